@@ -1,0 +1,15 @@
+import type { Api } from "grammy";
+import { LOCALES } from "../config.js";
+import { translator } from "../i18n.js";
+
+/** The learner-facing command menu, in each language (Telegram picks by the user's app language). */
+export const LEARNER_COMMANDS = ["courses", "mycourses", "language", "help"] as const;
+
+export async function registerCommands(api: Api, defaultLocale: (typeof LOCALES)[number]): Promise<void> {
+  const menu = (lang: (typeof LOCALES)[number]) => {
+    const t = translator(lang);
+    return LEARNER_COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) }));
+  };
+  await api.setMyCommands(menu(defaultLocale));
+  for (const lang of LOCALES) await api.setMyCommands(menu(lang), { language_code: lang });
+}

@@ -1,0 +1,26 @@
+import { Composer } from "grammy";
+import { loadCoursesFromDir } from "../../courses/loadCourses.js";
+import { renderIssue } from "../../courses/renderIssue.js";
+import { escapeHtml } from "../../i18n.js";
+import { requireAuthor } from "../auth.js";
+import type { BotContext } from "../context.js";
+import { chunkLines, HTML } from "../ui.js";
+import { RULES } from "../../domain/rules.js";
+
+export const adminFeature = new Composer<BotContext>();
+
+/** /reload: authors re-read COURSES_DIR after editing a file, and see every error and warning. */
+adminFeature.chatType("private").command("reload", requireAuthor, async (ctx) => {
+  const { db, clock, config } = ctx.deps;
+  const reports = loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone });
+  const lines = reports.flatMap((r) => [
+    ctx.t(r.loaded ? (r.unchanged ? "reload.unchanged" : "reload.loaded") : "reload.failed", {
+      file: r.file,
+      id: r.courseId ?? "?",
+    }),
+    ...r.issues.map((i) => `• ${escapeHtml(renderIssue(ctx.t, r.file, i))}`),
+  ]);
+  for (const chunk of chunkLines([ctx.t("reload.header", { count: reports.length }), "", ...lines], RULES.telegramMaxMessageLength)) {
+    await ctx.reply(chunk, HTML);
+  }
+});

@@ -1,0 +1,160 @@
+import { Composer, InlineKeyboard } from "grammy";
+import { courseState, enrollmentRefusal, isEnrollmentOpen } from "../../domain/calendar.js";
+import {
+  enroll,
+  getCourse,
+  getModules,
+  isEnrolled,
+  isWatching,
+  listCourses,
+  unenroll,
+  watchCourse,
+} from "../../db/coursesRepo.js";
+import type { Course } from "../../db/schema/index.js";
+import { formatDate } from "../../format.js";
+import { escapeHtml } from "../../i18n.js";
+import { onEnrolledHooks } from "../hooks.js";
+import type { BotContext } from "../context.js";
+import { cardKeyboard, courseCard, courseStatus, courseTitle, STATE_ICON } from "../courseViews.js";
+import { answerCallback, HTML, show } from "../ui.js";
+
+export const coursesFeature = new Composer<BotContext>();
+const pm = coursesFeature.chatType("private");
+
+export async function showCourseList(ctx: BotContext): Promise<void> {
+  const now = ctx.deps.clock.now();
+  const all = listCourses(ctx.deps.db);
+  if (all.length === 0) {
+    await show(ctx, ctx.t("courses.none"));
+    return;
+  }
+  const kb = new InlineKeyboard();
+  const lines = [ctx.t("courses.header"), ""];
+  for (const course of all) {
+    const title = courseTitle(course, ctx.lang);
+    lines.push(`${STATE_ICON[courseState(course, now)]} <b>${escapeHtml(title)}</b>`);
+    lines.push(`   ${courseStatus(ctx.t, course, ctx.lang, now)}`);
+    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, `crs:${course.id}`).row();
+  }
+  await show(ctx, lines.join("\n"), kb);
+}
+
+export async function showCourseCard(ctx: BotContext, course: Course): Promise<void> {
+  const { db, clock } = ctx.deps;
+  const now = clock.now();
+  const learnerId = ctx.from!.id;
+  const facts = { enrolled: isEnrolled(db, learnerId, course.id), watching: isWatching(db, learnerId, course.id) };
+  const text = courseCard(ctx.t, course, getModules(db, course.id), ctx.lang, now, facts);
+  await show(ctx, text, cardKeyboard(ctx.t, course, now, facts));
+}
+
+/** Resolves the course named in a button; a button for a course that no longer exists gets an alert. */
+async function courseFromButton(ctx: BotContext & { match: string | RegExpMatchArray }): Promise<Course | null> {
+  const id = typeof ctx.match === "string" ? ctx.match : (ctx.match[1] ?? "");
+  const course = getCourse(ctx.deps.db, id);
+  if (!course) {
+    await answerCallback(ctx, ctx.t("errors.course_gone"), true);
+    return null;
+  }
+  return course;
+}
+
+pm.command("courses", (ctx) => showCourseList(ctx));
+
+pm.callbackQuery("crs", async (ctx) => {
+  await answerCallback(ctx);
+  await showCourseList(ctx);
+});
+
+pm.callbackQuery(/^crs:([\w-]+)$/, async (ctx) => {
+  const course = await courseFromButton(ctx);
+  if (!course) return;
+  await answerCallback(ctx);
+  await showCourseCard(ctx, course);
+});
+
+pm.callbackQuery(/^enr:([\w-]+)$/, async (ctx) => {
+  const course = await courseFromButton(ctx);
+  if (!course) return;
+  if (!(await refuseIfClosed(ctx, course))) return;
+  await answerCallback(ctx);
+  if (isEnrolled(ctx.deps.db, ctx.from.id, course.id)) {
+    await showCourseCard(ctx, course);
+    return;
+  }
+  const kb = new InlineKeyboard()
+    .text(ctx.t("buttons.confirm_enroll"), `enr!:${course.id}`)
+    .text(ctx.t("buttons.cancel"), `crs:${course.id}`);
+  await show(ctx, ctx.t("enroll.confirm", { title: courseTitle(course, ctx.lang) }), kb);
+});
+
+pm.callbackQuery(/^enr!:([\w-]+)$/, async (ctx) => {
+  const course = await courseFromButton(ctx);
+  if (!course) return;
+  if (!(await refuseIfClosed(ctx, course))) return;
+  const now = ctx.deps.clock.now();
+  const outcome = enroll(ctx.deps.db, ctx.from.id, course.id, now);
+  await answerCallback(ctx, ctx.t(outcome === "enrolled" ? "enroll.done_toast" : "enroll.already"));
+  await showCourseCard(ctx, course);
+  if (outcome === "enrolled") {
+    await ctx.reply(ctx.t("enroll.done", { title: courseTitle(course, ctx.lang), start: formatDate(course.startAt, ctx.lang, course.timezone) }), HTML);
+    for (const hook of onEnrolledHooks) await hook(ctx, course);
+  }
+});
+
+pm.callbackQuery(/^unr:([\w-]+)$/, async (ctx) => {
+  const course = await courseFromButton(ctx);
+  if (!course) return;
+  await answerCallback(ctx);
+  if (!isEnrolled(ctx.deps.db, ctx.from.id, course.id)) {
+    await showCourseCard(ctx, course);
+    return;
+  }
+  const reopen = isEnrollmentOpen(course, ctx.deps.clock.now());
+  const kb = new InlineKeyboard()
+    .text(ctx.t("buttons.confirm_unenroll"), `unr!:${course.id}`)
+    .text(ctx.t("buttons.cancel"), `crs:${course.id}`);
+  const warning = reopen ? "" : `\n\n${ctx.t("unenroll.cannot_return")}`;
+  await show(ctx, ctx.t("unenroll.confirm", { title: courseTitle(course, ctx.lang) }) + warning, kb);
+});
+
+pm.callbackQuery(/^unr!:([\w-]+)$/, async (ctx) => {
+  const course = await courseFromButton(ctx);
+  if (!course) return;
+  const outcome = unenroll(ctx.deps.db, ctx.from.id, course.id, ctx.deps.clock.now());
+  await answerCallback(ctx, ctx.t(outcome === "unenrolled" ? "unenroll.done" : "unenroll.not_enrolled"));
+  await showCourseCard(ctx, course);
+});
+
+pm.callbackQuery(/^ntf:([\w-]+)$/, async (ctx) => {
+  const course = await courseFromButton(ctx);
+  if (!course) return;
+  const now = ctx.deps.clock.now();
+  if (courseState(course, now) !== "upcoming") {
+    // Enrollment opened meanwhile: show the card with its enroll button instead.
+    await answerCallback(ctx);
+    await showCourseCard(ctx, course);
+    return;
+  }
+  watchCourse(ctx.deps.db, ctx.from.id, course.id, now);
+  await answerCallback(ctx, ctx.t("notify.toast"));
+  await showCourseCard(ctx, course);
+});
+
+/** Explains why enrollment is refused, with the dates; returns false when it is. */
+async function refuseIfClosed(ctx: BotContext, course: Course): Promise<boolean> {
+  const refusal = enrollmentRefusal(course, ctx.deps.clock.now());
+  if (!refusal) return true;
+  const d = (ms: number) => formatDate(ms, ctx.lang, course.timezone);
+  const text = ctx.t(`enroll.refused.${refusal}`, {
+    title: courseTitle(course, ctx.lang),
+    opens: d(course.enrollOpensAt),
+    closes: d(course.enrollClosesAt - 1),
+  });
+  await answerCallback(ctx, ctx.t("enroll.refused_toast"));
+  await show(ctx, text, cardKeyboard(ctx.t, course, ctx.deps.clock.now(), {
+    enrolled: false,
+    watching: isWatching(ctx.deps.db, ctx.from!.id, course.id),
+  }));
+  return false;
+}

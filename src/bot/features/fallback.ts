@@ -1,0 +1,21 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../context.js";
+import { answerCallback, HTML } from "../ui.js";
+
+/** Last in the chain: whatever no feature handled gets a clear answer instead of silence. */
+export const fallbackFeature = new Composer<BotContext>();
+
+fallbackFeature.chatType("private").on("message", async (ctx) => {
+  const text = ctx.msg.text ?? "";
+  if (text.startsWith("/")) {
+    const command = text.split(/\s/)[0]!.slice(0, 64);
+    await ctx.reply(ctx.t("errors.unknown_command", { command }), HTML);
+  } else {
+    await ctx.reply(ctx.t("errors.free_text"), HTML);
+  }
+});
+
+// A button from an old message, or callback data nobody recognises (forged, or from a removed feature).
+fallbackFeature.on("callback_query", async (ctx) => {
+  await answerCallback(ctx, ctx.t("errors.stale_button"), true);
+});

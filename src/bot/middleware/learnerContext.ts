@@ -1,0 +1,26 @@
+import type { NextFunction } from "grammy";
+import { upsertLearner } from "../../db/learnersRepo.js";
+import { localeFromTelegram, translator } from "../../i18n.js";
+import type { BotContext, BotDeps } from "../context.js";
+
+/**
+ * Gives every update its dependencies, the learner (registered on first contact in a private
+ * chat) and a t() fixed to their language.
+ */
+export function learnerContext(deps: BotDeps) {
+  return async (ctx: BotContext, next: NextFunction) => {
+    ctx.deps = deps;
+    ctx.learner = null;
+    ctx.learnerIsNew = false;
+    const from = ctx.from;
+    const telegramLocale = localeFromTelegram(from?.language_code);
+    if (from && !from.is_bot && ctx.chat?.type === "private" && !ctx.myChatMember) {
+      const { learner, isNew } = upsertLearner(deps.db, from, telegramLocale ?? deps.config.defaultLocale, deps.clock.now());
+      ctx.learner = learner;
+      ctx.learnerIsNew = isNew;
+    }
+    ctx.lang = (ctx.learner?.language as BotContext["lang"] | undefined) ?? telegramLocale ?? deps.config.defaultLocale;
+    ctx.t = translator(ctx.lang);
+    await next();
+  };
+}

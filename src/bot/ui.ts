@@ -1,0 +1,61 @@
+import { GrammyError, InlineKeyboard } from "grammy";
+import type { BotContext } from "./context.js";
+
+export const HTML = { parse_mode: "HTML" } as const;
+
+/**
+ * Shows a screen: edits the message the pressed button belongs to, or sends a new one.
+ * Editing keeps the chat tidy when a learner navigates between lists and cards.
+ */
+export async function show(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
+  const extra = { ...HTML, reply_markup: keyboard, link_preview_options: { is_disabled: true } };
+  if (ctx.callbackQuery?.message) {
+    try {
+      await ctx.editMessageText(text, extra);
+      return;
+    } catch (err) {
+      if (isNotModified(err)) return;
+      if (!isUneditable(err)) throw err;
+      // Too old or deleted: fall through to a fresh message.
+    }
+  }
+  await ctx.reply(text, extra);
+}
+
+export function isNotModified(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && /not modified/i.test(err.description);
+}
+
+function isUneditable(err: unknown): boolean {
+  return (
+    err instanceof GrammyError &&
+    err.error_code === 400 &&
+    /can't be edited|message to edit not found|MESSAGE_ID_INVALID/i.test(err.description)
+  );
+}
+
+/** Answers the callback query, ignoring "query is too old": the learner already moved on. */
+export async function answerCallback(ctx: BotContext, text?: string, alert = false): Promise<void> {
+  try {
+    await ctx.answerCallbackQuery(text ? { text, show_alert: alert } : undefined);
+  } catch (err) {
+    if (!(err instanceof GrammyError && /query is too old|query ID is invalid/i.test(err.description))) throw err;
+  }
+}
+
+/** Packs lines into messages under Telegram's 4096-character limit, never splitting a line's HTML. */
+export function chunkLines(lines: string[], max = 4096): string[] {
+  const chunks: string[] = [];
+  let current = "";
+  for (const raw of lines) {
+    const line = raw.length > max ? `${raw.slice(0, max - 1)}…` : raw;
+    if (current && current.length + 1 + line.length > max) {
+      chunks.push(current);
+      current = line;
+    } else {
+      current = current ? `${current}\n${line}` : line;
+    }
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}

@@ -1,0 +1,92 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { isIanaTimeZone } from "./domain/time.js";
+
+export const LOCALES = ["kk", "ru", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export interface Config {
+  botToken: string;
+  botApiRoot: string;
+  databasePath: string;
+  coursesDir: string;
+  authorIds: ReadonlySet<number>;
+  assistantChatId: number | null;
+  defaultLocale: Locale;
+  timezone: string;
+  /** Messages per second the outbox may send overall (Telegram allows about 30). */
+  broadcastRate: number;
+}
+
+export class ConfigError extends Error {}
+
+const idList = z
+  .string()
+  .trim()
+  .refine((s) => s === "" || s.split(",").every((p) => /^\s*\d+\s*$/.test(p)), {
+    message: "must be a comma-separated list of numeric Telegram user ids, e.g. 12345,67890",
+  })
+  .transform((s) => new Set(s === "" ? [] : s.split(",").map((p) => Number(p.trim()))));
+
+const schema = z.object({
+  BOT_TOKEN: z
+    .string({ error: "is required: get a token from @BotFather and put BOT_TOKEN=... in .env" })
+    .trim()
+    .regex(/^\d+:[\w-]+$/, { message: "does not look like a bot token (expected 123456:ABC-...)" }),
+  BOT_API_ROOT: z
+    .string()
+    .trim()
+    .url({ message: "must be a URL such as http://127.0.0.1:8081" })
+    .transform((s) => s.replace(/\/+$/, ""))
+    .default("https://api.telegram.org"),
+  DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
+  COURSES_DIR: z.string().trim().min(1).default("./courses"),
+  AUTHOR_IDS: idList.default(new Set<number>()),
+  ASSISTANT_CHAT_ID: z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, { message: "must be a numeric chat id (groups are negative, e.g. -1001234567890)" })
+    .transform(Number)
+    .optional(),
+  DEFAULT_LOCALE: z.enum(LOCALES, { error: "must be one of kk, ru, en" }).default("kk"),
+  TIMEZONE: z
+    .string()
+    .trim()
+    .refine(isIanaTimeZone, { message: "must be an IANA time zone such as Asia/Almaty" })
+    .default("Asia/Almaty"),
+  BROADCAST_RATE: z.coerce
+    .number({ error: "must be a number of messages per second" })
+    .positive({ message: "must be a positive number of messages per second" })
+    .max(30, { message: "must not exceed Telegram's limit of 30 messages per second" })
+    .default(25),
+});
+
+/** Parses the environment once. Throws ConfigError with one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings in .env mean "not set", so defaults apply.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? "config")} ${i.message}`);
+    throw new ConfigError(lines.join("\n"));
+  }
+  const e = parsed.data;
+  return {
+    botToken: e.BOT_TOKEN,
+    botApiRoot: e.BOT_API_ROOT,
+    databasePath: e.DATABASE_PATH,
+    coursesDir: e.COURSES_DIR,
+    authorIds: e.AUTHOR_IDS,
+    assistantChatId: e.ASSISTANT_CHAT_ID ?? null,
+    defaultLocale: e.DEFAULT_LOCALE,
+    timezone: e.TIMEZONE,
+    broadcastRate: e.BROADCAST_RATE,
+  };
+}
+
+/** Reads ./.env into process.env when present; real environment variables win. */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

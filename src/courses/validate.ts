@@ -1,0 +1,211 @@
+import { createHash } from "node:crypto";
+import { LineCounter, parseDocument, isNode } from "yaml";
+import type { Locale } from "../config.js";
+import { buildCalendar, type CourseCalendar } from "../domain/calendar.js";
+import type { Translated } from "../domain/course.js";
+import { RULES } from "../domain/rules.js";
+import { isIanaTimeZone, parseCourseDate } from "../domain/time.js";
+import { courseFileSchema, type CourseFile } from "./format.js";
+
+export type IssuePath = (string | number)[];
+
+export interface CourseIssue {
+  level: "error" | "warning";
+  /** Key under `validation.` in the locale files. */
+  code: string;
+  path: IssuePath;
+  line?: number;
+  params: Record<string, string | number>;
+}
+
+export interface CourseModuleDefinition {
+  position: number;
+  title: Translated;
+  announcement: Translated;
+  hours?: number;
+  lessons?: number;
+  opensAt: number;
+  closesAt: number;
+}
+
+export interface CourseDefinition {
+  id: string;
+  languages: Locale[];
+  title: Translated;
+  description: Translated;
+  timezone: string;
+  hoursPerWeek?: number;
+  lessonsPerWeek?: number;
+  calendar: CourseCalendar;
+  modules: CourseModuleDefinition[];
+  /** Set when the file dates the course relative to "today". */
+  dateAnchor: number | null;
+  file: CourseFile;
+  sourceHash: string;
+}
+
+export interface ValidateOptions {
+  now: number;
+  defaultTimezone: string;
+  /** For files dated relative to "today": the instant "today" meant when the course was first imported. */
+  dateAnchor?: number | null;
+}
+
+export interface ValidationResult {
+  course: CourseDefinition | null;
+  issues: CourseIssue[];
+}
+
+const ID_RE = /^[a-z0-9][a-z0-9-]{1,39}$/;
+
+export function pathToString(path: IssuePath): string {
+  return path.reduce<string>(
+    (s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${p}` : p),
+    "",
+  );
+}
+
+/** Parses and checks a course file's text against the format and the rules of domain.md. */
+export function validateCourseText(text: string, options: ValidateOptions): ValidationResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const issues: CourseIssue[] = [];
+  const lineOf = (path: IssuePath): number | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  const add = (level: CourseIssue["level"], code: string, path: IssuePath, params: CourseIssue["params"] = {}) =>
+    issues.push({ level, code, path, line: lineOf(path), params });
+
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      issues.push({ level: "error", code: "yaml_syntax", path: [], line: e.linePos?.[0]?.line, params: { message: e.message.split("\n")[0] ?? "" } });
+    }
+    return { course: null, issues };
+  }
+
+  const parsed = courseFileSchema.safeParse(normaliseDates(doc.toJS()));
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      add("error", "schema", i.path.filter((p): p is string | number => typeof p !== "symbol"), { message: i.message });
+    }
+    return { course: null, issues };
+  }
+  const file = parsed.data;
+  const course = checkRules(file, options, add);
+  const hasErrors = issues.some((i) => i.level === "error");
+  return {
+    course: hasErrors || !course ? null : { ...course, sourceHash: createHash("sha256").update(text).digest("hex") },
+    issues,
+  };
+}
+
+type Add = (level: CourseIssue["level"], code: string, path: IssuePath, params?: CourseIssue["params"]) => void;
+
+function checkRules(file: CourseFile, options: ValidateOptions, add: Add): Omit<CourseDefinition, "sourceHash"> | null {
+  if (!ID_RE.test(file.id)) add("error", "id_format", ["id"], { value: file.id });
+
+  const languages = [...new Set(file.languages)];
+  if (languages.length !== file.languages.length) add("error", "languages_duplicate", ["languages"], { value: file.languages.join(", ") });
+
+  const requireLanguages = (t: Translated, path: IssuePath) => {
+    for (const l of languages) if (!t[l]) add("error", "missing_translation", [...path], { language: l });
+    for (const l of Object.keys(t)) if (!languages.includes(l as Locale)) add("warning", "extra_translation", [...path, l], { language: l });
+  };
+  requireLanguages(file.title, ["title"]);
+  requireLanguages(file.description, ["description"]);
+
+  const timezone = file.timezone ?? options.defaultTimezone;
+  let tzOk = true;
+  if (!isIanaTimeZone(timezone)) {
+    add("error", "timezone_invalid", ["timezone"], { value: timezone });
+    tzOk = false;
+  }
+
+  let relative = false;
+  const anchor = options.dateAnchor ?? options.now;
+  const date = (value: unknown, path: IssuePath): number | null => {
+    if (!tzOk) return null;
+    const d = parseCourseDate(String(value), timezone, anchor);
+    if (!d) {
+      add("error", "date_invalid", path, { value: String(value) });
+      return null;
+    }
+    relative ||= d.relative;
+    return d.ms;
+  };
+  const startAt = date(file.start, ["start"]);
+  const opensOverride = file.enrollment?.opens !== undefined ? date(file.enrollment.opens, ["enrollment", "opens"]) : undefined;
+  const closesOverride = file.enrollment?.closes !== undefined ? date(file.enrollment.closes, ["enrollment", "closes"]) : undefined;
+
+  const { min: minModules, max: maxModules } = RULES.modulesPerCourse;
+  if (file.modules.length < minModules || file.modules.length > maxModules) {
+    add("warning", "module_count", ["modules"], { count: file.modules.length, min: minModules, max: maxModules });
+  }
+
+  const { min: minLen, max: maxLen } = RULES.announcementLength;
+  file.modules.forEach((m, k) => {
+    requireLanguages(m.title, ["modules", k, "title"]);
+    requireLanguages(m.announcement, ["modules", k, "announcement"]);
+    for (const [lang, text] of Object.entries(m.announcement)) {
+      const length = [...text].length;
+      if (length < minLen || length > maxLen) {
+        add("error", "announcement_length", ["modules", k, "announcement", lang], { length, min: minLen, max: maxLen, language: lang });
+      }
+    }
+    if (m.deadline_days !== undefined && m.deadline_days > RULES.maxModuleOpenDays) {
+      add("error", "module_open_too_long", ["modules", k, "deadline_days"], { value: m.deadline_days, max: RULES.maxModuleOpenDays });
+    }
+  });
+
+  const totalHours = file.modules.reduce((sum, m) => sum + (m.hours ?? file.hours_per_week ?? 0), 0);
+  if (totalHours > RULES.maxCourseHours) {
+    add("warning", "course_hours", ["modules"], { value: totalHours, max: RULES.maxCourseHours });
+  }
+
+  if (startAt === null || opensOverride === null || closesOverride === null) return null;
+  const calendar = buildCalendar({
+    startAt,
+    timezone,
+    moduleOpenDays: file.modules.map((m) => Math.min(m.deadline_days ?? RULES.maxModuleOpenDays, RULES.maxModuleOpenDays)),
+    enrollOpensAt: opensOverride,
+    enrollClosesAt: closesOverride,
+  });
+  if (calendar.enrollOpensAt >= calendar.enrollClosesAt) {
+    add("error", "enrollment_order", ["enrollment"], {});
+  }
+  return {
+    id: file.id,
+    languages,
+    title: file.title,
+    description: file.description,
+    timezone,
+    hoursPerWeek: file.hours_per_week,
+    lessonsPerWeek: file.lessons_per_week,
+    calendar,
+    modules: file.modules.map((m, position) => ({
+      position,
+      title: m.title,
+      announcement: m.announcement,
+      hours: m.hours,
+      lessons: m.lessons,
+      opensAt: calendar.modules[position]!.opensAt,
+      closesAt: calendar.modules[position]!.closesAt,
+    })),
+    dateAnchor: relative ? anchor : null,
+    file,
+  };
+}
+
+/** YAML 1.1 parsers turn bare dates into Date objects; the format wants the text the author wrote. */
+function normaliseDates(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (Array.isArray(value)) return value.map(normaliseDates);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normaliseDates(v)]));
+  }
+  return value;
+}

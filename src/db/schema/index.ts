@@ -1,0 +1,3 @@
+export * from "./learners.js";
+export * from "./courses.js";
+export * from "./runtime.js";

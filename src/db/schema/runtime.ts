@@ -1,0 +1,52 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Persistent state of @grammyjs/conversations, so a restart resumes a conversation where it was. */
+export const conversationState = sqliteTable("conversation_state", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Update ids already handled: Telegram may deliver an update again after a crash. */
+export const processedUpdates = sqliteTable(
+  "processed_updates",
+  {
+    updateId: integer("update_id").primaryKey(),
+    handledAt: integer("handled_at").notNull(),
+  },
+  (t) => [index("processed_updates_handled_at").on(t.handledAt)],
+);
+
+export type OutboxState = "pending" | "sending" | "sent" | "failed" | "blocked" | "uncertain";
+
+/**
+ * Durable outbox: every message the bot sends on its own initiative (not as a reply) is a row
+ * here first, so a restart resumes sending and nothing goes out twice (see jobs/outbox.ts).
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Uniquely names the message, e.g. `enrollment-open:intro:12345`; a second enqueue is a no-op. */
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    /** What produced the row, for reports: enrollment-open, announcement, reminder, ... */
+    kind: text("kind").notNull(),
+    /** Optional grouping, e.g. a broadcast id, for progress reports. */
+    batch: text("batch"),
+    chatId: integer("chat_id").notNull(),
+    /** Bot API method, e.g. sendMessage, sendPhoto, copyMessage. */
+    method: text("method").notNull(),
+    /** Method parameters except chat_id. */
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    state: text("state").$type<OutboxState>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    notBefore: integer("not_before").notNull(),
+    messageId: integer("message_id"),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [index("outbox_state_not_before").on(t.state, t.notBefore), index("outbox_batch").on(t.batch)],
+);
+
+export type OutboxRow = typeof outbox.$inferSelect;
