@@ -25,3 +25,11 @@ export function formatDateTime(ms: number, lang: Locale, timeZone: string): stri
 export function formatNumber(n: number, lang: Locale, maximumFractionDigits = 1): string {
   return new Intl.NumberFormat(lang, { maximumFractionDigits }).format(n);
 }
+
+/**
+ * A deadline is the first instant something is closed; people read "until 23:59 on the 20th"
+ * more easily than "00:00 on the 21st", so show the last minute that still counts.
+ */
+export function formatDeadline(closesAt: number, lang: Locale, timeZone: string): string {
+  return formatDateTime(closesAt - 60_000, lang, timeZone);
+}

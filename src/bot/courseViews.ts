@@ -3,7 +3,7 @@ import type { Locale } from "../config.js";
 import { courseState, currentModuleIndex, type CourseState } from "../domain/calendar.js";
 import { pickText } from "../domain/course.js";
 import type { Course, Module } from "../db/schema/index.js";
-import { formatDate, formatDateTime } from "../format.js";
+import { formatDate, formatDeadline } from "../format.js";
 import { escapeHtml as escape, type T } from "../i18n.js";
 
 export const STATE_ICON: Record<CourseState, string> = {
@@ -71,7 +71,7 @@ export function currentModuleLine(t: T, course: Course, module: Module, total: n
     week: module.position + 1,
     total,
     title: pickText(module.title, lang, course.languages),
-    deadline: formatDateTime(module.closesAt, lang, course.timezone),
+    deadline: formatDeadline(module.closesAt, lang, course.timezone),
   });
 }
 

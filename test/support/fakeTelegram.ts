@@ -1,0 +1,222 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Update, UserFromGetMe } from "grammy/types";
+
+export interface ApiCall {
+  method: string;
+  payload: Record<string, any>;
+}
+
+export interface ApiFailure {
+  error_code: number;
+  description: string;
+  parameters?: { retry_after?: number };
+}
+
+/** Decides whether a call fails; return undefined to let it succeed. */
+export type FailureRule = (call: ApiCall) => ApiFailure | undefined;
+
+export const BOT_INFO: UserFromGetMe = {
+  id: 424242,
+  is_bot: true,
+  first_name: "MOOC Assistant",
+  username: "mooc_test_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+} as UserFromGetMe;
+
+/**
+ * A stand-in for the Bot API: records every call and answers with a plausible result.
+ * Use `fetch` as grammY's client fetch in unit tests, or `listen()` for a real HTTP server
+ * that a whole bot process can reach through BOT_API_ROOT.
+ */
+export class FakeTelegram {
+  readonly calls: ApiCall[] = [];
+  readonly failures: FailureRule[] = [];
+  private nextMessageId = 1000;
+  private pendingUpdates: Update[] = [];
+  private updateWaiters: (() => void)[] = [];
+  private nextUpdateId = 1;
+  /** Artificial latency per call, in ms (benchmarks). */
+  latencyMs = 0;
+
+  handle(method: string, payload: Record<string, any>): { ok: true; result: unknown } | ({ ok: false } & ApiFailure) {
+    const call = { method, payload };
+    if (method !== "getUpdates") this.calls.push(call);
+    for (const rule of this.failures) {
+      const failure = rule(call);
+      if (failure) return { ok: false, ...failure };
+    }
+    return { ok: true, result: this.result(method, payload) };
+  }
+
+  private result(method: string, p: Record<string, any>): unknown {
+    const chat = { id: Number(p.chat_id), type: Number(p.chat_id) < 0 ? "supergroup" : "private", first_name: "Learner" };
+    const message = (extra: Record<string, unknown>) => ({
+      message_id: this.nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat,
+      from: { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name, username: BOT_INFO.username },
+      ...extra,
+    });
+    switch (method) {
+      case "getMe":
+        return BOT_INFO;
+      case "sendMessage":
+        return message({ text: p.text, reply_markup: p.reply_markup });
+      case "sendPhoto":
+        return message({ photo: [{ file_id: "photo", file_unique_id: "photo", width: 1, height: 1 }], caption: p.caption });
+      case "sendDocument":
+        return message({ document: { file_id: "doc", file_unique_id: "doc", file_name: "file" }, caption: p.caption });
+      case "copyMessage":
+        return { message_id: this.nextMessageId++ };
+      case "editMessageText":
+        return { ...message({ text: p.text, reply_markup: p.reply_markup }), message_id: Number(p.message_id) };
+      case "editMessageReplyMarkup":
+        return { ...message({ reply_markup: p.reply_markup }), message_id: Number(p.message_id) };
+      case "getUpdates": {
+        const offset = Number(p.offset ?? 0);
+        this.pendingUpdates = this.pendingUpdates.filter((u) => u.update_id >= offset);
+        return this.pendingUpdates.slice(0, Number(p.limit ?? 100));
+      }
+      case "getChatMember":
+        return { status: "member", user: { id: Number(p.user_id), is_bot: false, first_name: "Member" } };
+      default:
+        return true;
+    }
+  }
+
+  /** grammY client `fetch`: answers in-process, no network. */
+  readonly fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const method = url.slice(url.lastIndexOf("/") + 1);
+    const payload = await parseBody(init?.body, init?.headers);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    return new Response(JSON.stringify(this.handle(method, payload)), {
+      headers: { "content-type": "application/json" },
+    });
+  }) as unknown as typeof fetch;
+
+  /** Queues an update for getUpdates (whole-process tests). */
+  pushUpdate(update: Omit<Update, "update_id">): number {
+    const update_id = this.nextUpdateId++;
+    this.pendingUpdates.push({ ...update, update_id } as Update);
+    for (const w of this.updateWaiters.splice(0)) w();
+    return update_id;
+  }
+
+  /** Serves the Bot API over HTTP on 127.0.0.1; returns its root URL. */
+  async listen(): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const method = (req.url ?? "").split("/").pop()!.split("?")[0]!;
+      const raw = Buffer.concat(chunks).toString("utf8");
+      const payload = await parseBody(raw, { "content-type": req.headers["content-type"] ?? "" });
+      if (method === "getUpdates" && this.pendingUpdates.length === 0) {
+        // Long polling: hold the request until an update arrives or a short timeout passes.
+        const wait = Math.min(Number(payload.timeout ?? 0), 1) * 1000;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.updateWaiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+      const body = this.handle(method, payload);
+      res.writeHead(body.ok ? 200 : body.error_code, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      server,
+      close: () =>
+        new Promise<void>((r) => {
+          for (const w of this.updateWaiters.splice(0)) w();
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
+  }
+
+  // ---- assertions helpers ----
+
+  callsOf(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Texts the chat would see, in order: sent messages and edits. */
+  textsTo(chatId: number): string[] {
+    return this.calls
+      .filter((c) => Number(c.payload.chat_id) === chatId && (c.method === "sendMessage" || c.method === "editMessageText"))
+      .map((c) => String(c.payload.text));
+  }
+
+  lastTextTo(chatId: number): string {
+    const texts = this.textsTo(chatId);
+    return texts[texts.length - 1] ?? "";
+  }
+
+  /** The last message or edit sent to a chat, with its buttons flattened. */
+  lastMessageTo(chatId: number): { text: string; buttons: { text: string; data: string }[] } {
+    const call = [...this.calls]
+      .reverse()
+      .find((c) => Number(c.payload.chat_id) === chatId && (c.method === "sendMessage" || c.method === "editMessageText"));
+    const kb = (call?.payload.reply_markup?.inline_keyboard ?? []) as { text: string; callback_data?: string }[][];
+    return {
+      text: String(call?.payload.text ?? ""),
+      buttons: kb.flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" })),
+    };
+  }
+
+  callbackAnswers(): ApiCall[] {
+    return this.callsOf("answerCallbackQuery");
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+  }
+}
+
+async function parseBody(body: unknown, headers: unknown): Promise<Record<string, any>> {
+  if (body === undefined || body === null || body === "") return {};
+  const h = headers as Record<string, string> | undefined;
+  const type = (h?.["content-type"] ?? "").toString();
+  if (typeof body === "string") {
+    if (type.includes("multipart/form-data")) return parseMultipart(body);
+    return JSON.parse(body) as Record<string, any>;
+  }
+  // grammY streams multipart bodies (file uploads) as an async iterable of chunks.
+  const chunks: Buffer[] = [];
+  for await (const c of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(c));
+  return parseMultipart(Buffer.concat(chunks).toString("utf8"));
+}
+
+/** Enough multipart parsing for tests: plain fields as strings, files as {filename, content}. */
+function parseMultipart(raw: string): Record<string, any> {
+  const boundary = raw.slice(2, raw.indexOf("\r\n"));
+  const out: Record<string, any> = {};
+  for (const part of raw.split(`--${boundary}`)) {
+    const m = /name="([^"]+)"(?:; filename="([^"]*)")?[\s\S]*?\r\n\r\n([\s\S]*)\r\n$/.exec(part);
+    if (!m) continue;
+    const [, name, filename, value] = m;
+    if (filename !== undefined) out[`${name}:file`] = { filename, content: value };
+    else {
+      try {
+        out[name!] = JSON.parse(value!);
+      } catch {
+        out[name!] = value;
+      }
+    }
+  }
+  return out;
+}

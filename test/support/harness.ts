@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Bot } from "grammy";
+import type { Message, Update } from "grammy/types";
+import { ManualClock } from "../../src/clock.js";
+import { loadConfig, type Config, type Locale } from "../../src/config.js";
+import { validateCourseText } from "../../src/courses/validate.js";
+import { importCourse } from "../../src/courses/importCourse.js";
+import { closeDatabase, openDatabase, type Db } from "../../src/db/client.js";
+import { createBot } from "../../src/bot/createBot.js";
+import type { BotContext } from "../../src/bot/context.js";
+import { BOT_INFO, FakeTelegram } from "./fakeTelegram.js";
+
+export const TEST_TOKEN = "123456:TEST-token-for-tests-only_abcdefghij";
+
+/** 2026-09-01 09:00 in Asia/Almaty (UTC+5). */
+export const T0 = Date.UTC(2026, 8, 1, 4, 0);
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ BOT_TOKEN: TEST_TOKEN, BOT_API_ROOT: "http://127.0.0.1:1", AUTHOR_IDS: "900", ...overrides });
+}
+
+export interface TestBotOptions {
+  now?: number;
+  dbPath?: string;
+  config?: Record<string, string>;
+  telegram?: FakeTelegram;
+}
+
+/** A bot wired exactly as in production, with a fake clock, a fake Bot API and its own database. */
+export class TestBot {
+  readonly telegram: FakeTelegram;
+  readonly clock: ManualClock;
+  readonly db: Db;
+  readonly config: Config;
+  readonly bot: Bot<BotContext>;
+  private updateId = 1;
+
+  constructor(options: TestBotOptions = {}) {
+    this.telegram = options.telegram ?? new FakeTelegram();
+    this.clock = new ManualClock(options.now ?? T0);
+    this.db = openDatabase(options.dbPath ?? ":memory:");
+    this.config = testConfig(options.config);
+    this.bot = createBot(
+      { db: this.db, clock: this.clock, config: this.config },
+      { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
+    );
+  }
+
+  /** Imports a course from YAML text; fails the test on any validation error. */
+  loadCourse(yaml: string): void {
+    const { course, issues } = validateCourseText(yaml, { now: this.clock.now(), defaultTimezone: "Asia/Almaty" });
+    if (!course) throw new Error(`test course invalid: ${JSON.stringify(issues)}`);
+    importCourse(this.db, course, "test.yaml", this.clock.now());
+  }
+
+  async handle(update: Omit<Update, "update_id">, updateId = this.updateId++): Promise<number> {
+    await this.bot.handleUpdate({ ...update, update_id: updateId } as Update);
+    return updateId;
+  }
+
+  user(id: number, options: { lang?: string; firstName?: string } = {}): TestUser {
+    return new TestUser(this, id, options.lang ?? "en", options.firstName ?? `User${id}`);
+  }
+
+  close(): void {
+    closeDatabase(this.db);
+  }
+}
+
+/** A person in a private chat with the bot. */
+export class TestUser {
+  constructor(
+    readonly tb: TestBot,
+    readonly id: number,
+    readonly languageCode: string,
+    readonly firstName: string,
+  ) {}
+
+  get from() {
+    return { id: this.id, is_bot: false, first_name: this.firstName, language_code: this.languageCode };
+  }
+
+  get chat() {
+    return { id: this.id, type: "private" as const, first_name: this.firstName };
+  }
+
+  message(text: string, extra: Partial<Message> = {}): Omit<Update, "update_id"> {
+    const entities =
+      text.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    return {
+      message: {
+        message_id: Math.floor(Math.random() * 1e6),
+        date: Math.floor(this.tb.clock.now() / 1000),
+        chat: this.chat,
+        from: this.from,
+        text,
+        entities,
+        ...extra,
+      } as Update["message"],
+    };
+  }
+
+  async send(text: string): Promise<number> {
+    return this.tb.handle(this.message(text));
+  }
+
+  /** Presses an inline button; the message it belongs to defaults to the last one sent to this chat. */
+  async press(data: string, messageId = this.lastMessageId()): Promise<number> {
+    return this.tb.handle({
+      callback_query: {
+        id: `cb${Math.floor(Math.random() * 1e9)}`,
+        from: this.from,
+        chat_instance: `ci${this.id}`,
+        data,
+        message: {
+          message_id: messageId,
+          date: Math.floor(this.tb.clock.now() / 1000),
+          chat: this.chat,
+          text: "…",
+        } as Message.TextMessage,
+      },
+    });
+  }
+
+  lastMessageId(): number {
+    const sent = this.tb.telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === this.id);
+    return sent.length; // plausible id; the fake Bot API accepts any
+  }
+
+  /** Text of the last message or edit this user would see. */
+  lastText(): string {
+    return this.tb.telegram.lastTextTo(this.id);
+  }
+
+  texts(): string[] {
+    return this.tb.telegram.textsTo(this.id);
+  }
+
+  buttons(): { text: string; data: string }[] {
+    return this.tb.telegram.lastMessageTo(this.id).buttons;
+  }
+
+  /** The text of the last toast/alert shown for a pressed button. */
+  lastAlert(): string | undefined {
+    const answers = this.tb.telegram.callbackAnswers();
+    return answers[answers.length - 1]?.payload.text as string | undefined;
+  }
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "mooc-bot-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const LOCALE_CODES: Locale[] = ["kk", "ru", "en"];
