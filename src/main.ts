@@ -1,4 +1,5 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
+import { Api } from "grammy";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { describeReports, loadCoursesFromDir } from "./courses/loadCourses.js";
@@ -6,6 +7,8 @@ import { closeDatabase, openDatabase } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
+import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
+import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { Scheduler } from "./jobs/scheduler.js";
@@ -40,11 +43,20 @@ async function main(): Promise<void> {
     console.error("[bot] could not register the command menu:", redact(String(err))),
   );
 
-  sender = new OutboxSender({ api: bot.api, db, clock, ratePerSecond: config.broadcastRate });
+  // The sender has its own Api without auto-retry: on a 429 it pauses all sending for retry_after
+  // and re-queues the row itself, instead of holding requests open (replies keep bot.api's auto-retry).
+  const senderApi = new Api(config.botToken, { apiRoot: config.botApiRoot });
+  sender = new OutboxSender({ api: senderApi, db, clock, ratePerSecond: config.broadcastRate });
   sender.start();
+  const monitor = new BroadcastMonitor(db, bot.api, clock);
+  monitor.start();
+  const kick = () => sender?.kick();
   const scheduler = new Scheduler(
     [
-      enrollmentNoticesJob(db, () => sender?.kick()),
+      enrollmentNoticesJob(db, kick),
+      weeklyAnnouncementsJob(db, kick),
+      deadlineRemindersJob(db, kick),
+      broadcastProgressJob(monitor),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
     ],
     clock,
@@ -63,6 +75,7 @@ async function main(): Promise<void> {
     console.log(`[bot] ${signal}: stopping`);
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
+    await monitor.stop();
     await sender?.stop();
     closeDatabase(db);
     console.log("[bot] stopped");

@@ -19,6 +19,9 @@ export const RULES = {
   announcementLength: { min: 400, max: 600 },
   maxQuestionnaireQuestions: 15,
   progress: { passed: 40, certificate: 85 },
+  /** Learners who have not passed a module's quiz are reminded this long before it closes. */
+  deadlineReminderHours: 24,
   telegramMaxMessageLength: 4096,
+  telegramMaxCaptionLength: 1024,
   telegramMaxCallbackDataBytes: 64,
 } as const;
