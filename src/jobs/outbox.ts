@@ -211,11 +211,8 @@ export class OutboxSender {
           continue;
         }
         // Pace: one request per interval; after a 429, wait as long as Telegram asked.
-        for (;;) {
-          const wait = Math.max(next, this.pausedUntil) - performance.now();
-          if (wait <= 0) break;
-          await this.sleep(wait);
-        }
+        const wait = Math.max(next, this.pausedUntil) - performance.now();
+        if (wait > 0) await this.sleep(wait);
         while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
         if (this.pausedUntil > performance.now()) {
           // A 429 arrived while we waited for a free slot: wait it out first.
@@ -226,7 +223,9 @@ export class OutboxSender {
         const fresh = db.select({ state: outbox.state }).from(outbox).where(eq(outbox.id, row.id)).get();
         if (fresh?.state !== "pending") continue;
         db.update(outbox).set({ state: "sending", attempts: row.attempts + 1 }).where(eq(outbox.id, row.id)).run();
-        const p = this.sendOne(row, result, blockedNow).finally(() => inFlight.delete(p));
+        const p = this.sendOne(row, result, blockedNow)
+          .catch((err) => console.error(`[outbox] could not record the outcome of message ${row.id}:`, redact(String(err))))
+          .finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
       await Promise.all(inFlight);

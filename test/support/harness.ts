@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Bot } from "grammy";
+import { Api, type Bot } from "grammy";
 import type { Message, Update } from "grammy/types";
 import { ManualClock } from "../../src/clock.js";
 import { loadConfig, type Config, type Locale } from "../../src/config.js";
@@ -10,6 +10,8 @@ import { importCourse } from "../../src/courses/importCourse.js";
 import { closeDatabase, openDatabase, type Db } from "../../src/db/client.js";
 import { createBot } from "../../src/bot/createBot.js";
 import type { BotContext } from "../../src/bot/context.js";
+import { OutboxSender, type SenderOptions } from "../../src/jobs/outbox.js";
+import { BroadcastMonitor } from "../../src/jobs/broadcastProgress.js";
 import { BOT_INFO, FakeTelegram } from "./fakeTelegram.js";
 
 export const TEST_TOKEN = "123456:TEST-token-for-tests-only_abcdefghij";
@@ -42,6 +44,9 @@ export class TestBot {
     this.clock = new ManualClock(options.now ?? T0);
     this.db = openDatabase(options.dbPath ?? ":memory:");
     this.config = testConfig(options.config);
+    // After a restart on the same database, Telegram's update ids go on from where they were.
+    const last = this.db.$client.prepare("SELECT max(update_id) AS id FROM processed_updates").get() as { id: number | null };
+    this.updateId = (last.id ?? 0) + 1;
     this.bot = createBot(
       { db: this.db, clock: this.clock, config: this.config },
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
@@ -58,6 +63,17 @@ export class TestBot {
   async handle(update: Omit<Update, "update_id">, updateId = this.updateId++): Promise<number> {
     await this.bot.handleUpdate({ ...update, update_id: updateId } as Update);
     return updateId;
+  }
+
+  /** An outbox sender as main.ts builds it (own Api, no auto-retry), with instant sleeps by default. */
+  sender(options: Partial<SenderOptions> = {}): OutboxSender {
+    const api = new Api(TEST_TOKEN, { apiRoot: this.config.botApiRoot, fetch: this.telegram.fetch });
+    return new OutboxSender({ api, db: this.db, clock: this.clock, ratePerSecond: 1000, sleep: async () => {}, ...options });
+  }
+
+  /** The broadcast progress reporter, using the bot's Api as main.ts does. */
+  monitor(): BroadcastMonitor {
+    return new BroadcastMonitor(this.db, this.bot.api, this.clock);
   }
 
   user(id: number, options: { lang?: string; firstName?: string } = {}): TestUser {
@@ -104,6 +120,15 @@ export class TestUser {
 
   async send(text: string): Promise<number> {
     return this.tb.handle(this.message(text));
+  }
+
+  /** Sends a message without text, e.g. `{ photo: [...], caption: "..." }`. */
+  async sendRaw(extra: Partial<Message>): Promise<number> {
+    const update = this.message("", extra);
+    const msg = update.message as unknown as Record<string, unknown>;
+    if (!("text" in extra)) delete msg.text;
+    if (!("entities" in extra)) delete msg.entities;
+    return this.tb.handle(update);
   }
 
   /** Presses an inline button; the message it belongs to defaults to the last one sent to this chat. */

@@ -1,0 +1,1 @@
+export const SECOND_FOR_TESTS = 1000;
