@@ -73,16 +73,25 @@ export function backoffMs(attempt: number): number {
 }
 
 /**
- * Network errors where the request certainly never reached Telegram (the connection was not
- * even made), so sending again cannot duplicate it. Other network errors (a reset or timeout
- * while waiting for the answer) may come after Telegram delivered the message.
+ * Network errors after which the request may well have been delivered: the connection was up
+ * and we gave up waiting for the answer. Resending could duplicate, so such a row is
+ * "uncertain". Every other network error (refused, DNS, reset, broken pipe — mostly a stale
+ * keep-alive socket that Telegram had closed, before it read the request) is retried with
+ * backoff; a reset after Telegram processed the request is possible but rare, and is the one
+ * case where a learner could see a message twice.
  */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "EADDRNOTAVAIL"]);
-
-function networkCode(err: HttpError): string | undefined {
-  const inner = err.error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+function maybeDelivered(err: HttpError): boolean {
+  const inner = err.error as { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
   const code = inner?.code ?? inner?.cause?.code;
-  return typeof code === "string" ? code : undefined;
+  if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT") return true;
+  if (inner?.name === "AbortError") return true;
+  return typeof inner?.message === "string" && /timed out/i.test(inner.message);
+}
+
+/** A non-JSON HTTP answer (e.g. a proxy's 502 page) carries the status; 4xx will not get better. */
+function httpStatus(err: HttpError): number | undefined {
+  const inner = err.error as { status?: unknown } | undefined;
+  return typeof inner?.status === "number" ? inner.status : undefined;
 }
 
 export interface SenderOptions {
@@ -136,8 +145,18 @@ export class OutboxSender {
   /** Number of 429 answers seen, for the benchmark and logs. */
   floodWaits = 0;
 
+  // The two writes of every message, prepared once (the hot path of a big broadcast).
+  private readonly markSending;
+  private readonly markSent;
+
   constructor(private readonly opts: SenderOptions) {
     this.sleep = opts.sleep ?? realSleep;
+    this.markSending = opts.db.$client.prepare<[number]>(
+      "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+    );
+    this.markSent = opts.db.$client.prepare<[number, number, number]>(
+      "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, error = NULL WHERE id = ?",
+    );
   }
 
   start(): void {
@@ -187,6 +206,7 @@ export class OutboxSender {
     const { db, clock } = this.opts;
     const result: DrainResult = { sent: 0, failed: 0, blocked: 0, retried: 0, expired: 0, uncertain: 0 };
     const interval = 1000 / this.opts.ratePerSecond;
+    const burst = Math.max(1, Math.floor(this.opts.ratePerSecond * 0.02));
     const maxInFlight = this.opts.maxInFlight ?? 100;
     const inFlight = new Set<Promise<void>>();
     const blockedNow = new Set<number>();
@@ -218,11 +238,11 @@ export class OutboxSender {
           // A 429 arrived while we waited for a free slot: wait it out first.
           await this.sleep(this.pausedUntil - performance.now());
         }
-        next = Math.max(next, performance.now() - interval) + interval;
-        // Re-read: a 403 or a retry may have changed it since the batch was selected.
-        const fresh = db.select({ state: outbox.state }).from(outbox).where(eq(outbox.id, row.id)).get();
-        if (fresh?.state !== "pending") continue;
-        db.update(outbox).set({ state: "sending", attempts: row.attempts + 1 }).where(eq(outbox.id, row.id)).run();
+        // A late timer may be made up for by at most `burst` slots, so over any second the pace
+        // stays within rate + burst (timers fire late under load; without catch-up we would lag).
+        next = Math.max(next, performance.now() - burst * interval) + interval;
+        // Only if still pending (a 403 or a retry may have changed it since the batch was selected).
+        if (this.markSending.run(row.id).changes === 0) continue;
         const p = this.sendOne(row, result, blockedNow)
           .catch((err) => console.error(`[outbox] could not record the outcome of message ${row.id}:`, redact(String(err))))
           .finally(() => inFlight.delete(p));
@@ -254,7 +274,7 @@ export class OutboxSender {
       const method = api.raw[row.method as "sendMessage"] as unknown as (p: Record<string, unknown>) => Promise<{ message_id: number }>;
       const sent = await method({ chat_id: row.chatId, ...row.payload });
       // Same tick as the answer: no await between Telegram's answer and this write.
-      this.finish(row.id, { state: "sent", messageId: sent.message_id, sentAt: clock.now(), error: null });
+      this.markSent.run(sent.message_id, clock.now(), row.id);
       result.sent++;
     } catch (err) {
       const now = clock.now();
@@ -274,12 +294,15 @@ export class OutboxSender {
         // Bad request (e.g. chat not found, caption too long): sending again would not help.
         this.finish(row.id, { state: "failed", error: err.description });
         result.failed++;
-      } else if (err instanceof HttpError && !NOT_SENT_CODES.has(networkCode(err) ?? "")) {
-        // The connection broke while waiting for the answer: Telegram may have delivered it.
+      } else if (err instanceof HttpError && maybeDelivered(err)) {
+        // We stopped waiting for the answer: Telegram may have delivered it.
         this.finish(row.id, { state: "uncertain", error: redact(String(err.error)) });
         result.uncertain++;
+      } else if (err instanceof HttpError && (httpStatus(err) ?? 500) < 500) {
+        this.finish(row.id, { state: "failed", error: redact(String(err.error)) });
+        result.failed++;
       } else if (row.attempts + 1 < MAX_ATTEMPTS) {
-        // Telegram's 5xx, or no connection at all: try again later, backing off.
+        // Telegram's 5xx, or the request did not get through: try again later, backing off.
         const message = err instanceof HttpError ? String(err.error) : err instanceof GrammyError ? err.description : String(err);
         this.finish(row.id, { state: "pending", notBefore: now + backoffMs(row.attempts + 1), error: redact(message) });
         result.retried++;

@@ -53,6 +53,8 @@ export class FakeTelegram {
   floodAnswers = 0;
   /** Successful sends (sendMessage, sendPhoto, sendDocument, copyMessage), in order: what learners got. */
   readonly delivered: ApiCall[] = [];
+  /** performance.now() of each delivery (benchmarks: the achieved rate). */
+  readonly deliveredAt: number[] = [];
   /** Called right after a send was delivered, before its answer leaves (tests: "crash" here). */
   afterDelivery: ((call: ApiCall) => void) | null = null;
   /**
@@ -85,6 +87,7 @@ export class FakeTelegram {
     const result = this.result(method, payload);
     if (isSend) {
       this.delivered.push(call);
+      this.deliveredAt.push(performance.now());
       this.afterDelivery?.(call);
     }
     return { ok: true, result };
@@ -175,6 +178,10 @@ export class FakeTelegram {
       res.writeHead(body.ok ? 200 : body.error_code, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     });
+    // Like Telegram's servers, keep idle connections open: a short keep-alive makes the server
+    // close sockets the client is about to reuse (a reset that says nothing about the bot).
+    server.keepAliveTimeout = 60_000;
+    server.headersTimeout = 61_000;
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as AddressInfo;
     return {
