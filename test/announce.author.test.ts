@@ -126,6 +126,8 @@ describe("/announce: who may use it and bad input", () => {
     expect(author.lastText()).toContain("This caption has 1,030 characters; a caption under a photo or document can have at most 1,024.");
     await author.sendRaw({ sticker: { file_id: "st", file_unique_id: "st", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } });
     expect(author.lastText()).toContain("I can send a text, or a photo or document with a caption");
+    await author.sendRaw({ photo, caption: "one of two", media_group_id: "album1" });
+    expect(author.lastText()).toContain("Albums cannot be sent as an announcement");
     expect(tb.db.select().from(broadcasts).get()?.step).toBe(0);
 
     // A photo with a caption is accepted and sent by file_id (largest size), caption kept.
@@ -169,6 +171,18 @@ describe("/announce: who may use it and bad input", () => {
     await author.press("an:c:2:python-101");
     expect(author.lastAlert()).toContain("no longer in progress");
     expect(tb.db.select().from(outbox).all()).toHaveLength(0);
+  });
+
+  it("a draft abandoned for a day no longer captures the author's messages", async () => {
+    tb = new TestBot({ now: T0 });
+    setup(tb);
+    const author = tb.user(AUTHOR);
+    await author.send("/announce");
+    await author.press("an:c:1:python-101");
+    tb.clock.advance(25 * 60 * 60 * 1000);
+    await author.send("just chatting");
+    expect(author.lastText()).toContain("I understand commands and buttons");
+    expect(tb.db.select().from(broadcasts).get()?.status).toBe("cancelled");
   });
 
   it("a restart in the middle of preparing resumes at the same step", async () => {

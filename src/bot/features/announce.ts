@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
+import { DAY } from "../../clock.js";
 import type { Locale } from "../../config.js";
 import {
   activeDraft,
@@ -57,6 +58,9 @@ export function versionFor(b: Pick<Broadcast, "versions">, course: Course, learn
   }
   return null;
 }
+
+/** A draft untouched this long no longer captures the author's messages. */
+const DRAFT_TTL = DAY;
 
 const n = (ctx: BotContext, x: number) => formatNumber(x, ctx.lang, 0);
 
@@ -227,6 +231,11 @@ pm.on("message", async (ctx, next) => {
   const draft = activeDraft(ctx.deps.db, ctx.from.id);
   if (!draft || !ctx.deps.config.authorIds.has(ctx.from.id)) return next();
   if (ctx.msg.text?.startsWith("/")) return next();
+  if (draft.updatedAt < ctx.deps.clock.now() - DRAFT_TTL) {
+    // Abandoned long ago: the author is not answering it any more.
+    transition(ctx.deps.db, draft.id, draft.status, { status: "cancelled" }, ctx.deps.clock.now());
+    return next();
+  }
   if (draft.status !== "collecting") {
     await ctx.reply(ctx.t(draft.status === "choosing_course" ? "announce.press_course" : "announce.press_confirm"), HTML);
     return;
@@ -254,10 +263,13 @@ pm.on("message", async (ctx, next) => {
   else await askForVersion(ctx, moved, course);
 });
 
-type VersionResult = BroadcastVersion | { error: "too_long_text" | "too_long_caption" | "unsupported"; count?: number; max?: number };
+type VersionResult = BroadcastVersion | { error: "too_long_text" | "too_long_caption" | "unsupported" | "album"; count?: number; max?: number };
 
 /** What learners will get, taken from the author's message: text, or photo/document by file_id. */
 export function versionFromMessage(msg: Message): VersionResult {
+  // Each picture of an album arrives as its own message: taking them one by one would spread
+  // them over the language steps, so albums are refused as a whole.
+  if (msg.media_group_id !== undefined) return { error: "album" };
   if (msg.text !== undefined) {
     if (msg.text.length > RULES.telegramMaxMessageLength) {
       return { error: "too_long_text", count: msg.text.length, max: RULES.telegramMaxMessageLength };
