@@ -208,4 +208,42 @@ describe("/announce: who may use it and bad input", () => {
     expect(tb.telegram.lastTextTo(3)).toBe("English text");
     expect(tb.telegram.lastTextTo(2)).toBe("Русский текст");
   });
+
+  it("progress is edited only when it changes, and a restart mid-broadcast carries on to the final report", async () => {
+    const { dir, cleanup: c } = tempDir();
+    cleanup = c;
+    const dbPath = `${dir}/bot.sqlite`;
+    const first = new TestBot({ now: T0, dbPath });
+    setup(first);
+    const author = first.user(AUTHOR);
+    await author.send("/announce");
+    await author.press("an:c:1:python-101");
+    await author.send("Hello everyone");
+    await author.press("an:p:1");
+    await author.press("an:y:1");
+    // Learner 3 is rate-limited: their message waits 30 s while the others go out.
+    first.telegram.failures.push((call) =>
+      call.payload.chat_id === 3 ? { error_code: 429, description: "Too Many Requests: retry after 30", parameters: { retry_after: 30 } } : undefined,
+    );
+    await first.sender().drain();
+    const monitor = first.monitor();
+    await monitor.poll();
+    await monitor.poll();
+    // One edit on confirming (0 of 4), one from the first poll; the second poll saw no change.
+    const edits = callsTo(first, AUTHOR, "editMessageText").map((e) => String(e.payload.text)).filter((t) => t.includes("Sending the announcement"));
+    expect(edits).toHaveLength(2);
+    expect(edits[0]).toContain("0 of 4 processed");
+    expect(edits[1]).toContain("3 of 4 processed");
+    expect(edits[1]).toContain("still waiting: 1");
+    first.close();
+
+    tb = new TestBot({ now: T0 + 60_000, dbPath });
+    await tb.sender().drain();
+    expect(tb.telegram.lastTextTo(3)).toBe("Hello everyone");
+    await tb.monitor().poll();
+    expect(tb.telegram.lastTextTo(AUTHOR)).toContain("has been sent: 4 of 4 processed");
+    expect(tb.telegram.lastTextTo(AUTHOR)).toContain("delivered: 3");
+    await tb.monitor().poll(); // done: no second report
+    expect(callsTo(tb, AUTHOR, "sendMessage")).toHaveLength(1);
+  });
 });
