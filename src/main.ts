@@ -8,6 +8,7 @@ import { createBot } from "./bot/createBot.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { OutboxSender } from "./jobs/outbox.js";
+import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { redact } from "./log.js";
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler(
     [
       enrollmentNoticesJob(db, () => sender?.kick()),
+      questionnaireJob(db, () => sender?.kick()),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
     ],
     clock,

@@ -11,6 +11,8 @@ import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { myCoursesFeature } from "./features/myCourses.js";
+import { questionnaireFeature } from "./features/questionnaire.js";
+import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { startFeature } from "./features/start.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
 import { learnerContext } from "./middleware/learnerContext.js";
@@ -46,6 +48,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(coursesFeature);
   bot.use(myCoursesFeature);
   bot.use(adminFeature);
+  bot.use(questionnaireFeature);
+  bot.use(questionnaireResultsFeature);
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<BotContext>) => {
