@@ -10,6 +10,7 @@ import { adminFeature } from "./features/admin.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
+import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { startFeature } from "./features/start.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
@@ -45,6 +46,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(startFeature);
   bot.use(coursesFeature);
   bot.use(myCoursesFeature);
+  bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(fallbackFeature);
 
