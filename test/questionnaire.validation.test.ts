@@ -22,7 +22,7 @@ describe("questionnaire validation", () => {
   it("refuses more than 15 questions, saying how many", () => {
     const extra = "questionnaires:\n  pre:\n" + Array.from({ length: 16 }, (_, i) => yesNo(`q${i}`)).join("");
     const errs = errors(extra);
-    expect(errs.map((e) => e.code)).toEqual(["questionnaire_too_many"]);
+    expect(errs.map((e) => e.code)).toEqual(["questionnaire_over_limit"]);
     expect(errs[0]!.params).toMatchObject({ count: 16, max: 15, kind: "pre" });
     expect(renderIssue(translator("en"), "c.yaml", errs[0]!)).toContain("has 16 questions; the regulations allow at most 15");
     expect(renderIssue(translator("kk"), "c.yaml", errs[0]!)).toContain("16 сұрақ бар");

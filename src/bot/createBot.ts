@@ -10,6 +10,7 @@ import { adminFeature } from "./features/admin.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
+import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { questionnaireFeature } from "./features/questionnaire.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
@@ -47,6 +48,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(startFeature);
   bot.use(coursesFeature);
   bot.use(myCoursesFeature);
+  bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);

@@ -79,7 +79,7 @@ export function checkQuestionnaires(
     const at: IssuePath = ["questionnaires", kind];
     if (questions.length === 0) add("error", "questionnaire_empty", at, { kind });
     if (questions.length > RULES.maxQuestionnaireQuestions) {
-      add("error", "questionnaire_too_many", at, { kind, count: questions.length, max: RULES.maxQuestionnaireQuestions });
+      add("error", "questionnaire_over_limit", at, { kind, count: questions.length, max: RULES.maxQuestionnaireQuestions });
     }
     const seen = new Set<string>();
     questions.forEach((q, k) => {
@@ -101,7 +101,7 @@ export function checkQuestionnaires(
         case "single":
         case "multiple": {
           if (q.options.length > limits.maxOptions) {
-            add("error", "questionnaire_too_many_options", [...path, "options"], { count: q.options.length, max: limits.maxOptions });
+            add("error", "questionnaire_options_over_limit", [...path, "options"], { count: q.options.length, max: limits.maxOptions });
           }
           const optionIds = new Set<string>();
           q.options.forEach((o, j) => {

@@ -248,7 +248,7 @@ async function questionnaireConversation(conversation: Conversation<BotContext, 
       } else if (action === "d" && q.type === "multiple") {
         if (selected.length > 0) value = selected;
         else if (!q.required) value = null;
-        else await current.reply(t("survey.error.choose_one"), HTML);
+        else await current.reply(t("survey.error.nothing_ticked"), HTML);
       } else {
         await current.reply(t("survey.stale_button"), HTML);
       }
@@ -332,7 +332,7 @@ export async function openQuestionnaire(ctx: BotContext, course: Course, kind: Q
     await ctx.reply(
       ctx.t(`survey.intro_${kind}`, {
         title: courseTitle(course, ctx.lang),
-        count: questions.length,
+        questions: ctx.t("survey.questions_count", { count: questions.length }),
         closes: formatDate(w.closesAt - 1, ctx.lang, course.timezone),
       }),
       HTML,
@@ -387,7 +387,7 @@ export function offerMessage(course: Course, qkind: QuestionnaireKind, which: "o
   const w = questionnaireWindow(qkind, course);
   const text = t(`survey.${which}_${qkind}`, {
     title: courseTitle(course, lang),
-    count: questionCount,
+    questions: t("survey.questions_count", { count: questionCount }),
     closes: formatDate(w.closesAt - 1, lang, course.timezone),
     start: formatDate(course.startAt, lang, course.timezone),
   });

@@ -161,7 +161,7 @@ async function sendExport(ctx: BotContext, id: string): Promise<void> {
       caption: ctx.t("survey.results.export_caption", {
         title: courseTitle(course, ctx.lang),
         kind: ctx.t(`survey.results.kind_${f.kind}`),
-        count: f.rows,
+        learners: ctx.t("survey.learners_count", { count: f.rows }),
       }),
       parse_mode: "HTML",
     });
