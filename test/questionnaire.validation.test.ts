@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { validateCourseText } from "../src/courses/validate.js";
 import { renderIssue } from "../src/courses/renderIssue.js";
 import { translator } from "../src/i18n.js";
+import { normaliseQuestionnaires } from "../src/courses/questionnaire.js";
+import { comparableQuestions } from "../src/domain/questionnaire.js";
 import { courseYaml } from "./support/courses.js";
 import { QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
 import { T0 } from "./support/harness.js";
@@ -82,11 +84,16 @@ ${yesNo("q1", `{ kk: "С", en: "Q" }`)}    - id: pick
     expect(String(bad[0]!.params.message)).toContain("type must be one of");
   });
 
-  it("the demo courses' questionnaires are valid", () => {
-    for (const file of ["courses/intro-programming.yaml"]) {
-      const { course, issues } = validateCourseText(readFileSync(file, "utf8"), { now: T0, defaultTimezone: "Asia/Almaty" });
-      expect(issues.filter((i) => i.level === "error")).toEqual([]);
-      void course;
+  it("the demo course has real pre and post questionnaires: 8-12 questions, every type, kk/ru/en", () => {
+    const { course, issues } = validateCourseText(readFileSync("courses/intro-programming.yaml", "utf8"), { now: T0, defaultTimezone: "Asia/Almaty" });
+    expect(issues.filter((i) => i.level !== "warning" || i.code.startsWith("questionnaire"))).toEqual([]);
+    const qs = normaliseQuestionnaires(course!.file.questionnaires);
+    for (const questions of [qs.pre!, qs.post!]) {
+      expect(questions.length).toBeGreaterThanOrEqual(8);
+      expect(questions.length).toBeLessThanOrEqual(12);
+      expect(new Set(questions.map((q) => q.type))).toEqual(new Set(["rating", "single", "multiple", "yes_no", "text", "number"]));
+      for (const q of questions) expect(Object.keys(q.text).sort()).toEqual(["en", "kk", "ru"]);
     }
+    expect(comparableQuestions(qs.pre!, qs.post!).map(([a]) => a.id)).toEqual(["confidence", "interest", "hours"]);
   });
 });
