@@ -97,3 +97,20 @@ ${yesNo("q1", `{ kk: "С", en: "Q" }`)}    - id: pick
     expect(comparableQuestions(qs.pre!, qs.post!).map(([a]) => a.id)).toEqual(["confidence", "interest", "hours"]);
   });
 });
+
+describe("questionnaire warnings", () => {
+  it("warns when an option is too long for a button, and still loads", () => {
+    const long = "ә".repeat(70);
+    const { course, issues } = validate(`questionnaires:
+  pre:
+    - id: pick
+      type: single
+      text: { kk: "С", ru: "В", en: "Q" }
+      options:
+        - { id: a, text: { kk: "${long}", ru: "А", en: "A" } }
+        - { id: b, text: { kk: "Б", ru: "Б", en: "B" } }
+`);
+    expect(course).not.toBeNull();
+    expect(issues.map((i) => [i.level, i.code, i.params.length])).toEqual([["warning", "questionnaire_option_long", 70]]);
+  });
+});

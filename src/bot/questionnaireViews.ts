@@ -3,6 +3,7 @@ import { InlineKeyboard } from "grammy";
 import type { Locale } from "../config.js";
 import { pickText } from "../domain/course.js";
 import type { AnswerValue, InputError, Question, QuestionnaireKind } from "../domain/questionnaire.js";
+import { RULES } from "../domain/rules.js";
 import { formatNumber } from "../format.js";
 import { escapeHtml, type T } from "../i18n.js";
 
@@ -112,12 +113,12 @@ export function questionKeyboard(t: T, s: QuestionnaireSession, position: number
       break;
     }
     case "single":
-      q.options.forEach((o, i) => kb.text(shorten(pickText(o.text, lang, s.languages), 60), d("v", i)).row());
+      q.options.forEach((o, i) => kb.text(shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength + 4), d("v", i)).row());
       break;
     case "multiple":
       q.options.forEach((o, i) => {
         const mark = selected.includes(o.id) ? "☑️" : "⬜️";
-        kb.text(`${mark} ${shorten(pickText(o.text, lang, s.languages), 56)}`, d("t", i)).row();
+        kb.text(`${mark} ${shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength)}`, d("t", i)).row();
       });
       kb.text(t("survey.buttons.done"), d("d")).row();
       break;

@@ -109,6 +109,12 @@ export function checkQuestionnaires(
             if (optionIds.has(o.id)) add("error", "questionnaire_duplicate_option", [...path, "options", j, "id"], { value: o.id });
             optionIds.add(o.id);
             requireLanguages(o.text, [...path, "options", j, "text"]);
+            for (const [lang, text] of Object.entries(o.text)) {
+              const length = [...text].length;
+              if (length > limits.maxOptionLength) {
+                add("warning", "questionnaire_option_long", [...path, "options", j, "text", lang], { length, max: limits.maxOptionLength, language: lang });
+              }
+            }
           });
           break;
         }

@@ -25,7 +25,7 @@ export const RULES = {
   /** One reminder for the post-course questionnaire, this many days after the end. */
   postQuestionnaireReminderDaysAfterEnd: 3,
   /** Limits that keep a questionnaire usable in a chat. */
-  questionnaire: { maxRatingPoints: 11, maxOptions: 10, maxTextLength: 3000, defaultTextLength: 1000 },
+  questionnaire: { maxRatingPoints: 11, maxOptions: 10, maxTextLength: 3000, defaultTextLength: 1000, maxOptionLength: 56 },
   progress: { passed: 40, certificate: 85 },
   telegramMaxMessageLength: 4096,
   telegramMaxCallbackDataBytes: 64,
