@@ -173,6 +173,33 @@ describe("navigation, pause, restart, single submission", () => {
     expect(u.lastText()).toContain("Questionnaire before the course: submitted");
   });
 
+  it("a photo where text is expected, and forged buttons, get clear answers", async () => {
+    const u = await enrolled(26, "kk");
+    await u.press("qn:python-101:pre");
+    const rid = getResponse(tb.db, 26, "python-101", "pre")!.id;
+    await u.send("3");
+    await u.press(`qa:${rid}:1:v:0`);
+    await u.press(`qa:${rid}:2:t:0`);
+    await u.press(`qa:${rid}:2:d`);
+    await u.press(`qa:${rid}:3:y`);
+    const photo = u.message("photo").message as unknown as Record<string, unknown>;
+    delete photo.text;
+    photo.photo = [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }];
+    await tb.handle({ message: photo as never });
+    expect(u.texts().at(-2)).toContain("мәтіндік хабарлама");
+    expect(u.lastText()).toContain("Аптасына неше сағат?");
+    // Another learner's response id, or an action that does not fit the question.
+    const other = await enrolled(27, "en");
+    await other.press("qn:python-101:pre");
+    await other.send("/cancel");
+    await other.press(`qa:${rid}:4:v:1`);
+    expect(other.lastAlert()).toContain("out of date");
+    await u.press(`qa:${rid}:4:y`);
+    expect(u.lastText()).toContain("Бұл түйме басқа сұраққа қатысты");
+    await u.press("qn:no-such-course:pre");
+    expect(u.lastAlert()).toContain("Бұл курс");
+  });
+
   it("refuses learners who are not enrolled and questionnaires that are not open", async () => {
     const u = tb.user(24, { lang: "en" });
     await u.send("/start");

@@ -85,6 +85,7 @@ export function reminderAt(kind: QuestionnaireKind, c: CourseDates): number {
 
 export type InputError =
   | { code: "use_buttons" }
+  | { code: "send_text" }
   | { code: "not_a_number" }
   | { code: "not_integer" }
   | { code: "too_small"; min: number }

@@ -102,7 +102,10 @@ function classify(ctx: Context, s: QuestionnaireSession, position: number): Clas
     return { kind: "button", action: m[3]!, n: m[4] === undefined ? undefined : Number(m[4]) };
   }
   const text = ctx.message?.text;
-  if (text === undefined) return { kind: "reject", error: { code: "use_buttons" }, stale: false };
+  const typed = s.questions[position]?.type;
+  if (text === undefined) {
+    return { kind: "reject", error: { code: typed === "text" || typed === "number" ? "send_text" : "use_buttons" }, stale: false };
+  }
   if (text.startsWith("/")) {
     return /^\/cancel(@\w+)?(\s|$)/i.test(text) ? { kind: "cancel" } : { kind: "other_command" };
   }
