@@ -259,3 +259,17 @@ describe("restart", () => {
     expect(answersOf(tb.db, rid).motivation).toBe(4);
   });
 });
+
+describe("language", () => {
+  it("switching the language while answering continues in the new language", async () => {
+    const u = await enrolled(40, "en");
+    await u.press("qn:python-101:pre");
+    const rid = getResponse(tb.db, 40, "python-101", "pre")!.id;
+    await u.send("3");
+    await u.send("/language");
+    await u.press("lang:kk");
+    await u.press(`qa:${rid}:1:v:0`);
+    expect(u.lastText()).toContain("Құрылғыларыңыз?");
+    expect(u.lastText()).toContain("Python тіліне кіріспе");
+  });
+});

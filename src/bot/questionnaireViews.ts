@@ -1,7 +1,7 @@
 /** Texts and keyboards of the questionnaires, shared by the conversation, the offers and the results. */
 import { InlineKeyboard } from "grammy";
 import type { Locale } from "../config.js";
-import { pickText } from "../domain/course.js";
+import { pickText, type Translated } from "../domain/course.js";
 import type { AnswerValue, InputError, Question, QuestionnaireKind } from "../domain/questionnaire.js";
 import { RULES } from "../domain/rules.js";
 import { formatNumber } from "../format.js";
@@ -11,7 +11,7 @@ export interface QuestionnaireSession {
   responseId: number;
   courseId: string;
   kind: QuestionnaireKind;
-  courseTitle: string;
+  title: Translated;
   languages: string[];
   questions: Question[];
   answers: Record<string, AnswerValue>;
@@ -25,6 +25,10 @@ export const ANSWER_DATA_RE = /^qa:(\d+):(\d+):([a-z]+)(?::(\d+))?$/;
 
 export function answerData(responseId: number, position: number, action: string, n?: number): string {
   return `qa:${responseId}:${position}:${action}${n === undefined ? "" : `:${n}`}`;
+}
+
+export function sessionTitle(s: QuestionnaireSession, lang: Locale): string {
+  return pickText(s.title, lang, s.languages);
 }
 
 export function shorten(text: string, max: number): string {
@@ -84,7 +88,7 @@ function hint(t: T, q: Question, lang: Locale, languages: readonly string[]): st
 export function questionText(t: T, s: QuestionnaireSession, position: number, lang: Locale, withCurrent = true): string {
   const q = s.questions[position]!;
   const lines = [
-    t(`survey.progress_${s.kind}`, { title: s.courseTitle, n: position + 1, total: s.questions.length }),
+    t(`survey.progress_${s.kind}`, { title: pickText(s.title, lang, s.languages), n: position + 1, total: s.questions.length }),
     "",
     `<b>${escapeHtml(pickText(q.text, lang, s.languages))}</b>`,
     `<i>${hint(t, q, lang, s.languages)}</i>`,

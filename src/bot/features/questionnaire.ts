@@ -43,6 +43,7 @@ import {
   inputErrorText,
   questionKeyboard,
   questionText,
+  sessionTitle,
   shorten,
   type QuestionnaireSession,
 } from "../questionnaireViews.js";
@@ -56,7 +57,7 @@ interface EnterArgs {
 }
 
 /** Everything the conversation needs, read once (JSON-serialisable for the replay log). */
-export function loadSession(db: Db, responseId: number, lang: Locale): QuestionnaireSession | null {
+export function loadSession(db: Db, responseId: number): QuestionnaireSession | null {
   const r = getResponseById(db, responseId);
   if (!r) return null;
   const course = getCourse(db, r.courseId);
@@ -73,7 +74,7 @@ export function loadSession(db: Db, responseId: number, lang: Locale): Questionn
     responseId: r.id,
     courseId: r.courseId,
     kind: r.kind,
-    courseTitle: courseTitle(course, lang),
+    title: course.title,
     languages: course.languages,
     questions,
     answers,
@@ -116,9 +117,17 @@ function classify(ctx: Context, s: QuestionnaireSession, position: number): Clas
 }
 
 async function questionnaireConversation(conversation: Conversation<BotContext, Context>, ctx: Context, args: EnterArgs) {
-  const lang = args.lang;
-  const t = translator(lang);
-  const loaded = await conversation.external((octx) => loadSession(octx.deps.db, args.responseId, lang));
+  // The learner may switch the language with /language while answering: re-read it at each step.
+  let lang = args.lang;
+  let t = translator(lang);
+  const refreshLanguage = async () => {
+    const now = await conversation.external((octx) => octx.lang);
+    if (now !== lang && isLocale(now)) {
+      lang = now;
+      t = translator(now);
+    }
+  };
+  const loaded = await conversation.external((octx) => loadSession(octx.deps.db, args.responseId));
   if (!loaded) {
     await ctx.reply(t("survey.unavailable"), HTML);
     return;
@@ -178,6 +187,7 @@ async function questionnaireConversation(conversation: Conversation<BotContext, 
       await conversation.halt();
     }
     if (step.kind === "button" && step.action !== "t") await c.answerCallbackQuery();
+    await refreshLanguage();
     current = c;
     return step;
   };
@@ -203,7 +213,7 @@ async function questionnaireConversation(conversation: Conversation<BotContext, 
           continue;
         }
         const outcome = await conversation.external((octx) => submitResponse(octx.deps.db, s.responseId, octx.deps.clock.now()));
-        await current.reply(t(outcome === "submitted" ? `survey.thanks_${s.kind}` : "survey.already_submitted", { title: s.courseTitle }), HTML);
+        await current.reply(t(outcome === "submitted" ? `survey.thanks_${s.kind}` : "survey.already_submitted", { title: sessionTitle(s, lang) }), HTML);
         return;
       }
       await current.reply(t("survey.error.use_buttons"), HTML);
@@ -259,7 +269,7 @@ async function questionnaireConversation(conversation: Conversation<BotContext, 
     if (value !== undefined) {
       const ok = await save(q, value, position + 1);
       if (!ok) {
-        await current.reply(t("survey.already_submitted", { title: s.courseTitle }), HTML);
+        await current.reply(t("survey.already_submitted", { title: sessionTitle(s, lang) }), HTML);
         return;
       }
       s.answers[q.id] = value;
@@ -279,7 +289,7 @@ async function questionnaireConversation(conversation: Conversation<BotContext, 
 
 async function sendSubmitted(ctx: Context, t: ReturnType<typeof translator>, s: QuestionnaireSession, lang: Locale): Promise<void> {
   const header = t("survey.submitted_header", {
-    title: s.courseTitle,
+    title: sessionTitle(s, lang),
     date: formatDateTime(s.submittedAt ?? 0, lang, s.timezone),
   });
   for (const chunk of chunkLines([header, "", ...answerLines(t, s, lang, 1000)])) await ctx.reply(chunk, HTML);
@@ -324,7 +334,7 @@ export async function openQuestionnaire(ctx: BotContext, course: Course, kind: Q
   await answerCallback(ctx);
   const response = existing ?? startResponse(db, learnerId, course.id, kind, now);
   if (response.submittedAt !== null) {
-    const s = loadSession(db, response.id, ctx.lang);
+    const s = loadSession(db, response.id);
     if (s) await sendSubmitted(ctx, ctx.t, s, ctx.lang);
     return;
   }
