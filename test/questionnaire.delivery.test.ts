@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY } from "../src/clock.js";
 import { getCourse } from "../src/db/coursesRepo.js";
@@ -200,5 +201,73 @@ describe("results and export", () => {
     expect(author.lastText()).toContain("nothing to export");
     await author.send("/export nope");
     expect(author.lastText()).toContain("There is no course «nope»");
+  });
+});
+
+describe("before/after comparison", () => {
+  it("compares the questions present in both questionnaires", async () => {
+    const a = await enrolled(1);
+    const b = await enrolled(2);
+    await answerPre(a); // motivation 5, studied_online yes
+    await b.press("qn:python-101:pre");
+    const rb = getResponse(tb.db, 2, "python-101", "pre")!.id;
+    await b.send("1");
+    await b.press(`qa:${rb}:1:v:0`);
+    await b.press(`qa:${rb}:2:t:0`);
+    await b.press(`qa:${rb}:2:d`);
+    await b.press(`qa:${rb}:3:n`);
+    await b.send("2");
+    await b.press(`qa:${rb}:5:s`);
+    await b.press(`qa:${rb}:6:ok`);
+
+    tb.clock.set(getCourse(tb.db, "python-101")!.endAt + DAY);
+    for (const [u, rating] of [[a, "4"], [b, "5"]] as const) {
+      await u.press("qn:python-101:post");
+      const rid = getResponse(tb.db, u.id, "python-101", "post")!.id;
+      await u.send(rating);
+      await u.press(`qa:${rid}:1:y`);
+      await u.press(`qa:${rid}:2:s`);
+      await u.press(`qa:${rid}:3:ok`);
+    }
+    const author = tb.user(900, { lang: "ru" });
+    await author.send("/results python-101");
+    const report = tb.telegram.textsTo(900).join("\n");
+    expect(report).toContain("<b>После курса</b>: отправили 2 (100% записанных)");
+    expect(report).toContain("До и после");
+    expect(report).toContain("<b>Какова мотивация сейчас?</b>: среднее 3 → 4,5 (+1,5)");
+    expect(report).toContain("Да: 50% → 100%");
+  });
+});
+
+describe("the demo course", () => {
+  it("its pre-course questionnaire can be answered end to end in Kazakh", async () => {
+    const demo = new TestBot({ now: T0 });
+    try {
+      demo.loadCourse(readFileSync("courses/intro-programming.yaml", "utf8"));
+      const u = demo.user(7, { lang: "kk" });
+      await u.send("/start");
+      await u.press("enr!:intro-programming");
+      await u.press("qn:intro-programming:pre");
+      const rid = getResponse(demo.db, 7, "intro-programming", "pre")!.id;
+      expect(u.lastText()).toContain("Сіз бұрын бағдарлама жазып көрдіңіз бе?");
+      await u.press(`qa:${rid}:0:v:1`);
+      await u.press(`qa:${rid}:1:v:1`);
+      await u.press(`qa:${rid}:2:v:4`);
+      await u.press(`qa:${rid}:3:t:0`);
+      await u.press(`qa:${rid}:3:t:3`);
+      await u.press(`qa:${rid}:3:d`);
+      await u.send("6");
+      await u.press(`qa:${rid}:5:v:1`);
+      await u.press(`qa:${rid}:6:n`);
+      await u.press(`qa:${rid}:7:s`);
+      await u.send("Өз ботымды жазғым келеді");
+      await u.press(`qa:${rid}:9:s`);
+      expect(u.lastText()).toContain("Жұмыс пен мансап үшін; Өзіме қызық болғандықтан");
+      await u.press(`qa:${rid}:10:ok`);
+      expect(u.lastText()).toContain("Рақмет");
+      expect(answersOf(demo.db, rid)).toMatchObject({ experience: "little", confidence: 2, interest: 5, goals: ["career", "curiosity"], hours: 6 });
+    } finally {
+      demo.close();
+    }
   });
 });
