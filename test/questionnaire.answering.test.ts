@@ -162,6 +162,8 @@ describe("navigation, pause, restart, single submission", () => {
     await u.press(`qa:${rid}:6:ok`);
     const submittedAt = getResponse(tb.db, 23, "python-101", "pre")!.submittedAt;
     expect(submittedAt).not.toBeNull();
+    const lastEdit = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!;
+    expect(lastEdit.payload.reply_markup).toBeUndefined();
     tb.clock.advance(60_000);
     await u.press(`qa:${rid}:6:ok`);
     expect(getResponse(tb.db, 23, "python-101", "pre")!.submittedAt).toBe(submittedAt);

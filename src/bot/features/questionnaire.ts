@@ -213,6 +213,8 @@ async function questionnaireConversation(conversation: Conversation<BotContext, 
           continue;
         }
         const outcome = await conversation.external((octx) => submitResponse(octx.deps.db, s.responseId, octx.deps.clock.now()));
+        // The summary's buttons have done their job.
+        if (current.callbackQuery?.message) await current.editMessageReplyMarkup();
         await current.reply(t(outcome === "submitted" ? `survey.thanks_${s.kind}` : "survey.already_submitted", { title: sessionTitle(s, lang) }), HTML);
         return;
       }
