@@ -169,6 +169,18 @@ export function responsesFor(db: Db, courseId: string, kind: QuestionnaireKind):
   return rows.map((r) => ({ ...r, answers: byResponse.get(r.response.id) ?? {} }));
 }
 
+/** Learners with an active enrollment in the course. */
+export function activeLearnerIds(db: Db, courseId: string): Set<number> {
+  return new Set(
+    db
+      .select({ id: enrollments.learnerId })
+      .from(enrollments)
+      .where(and(eq(enrollments.courseId, courseId), eq(enrollments.status, "active")))
+      .all()
+      .map((r) => r.id),
+  );
+}
+
 export function activeEnrollmentCount(db: Db, courseId: string): number {
   return (
     db

@@ -2,7 +2,7 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Locale } from "../../config.js";
 import { getCourse } from "../../db/coursesRepo.js";
-import { activeEnrollmentCount, courseQuestionnaires, coursesWithQuestionnaires, responsesFor } from "../../db/questionnaireRepo.js";
+import { activeLearnerIds, courseQuestionnaires, coursesWithQuestionnaires, responsesFor } from "../../db/questionnaireRepo.js";
 import type { Course } from "../../db/schema/index.js";
 import { pickText } from "../../domain/course.js";
 import {
@@ -58,7 +58,8 @@ export function resultsReport(ctx: BotContext, course: Course): string[] {
   const { t, lang } = ctx;
   const languages = course.languages;
   const qs = courseQuestionnaires(ctx.deps.db, course.id);
-  const enrolled = activeEnrollmentCount(ctx.deps.db, course.id);
+  const active = activeLearnerIds(ctx.deps.db, course.id);
+  const enrolled = active.size;
   const lines = [t("survey.results.header", { title: courseTitle(course, lang), enrolled })];
   const answersByKind: Partial<Record<QuestionnaireKind, Record<string, AnswerValue>[]>> = {};
   for (const kind of ["pre", "post"] as const) {
@@ -68,7 +69,13 @@ export function resultsReport(ctx: BotContext, course: Course): string[] {
     answersByKind[kind] = submitted.map((r) => r.answers);
     lines.push(
       "",
-      t("survey.results.counts", { kind: t(`survey.results.kind_${kind}`), submitted: submitted.length, rate: pct(submitted.length, enrolled), started }),
+      // The rate counts learners still enrolled; answers of those who left still count in the distributions.
+      t("survey.results.counts", {
+        kind: t(`survey.results.kind_${kind}`),
+        submitted: submitted.length,
+        rate: pct(submitted.filter((r) => active.has(r.learner.id)).length, enrolled),
+        started,
+      }),
     );
     questions.forEach((q, i) => {
       const values = submitted.map((r) => r.answers[q.id]).filter((v): v is AnswerValue => v !== undefined);
