@@ -181,16 +181,6 @@ export function activeLearnerIds(db: Db, courseId: string): Set<number> {
   );
 }
 
-export function activeEnrollmentCount(db: Db, courseId: string): number {
-  return (
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(enrollments)
-      .where(and(eq(enrollments.courseId, courseId), eq(enrollments.status, "active")))
-      .get()?.n ?? 0
-  );
-}
-
 /**
  * Active, not blocked enrollments of a course that have no outbox row with `dedupePrefix + learnerId`
  * yet and have not submitted `kind`; optionally only those enrolled before `enrolledBefore`.
