@@ -9,6 +9,7 @@ import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
+import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { redact } from "./log.js";
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler(
     [
       enrollmentNoticesJob(db, () => sender?.kick()),
+      questionnaireJob(db, () => sender?.kick()),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
     ],
     clock,

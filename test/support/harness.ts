@@ -27,6 +27,8 @@ export interface TestBotOptions {
   dbPath?: string;
   config?: Record<string, string>;
   telegram?: FakeTelegram;
+  /** First update id; a restarted bot on the same database must not reuse ids (they are deduplicated). */
+  firstUpdateId?: number;
 }
 
 /** A bot wired exactly as in production, with a fake clock, a fake Bot API and its own database. */
@@ -45,6 +47,7 @@ export class TestBot {
     this.clock = new ManualClock(options.now ?? T0);
     this.db = openDatabase(options.dbPath ?? ":memory:");
     this.config = testConfig(options.config);
+    this.updateId = options.firstUpdateId ?? 1;
     this.bot = createBot(
       { db: this.db, clock: this.clock, config: this.config },
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
