@@ -8,6 +8,7 @@ import { createBot } from "./bot/createBot.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { OutboxSender } from "./jobs/outbox.js";
+import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { redact } from "./log.js";
 
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     [
       enrollmentNoticesJob(db, () => sender?.kick()),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
+      questionsRedeliveryJob(bot.api, db, config),
+      questionsDigestJob(db, config, () => sender?.kick()),
     ],
     clock,
   );
