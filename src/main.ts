@@ -5,6 +5,7 @@ import { describeReports, loadCoursesFromDir } from "./courses/loadCourses.js";
 import { closeDatabase, openDatabase } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
+import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { OutboxSender } from "./jobs/outbox.js";
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
   console.log(`[bot] @${bot.botInfo.username} starting (API ${config.botApiRoot})`);
   await registerCommands(bot.api, config.defaultLocale).catch((err) =>
     console.error("[bot] could not register the command menu:", redact(String(err))),
+  );
+  await registerAssistantCommands(bot.api, config).catch((err) =>
+    console.error("[bot] could not register the assistants' command menu:", redact(String(err))),
   );
 
   sender = new OutboxSender({ api: bot.api, db, clock, ratePerSecond: config.broadcastRate });

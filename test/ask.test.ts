@@ -6,6 +6,7 @@ import { askDrafts, outbox, questions } from "../src/db/schema/index.js";
 import { getQuestion } from "../src/db/questionsRepo.js";
 import { questionsDigestJob, questionsRedeliveryJob } from "../src/jobs/questions.js";
 import { OutboxSender } from "../src/jobs/outbox.js";
+import { registerAssistantCommands } from "../src/bot/features/askAssistants.js";
 import { courseYaml } from "./support/courses.js";
 import { T0, TestBot, type TestUser } from "./support/harness.js";
 
@@ -162,19 +163,29 @@ describe("asking", () => {
     expect(u.lastText()).toContain("Your question <b>#1</b> has been sent");
   });
 
-  it("limits: one message a minute and at most three open questions", async () => {
+  it("limits: one message a minute (questions and follow-ups) and at most three open questions", async () => {
     const u = await enrolled(8, "en");
     await ask(u, "First");
     tb.clock.advance(20 * 1000);
     await u.send("/ask");
     expect(u.lastText()).toContain("once a minute. Try again in 40 s.");
 
-    // Waiting passes the rate limit; a draft refused for being too soon still works later.
+    // A follow-up counts as a message too; a question refused for being too soon keeps its draft.
     tb.clock.advance(41 * 1000);
     await u.send("/ask");
     await u.press("ask:m:python-101:g");
-    tb.clock.advance(0);
+    const confirmation = tb.telegram.calls.find((c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("#1</b> has been sent"))!;
+    await u.reply(confirmation.result.message_id, "Some more details on the first");
+    expect(u.lastText()).toContain("Added to your question #1");
+    tb.clock.advance(10 * 1000);
     await u.send("Second");
+    expect(u.lastText()).toContain("Try again in 50 s.");
+    await u.reply(confirmation.result.message_id, "Even more details");
+    expect(u.lastText()).toContain("Try again in 50 s.");
+    tb.clock.advance(50 * 1000);
+    await u.send("Second");
+    expect(u.lastText()).toContain("Your question <b>#2</b> has been sent");
+
     tb.clock.advance(61 * 1000);
     await ask(u, "Third");
     expect(tb.db.select().from(questions).all()).toHaveLength(3);
@@ -349,6 +360,24 @@ describe("who may answer", () => {
     expect(u.texts().length).toBe(count);
   });
 
+  it("with a private chat as ASSISTANT_CHAT_ID, its one person answers there", async () => {
+    tb.close();
+    tb = new TestBot({ now: T0, config: { ASSISTANT_CHAT_ID: "700", DEFAULT_LOCALE: "ru" } });
+    tb.loadCourse(courseYaml());
+    const u = await enrolled(23, "en");
+    const id = await ask(u, "Private route?");
+    const assistant = tb.user(700, { lang: "ru" });
+    expect(assistant.lastText()).toContain("Вопрос #1");
+    await assistant.reply(headerId(id), "Yes, it works.");
+    expect(u.lastText()).toContain("Answer to your question #1");
+    expect(u.lastText()).toContain("Yes, it works.");
+    await assistant.send("/questions");
+    expect(assistant.lastText()).toContain("Открытых вопросов нет");
+    // Anyone else's private chat is not the assistants' chat: a reply there is not an answer.
+    await tb.user(701).reply(headerId(id), "Not an assistant");
+    expect(u.texts().some((t) => t.includes("Not an assistant"))).toBe(false);
+  });
+
   it("ignores replies to unrelated messages, chatter, forum topic messages and other groups", async () => {
     const u = await enrolled(21, "en");
     const id = await ask(u, "Question");
@@ -442,6 +471,14 @@ describe("assistants' buttons and lists", () => {
     expect(tb.telegram.lastTextTo(ASSIST)).toContain("Ашық сұрақтар: 1");
     await tb.groupUser(500, ASSIST).reply(headerId(1), "Ответ");
     expect(u.lastText()).toContain("Ответ на ваш вопрос №1");
+  });
+
+  it("registers /questions and /questions_csv in the assistants' chat menu only", async () => {
+    await registerAssistantCommands(tb.bot.api, tb.config);
+    const call = tb.telegram.callsOf("setMyCommands").at(-1)!;
+    expect(call.payload.scope).toEqual({ type: "chat", chat_id: ASSIST });
+    expect(call.payload.commands.map((c: { command: string }) => c.command)).toEqual(["questions", "questions_csv"]);
+    expect(call.payload.commands[0].description).toBe("Open questions and those for the instructor");
   });
 
   it("/questions_csv exports every question as UTF-8 CSV with a BOM and proper quoting", async () => {

@@ -1,5 +1,6 @@
-import { Composer, InputFile } from "grammy";
+import { Composer, InputFile, type Api } from "grammy";
 import type { Message } from "grammy/types";
+import type { Config } from "../../config.js";
 import { toCsv } from "../../domain/csv.js";
 import { digestDay, snippet } from "../../domain/questions.js";
 import { RULES } from "../../domain/rules.js";
@@ -21,6 +22,7 @@ import type { Question } from "../../db/schema/index.js";
 import { formatDate } from "../../format.js";
 import { escapeHtml, translator, type T } from "../../i18n.js";
 import { redact } from "../../log.js";
+import { LEARNER_COMMANDS } from "../commands.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../courseViews.js";
 import { describeError, learnerLocale, telegramCode } from "../questionRelay.js";
@@ -214,4 +216,18 @@ async function deliverAnswer(ctx: BotContext, q: Question, msg: Message, t: T): 
       });
   }
   await ctx.react("👍").catch(() => ctx.reply(t("assist.delivered", { number: q.id }), { ...HTML, ...here }).catch(() => undefined));
+}
+
+/**
+ * The command menu inside the assistants' chat (/questions, /questions_csv). In a group, choosing
+ * a command from this menu sends /questions@bot, which reaches the bot even in privacy mode. A
+ * private assistants' chat keeps the learner commands too, since that person is also a user.
+ */
+export async function registerAssistantCommands(api: Api, config: Config): Promise<void> {
+  const chatId = config.assistantChatId;
+  if (chatId === null) return;
+  const t = translator(config.defaultLocale);
+  const own = (["questions", "questions_csv"] as const).map((command) => ({ command, description: t(`assist.commands.${command}`) }));
+  const learner = chatId > 0 ? LEARNER_COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) })) : [];
+  await api.setMyCommands([...own, ...learner], { scope: { type: "chat", chat_id: chatId } });
 }
