@@ -27,6 +27,7 @@ CREATE TABLE `questions` (
 	`text` text NOT NULL,
 	`media_kind` text,
 	`media_file_id` text,
+	`media_group_id` text,
 	`learner_message_id` integer NOT NULL,
 	`state` text DEFAULT 'open' NOT NULL,
 	`for_instructor` integer DEFAULT false NOT NULL,

@@ -228,6 +228,28 @@ describe("asking", () => {
     expect(u.lastText()).toContain("Answer to your question #1");
     expect(u.lastText()).toContain("Install the missing package.");
   });
+  it("an album: the other photos join the question (and a follow-up) without limits or extra confirmations", async () => {
+    const u = await enrolled(14, "en");
+    await u.send("/ask");
+    await u.press("ask:m:python-101:g");
+    const photo = (id: string) => [{ file_id: id, file_unique_id: id, width: 800, height: 600 }];
+    await u.sendWith(undefined, { photo: photo("p1"), caption: "Two screenshots", media_group_id: "album-1" });
+    const confirmations = u.texts().length;
+    await u.sendWith(undefined, { photo: photo("p2"), media_group_id: "album-1" });
+    expect(u.texts().length).toBe(confirmations);
+    const photos = tb.telegram.callsOf("sendPhoto").map((c) => c.payload);
+    expect(photos.map((p) => p.photo)).toEqual(["p1", "p2"]);
+    expect(photos.every((p) => p.reply_parameters.message_id === headerId(1))).toBe(true);
+    expect(tb.db.select().from(questions).all()).toHaveLength(1);
+
+    tb.clock.advance(2 * MINUTE);
+    const confirmation = tb.telegram.calls.find((c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("#1</b> has been sent"))!;
+    await u.reply(confirmation.result.message_id, undefined, { photo: photo("p3"), caption: "And this", media_group_id: "album-2" });
+    await u.reply(confirmation.result.message_id, undefined, { photo: photo("p4"), media_group_id: "album-2" });
+    expect(tb.telegram.callsOf("sendPhoto").map((c) => c.payload.photo)).toEqual(["p1", "p2", "p3", "p4"]);
+    expect(u.texts().filter((t) => t.includes("Added to your question #1"))).toHaveLength(1);
+    expect(u.lastText()).not.toContain("Try again");
+  });
 });
 
 describe("round trip", () => {

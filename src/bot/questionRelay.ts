@@ -68,8 +68,24 @@ export async function postFollowUp(
   }
 }
 
+/** Another photo or document of an album the learner sent with a question or a follow-up. */
+export async function postAttachment(
+  api: Api,
+  db: Db,
+  config: Config,
+  q: Question,
+  media: { kind: "photo" | "document"; fileId: string },
+  now: number,
+): Promise<void> {
+  const chatId = config.assistantChatId;
+  if (chatId === null) throw new Error("postAttachment without ASSISTANT_CHAT_ID");
+  const replyTo = q.assistantMessageId !== null && q.assistantChatId === chatId ? q.assistantMessageId : 0;
+  const messageId = await sendMedia(api, chatId, media.kind, media.fileId, replyTo);
+  mapMessage(db, { chatId, messageId, questionId: q.id, side: "assistants", kind: "media" }, now);
+}
+
 async function sendMedia(api: Api, chatId: number, kind: "photo" | "document", fileId: string, replyTo: number): Promise<number> {
-  const other = { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } };
+  const other = replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
   const m = kind === "photo" ? await api.sendPhoto(chatId, fileId, other) : await api.sendDocument(chatId, fileId, other);
   return m.message_id;
 }

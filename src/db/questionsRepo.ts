@@ -59,6 +59,7 @@ export interface NewQuestion {
   text: string;
   mediaKind: QuestionMedia | null;
   mediaFileId: string | null;
+  mediaGroupId: string | null;
   learnerMessageId: number;
 }
 
@@ -145,8 +146,18 @@ export function setForInstructor(db: Db, id: number, value: boolean): void {
 }
 
 /** A follow-up from the learner: the question waits for an answer again. */
-export function recordFollowUp(db: Db, id: number, now: number): void {
-  db.update(questions).set({ state: "open", lastLearnerMessageAt: now }).where(eq(questions.id, id)).run();
+export function recordFollowUp(db: Db, id: number, now: number, mediaGroupId: string | null): void {
+  db.update(questions).set({ state: "open", lastLearnerMessageAt: now, mediaGroupId }).where(eq(questions.id, id)).run();
+}
+
+/** The learner's question whose last message belonged to this album, if any. */
+export function questionByMediaGroup(db: Db, learnerId: number, mediaGroupId: string): Question | undefined {
+  return db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.learnerId, learnerId), eq(questions.mediaGroupId, mediaGroupId)))
+    .orderBy(desc(questions.id))
+    .get();
 }
 
 export function learnerQuestions(db: Db, learnerId: number, limit: number): { question: Question; course: Course }[] {

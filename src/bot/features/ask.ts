@@ -12,6 +12,7 @@ import {
   learnerQuestions,
   mapMessage,
   openQuestionCount,
+  questionByMediaGroup,
   questionByMessage,
   recordFollowUp,
   saveDraft,
@@ -22,7 +23,7 @@ import { escapeHtml } from "../../i18n.js";
 import { redact } from "../../log.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../courseViews.js";
-import { postFollowUp, postQuestion } from "../questionRelay.js";
+import { postAttachment, postFollowUp, postQuestion } from "../questionRelay.js";
 import { stateLabel } from "../questionViews.js";
 import { answerCallback, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
@@ -274,6 +275,16 @@ async function acceptableContent(ctx: BotContext, msg: Message): Promise<Content
 
 pm.on("message", async (ctx, next) => {
   if (ctx.msg.text?.startsWith("/")) return next(); // a command is never a question (unknown ones reach the fallback)
+  // The 2nd, 3rd... photo of an album belongs to the question (or follow-up) its first photo made.
+  const group = ctx.msg.media_group_id;
+  const albumOf = group ? questionByMediaGroup(ctx.deps.db, ctx.from.id, group) : undefined;
+  if (albumOf) {
+    const content = contentOf(ctx.msg);
+    if (content?.mediaKind && content.fileId && enabled(ctx)) {
+      await postAttachment(ctx.api, ctx.deps.db, ctx.deps.config, albumOf, { kind: content.mediaKind, fileId: content.fileId }, ctx.deps.clock.now());
+    }
+    return;
+  }
   const replyTo = ctx.msg.reply_to_message;
   if (replyTo) {
     const q = questionByMessage(ctx.deps.db, ctx.chat.id, replyTo.message_id, "learner");
@@ -326,6 +337,7 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
         text: content.text,
         mediaKind: content.mediaKind,
         mediaFileId: content.fileId,
+        mediaGroupId: msg.media_group_id ?? null,
         learnerMessageId: msg.message_id,
       },
       now,
@@ -360,7 +372,7 @@ async function followUp(ctx: BotContext, q: Question): Promise<void> {
   }
   const now = clock.now();
   await postFollowUp(ctx.api, db, config, q, content, now);
-  recordFollowUp(db, q.id, now);
+  recordFollowUp(db, q.id, now, ctx.msg!.media_group_id ?? null);
   const sent = await ctx.reply(ctx.t("ask.followup_sent", { number: q.id }), HTML);
   mapMessage(db, { chatId: q.learnerId, messageId: sent.message_id, questionId: q.id, side: "learner", kind: "confirmation" }, now);
 }

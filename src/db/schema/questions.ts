@@ -23,7 +23,12 @@ export const questions = sqliteTable(
     mediaKind: text("media_kind").$type<QuestionMedia>(),
     /** Telegram file_id of the photo/document, sent to the assistants by id (survives the learner deleting it). */
     mediaFileId: text("media_file_id"),
-    /** The learner's own message in their private chat (copied to the assistants for media). */
+    /**
+     * Telegram's media_group_id of the learner's last message about this question: the other
+     * photos of an album arrive as separate messages and are attached to the same question.
+     */
+    mediaGroupId: text("media_group_id"),
+    /** The learner's own message in their private chat. */
     learnerMessageId: integer("learner_message_id").notNull(),
     state: text("state").$type<QuestionState>().notNull().default("open"),
     /** Marked by an assistant as one for the instructor (shown in its own list). */
