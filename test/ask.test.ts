@@ -4,11 +4,12 @@ import { DAY, HOUR, MINUTE } from "../src/clock.js";
 import { getLearner } from "../src/db/learnersRepo.js";
 import { askDrafts, outbox, questions } from "../src/db/schema/index.js";
 import { getQuestion } from "../src/db/questionsRepo.js";
+import { join } from "node:path";
 import { questionsDigestJob, questionsRedeliveryJob } from "../src/jobs/questions.js";
 import { OutboxSender } from "../src/jobs/outbox.js";
 import { registerAssistantCommands } from "../src/bot/features/askAssistants.js";
 import { courseYaml } from "./support/courses.js";
-import { T0, TestBot, type TestUser } from "./support/harness.js";
+import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
 
 const ASSIST = -1001234567;
 
@@ -315,7 +316,11 @@ describe("round trip", () => {
     // A reply to the copied document is a follow-up as well.
     tb.clock.advance(2 * MINUTE);
     await u.reply(copy.result.message_id, "Thanks! And week 2?");
-    expect(sentTo(ASSIST).at(-1)!.payload.text).toContain("Thanks! And week 2?");
+    expect(tb.telegram.lastTextTo(ASSIST)).toContain("Thanks! And week 2?");
+    // The follow-up reopened the question, and the header's buttons say so again.
+    const header = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!.payload;
+    expect(header.message_id).toBe(headerId(id));
+    expect(header.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual(["qa:c:1", "qa:i:1"]);
   });
 
   it("routes by the stored mapping, not forward_from: hidden forwards and two learners at once", async () => {
@@ -345,6 +350,54 @@ describe("round trip", () => {
     expect(a.lastText()).toContain("list comprehension");
     expect(a.lastText()).toContain("✅ Answered");
     expect(a.lastText()).not.toContain("Боты");
+  });
+});
+
+describe("restarts and long answers", () => {
+  it("a restart keeps the half-written /ask flow and the routing of replies in both directions", async () => {
+    const { dir, cleanup } = tempDir();
+    const dbPath = join(dir, "bot.sqlite");
+    const config = { ASSISTANT_CHAT_ID: String(ASSIST), DEFAULT_LOCALE: "en" };
+    try {
+      let bot = new TestBot({ now: T0, dbPath, config });
+      bot.loadCourse(courseYaml());
+      await bot.user(50).press("enr!:python-101");
+      await bot.user(50).send("/ask");
+      await bot.user(50).press("ask:m:python-101:2");
+      bot.close();
+
+      bot = new TestBot({ now: T0 + MINUTE, dbPath, config, telegram: bot.telegram });
+      const u = bot.user(50);
+      await u.send("Asked across a restart");
+      expect(u.lastText()).toContain("Your question <b>#1</b> has been sent");
+      expect(getQuestion(bot.db, 1)!.modulePosition).toBe(2);
+      const header = getQuestion(bot.db, 1)!.assistantMessageId!;
+      bot.close();
+
+      bot = new TestBot({ now: T0 + 2 * MINUTE, dbPath, config, telegram: bot.telegram });
+      await bot.groupUser(500, ASSIST).reply(header, "Answered after another restart");
+      expect(bot.user(50).lastText()).toContain("Answered after another restart");
+      bot.close();
+
+      bot = new TestBot({ now: T0 + 5 * MINUTE, dbPath, config, telegram: bot.telegram });
+      await bot.user(50).reply(bot.telegram.lastSentMessageId(50), "And a follow-up");
+      expect(bot.telegram.lastTextTo(ASSIST)).toContain("And a follow-up");
+      bot.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("an answer too long to frame in one message comes as the framing plus a copy", async () => {
+    const u = await enrolled(51, "ru");
+    const id = await ask(u, "Расскажите подробно");
+    const long = "Очень подробный ответ. ".repeat(175).trim(); // 4024 characters: fits alone, not with the framing
+    const replyId = await tb.groupUser(500, ASSIST).reply(headerId(id), long);
+    const framing = tb.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === u.id).at(-1)!;
+    expect(framing.payload.text).toContain("Ответ на ваш вопрос №1");
+    expect(framing.payload.text).not.toContain("Очень подробный ответ");
+    expect(tb.telegram.callsOf("copyMessage").at(-1)!.payload).toMatchObject({ chat_id: u.id, from_chat_id: ASSIST, message_id: replyId });
+    expect(getQuestion(tb.db, id)!.state).toBe("answered");
   });
 });
 

@@ -3,12 +3,12 @@ import type { Config, Locale } from "../config.js";
 import type { Db } from "../db/client.js";
 import { getCourse, getModules } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
-import { mapMessage, markPosted } from "../db/questionsRepo.js";
+import { getQuestion, mapMessage, markPosted } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
 import { escapeHtml, translator } from "../i18n.js";
 import { redact } from "../log.js";
 import { assistantKeyboard, learnerName, questionHeader } from "./questionViews.js";
-import { HTML } from "./ui.js";
+import { HTML, isNotModified } from "./ui.js";
 
 /**
  * Posts a question in the assistants' chat: a header with everything they need (and the buttons),
@@ -102,4 +102,22 @@ export function describeError(err: unknown): string {
 /** The learner's language, for texts sent to them from the assistants' side. */
 export function learnerLocale(language: string | undefined, fallback: Locale): Locale {
   return language === "kk" || language === "ru" || language === "en" ? language : fallback;
+}
+
+/**
+ * Redraws the buttons under the question's header to match its state (after an answer, a
+ * follow-up that reopens it, or a button pressed under another of its messages). Best effort:
+ * a header too old to edit keeps its old buttons, which still work.
+ */
+export async function refreshHeaderButtons(api: Api, db: Db, config: Config, questionId: number, except?: number): Promise<void> {
+  const q = getQuestion(db, questionId);
+  const chatId = q?.assistantChatId ?? null;
+  if (!q || chatId === null || q.assistantMessageId === null || chatId !== config.assistantChatId || q.assistantMessageId === except) return;
+  try {
+    await api.editMessageReplyMarkup(chatId, q.assistantMessageId, {
+      reply_markup: assistantKeyboard(translator(config.defaultLocale), q),
+    });
+  } catch (err) {
+    if (!isNotModified(err)) console.error(`[ask] could not update the buttons of question #${q.id}:`, redact(describeError(err)));
+  }
 }

@@ -46,6 +46,9 @@ export class TestBot {
       { db: this.db, clock: this.clock, config: this.config },
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
     );
+    // After a restart on the same database, new updates get new ids (old ones count as handled).
+    const seen = this.db.$client.prepare("SELECT MAX(update_id) AS id FROM processed_updates").get() as { id: number | null };
+    this.updateId = (seen.id ?? 0) + 1;
   }
 
   /** Imports a course from YAML text; fails the test on any validation error. */

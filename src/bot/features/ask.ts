@@ -23,7 +23,7 @@ import { escapeHtml } from "../../i18n.js";
 import { redact } from "../../log.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../courseViews.js";
-import { postAttachment, postFollowUp, postQuestion } from "../questionRelay.js";
+import { postAttachment, postFollowUp, postQuestion, refreshHeaderButtons } from "../questionRelay.js";
 import { stateLabel } from "../questionViews.js";
 import { answerCallback, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
@@ -373,6 +373,7 @@ async function followUp(ctx: BotContext, q: Question): Promise<void> {
   const now = clock.now();
   await postFollowUp(ctx.api, db, config, q, content, now);
   recordFollowUp(db, q.id, now, ctx.msg!.media_group_id ?? null);
+  if (q.state !== "open") await refreshHeaderButtons(ctx.api, db, config, q.id);
   const sent = await ctx.reply(ctx.t("ask.followup_sent", { number: q.id }), HTML);
   mapMessage(db, { chatId: q.learnerId, messageId: sent.message_id, questionId: q.id, side: "learner", kind: "confirmation" }, now);
 }

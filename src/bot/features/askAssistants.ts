@@ -25,7 +25,7 @@ import { redact } from "../../log.js";
 import { LEARNER_COMMANDS } from "../commands.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../courseViews.js";
-import { describeError, learnerLocale, telegramCode } from "../questionRelay.js";
+import { describeError, learnerLocale, refreshHeaderButtons, telegramCode } from "../questionRelay.js";
 import { assistantKeyboard, csvRows, learnerName, openQuestionLines } from "../questionViews.js";
 import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
 
@@ -136,6 +136,8 @@ ac.callbackQuery(/^qa:([coin]):(\d{1,12})$/, async (ctx) => {
   } catch (err) {
     if (!isNotModified(err)) console.error("[ask] could not update the buttons:", redact(describeError(err)));
   }
+  // Pressed under a follow-up: the header shows the same state.
+  await refreshHeaderButtons(ctx.api, db, ctx.deps.config, id, ctx.callbackQuery.message?.message_id);
 });
 
 // ---- answers: a reply to a question's message ----
@@ -208,13 +210,7 @@ async function deliverAnswer(ctx: BotContext, q: Question, msg: Message, t: T): 
     recordAnswer(db, q.id, responder(ctx), now);
   });
   // Show the new state under the question, and a quiet 👍 on the reply: delivered.
-  if (q.assistantMessageId !== null && q.assistantChatId === chatId) {
-    await ctx.api
-      .editMessageReplyMarkup(chatId, q.assistantMessageId, { reply_markup: assistantKeyboard(t, getQuestion(db, q.id)!) })
-      .catch((err: unknown) => {
-        if (!isNotModified(err)) console.error("[ask] could not update the buttons:", redact(describeError(err)));
-      });
-  }
+  await refreshHeaderButtons(ctx.api, db, config, q.id);
   await ctx.react("👍").catch(() => ctx.reply(t("assist.delivered", { number: q.id }), { ...HTML, ...here }).catch(() => undefined));
 }
 
