@@ -160,8 +160,10 @@ describe("asking", () => {
     expect(u.lastText()).toContain("too long: 3001 characters, and at most 3000 fit");
     await u.send("/unknowncommand");
     expect(u.lastText()).toContain("I do not know the command /unknowncommand");
-    await u.send("Now a proper question");
+    // Text that starts with a slash but carries no command entity is a question like any other.
+    await u.sendWith("/usr/bin/python3: No such file or directory — why?", { entities: [] });
     expect(u.lastText()).toContain("Your question <b>#1</b> has been sent");
+    expect(getQuestion(tb.db, 1)!.text).toBe("/usr/bin/python3: No such file or directory — why?");
   });
 
   it("limits: one message a minute (questions and follow-ups) and at most three open questions", async () => {

@@ -241,6 +241,10 @@ pm.command("myquestions", async (ctx) => {
 
 // ---- the question itself, and follow-ups ----
 
+function isCommand(msg: Message): boolean {
+  return (msg.entities ?? []).some((e) => e.type === "bot_command" && e.offset === 0);
+}
+
 interface Content {
   text: string;
   mediaKind: "photo" | "document" | null;
@@ -274,7 +278,9 @@ async function acceptableContent(ctx: BotContext, msg: Message): Promise<Content
 }
 
 pm.on("message", async (ctx, next) => {
-  if (ctx.msg.text?.startsWith("/")) return next(); // a command is never a question (unknown ones reach the fallback)
+  // A command is never a question (unknown ones reach the fallback). Telegram marks commands with
+  // an entity, so a question that merely starts with a path such as "/usr/bin/python3" still counts.
+  if (isCommand(ctx.msg)) return next();
   // The 2nd, 3rd... photo of an album belongs to the question (or follow-up) its first photo made.
   const group = ctx.msg.media_group_id;
   const albumOf = group ? questionByMediaGroup(ctx.deps.db, ctx.from.id, group) : undefined;
