@@ -106,6 +106,12 @@ describe("asking", () => {
     const a = off.user(3, { lang: "kk" });
     await a.send("/ask");
     expect(a.lastText()).toContain("курс командасына сұрақ қою мүмкіндігі қосылмаған");
+    // The course card's button says the same.
+    await a.press("enr!:python-101");
+    await a.press("ask:c:python-101");
+    expect(a.lastText()).toContain("курс командасына сұрақ қою мүмкіндігі қосылмаған");
+    await a.send("/myquestions");
+    expect(a.lastText()).toContain("курс командасына сұрақ қою мүмкіндігі қосылмаған");
     off.close();
 
     const u = tb.user(4, { lang: "en" });
