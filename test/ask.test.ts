@@ -427,7 +427,7 @@ describe("who may answer", () => {
     expect(tb.telegram.lastTextTo(ASSIST)).toContain("Only members of this chat");
     expect(getQuestion(tb.db, id)!.state).toBe("open");
 
-    // A kicked-but-restricted member who is still in the group may answer; an anonymous admin too.
+    // An administrator may answer, and so may an anonymous admin (posting as the group itself).
     tb.telegram.chatMembers.set(`${ASSIST}:667`, "administrator");
     await tb.groupUser(667, ASSIST).reply(headerId(id), "From an admin");
     expect(u.lastText()).toContain("From an admin");
