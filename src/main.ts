@@ -1,16 +1,19 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
-import { Api } from "grammy";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { describeReports, loadCoursesFromDir } from "./courses/loadCourses.js";
 import { closeDatabase, openDatabase } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
+import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
 import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { OutboxSender } from "./jobs/outbox.js";
+import { createOutboxApi } from "./jobs/outboxApi.js";
+import { questionnaireJob } from "./jobs/questionnaireJobs.js";
+import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { redact } from "./log.js";
 
@@ -42,11 +45,13 @@ async function main(): Promise<void> {
   await registerCommands(bot.api, config.defaultLocale).catch((err) =>
     console.error("[bot] could not register the command menu:", redact(String(err))),
   );
+  await registerAssistantCommands(bot.api, config).catch((err) =>
+    console.error("[bot] could not register the assistants' command menu:", redact(String(err))),
+  );
 
-  // The sender has its own Api without auto-retry: on a 429 it pauses all sending for retry_after
-  // and re-queues the row itself, instead of holding requests open (replies keep bot.api's auto-retry).
-  const senderApi = new Api(config.botToken, { apiRoot: config.botApiRoot });
-  sender = new OutboxSender({ api: senderApi, db, clock, ratePerSecond: config.broadcastRate });
+  // The outbox's own Api (jobs/outboxApi.ts): no auto-retry there, the sender handles 429 itself
+  // (pauses all sending for retry_after and re-queues the row); replies keep bot.api's auto-retry.
+  sender = new OutboxSender({ api: createOutboxApi(config), db, clock, ratePerSecond: config.broadcastRate });
   sender.start();
   const monitor = new BroadcastMonitor(db, bot.api, clock);
   monitor.start();
@@ -57,7 +62,10 @@ async function main(): Promise<void> {
       weeklyAnnouncementsJob(db, kick),
       deadlineRemindersJob(db, kick),
       broadcastProgressJob(monitor),
+      questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
+      questionsRedeliveryJob(bot.api, db, config),
+      questionsDigestJob(db, config, () => sender?.kick()),
     ],
     clock,
   );

@@ -8,10 +8,14 @@ import { conversationKey, conversationStorage } from "./conversationStorage.js";
 import type { BaseContext, BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
 import { announceFeature } from "./features/announce.js";
+import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
+import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
+import { questionnaireFeature } from "./features/questionnaire.js";
+import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { startFeature } from "./features/start.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
 import { learnerContext } from "./middleware/learnerContext.js";
@@ -46,8 +50,12 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(startFeature);
   bot.use(coursesFeature);
   bot.use(myCoursesFeature);
+  bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(announceFeature);
+  bot.use(questionnaireFeature);
+  bot.use(questionnaireResultsFeature);
+  bot.use(askFeature);
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<BotContext>) => {

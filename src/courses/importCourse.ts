@@ -1,6 +1,8 @@
 import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { courses, modules } from "../db/schema/index.js";
+import { saveQuestionnaires } from "../db/questionnaireRepo.js";
+import { normaliseQuestionnaires } from "./questionnaire.js";
 import type { CourseDefinition } from "./validate.js";
 
 /**
@@ -37,5 +39,6 @@ export function importCourse(db: Db, def: CourseDefinition, sourceFile: string, 
     tx.delete(modules)
       .where(and(eq(modules.courseId, def.id), gte(modules.position, def.modules.length)))
       .run();
+    saveQuestionnaires(tx, def.id, normaliseQuestionnaires(def.file.questionnaires), now);
   });
 }

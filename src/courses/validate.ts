@@ -6,6 +6,7 @@ import type { Translated } from "../domain/course.js";
 import { RULES } from "../domain/rules.js";
 import { isIanaTimeZone, parseCourseDate } from "../domain/time.js";
 import { courseFileSchema, type CourseFile } from "./format.js";
+import { checkQuestionnaires } from "./questionnaire.js";
 
 export type IssuePath = (string | number)[];
 
@@ -82,7 +83,7 @@ export function validateCourseText(text: string, options: ValidateOptions): Vali
 
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      issues.push({ level: "error", code: "yaml_syntax", path: [], line: e.linePos?.[0]?.line, params: { message: e.message.split("\n")[0] ?? "" } });
+      issues.push({ level: "error", code: "yaml_syntax", path: [], line: lineCounter.linePos(e.pos[0]).line, params: { message: e.message.split("\n")[0] ?? "" } });
     }
     return { course: null, issues };
   }
@@ -160,6 +161,8 @@ function checkRules(file: CourseFile, options: ValidateOptions, add: Add): Omit<
       add("error", "module_open_too_long", ["modules", k, "deadline_days"], { value: m.deadline_days, max: RULES.maxModuleOpenDays });
     }
   });
+
+  checkQuestionnaires(file.questionnaires, add, requireLanguages);
 
   const totalHours = file.modules.reduce((sum, m) => sum + (m.hours ?? file.hours_per_week ?? 0), 0);
   if (totalHours > RULES.maxCourseHours) {

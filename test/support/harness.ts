@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Api, type Bot } from "grammy";
+import type { Api, Bot } from "grammy";
+import { createOutboxApi } from "../../src/jobs/outboxApi.js";
 import type { Message, Update } from "grammy/types";
 import { ManualClock } from "../../src/clock.js";
 import { loadConfig, type Config, type Locale } from "../../src/config.js";
@@ -28,7 +29,11 @@ export interface TestBotOptions {
   dbPath?: string;
   config?: Record<string, string>;
   telegram?: FakeTelegram;
+  /** First update id; a restarted bot on the same database must not reuse ids (they are deduplicated). */
+  firstUpdateId?: number;
 }
+
+let lastUpdateId = 0;
 
 /** A bot wired exactly as in production, with a fake clock, a fake Bot API and its own database. */
 export class TestBot {
@@ -37,20 +42,23 @@ export class TestBot {
   readonly db: Db;
   readonly config: Config;
   readonly bot: Bot<BotContext>;
-  private updateId = 1;
+  /** The Api the outbox sends with in production (same fake Bot API). */
+  readonly outboxApi: Api;
+  private updateId: number;
 
   constructor(options: TestBotOptions = {}) {
     this.telegram = options.telegram ?? new FakeTelegram();
     this.clock = new ManualClock(options.now ?? T0);
     this.db = openDatabase(options.dbPath ?? ":memory:");
     this.config = testConfig(options.config);
-    // After a restart on the same database, Telegram's update ids go on from where they were.
-    const last = this.db.$client.prepare("SELECT max(update_id) AS id FROM processed_updates").get() as { id: number | null };
-    this.updateId = (last.id ?? 0) + 1;
+    // Ids keep rising across instances, as Telegram's do: a "restarted" bot on the same database
+    // must not mistake new updates for ones it already handled.
+    this.updateId = options.firstUpdateId ?? (lastUpdateId += 10_000);
     this.bot = createBot(
       { db: this.db, clock: this.clock, config: this.config },
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
     );
+    this.outboxApi = createOutboxApi(this.config, { fetch: this.telegram.fetch });
   }
 
   /** Imports a course from YAML text; fails the test on any validation error. */
@@ -67,8 +75,7 @@ export class TestBot {
 
   /** An outbox sender as main.ts builds it (own Api, no auto-retry), with instant sleeps by default. */
   sender(options: Partial<SenderOptions> = {}): OutboxSender {
-    const api = new Api(TEST_TOKEN, { apiRoot: this.config.botApiRoot, fetch: this.telegram.fetch });
-    return new OutboxSender({ api, db: this.db, clock: this.clock, ratePerSecond: 1000, sleep: async () => {}, ...options });
+    return new OutboxSender({ api: this.outboxApi, db: this.db, clock: this.clock, ratePerSecond: 1000, sleep: async () => {}, ...options });
   }
 
   /** The broadcast progress reporter, using the bot's Api as main.ts does. */
@@ -78,6 +85,11 @@ export class TestBot {
 
   user(id: number, options: { lang?: string; firstName?: string } = {}): TestUser {
     return new TestUser(this, id, options.lang ?? "en", options.firstName ?? `User${id}`);
+  }
+
+  /** A person writing in a group or supergroup (e.g. the assistants' chat). */
+  groupUser(id: number, chatId: number, options: { lang?: string; firstName?: string; forum?: boolean } = {}): TestGroupUser {
+    return new TestGroupUser(this, id, chatId, options.lang ?? "en", options.firstName ?? `Member${id}`, options.forum ?? false);
   }
 
   close(): void {
@@ -131,6 +143,21 @@ export class TestUser {
     return this.tb.handle(update);
   }
 
+  /** Sends a message with extra fields (a photo, a document, a reply_to_message, ...). */
+  async sendWith(text: string | undefined, extra: Partial<Message>): Promise<number> {
+    const update = this.message(text ?? "", extra);
+    if (text === undefined) delete (update.message as { text?: string }).text;
+    return this.tb.handle(update);
+  }
+
+  /** Replies to a message the bot sent to this user (Telegram includes the replied-to message). */
+  async reply(toMessageId: number, text: string | undefined, extra: Partial<Message> = {}): Promise<number> {
+    return this.sendWith(text, {
+      reply_to_message: { message_id: toMessageId, date: 0, chat: this.chat, text: "…" } as Message["reply_to_message"],
+      ...extra,
+    });
+  }
+
   /** Presses an inline button; the message it belongs to defaults to the last one sent to this chat. */
   async press(data: string, messageId = this.lastMessageId()): Promise<number> {
     return this.tb.handle({
@@ -171,6 +198,73 @@ export class TestUser {
   lastAlert(): string | undefined {
     const answers = this.tb.telegram.callbackAnswers();
     return answers[answers.length - 1]?.payload.text as string | undefined;
+  }
+}
+
+/** A member of a group chat: sends messages (often replies) and presses buttons there. */
+export class TestGroupUser {
+  constructor(
+    readonly tb: TestBot,
+    readonly id: number,
+    readonly chatId: number,
+    readonly languageCode: string,
+    readonly firstName: string,
+    readonly forum: boolean,
+  ) {}
+
+  get from() {
+    return { id: this.id, is_bot: false, first_name: this.firstName, language_code: this.languageCode };
+  }
+
+  get chat() {
+    return this.forum
+      ? { id: this.chatId, type: "supergroup" as const, title: "Assistants", is_forum: true as const }
+      : { id: this.chatId, type: "supergroup" as const, title: "Assistants" };
+  }
+
+  message(text: string | undefined, extra: Partial<Message> = {}): Omit<Update, "update_id"> {
+    const entities =
+      text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    const message: Record<string, unknown> = {
+      message_id: Math.floor(Math.random() * 1e6),
+      date: Math.floor(this.tb.clock.now() / 1000),
+      chat: this.chat,
+      from: this.from,
+      ...(text !== undefined ? { text, entities } : {}),
+      ...extra,
+    };
+    return { message: message as unknown as Update["message"] };
+  }
+
+  async send(text: string | undefined, extra: Partial<Message> = {}): Promise<number> {
+    return this.tb.handle(this.message(text, extra));
+  }
+
+  /** Replies to a message in the group; returns the reply's own message id. */
+  async reply(toMessageId: number, text: string | undefined, extra: Partial<Message> = {}): Promise<number> {
+    const update = this.message(text, {
+      reply_to_message: { message_id: toMessageId, date: 0, chat: this.chat, text: "…" } as Message["reply_to_message"],
+      ...extra,
+    });
+    await this.tb.handle(update);
+    return update.message!.message_id;
+  }
+
+  async press(data: string, messageId: number): Promise<number> {
+    return this.tb.handle({
+      callback_query: {
+        id: `cb${Math.floor(Math.random() * 1e9)}`,
+        from: this.from,
+        chat_instance: `ci${this.chatId}`,
+        data,
+        message: {
+          message_id: messageId,
+          date: Math.floor(this.tb.clock.now() / 1000),
+          chat: this.chat,
+          text: "…",
+        } as Message.TextMessage,
+      },
+    });
   }
 }
 

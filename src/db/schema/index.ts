@@ -2,3 +2,5 @@ export * from "./learners.js";
 export * from "./courses.js";
 export * from "./runtime.js";
 export * from "./announce.js";
+export * from "./questionnaires.js";
+export * from "./questions.js";
