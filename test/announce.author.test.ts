@@ -173,6 +173,16 @@ describe("/announce: who may use it and bad input", () => {
     expect(tb.db.select().from(outbox).all()).toHaveLength(0);
   });
 
+  it("a text that starts with a slash but is not a command is taken as the announcement", async () => {
+    tb = new TestBot({ now: T0 });
+    setup(tb);
+    const author = tb.user(AUTHOR);
+    await author.send("/announce");
+    await author.press("an:c:1:python-101");
+    await author.sendRaw({ text: "/usr/bin/python3 is where Python lives on the lab computers." });
+    expect(author.texts().some((t) => t.includes("Saved the 🇰🇿 Қазақша version"))).toBe(true);
+  });
+
   it("a draft abandoned for a day no longer captures the author's messages", async () => {
     tb = new TestBot({ now: T0 });
     setup(tb);

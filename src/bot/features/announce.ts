@@ -230,7 +230,8 @@ buttons.callbackQuery(/^an:y:(\d+)$/, async (ctx) => {
 pm.on("message", async (ctx, next) => {
   const draft = activeDraft(ctx.deps.db, ctx.from.id);
   if (!draft || !ctx.deps.config.authorIds.has(ctx.from.id)) return next();
-  if (ctx.msg.text?.startsWith("/")) return next();
+  // A command (not just any text starting with "/", e.g. a path) goes to its own handler.
+  if (ctx.msg.entities?.some((e) => e.type === "bot_command" && e.offset === 0)) return next();
   if (draft.updatedAt < ctx.deps.clock.now() - DRAFT_TTL) {
     // Abandoned long ago: the author is not answering it any more.
     transition(ctx.deps.db, draft.id, draft.status, { status: "cancelled" }, ctx.deps.clock.now());
@@ -274,7 +275,15 @@ export function versionFromMessage(msg: Message): VersionResult {
     if (msg.text.length > RULES.telegramMaxMessageLength) {
       return { error: "too_long_text", count: msg.text.length, max: RULES.telegramMaxMessageLength };
     }
-    return { method: "sendMessage", payload: { text: msg.text, ...(msg.entities ? { entities: msg.entities } : {}), link_preview_options: { is_disabled: true } } };
+    return {
+      method: "sendMessage",
+      payload: {
+        text: msg.text,
+        ...(msg.entities ? { entities: msg.entities } : {}),
+        // The author's choice about the link preview (shown, hidden, above the text) is kept.
+        ...(msg.link_preview_options ? { link_preview_options: msg.link_preview_options } : {}),
+      },
+    };
   }
   const caption = msg.caption ?? "";
   if (caption.length > RULES.telegramMaxCaptionLength) {
