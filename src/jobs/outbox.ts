@@ -125,14 +125,18 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * pipeline (so a broadcast never delays replies to learners).
  *
  * Exactly-once is impossible with the Bot API (no idempotency key), so the sender is at most
- * once, with the doubt kept to one HTTP round trip per row:
+ * once across crashes (the one exception: a connection reset after Telegram processed the
+ * request is retried, see maybeDelivered), with the doubt kept to one HTTP round trip per row:
  *  - the row is marked "sending" (a committed write; WAL survives kill -9) synchronously right
  *    before the request is handed to the HTTP client, and marked "sent" with Telegram's
  *    message id in the same tick as the answer arrives (no await in between);
  *  - a kill -9 inside that round trip leaves the row "sending"; on restart it becomes
  *    "uncertain" and is reported, not resent. What remains: if the process dies after the
  *    mark but before the bytes left, that learner misses the message (counted as uncertain);
- *    if it dies after Telegram delivered but before the answer was written, nothing is lost.
+ *    if it dies after Telegram delivered but before the answer was written, nothing is lost
+ *    and nothing is repeated. The mark-to-send gap is a few microtasks (no I/O), so in practice
+ *    uncertain rows were delivered; WAL with synchronous=NORMAL keeps commits across a process
+ *    kill (only a power cut can lose the last ones, which could then be resent).
  *    At most `rate x round-trip` rows (about 30 x 0.2 s = 6) can be in that state per crash.
  */
 export class OutboxSender {
