@@ -151,6 +151,19 @@ describe("weekly announcements: catch-up and too late", () => {
 });
 
 describe("weekly announcements: late enrollment", () => {
+  it("a learner who unblocks the bot while the module runs gets its announcement at the next tick", async () => {
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml());
+    learner(tb, 9, "en");
+    setLearnerBlocked(tb.db, 9, true, T0);
+    const job = weeklyAnnouncementsJob(tb.db, () => {});
+    await job.run(ALMATY_W1);
+    expect(rows(tb)).toHaveLength(0);
+    setLearnerBlocked(tb.db, 9, false, ALMATY_W1 + DAY);
+    await job.run(ALMATY_W1 + DAY);
+    expect(keys(tb)).toEqual(["announce:python-101:0:9"]);
+  });
+
   it("a learner who enrolls while a module runs gets its announcement at once", async () => {
     tb = new TestBot({ now: ALMATY_W1 + 3 * DAY });
     tb.loadCourse(courseYaml());
