@@ -11,6 +11,7 @@ import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { myCoursesFeature } from "./features/myCourses.js";
+import { quizFeature } from "./features/quiz.js";
 import { startFeature } from "./features/start.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
 import { learnerContext } from "./middleware/learnerContext.js";
@@ -46,6 +47,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(coursesFeature);
   bot.use(myCoursesFeature);
   bot.use(adminFeature);
+  bot.use(quizFeature(deps));
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<BotContext>) => {

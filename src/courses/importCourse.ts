@@ -1,5 +1,6 @@
 import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "../db/client.js";
+import { importQuizzes } from "../db/quizRepo.js";
 import { courses, modules } from "../db/schema/index.js";
 import type { CourseDefinition } from "./validate.js";
 
@@ -37,5 +38,6 @@ export function importCourse(db: Db, def: CourseDefinition, sourceFile: string, 
     tx.delete(modules)
       .where(and(eq(modules.courseId, def.id), gte(modules.position, def.modules.length)))
       .run();
+    importQuizzes(tx, def, now);
   });
 }
