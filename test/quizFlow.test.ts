@@ -1,15 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { attemptAnswers } from "../src/db/quizRepo.js";
-import { quizAnswers, quizAttempts } from "../src/db/schema/index.js";
+import { DAY, MINUTE } from "../src/clock.js";
+import { quizButton } from "../src/bot/quizViews.js";
+import { attemptAnswers, quizBank } from "../src/db/quizRepo.js";
+import { quizAnswers, quizAttempts, type QuizAttempt } from "../src/db/schema/index.js";
+import { effectiveWeights } from "../src/domain/quiz.js";
+import { translator } from "../src/i18n.js";
 import { courseYaml } from "./support/courses.js";
-import { T0, TestBot, type TestUser } from "./support/harness.js";
+import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
+import { desc, eq } from "drizzle-orm";
 
 const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
 
-export const QUIZ = `
+/** One question of each type. */
+const quiz = (extra = "") => `
 pass_score: 60
 attempts: 2
-feedback: after_each
+${extra}
 questions:
   - type: single
     text: ${tr("Which prints text?")}
@@ -36,32 +42,433 @@ questions:
     tolerance: 0.01
 `;
 
+// python-101 starting 2026-08-31: module 1 is open at T0 (2026-09-01) until 2026-09-14 00:00 Almaty.
+const START = "2026-08-31";
+const MODULE1_CLOSES = Date.UTC(2026, 8, 13, 19, 0);
+
 let tb: TestBot;
 beforeEach(() => {
   tb = new TestBot({ now: T0 });
-  tb.loadCourse(courseYaml({ start: "2026-08-31", quizzes: { 0: QUIZ } }));
+  tb.loadCourse(courseYaml({ start: START, quizzes: { 0: quiz("feedback: after_each"), 1: quiz("feedback: at_end") } }));
 });
 afterEach(() => tb.close());
 
-async function enrolled(id: number, lang = "en"): Promise<TestUser> {
-  const u = tb.user(id, { lang });
+async function enrolled(id: number, lang = "en", bot = tb): Promise<TestUser> {
+  const u = bot.user(id, { lang });
   await u.send("/start");
   await u.press("enr!:python-101");
   return u;
 }
 
-describe("quiz flow", () => {
-  it("smoke", async () => {
+function latestAttempt(u: TestUser, bot = tb): QuizAttempt {
+  return bot.db.select().from(quizAttempts).where(eq(quizAttempts.learnerId, u.id)).orderBy(desc(quizAttempts.id)).get()!;
+}
+
+/** Starts (or continues) module k's quiz through the buttons, as a learner would. */
+async function openQuiz(u: TestUser, k = 0): Promise<void> {
+  await u.press(`qz:python-101:${k}`);
+  const start = u.buttons().find((b) => b.data.startsWith("qs:"));
+  if (!start) throw new Error(`no start button: ${u.lastText()}`);
+  await u.press(start.data);
+}
+
+/** Answers item `item` of the attempt, right or wrong, through buttons or text. */
+async function answer(u: TestUser, item: number, right: boolean, bot = tb): Promise<void> {
+  const attempt = latestAttempt(u, bot);
+  const v = attempt.variant[item]!;
+  const q = quizBank(bot.db, attempt.quizId)[v.q]!;
+  const base = `${attempt.id}:${item}`;
+  switch (q.kind) {
+    case "single": {
+      const correct = q.options!.findIndex((o) => o.weight >= 100);
+      const bankIndex = right ? correct : (correct + 1) % q.options!.length;
+      await u.press(`qa:${base}:${v.order.indexOf(bankIndex)}`);
+      return;
+    }
+    case "multiple": {
+      const w = effectiveWeights(q.options!);
+      const shown = v.order.map((bankIndex, shownIndex) => ({ bankIndex, shownIndex }));
+      const pick = shown.filter((x) => (right ? w[x.bankIndex]! > 0 : w[x.bankIndex]! <= 0));
+      for (const x of pick) await u.press(`qt:${base}:${x.shownIndex}`);
+      await u.press(`qd:${base}`);
+      return;
+    }
+    case "truefalse":
+      await u.press(`qa:${base}:${(right ? q.answer : !q.answer) ? 1 : 0}`);
+      return;
+    case "text":
+      await u.send(right ? " Input " : "output");
+      return;
+    case "number":
+      await u.send(right ? "3,5" : "4");
+      return;
+  }
+}
+
+async function answerAll(u: TestUser, right: boolean | ((item: number) => boolean), bot = tb): Promise<void> {
+  const n = latestAttempt(u, bot).variant.length;
+  for (let i = 0; i < n; i++) await answer(u, i, typeof right === "function" ? right(i) : right, bot);
+}
+
+describe("taking a quiz", () => {
+  it("/quiz lists the quizzes of the enrolled course with their deadlines and opens the card", async () => {
     const u = await enrolled(1);
     await u.send("/quiz");
-    console.log(u.lastText(), u.buttons());
-    await u.press(u.buttons()[0]!.data);
-    console.log(u.lastText(), u.buttons());
-    await u.press(u.buttons()[0]!.data);
-    console.log(u.texts().slice(-3), u.buttons());
-    await u.press(u.buttons()[0]!.data);
-    console.log(u.texts().slice(-2), u.buttons());
-    await u.send("hello");
-    console.log(u.texts().slice(-2), u.buttons());
+    expect(u.lastText()).toContain("Week 1: Module 1");
+    expect(u.lastText()).toContain("Open until September 13, 2026 at 23:59");
+    expect(u.lastText()).toContain("Opens on September 7, 2026");
+    expect(u.buttons().map((b) => b.data)).toEqual(["qz:python-101:0"]);
+    await u.press("qz:python-101:0");
+    expect(u.lastText()).toContain("Pass score: 60%");
+    expect(u.lastText()).toContain("Attempts: 0 of 2 used");
+    expect(u.buttons()[0]).toEqual({ text: "▶️ Start attempt 1", data: "qs:1" });
+  });
+
+  it("every question type, options shuffled per learner, scored right, every answer stored as given", async () => {
+    const a = await enrolled(1);
+    const b = await enrolled(2);
+    await openQuiz(a);
+    await openQuiz(b);
+    const va = latestAttempt(a).variant;
+    const vb = latestAttempt(b).variant;
+    expect(va).not.toEqual(vb);
+    await answerAll(a, true);
+    await answerAll(b, true);
+    for (const u of [a, b]) {
+      expect(u.lastText()).toContain("Quiz finished: 100%");
+      expect(u.lastText()).toContain("passed");
+      const att = latestAttempt(u);
+      expect(att).toMatchObject({ score: 100, passed: true, endReason: "submitted" });
+      const rows = attemptAnswers(tb.db, att.id);
+      expect(rows).toHaveLength(5);
+      expect(rows.every((r) => r.correct && r.score === 1)).toBe(true);
+    }
+    const texts = attemptAnswers(tb.db, latestAttempt(a).id).map((r) => r.answer);
+    expect(texts).toContainEqual({ kind: "text", text: "Input" });
+    expect(texts).toContainEqual({ kind: "text", text: "3,5" });
+  });
+
+  it("shows right or wrong after each answer, and what to review when wrong", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const items = latestAttempt(u).variant;
+    const singleItem = items.findIndex((v) => v.q === 0);
+    await answerAll(u, (i) => i !== singleItem);
+    const texts = u.texts().join("\n");
+    expect(texts).toContain("❌ Not correct.");
+    expect(texts).toContain("📖 Review: Lesson 1.1: print()");
+    expect(u.lastText()).toContain("Quiz finished: 80%");
+    expect(u.lastText()).toContain("What to review:");
+    expect(u.lastText()).toContain(`Question ${singleItem + 1}: 📖 Review: Lesson 1.1: print()`);
+    expect(u.lastText()).toContain("You may improve your score: 1 attempt left, until September 13, 2026 at 23:59");
+  });
+
+  it("with feedback at_end, answers are only saved until the result", async () => {
+    tb.clock.set(T0 + 7 * DAY);
+    const u = await enrolled(1, "ru");
+    await openQuiz(u, 1);
+    await answerAll(u, false);
+    const texts = u.texts();
+    expect(texts.some((t) => t.includes("Ответ сохранён."))).toBe(true);
+    expect(texts.some((t) => t.includes("Неправильно"))).toBe(false);
+    expect(u.lastText()).toContain("Тест завершён: 0%");
+    expect(u.lastText()).toContain("пока не пройден");
+    expect(u.lastText()).toContain("Можно попробовать ещё раз: осталась 1 попытка");
+  });
+
+  it("speaks the learner's language in questions and buttons", async () => {
+    const u = await enrolled(1, "kk");
+    await openQuiz(u);
+    expect(u.lastText()).toContain("5 сұрақтың 1-сұрағы");
+    expect(u.lastText()).toContain("(kk)");
+  });
+});
+
+describe("bad input during a quiz", () => {
+  it("text where a button is expected gets a clear message and the same question again", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const question = u.lastText();
+    const buttons = u.buttons();
+    await u.send("I think A");
+    const texts = u.texts();
+    expect(texts[texts.length - 2]).toContain("Please answer this question with the buttons");
+    expect(u.lastText()).toBe(question);
+    expect(u.buttons()).toEqual(buttons);
+    expect(tb.db.select().from(quizAnswers).all()).toHaveLength(0);
+  });
+
+  it("a number question refuses text that is not a number and asks again", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const items = latestAttempt(u).variant;
+    const numberItem = items.findIndex((v) => v.q === 4);
+    for (let i = 0; i < numberItem; i++) await answer(u, i, true);
+    await u.send("three and a half");
+    expect(u.texts().at(-2)).toContain("«three and a half» is not a number");
+    expect(u.lastText()).toContain("What is 7 / 2?");
+    await u.send("3.5");
+    expect(attemptAnswers(tb.db, latestAttempt(u).id).find((a) => a.questionPosition === 4)?.correct).toBe(true);
+  });
+
+  it("multiple choice needs a choice before Done, and toggles are shown on the buttons", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const att = latestAttempt(u);
+    const item = att.variant.findIndex((v) => v.q === 1);
+    for (let i = 0; i < item; i++) await answer(u, i, true);
+    await u.press(`qd:${att.id}:${item}`);
+    expect(u.lastAlert()).toBe("Choose at least one answer first, then press «Done».");
+    await u.press(`qt:${att.id}:${item}:0`);
+    const markup = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!.payload.reply_markup.inline_keyboard.flat();
+    expect(markup[0].text).toBe("☑️ A");
+    expect(markup[1].text).toBe("⬜ B");
+  });
+
+  it("a double tap on an answer counts once", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const att = latestAttempt(u);
+    await answer(u, 0, true);
+    await answer(u, 0, false);
+    expect(u.lastAlert()).toContain("already answered");
+    const rows = attemptAnswers(tb.db, att.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.correct).toBe(true);
+  });
+
+  it("buttons of a finished attempt never count again, and forged ones are refused", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const att = latestAttempt(u);
+    await answerAll(u, true);
+    await u.press(`qa:${att.id}:0:0`);
+    expect(u.lastAlert()).toContain("This attempt is finished");
+    await u.press(`qa:99999:0:0`);
+    expect(u.lastAlert()).toContain("out of date");
+    const other = await enrolled(2);
+    await other.press(`qa:${att.id}:0:0`);
+    expect(other.lastAlert()).toContain("out of date");
+    expect(attemptAnswers(tb.db, att.id)).toHaveLength(5);
+    expect(latestAttempt(u).score).toBe(100);
+  });
+
+  it("other commands still work during a quiz, and the quiz waits at its question", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    await u.send("/progress");
+    expect(u.lastText()).toContain("Your progress");
+    await u.send("/frobnicate");
+    expect(u.lastText()).toContain("I do not know the command /frobnicate");
+    await answerAll(u, true);
+    expect(u.lastText()).toContain("Quiz finished: 100%");
+  });
+});
+
+describe("pausing and restarts", () => {
+  it("/cancel pauses; the quiz continues later at the same question", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    await answer(u, 0, true);
+    await answer(u, 1, true);
+    await u.send("/cancel");
+    expect(u.lastText()).toContain("Quiz paused");
+    await u.send("/cancel");
+    expect(u.lastText()).toContain("nothing to cancel");
+    await u.send("/quiz");
+    expect(u.lastText()).toContain("Attempt in progress");
+    await openQuiz(u);
+    expect(u.texts().at(-2)).toContain("2 of 5 questions answered");
+    expect(u.lastText()).toContain("Question 3 of 5");
+    for (let i = 2; i < 5; i++) await answer(u, i, true);
+    expect(u.lastText()).toContain("Quiz finished: 100%");
+    expect(latestAttempt(u).attemptNo).toBe(1);
+  });
+
+  it("a restart in the middle resumes at the same question (new bot, same database)", async () => {
+    const { dir, cleanup } = tempDir();
+    const dbPath = `${dir}/bot.sqlite`;
+    try {
+      const first = new TestBot({ now: T0, dbPath });
+      first.loadCourse(courseYaml({ start: START, quizzes: { 0: quiz() } }));
+      const u1 = await enrolled(1, "en", first);
+      await openQuiz(u1);
+      await answer(u1, 0, true, first);
+      await answer(u1, 1, true, first);
+      expect(u1.lastText()).toContain("Question 3 of 5");
+      first.close();
+
+      const second = new TestBot({ now: T0 + 5 * MINUTE, dbPath });
+      const u2 = second.user(1);
+      await answer(u2, 2, true, second);
+      expect(attemptAnswers(second.db, latestAttempt(u2, second).id).map((a) => a.item)).toEqual([0, 1, 2]);
+      expect(u2.lastText()).toContain("Question 4 of 5");
+      await answer(u2, 3, true, second);
+      await answer(u2, 4, true, second);
+      expect(u2.lastText()).toContain("Quiz finished: 100%");
+      second.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("an old question button after a pause continues the quiz instead of counting", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    await u.send("/cancel");
+    await u.press(`qa:${latestAttempt(u).id}:0:0`);
+    expect(u.lastAlert()).toBe("Continuing your quiz…");
+    expect(attemptAnswers(tb.db, latestAttempt(u).id)).toHaveLength(0);
+    expect(u.lastText()).toContain("Question 1 of 5");
+  });
+});
+
+describe("deadlines, attempts and time limits", () => {
+  it("refuses after the deadline with the date it closed", async () => {
+    const u = await enrolled(1);
+    tb.clock.set(MODULE1_CLOSES);
+    await u.press("qz:python-101:0");
+    expect(u.lastText()).toContain("Closed on September 13, 2026 at 23:59");
+    expect(u.buttons().some((b) => b.data.startsWith("qs:"))).toBe(false);
+    await u.press("qs:1");
+    expect(u.lastAlert()).toContain("Closed on September 13, 2026 at 23:59: new attempts are not accepted");
+    expect(tb.db.select().from(quizAttempts).all()).toHaveLength(0);
+  });
+
+  it("one minute before the deadline a new attempt still starts", async () => {
+    const u = await enrolled(1);
+    tb.clock.set(MODULE1_CLOSES - MINUTE);
+    await openQuiz(u);
+    expect(u.lastText()).toContain("Question 1 of 5");
+  });
+
+  it("an answer after the deadline does not count; the attempt is graded with what was given", async () => {
+    const u = await enrolled(1);
+    tb.clock.set(MODULE1_CLOSES - 10 * MINUTE);
+    await openQuiz(u);
+    await answer(u, 0, true);
+    tb.clock.set(MODULE1_CLOSES);
+    await answer(u, 1, true);
+    expect(u.texts().at(-2)).toContain("came too late and does not count");
+    expect(u.lastText()).toContain("Quiz finished: 20%");
+    expect(u.lastText()).toContain("4 questions were not answered and count 0");
+    expect(latestAttempt(u)).toMatchObject({ score: 20, endReason: "time_up", finishedAt: MODULE1_CLOSES });
+  });
+
+  it("attempts are limited; each attempt gets its own variant", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const first = latestAttempt(u).variant;
+    await answerAll(u, false);
+    expect(u.lastText()).toContain("Review the material above first");
+    await openQuiz(u);
+    expect(latestAttempt(u).attemptNo).toBe(2);
+    expect(latestAttempt(u).variant).not.toEqual(first);
+    await answerAll(u, true);
+    expect(u.lastText()).toContain("That was your last attempt");
+    await u.press("qz:python-101:0");
+    expect(u.lastText()).toContain("All 2 attempts used");
+    expect(u.lastText()).toContain("Your score (best attempt): 100%");
+    await u.press("qs:1");
+    expect(u.lastAlert()).toContain("All 2 attempts used");
+    expect(tb.db.select().from(quizAttempts).all()).toHaveLength(2);
+  });
+
+  it("a double tap on Start opens one attempt", async () => {
+    const u = await enrolled(1);
+    await u.press("qs:1");
+    await u.press("qs:1");
+    expect(tb.db.select().from(quizAttempts).all()).toHaveLength(1);
+    expect(u.lastText()).toContain("Question 1 of 5");
+  });
+
+  it("a time limit ends the attempt: late answers do not count, the rest is 0", async () => {
+    tb.close();
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml({ start: START, quizzes: { 0: quiz("time_limit_minutes: 10") } }));
+    const u = await enrolled(1);
+    await openQuiz(u);
+    expect(u.texts().at(-2)).toContain("Time limit 10 min");
+    await answer(u, 0, true);
+    await answer(u, 1, true);
+    tb.clock.advance(11 * MINUTE);
+    await answer(u, 2, true);
+    expect(u.lastText()).toContain("Quiz finished: 40%");
+    expect(u.lastText()).toContain("The time limit ended the attempt");
+    expect(attemptAnswers(tb.db, latestAttempt(u).id)).toHaveLength(2);
+  });
+
+  it("an abandoned attempt past its time is closed when the learner looks at /progress", async () => {
+    tb.close();
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml({ start: START, quizzes: { 0: quiz("time_limit_minutes: 10") } }));
+    const u = await enrolled(1);
+    await openQuiz(u);
+    await answer(u, 0, true);
+    await u.send("/cancel");
+    tb.clock.advance(HOUR_AND_A_BIT);
+    await u.send("/progress");
+    expect(latestAttempt(u)).toMatchObject({ score: 20, endReason: "time_up" });
+    expect(u.lastText()).toContain("20% ✗ (pass 60%)");
+  });
+
+  it("learners who are not enrolled get a clear message", async () => {
+    const u = tb.user(5);
+    await u.send("/quiz");
+    expect(u.lastText()).toContain("You are not enrolled in any course");
+    await u.press("qs:1");
+    expect(u.lastAlert()).toContain("Quizzes are for the enrolled learners");
+    await u.press("qz:python-101:0");
+    expect(u.lastText()).toContain("Quizzes are for the enrolled learners");
+  });
+});
+
+const HOUR_AND_A_BIT = 61 * MINUTE;
+
+describe("progress", () => {
+  it("/progress shows module scores, open quizzes with deadlines, course progress and status", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    await answerAll(u, true);
+    await u.send("/progress");
+    const text = u.lastText();
+    expect(text).toContain("Course progress: 50%");
+    expect(text).toContain("course passed (certificate from 85%)");
+    expect(text).toContain("Week 1: Module 1: 100% ✅ (pass 60%)");
+    expect(text).toContain("Week 2: Module 2: no result yet");
+    expect(text).toContain("Opens on September 7, 2026");
+
+    tb.clock.set(T0 + 7 * DAY);
+    await openQuiz(u, 1);
+    await answerAll(u, (i) => i < 4);
+    await u.send("/progress");
+    expect(u.lastText()).toContain("Course progress: 90%");
+    expect(u.lastText()).toContain("course passed with a certificate 🎓");
+  });
+
+  it("a skipped quiz counts 0: one module at 70% of two is not completed", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    await answerAll(u, (i) => i < 3);
+    tb.clock.set(T0 + 30 * DAY);
+    await u.send("/progress");
+    expect(u.lastText()).toContain("Course progress: 30%");
+    expect(u.lastText()).toContain("not completed yet (40% needed to pass)");
+    expect(u.lastText()).toContain("Closed on September 20, 2026 at 23:59");
+  });
+});
+
+describe("the quiz button for other features", () => {
+  it("opens the module's quiz card, and says so when a module has no quiz", async () => {
+    const t = translator("en");
+    const button = quizButton(t, "python-101", 0);
+    expect(button).toEqual({ text: "📝 Week 1 quiz", callback_data: "qz:python-101:0" });
+    const u = await enrolled(1);
+    await u.press(button.callback_data);
+    expect(u.lastText()).toContain("Pass score: 60%");
+    await u.press(quizButton(t, "python-101", 3).callback_data);
+    expect(u.lastAlert()).toBe("This module has no quiz.");
+    await u.press(quizButton(t, "gone-course", 0).callback_data);
+    expect(u.lastAlert()).toContain("no longer available");
   });
 });

@@ -41,6 +41,10 @@ export class TestBot {
     this.telegram = options.telegram ?? new FakeTelegram();
     this.clock = new ManualClock(options.now ?? T0);
     this.db = openDatabase(options.dbPath ?? ":memory:");
+    // After a restart on the same database Telegram's update ids go on from where they were
+    // (the dedupe middleware would drop a reused id as a redelivery).
+    const last = this.db.$client.prepare("SELECT max(update_id) AS id FROM processed_updates").get() as { id: number | null };
+    this.updateId = (last.id ?? 0) + 1;
     this.config = testConfig(options.config);
     this.bot = createBot(
       { db: this.db, clock: this.clock, config: this.config },
