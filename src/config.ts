@@ -86,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Reads ./.env into process.env when present; real environment variables win. */
-export function loadDotEnv(path = ".env"): void {
+/** Reads ./.env (or ENV_FILE) into process.env when present; real environment variables win. */
+export function loadDotEnv(path = process.env.ENV_FILE?.trim() || ".env"): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }

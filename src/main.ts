@@ -8,6 +8,7 @@ import { createBot } from "./bot/createBot.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { OutboxSender } from "./jobs/outbox.js";
+import { createOutboxApi } from "./jobs/outboxApi.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { redact } from "./log.js";
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     console.error("[bot] could not register the command menu:", redact(String(err))),
   );
 
-  sender = new OutboxSender({ api: bot.api, db, clock, ratePerSecond: config.broadcastRate });
+  sender = new OutboxSender({ api: createOutboxApi(config), db, clock, ratePerSecond: config.broadcastRate });
   sender.start();
   const scheduler = new Scheduler(
     [

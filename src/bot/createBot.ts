@@ -10,6 +10,7 @@ import { adminFeature } from "./features/admin.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
+import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
 import { startFeature } from "./features/start.js";
@@ -46,6 +47,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(startFeature);
   bot.use(coursesFeature);
   bot.use(myCoursesFeature);
+  bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(quizFeature(deps));
   bot.use(fallbackFeature);

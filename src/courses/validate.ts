@@ -91,7 +91,7 @@ export function validateCourseText(text: string, options: ValidateOptions): Vali
 
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      issues.push({ level: "error", code: "yaml_syntax", path: [], line: e.linePos?.[0]?.line, params: { message: e.message.split("\n")[0] ?? "" } });
+      issues.push({ level: "error", code: "yaml_syntax", path: [], line: lineCounter.linePos(e.pos[0]).line, params: { message: e.message.split("\n")[0] ?? "" } });
     }
     return { course: null, issues };
   }

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Bot } from "grammy";
+import type { Api, Bot } from "grammy";
+import { createOutboxApi } from "../../src/jobs/outboxApi.js";
 import type { Message, Update } from "grammy/types";
 import { ManualClock } from "../../src/clock.js";
 import { loadConfig, type Config, type Locale } from "../../src/config.js";
@@ -35,6 +36,8 @@ export class TestBot {
   readonly db: Db;
   readonly config: Config;
   readonly bot: Bot<BotContext>;
+  /** The Api the outbox sends with in production (same fake Bot API). */
+  readonly outboxApi: Api;
   private updateId = 1;
 
   constructor(options: TestBotOptions = {}) {
@@ -50,6 +53,7 @@ export class TestBot {
       { db: this.db, clock: this.clock, config: this.config },
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
     );
+    this.outboxApi = createOutboxApi(this.config, { fetch: this.telegram.fetch });
   }
 
   /** Imports a course from YAML text; fails the test on any validation error. */
