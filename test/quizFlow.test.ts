@@ -8,6 +8,7 @@ import { translator } from "../src/i18n.js";
 import { courseYaml } from "./support/courses.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
 import { desc, eq } from "drizzle-orm";
+import { readFileSync } from "node:fs";
 
 const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
 
@@ -96,12 +97,17 @@ async function answer(u: TestUser, item: number, right: boolean, bot = tb): Prom
     case "truefalse":
       await u.press(`qa:${base}:${(right ? q.answer : !q.answer) ? 1 : 0}`);
       return;
-    case "text":
-      await u.send(right ? " Input " : "output");
+    case "text": {
+      const first = Object.values(q.accepted!)[0]![0]!.value;
+      // Typed loosely on purpose: case and spaces do not matter.
+      await u.send(right ? ` ${first.toUpperCase()} ` : "something else");
       return;
-    case "number":
-      await u.send(right ? "3,5" : "4");
+    }
+    case "number": {
+      const n = q.numbers![0]!.value;
+      await u.send(right ? String(n).replace(".", ",") : String(n + 1000));
       return;
+    }
   }
 }
 
@@ -144,7 +150,7 @@ describe("taking a quiz", () => {
       expect(rows.every((r) => r.correct && r.score === 1)).toBe(true);
     }
     const texts = attemptAnswers(tb.db, latestAttempt(a).id).map((r) => r.answer);
-    expect(texts).toContainEqual({ kind: "text", text: "Input" });
+    expect(texts).toContainEqual({ kind: "text", text: "INPUT" });
     expect(texts).toContainEqual({ kind: "text", text: "3,5" });
   });
 
@@ -470,5 +476,37 @@ describe("the quiz button for other features", () => {
     expect(u.lastAlert()).toBe("This module has no quiz.");
     await u.press(quizButton(t, "gone-course", 0).callback_data);
     expect(u.lastAlert()).toContain("no longer available");
+  });
+});
+
+describe("the demo course", () => {
+  it.each(["kk", "ru", "en"])("module 1's quiz (inline questions + Aiken bank) and module 2's (GIFT) can be taken in %s", async (lang) => {
+    const demo = new TestBot({ now: T0 });
+    try {
+      demo.loadCourse(readFileSync("courses/intro-programming.yaml", "utf8"), { baseDir: "courses" });
+      const u = demo.user(1, { lang });
+      await u.send("/start");
+      await u.press("enr!:intro-programming");
+      await u.send("/quiz");
+      expect(u.buttons().map((b) => b.data)).toEqual(["qz:intro-programming:0"]);
+      await u.press("qz:intro-programming:0");
+      const start = u.buttons().find((b) => b.data.startsWith("qs:"))!;
+      await u.press(start.data);
+      const attempt = latestAttempt(u, demo);
+      expect(attempt.variant).toHaveLength(10);
+      const kinds = new Set(quizBank(demo.db, attempt.quizId).map((q) => q.kind));
+      expect([...kinds].sort()).toEqual(["multiple", "number", "single", "text", "truefalse"]);
+      await answerAll(u, true, demo);
+      expect(latestAttempt(u, demo)).toMatchObject({ score: 100, passed: true });
+
+      demo.clock.advance(7 * DAY);
+      await u.press("qz:intro-programming:1");
+      await u.press(u.buttons().find((b) => b.data.startsWith("qs:"))!.data);
+      expect(latestAttempt(u, demo).variant).toHaveLength(11);
+      await answerAll(u, (i) => i > 0, demo);
+      expect(latestAttempt(u, demo).score).toBeGreaterThan(85);
+    } finally {
+      demo.close();
+    }
   });
 });

@@ -87,7 +87,7 @@ The keyword \\{def\\} starts a function \\= true. {T}
       { text: "len()", weight: 0, feedback: undefined },
     ]);
     expect(tf!.answer).toBe(true);
-    expect(flat).toMatchObject({ answer: false, feedback: "It is not." });
+    expect(flat).toMatchObject({ answer: false, feedback: "It is not.", review: "Review the geography lesson" });
     expect(multi!.options!.map((o) => o.weight)).toEqual([50, 50, -100]);
     expect(short!.accepted!.map((a) => [a.value, a.weight])).toEqual([["input", 100], ["input()", 100], ["read", 50]]);
     expect(num!.numbers).toEqual([{ value: 3.5, tolerance: 0.01, weight: 100, feedback: undefined }]);

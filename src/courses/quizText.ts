@@ -16,6 +16,8 @@ export interface ParsedQuestion {
   accepted?: AcceptedText[];
   numbers?: AcceptedNumber[];
   feedback?: string;
+  /** GIFT general feedback (`####...`): what to review when the answer is wrong. */
+  review?: string;
 }
 
 export interface TextIssue {
@@ -206,7 +208,8 @@ function splitWeight(s: string, fallback: number): [number, string] | null {
  *   true/false       `{T}` `{F}` `{TRUE}` `{FALSE}` (optional `#wrong feedback#right feedback`)
  *   short answer     `{=answer =other answer =%50%partly}` (only `=` answers)
  *   numeric          `{#5:0.5}` `{#1..5}` `{#=5:0 =%50%5:2}`
- * with `::title::`, `// comments`, `#feedback` per answer and `####general feedback`.
+ * with `::title::`, `// comments`, `#feedback` per answer and `####general feedback`, which
+ * becomes the question's review hint (shown when the answer is wrong).
  */
 export function parseGift(text: string): ParsedBank {
   const questions: ParsedQuestion[] = [];
@@ -260,7 +263,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
     if (rest && !rest.startsWith("#")) return fail("gift_bad_truefalse", { text: body.slice(0, 40) });
     const fbs = rest ? rest.split(/(?<!\\)#/).slice(1).map(unescapeGift) : [];
     // Moodle: first feedback is shown for a wrong answer, second for a right one.
-    return { line, kind: "truefalse", prompt, answer: tf[1]!.toUpperCase().startsWith("T"), feedback: fbs[0] || general };
+    return { line, kind: "truefalse", prompt, answer: tf[1]!.toUpperCase().startsWith("T"), feedback: fbs[0] || undefined, review: general };
   }
 
   // Numeric
@@ -280,7 +283,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
     }
     if (numbers.length === 0) return fail("gift_bad_number", { text: "" });
     if (!numbers.some((n) => n.weight >= 100)) return fail("gift_no_correct");
-    return { line, kind: "number", prompt, numbers, feedback: general };
+    return { line, kind: "number", prompt, numbers, review: general };
   }
 
   // Choices and short answers
@@ -307,7 +310,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
       kind: "text",
       prompt,
       accepted: answers.map((a) => ({ value: a.text, weight: a.weight, feedback: a.feedback })),
-      feedback: general,
+      review: general,
     };
   }
   if (answers.length < 2) return fail("gift_few_options");
@@ -323,7 +326,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
   } else if (fullyCorrect > 1 && partial === 0) kind = "multiple";
   else if (fullyCorrect === 0) return fail("gift_no_correct");
   else return fail("gift_mixed_weights");
-  return { line, kind, prompt, options, feedback: general };
+  return { line, kind, prompt, options, review: general };
 }
 
 /** "5:0.5" (value and tolerance), "1..5" (range) or "5". */

@@ -240,7 +240,7 @@ function fileBank(
       }
       return Object.keys(out).length ? out : undefined;
     };
-    const q: QuizQuestion = { kind: rq.kind, prompt: tr((x) => x.prompt)!, feedback: tr((x) => x.feedback) };
+    const q: QuizQuestion = { kind: rq.kind, prompt: tr((x) => x.prompt)!, feedback: tr((x) => x.feedback), review: tr((x) => x.review) };
     if (rq.options) {
       q.options = rq.options.map((o, j) => ({
         text: tr((x) => x.options![j]!.text)!,
