@@ -7,6 +7,7 @@ import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
+import { quizAttemptsJob } from "./jobs/quizAttempts.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
 import { Scheduler } from "./jobs/scheduler.js";
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler(
     [
       enrollmentNoticesJob(db, () => sender?.kick()),
+      quizAttemptsJob(db, () => sender?.kick()),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
     ],
     clock,

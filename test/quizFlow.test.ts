@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../src/clock.js";
 import { quizButton } from "../src/bot/quizViews.js";
+import { quizAttemptsJob } from "../src/jobs/quizAttempts.js";
+import { outbox } from "../src/db/schema/index.js";
 import { attemptAnswers, quizBank } from "../src/db/quizRepo.js";
 import { quizAnswers, quizAttempts, type QuizAttempt } from "../src/db/schema/index.js";
 import { effectiveWeights } from "../src/domain/quiz.js";
@@ -326,6 +328,8 @@ describe("pausing and restarts", () => {
     expect(u.lastAlert()).toBe("Continuing your quiz…");
     expect(attemptAnswers(tb.db, latestAttempt(u).id)).toHaveLength(0);
     expect(u.lastText()).toContain("Question 1 of 5");
+    // The old question stays as it was: the intro comes as a new message, not an edit.
+    expect(tb.telegram.calls.at(-2)).toMatchObject({ method: "sendMessage" });
   });
 });
 
@@ -416,6 +420,32 @@ describe("deadlines, attempts and time limits", () => {
     await u.send("/progress");
     expect(latestAttempt(u)).toMatchObject({ score: 20, endReason: "time_up" });
     expect(u.lastText()).toContain("20% ✗ (pass 60%)");
+  });
+
+  it("a scheduled job closes an abandoned attempt at its time limit and tells the learner once", async () => {
+    tb.close();
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml({ start: START, quizzes: { 0: quiz("time_limit_minutes: 10") } }));
+    const u = await enrolled(1, "ru");
+    await openQuiz(u);
+    await answer(u, 0, true);
+    await answer(u, 1, true);
+    const job = quizAttemptsJob(tb.db, () => {});
+    job.run(tb.clock.now() + 9 * MINUTE);
+    expect(tb.db.select().from(outbox).all()).toHaveLength(0);
+    job.run(tb.clock.now() + 10 * MINUTE);
+    job.run(tb.clock.now() + 11 * MINUTE);
+    const rows = tb.db.select().from(outbox).all();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ chatId: u.id, dedupeKey: `quiz-ended:${latestAttempt(u).id}` });
+    expect(String(rows[0]!.payload.text)).toContain("Результат: <b>40%</b> (проходной балл 60%)");
+    expect(String(rows[0]!.payload.text)).toContain("по ограничению времени");
+    expect(latestAttempt(u)).toMatchObject({ score: 40, endReason: "time_up", finishedAt: latestAttempt(u).startedAt + 10 * MINUTE });
+    // The learner comes back and answers the open question: too late, and the result again.
+    tb.clock.advance(20 * MINUTE);
+    await answer(u, 2, true);
+    expect(u.texts().at(-2)).toContain("слишком поздно");
+    expect(u.lastText()).toContain("Тест завершён: 40%");
   });
 
   it("learners who are not enrolled get a clear message", async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, max } from "drizzle-orm";
+import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import type { CourseDefinition } from "../courses/validate.js";
 import {
   attemptEndsAt,
@@ -241,20 +241,28 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
   });
 }
 
-/** Finishes attempts whose time limit or deadline has passed (answers given so far count, the rest 0). */
-export function closeOverdueAttempts(db: Db, now: number, learnerId?: number): number {
+/**
+ * Finishes attempts whose time limit or deadline has passed (answers given so far count, the
+ * rest 0). Returns the attempts it finished; an attempt is finished once, so a second call
+ * (another tick, a concurrent /progress) returns nothing for it.
+ */
+export function closeOverdueAttempts(db: Db, now: number, learnerId?: number): QuizAttempt[] {
   const overdue = db
-    .select({ id: quizAttempts.id, endsAt: quizAttempts.endsAt, startedAt: quizAttempts.startedAt, quizId: quizAttempts.quizId })
+    .select({ id: quizAttempts.id, endsAt: quizAttempts.endsAt, closes: modules.closesAt })
     .from(quizAttempts)
+    .innerJoin(quizzes, eq(quizzes.id, quizAttempts.quizId))
+    .leftJoin(modules, and(eq(modules.courseId, quizzes.courseId), eq(modules.position, quizzes.modulePosition)))
     .where(and(isNull(quizAttempts.finishedAt), lte(quizAttempts.endsAt, now), learnerId === undefined ? undefined : eq(quizAttempts.learnerId, learnerId)))
     .all();
+  const finished: QuizAttempt[] = [];
   for (const a of overdue) {
-    const q = db.select({ closes: modules.closesAt }).from(quizzes)
-      .innerJoin(modules, and(eq(modules.courseId, quizzes.courseId), eq(modules.position, quizzes.modulePosition)))
-      .where(eq(quizzes.id, a.quizId)).get();
-    finishAttempt(db, a.id, q && a.endsAt >= q.closes ? "deadline" : "time_up", now);
+    const reason: AttemptEnd = a.closes !== null && a.endsAt >= a.closes ? "deadline" : "time_up";
+    const before = getAttempt(db, a.id);
+    if (before?.finishedAt !== null) continue;
+    const after = finishAttempt(db, a.id, reason, now);
+    if (after) finished.push(after);
   }
-  return overdue.length;
+  return finished;
 }
 
 export interface ModuleProgress {
@@ -294,16 +302,4 @@ export function courseProgressFor(db: Db, learnerId: number, courseId: string, n
   });
   const percent = courseProgress(mods.map((m) => m.score));
   return { course, modules: mods, percent, status: progressStatus(percent) };
-}
-
-/** Number of attempts started per quiz (for a list), without loading every row. */
-export function attemptsStartedByQuiz(db: Db, learnerId: number, quizIds: number[]): Map<number, number> {
-  if (quizIds.length === 0) return new Map();
-  const rows = db
-    .select({ quizId: quizAttempts.quizId, n: max(quizAttempts.attemptNo) })
-    .from(quizAttempts)
-    .where(and(eq(quizAttempts.learnerId, learnerId), inArray(quizAttempts.quizId, quizIds)))
-    .groupBy(quizAttempts.quizId)
-    .all();
-  return new Map(rows.map((r) => [r.quizId, r.n ?? 0]));
 }

@@ -382,13 +382,17 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
       return;
     }
     await answerCallback(ctx, ctx.t("quiz.resuming"));
-    await enterQuiz(ctx, attempt.id, true);
+    await enterQuiz(ctx, attempt.id, true, false);
   });
 
   return feature;
 }
 
-async function enterQuiz(ctx: BotContext, attemptId: number, resumed: boolean): Promise<void> {
+/**
+ * Enters the quiz conversation for an attempt. `fromCard`: the button pressed was on the quiz
+ * card, which becomes the intro; otherwise (an old question's button) the intro is a new message.
+ */
+async function enterQuiz(ctx: BotContext, attemptId: number, resumed: boolean, fromCard = true): Promise<void> {
   const attempt = getAttempt(ctx.deps.db, attemptId)!;
   const q = quizById(ctx.deps.db, attempt.quizId)!;
   const answered = attemptAnswers(ctx.deps.db, attemptId).length;
@@ -405,7 +409,9 @@ async function enterQuiz(ctx: BotContext, attemptId: number, resumed: boolean): 
     q.quiz.timeLimitMinutes !== null
       ? `\n${ctx.t("quiz.time_limit_until", { minutes: q.quiz.timeLimitMinutes, time: formatDateTime(attempt.endsAt, ctx.lang, q.course.timezone) })}`
       : "";
-  await show(ctx, `📝 ${moduleName(ctx.t, q, ctx.lang)}\n\n${intro}${limit}\n\n${ctx.t("quiz.cancel_hint")}`);
+  const text = `📝 ${moduleName(ctx.t, q, ctx.lang)}\n\n${intro}${limit}\n\n${ctx.t("quiz.cancel_hint")}`;
+  if (fromCard) await show(ctx, text);
+  else await ctx.reply(text, HTML);
   // One quiz at a time: a quiz left open in this chat is left (its answers are saved).
   if (ctx.conversation.active(QUIZ_CONVERSATION) > 0) await ctx.conversation.exit(QUIZ_CONVERSATION);
   if (Object.keys(ctx.conversation.active()).length > 0) {
