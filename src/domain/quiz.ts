@@ -86,6 +86,9 @@ export function parseNumberAnswer(s: string): number | null {
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
+/** Numeric answers come from one bank file; their feedback is in that file's language. */
+const sameInEveryLanguage = (text: string): Translated => ({ kk: text, ru: text, en: text });
+
 /** Grades one answer. A malformed answer (wrong shape for the question) is worth 0, never an error. */
 export function gradeAnswer(q: QuizQuestion, given: GivenAnswer): Grade {
   switch (q.kind) {
@@ -116,14 +119,15 @@ export function gradeAnswer(q: QuizQuestion, given: GivenAnswer): Grade {
     case "text": {
       if (given.kind !== "text") return { score: 0, correct: false };
       const typed = normaliseText(given.text);
-      let best: AcceptedText | undefined;
-      for (const list of Object.values(q.accepted ?? {})) {
+      let best: { a: AcceptedText; lang: Locale } | undefined;
+      for (const [lang, list] of Object.entries(q.accepted ?? {}) as [Locale, AcceptedText[] | undefined][]) {
         for (const a of list ?? []) {
-          if (normaliseText(a.value) === typed && (!best || a.weight > best.weight)) best = a;
+          if (normaliseText(a.value) === typed && (!best || a.weight > best.a.weight)) best = { a, lang };
         }
       }
-      const score = clamp01((best?.weight ?? 0) / 100);
-      return { score, correct: score >= 1, feedback: best?.feedback ? { en: best.feedback, kk: best.feedback, ru: best.feedback } : undefined };
+      const score = clamp01((best?.a.weight ?? 0) / 100);
+      // The feedback is in the language of the answer that matched (shown as is in any language).
+      return { score, correct: score >= 1, feedback: best?.a.feedback ? { [best.lang]: best.a.feedback } : undefined };
     }
     case "number": {
       if (given.kind !== "text") return { score: 0, correct: false };
@@ -135,7 +139,7 @@ export function gradeAnswer(q: QuizQuestion, given: GivenAnswer): Grade {
         if (Math.abs(n - a.value) <= a.tolerance + 1e-9 && (!best || a.weight > best.weight)) best = a;
       }
       const score = clamp01((best?.weight ?? 0) / 100);
-      return { score, correct: score >= 1, feedback: best?.feedback ? { en: best.feedback, kk: best.feedback, ru: best.feedback } : undefined };
+      return { score, correct: score >= 1, feedback: best?.feedback ? sameInEveryLanguage(best.feedback) : undefined };
     }
   }
 }
