@@ -10,6 +10,7 @@ import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { quizAttemptsJob } from "./jobs/quizAttempts.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
+import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { redact } from "./log.js";
 
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     [
       enrollmentNoticesJob(db, () => sender?.kick()),
       quizAttemptsJob(db, () => sender?.kick()),
+      questionnaireJob(db, () => sender?.kick()),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
     ],
     clock,

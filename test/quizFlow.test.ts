@@ -85,7 +85,7 @@ async function answer(u: TestUser, item: number, right: boolean, bot = tb): Prom
     case "single": {
       const correct = q.options!.findIndex((o) => o.weight >= 100);
       const bankIndex = right ? correct : (correct + 1) % q.options!.length;
-      await u.press(`qa:${base}:${v.order.indexOf(bankIndex)}`);
+      await u.press(`qb:${base}:${v.order.indexOf(bankIndex)}`);
       return;
     }
     case "multiple": {
@@ -97,7 +97,7 @@ async function answer(u: TestUser, item: number, right: boolean, bot = tb): Prom
       return;
     }
     case "truefalse":
-      await u.press(`qa:${base}:${(right ? q.answer : !q.answer) ? 1 : 0}`);
+      await u.press(`qb:${base}:${(right ? q.answer : !q.answer) ? 1 : 0}`);
       return;
     case "text": {
       const first = Object.values(q.accepted!)[0]![0]!.value;
@@ -250,12 +250,12 @@ describe("bad input during a quiz", () => {
     await openQuiz(u);
     const att = latestAttempt(u);
     await answerAll(u, true);
-    await u.press(`qa:${att.id}:0:0`);
+    await u.press(`qb:${att.id}:0:0`);
     expect(u.lastAlert()).toContain("This attempt is finished");
-    await u.press(`qa:99999:0:0`);
+    await u.press(`qb:99999:0:0`);
     expect(u.lastAlert()).toContain("out of date");
     const other = await enrolled(2);
-    await other.press(`qa:${att.id}:0:0`);
+    await other.press(`qb:${att.id}:0:0`);
     expect(other.lastAlert()).toContain("out of date");
     expect(attemptAnswers(tb.db, att.id)).toHaveLength(5);
     expect(latestAttempt(u).score).toBe(100);
@@ -324,7 +324,7 @@ describe("pausing and restarts", () => {
     const u = await enrolled(1);
     await openQuiz(u);
     await u.send("/cancel");
-    await u.press(`qa:${latestAttempt(u).id}:0:0`);
+    await u.press(`qb:${latestAttempt(u).id}:0:0`);
     expect(u.lastAlert()).toBe("Continuing your quiz…");
     expect(attemptAnswers(tb.db, latestAttempt(u).id)).toHaveLength(0);
     expect(u.lastText()).toContain("Question 1 of 5");
@@ -539,3 +539,34 @@ describe("the demo course", () => {
     }
   });
 });
+
+describe("quizzes and questionnaires in one chat", () => {
+  it("opening the questionnaire leaves the quiz, which continues later at the same question", async () => {
+    const demo = new TestBot({ now: T0 });
+    try {
+      demo.loadCourse(readFileSync("courses/intro-programming.yaml", "utf8"), { baseDir: "courses" });
+      const u = demo.user(1);
+      await u.send("/start");
+      await u.press("enr!:intro-programming");
+      await openQuizOf(u, "intro-programming");
+      await answer(u, 0, true, demo);
+      await u.press("qn:intro-programming:pre");
+      expect(u.lastText()).toContain("Have you written programs before?");
+      // The questionnaire's buttons go to the questionnaire, not to the quiz.
+      await u.press(u.buttons()[0]!.data);
+      expect(attemptAnswers(demo.db, latestAttempt(u, demo).id)).toHaveLength(1);
+      await openQuizOf(u, "intro-programming");
+      expect(u.texts().at(-2)).toContain("1 of 10 questions answered");
+      expect(u.lastText()).toContain("Question 2 of 10");
+      await answer(u, 1, true, demo);
+      expect(attemptAnswers(demo.db, latestAttempt(u, demo).id)).toHaveLength(2);
+    } finally {
+      demo.close();
+    }
+  });
+});
+
+async function openQuizOf(u: TestUser, course: string): Promise<void> {
+  await u.press(`qz:${course}:0`);
+  await u.press(u.buttons().find((b) => b.data.startsWith("qs:"))!.data);
+}

@@ -13,6 +13,8 @@ import { fallbackFeature } from "./features/fallback.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
+import { questionnaireFeature } from "./features/questionnaire.js";
+import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { startFeature } from "./features/start.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
 import { learnerContext } from "./middleware/learnerContext.js";
@@ -50,6 +52,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(quizFeature(deps));
+  bot.use(questionnaireFeature);
+  bot.use(questionnaireResultsFeature);
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<BotContext>) => {

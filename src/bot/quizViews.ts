@@ -11,17 +11,18 @@ import { escapeHtml, type T } from "../i18n.js";
 import { courseTitle } from "./courseViews.js";
 
 /**
- * Callback data of the quiz feature (all well under Telegram's 64 bytes):
+ * Callback data of the quiz feature (all well under Telegram's 64 bytes; `qa:`, `qn:`, `qr:` and
+ * `qx:` belong to the questionnaires):
  *   qz                        the quiz list
  *   qz:<course>:<module>      a quiz's card
  *   qs:<quiz id>              start or continue an attempt
- *   qa:<attempt>:<item>:<n>   answer option n (true/false: 1 = true, 0 = false)
+ *   qb:<attempt>:<item>:<n>   answer option n (true/false: 1 = true, 0 = false)
  *   qt:<attempt>:<item>:<n>   toggle option n of a multiple-choice question
  *   qd:<attempt>:<item>       done choosing (multiple choice)
  */
 export const QUIZ_CARD_RE = /^qz:([\w-]+):(\d{1,2})$/;
 export const QUIZ_START_RE = /^qs:(\d{1,9})$/;
-export const ANSWER_RE = /^q([atd]):(\d{1,9}):(\d{1,3})(?::(\d{1,2}))?$/;
+export const ANSWER_RE = /^q([btd]):(\d{1,9}):(\d{1,3})(?::(\d{1,2}))?$/;
 
 /**
  * The button that opens a module's quiz, for other features (e.g. under a weekly announcement).
@@ -72,7 +73,7 @@ export function renderQuestion(
       });
       v.variant.order.forEach((_, shown) => {
         if (shown > 0 && shown % 4 === 0) kb.row();
-        if (q.kind === "single") kb.text(letter(shown), `qa:${base}:${shown}`);
+        if (q.kind === "single") kb.text(letter(shown), `qb:${base}:${shown}`);
         else kb.text(`${selected.has(shown) ? "☑️" : "⬜"} ${letter(shown)}`, `qt:${base}:${shown}`);
       });
       lines.push("", `<i>${t(q.kind === "single" ? "quiz.hint_single" : "quiz.hint_multiple")}</i>`);
@@ -80,7 +81,7 @@ export function renderQuestion(
       return { text: lines.join("\n"), keyboard: kb };
     }
     case "truefalse":
-      kb.text(t("quiz.true"), `qa:${base}:1`).text(t("quiz.false"), `qa:${base}:0`);
+      kb.text(t("quiz.true"), `qb:${base}:1`).text(t("quiz.false"), `qb:${base}:0`);
       return { text: lines.join("\n"), keyboard: kb };
     case "text":
       lines.push("", `<i>${t("quiz.hint_text")}</i>`);

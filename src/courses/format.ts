@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LOCALES } from "../config.js";
+import { questionnairesFileSchema } from "./questionnaire.js";
 
 /**
  * The course file, as authors write it (YAML; see README "Writing a course file").
@@ -110,6 +111,8 @@ export const courseFileSchema = z.strictObject({
   glossary: z
     .array(z.strictObject({ term: translatedSchema, definition: translatedSchema }))
     .optional(),
+  /** Pre- and post-course questionnaires (at most 15 questions each); see courses/questionnaire.ts. */
+  questionnaires: questionnairesFileSchema.optional(),
 });
 
 export type CourseFile = z.infer<typeof courseFileSchema>;

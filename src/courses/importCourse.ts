@@ -2,6 +2,8 @@ import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { importQuizzes } from "../db/quizRepo.js";
 import { courses, modules } from "../db/schema/index.js";
+import { saveQuestionnaires } from "../db/questionnaireRepo.js";
+import { normaliseQuestionnaires } from "./questionnaire.js";
 import type { CourseDefinition } from "./validate.js";
 
 /**
@@ -39,5 +41,6 @@ export function importCourse(db: Db, def: CourseDefinition, sourceFile: string, 
       .where(and(eq(modules.courseId, def.id), gte(modules.position, def.modules.length)))
       .run();
     importQuizzes(tx, def, now);
+    saveQuestionnaires(tx, def.id, normaliseQuestionnaires(def.file.questionnaires), now);
   });
 }

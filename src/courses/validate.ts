@@ -7,6 +7,7 @@ import { RULES } from "../domain/rules.js";
 import { isIanaTimeZone, parseCourseDate } from "../domain/time.js";
 import { courseFileSchema, type CourseFile } from "./format.js";
 import { checkQuizzes, type QuizDefinition } from "./quizValidate.js";
+import { checkQuestionnaires } from "./questionnaire.js";
 
 export type IssuePath = (string | number)[];
 
@@ -180,6 +181,8 @@ function checkRules(file: CourseFile, options: ValidateOptions, add: Add): Omit<
       add("error", "module_open_too_long", ["modules", k, "deadline_days"], { value: m.deadline_days, max: RULES.maxModuleOpenDays });
     }
   });
+
+  checkQuestionnaires(file.questionnaires, add, requireLanguages);
 
   const totalHours = file.modules.reduce((sum, m) => sum + (m.hours ?? file.hours_per_week ?? 0), 0);
   if (totalHours > RULES.maxCourseHours) {

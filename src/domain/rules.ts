@@ -18,6 +18,14 @@ export const RULES = {
   analysisDaysAfterEnd: 14,
   announcementLength: { min: 400, max: 600 },
   maxQuestionnaireQuestions: 15,
+  /** The pre-course questionnaire stays open this many days after the start (the first week). */
+  preQuestionnaireOpenDaysAfterStart: 7,
+  /** One reminder for the pre-course questionnaire, this many days before the start. */
+  preQuestionnaireReminderDaysBeforeStart: 2,
+  /** One reminder for the post-course questionnaire, this many days after the end. */
+  postQuestionnaireReminderDaysAfterEnd: 3,
+  /** Limits that keep a questionnaire usable in a chat. */
+  questionnaire: { maxRatingPoints: 11, maxOptions: 10, maxTextLength: 3000, defaultTextLength: 1000, maxOptionLength: 56 },
   progress: { passed: 40, certificate: 85 },
   telegramMaxMessageLength: 4096,
   telegramMaxCallbackDataBytes: 64,

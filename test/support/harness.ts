@@ -27,6 +27,8 @@ export interface TestBotOptions {
   dbPath?: string;
   config?: Record<string, string>;
   telegram?: FakeTelegram;
+  /** First update id; a restarted bot on the same database must not reuse ids (they are deduplicated). */
+  firstUpdateId?: number;
 }
 
 /** A bot wired exactly as in production, with a fake clock, a fake Bot API and its own database. */
@@ -47,7 +49,7 @@ export class TestBot {
     // After a restart on the same database Telegram's update ids go on from where they were
     // (the dedupe middleware would drop a reused id as a redelivery).
     const last = this.db.$client.prepare("SELECT max(update_id) AS id FROM processed_updates").get() as { id: number | null };
-    this.updateId = (last.id ?? 0) + 1;
+    this.updateId = options.firstUpdateId ?? (last.id ?? 0) + 1;
     this.config = testConfig(options.config);
     this.bot = createBot(
       { db: this.db, clock: this.clock, config: this.config },

@@ -6,6 +6,7 @@ import { escapeHtml } from "../../i18n.js";
 import type { BotContext } from "../context.js";
 import { courseStatus, courseTitle, currentModuleLine, STATE_ICON } from "../courseViews.js";
 import { show } from "../ui.js";
+import { myCoursesQuestionnaires } from "./questionnaire.js";
 
 export const myCoursesFeature = new Composer<BotContext>();
 
@@ -29,6 +30,9 @@ myCoursesFeature.chatType("private").command("mycourses", async (ctx) => {
       lines.push(ctx.t("mycourses.starts", { date: formatDate(course.startAt, ctx.lang, course.timezone) }));
     }
     kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, `crs:${course.id}`).row();
+    const survey = myCoursesQuestionnaires(ctx, course, now);
+    lines.push(...survey.lines);
+    for (const b of survey.buttons) kb.text(b.text, b.data).row();
     return lines.join("\n");
   });
   await show(ctx, [ctx.t("mycourses.header"), "", blocks.join("\n\n")].join("\n"), kb);

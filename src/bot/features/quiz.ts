@@ -216,7 +216,7 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
       let answerCtx: BaseContext;
 
       if (question.kind === "single" || question.kind === "truefalse") {
-        const pattern = new RegExp(`^qa:${prefix}:(\\d{1,2})$`);
+        const pattern = new RegExp(`^qb:${prefix}:(\\d{1,2})$`);
         const c = await waitAnswer((x) => {
           const m = pattern.exec(x.callbackQuery?.data ?? "");
           return m !== null && (question.kind === "truefalse" ? Number(m[1]) <= 1 : Number(m[1]) < variant.order.length);
@@ -412,12 +412,9 @@ async function enterQuiz(ctx: BotContext, attemptId: number, resumed: boolean, f
   const text = `📝 ${moduleName(ctx.t, q, ctx.lang)}\n\n${intro}${limit}\n\n${ctx.t("quiz.cancel_hint")}`;
   if (fromCard) await show(ctx, text);
   else await ctx.reply(text, HTML);
-  // One quiz at a time: a quiz left open in this chat is left (its answers are saved).
-  if (ctx.conversation.active(QUIZ_CONVERSATION) > 0) await ctx.conversation.exit(QUIZ_CONVERSATION);
-  if (Object.keys(ctx.conversation.active()).length > 0) {
-    await ctx.reply(ctx.t("quiz.other_dialog"), HTML);
-    return;
-  }
+  // One dialog at a time: a quiz or questionnaire left open in this chat is left. Both keep every
+  // answer in the database and resume at the same question when opened again.
+  await ctx.conversation.exitAll();
   await ctx.conversation.enter(QUIZ_CONVERSATION, attemptId);
 }
 

@@ -2,3 +2,4 @@ export * from "./learners.js";
 export * from "./courses.js";
 export * from "./runtime.js";
 export * from "./quiz.js";
+export * from "./questionnaires.js";

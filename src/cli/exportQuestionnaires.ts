@@ -1,0 +1,49 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadDotEnv } from "../config.js";
+import { closeDatabase, openDatabase } from "../db/client.js";
+import { getCourse } from "../db/coursesRepo.js";
+import { exportCourseQuestionnaires } from "../reports/questionnaireExport.js";
+
+/**
+ * npm run export -- <course-id> [outdir]
+ * Writes the course's questionnaire answers as CSV files (UTF-8 with BOM, one row per learner),
+ * the same files /export sends in Telegram. Reads DATABASE_PATH (default ./data/bot.sqlite).
+ */
+export function runExport(args: string[], databasePath: string, log: (line: string) => void = console.log): number {
+  const [courseId, outDir = "."] = args;
+  if (!courseId) {
+    log("usage: npm run export -- <course-id> [outdir]");
+    return 2;
+  }
+  if (!existsSync(databasePath)) {
+    log(`${databasePath}: no database there (set DATABASE_PATH)`);
+    return 1;
+  }
+  const db = openDatabase(databasePath);
+  try {
+    if (!getCourse(db, courseId)) {
+      log(`no course «${courseId}» in ${databasePath}`);
+      return 1;
+    }
+    const files = exportCourseQuestionnaires(db, courseId);
+    if (files.length === 0) {
+      log(`course «${courseId}»: nobody has started a questionnaire yet, nothing written`);
+      return 0;
+    }
+    mkdirSync(outDir, { recursive: true });
+    for (const f of files) {
+      const path = join(outDir, f.filename);
+      writeFileSync(path, f.content);
+      log(`${path}: ${f.rows} ${f.rows === 1 ? "learner" : "learners"}`);
+    }
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+if (process.argv[1] && /exportQuestionnaires\.(ts|js)$/.test(process.argv[1])) {
+  loadDotEnv();
+  process.exitCode = runExport(process.argv.slice(2), process.env.DATABASE_PATH?.trim() || "./data/bot.sqlite");
+}

@@ -1,0 +1,56 @@
+/** A questionnaires section for test courses: every question type, kk/ru/en. */
+export const QUESTIONNAIRES_YAML = `questionnaires:
+  pre:
+    - id: motivation
+      type: rating
+      min: 1
+      max: 5
+      min_label: { kk: "мүлде жоқ", ru: "совсем нет", en: "not at all" }
+      max_label: { kk: "өте жоғары", ru: "очень высокая", en: "very high" }
+      text: { kk: "Оқуға ынтаңыз қандай?", ru: "Насколько вы мотивированы?", en: "How motivated are you?" }
+    - id: level
+      type: single
+      text: { kk: "Тәжірибеңіз?", ru: "Ваш опыт?", en: "Your experience?" }
+      options:
+        - id: none
+          text: { kk: "Жоқ", ru: "Нет", en: "None" }
+        - id: some
+          text: { kk: "Аздап, үтір, бар", ru: "Немного", en: "Some" }
+    - id: devices
+      type: multiple
+      text: { kk: "Құрылғыларыңыз?", ru: "Ваши устройства?", en: "Your devices?" }
+      options:
+        - id: phone
+          text: { kk: "Телефон", ru: "Телефон", en: "Phone" }
+        - id: laptop
+          text: { kk: "Ноутбук", ru: "Ноутбук", en: "Laptop" }
+        - id: tablet
+          text: { kk: "Планшет", ru: "Планшет", en: "Tablet" }
+    - id: studied_online
+      type: yes_no
+      text: { kk: "Онлайн оқыдыңыз ба?", ru: "Учились онлайн?", en: "Studied online before?" }
+    - id: hours
+      type: number
+      min: 1
+      max: 40
+      integer: true
+      text: { kk: "Аптасына неше сағат?", ru: "Сколько часов в неделю?", en: "Hours per week?" }
+    - id: goals
+      type: text
+      max_length: 50
+      required: false
+      text: { kk: "Мақсатыңыз?", ru: "Ваша цель?", en: "Your goal?" }
+  post:
+    - id: motivation
+      type: rating
+      min: 1
+      max: 5
+      text: { kk: "Қазір ынтаңыз қандай?", ru: "Какова мотивация сейчас?", en: "How motivated are you now?" }
+    - id: studied_online
+      type: yes_no
+      text: { kk: "Тағы онлайн оқисыз ба?", ru: "Будете учиться онлайн?", en: "Will you study online again?" }
+    - id: comments
+      type: text
+      required: false
+      text: { kk: "Пікіріңіз?", ru: "Ваш отзыв?", en: "Your comments?" }
+`;
