@@ -171,6 +171,12 @@ questions:
     expect(renderIssue(translator("en"), "courses/x.yaml", issue)).toMatch(/bad\.en\.txt:9 modules\[1\]\.quiz\.aiken\.en: error: ANSWER: Z is not one of the options \(A, B\)/);
   });
 
+  it("a broken bank reports only its own errors, not follow-up counts of a half-read bank", () => {
+    write("b.en.gift", "One {=a ~b}\n\nTwo {#four}\n");
+    const { issues } = check(courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\ngift: { en: b.en.gift }" } }));
+    expect(issues.map((i) => [i.level, i.code, i.line])).toEqual([["error", "gift_bad_number", 3]]);
+  });
+
   it("requires the language versions of a bank to agree question by question", () => {
     write("a.en.gift", "One {=a ~b}\n\nTwo {T}\n");
     write("a.ru.gift", "Один {~a =b}\n\nДва {T}\n");

@@ -37,7 +37,10 @@ export function validateCourseFile(db: Db | null, file: string, options: LoadOpt
     ...options,
     dateAnchor: existing?.dateAnchor ?? null,
     baseDir: dirname(file),
-    displayPath: (f) => relative(process.cwd(), f) || f,
+    displayPath: (f) => {
+      const r = relative(process.cwd(), f);
+      return r && !r.startsWith("..") ? r : f;
+    },
   });
 }
 

@@ -58,7 +58,8 @@ export function checkQuizzes(file: CourseFile, options: QuizCheckOptions): QuizC
     return issues.filter((i) => i.level === "error").length > before ? undefined : quiz;
   });
   const declared = file.modules.filter((m) => m.quiz).length;
-  if (declared > 0) {
+  // Counting is only meaningful once every bank was read without errors.
+  if (declared > 0 && !issues.some((i) => i.level === "error")) {
     const total = quizzes.reduce((s, q) => s + (q?.questions.length ?? 0), 0);
     if (total < RULES.minTestItemsPerCourse) {
       issues.push({ level: "warning", code: "quiz_course_items", path: ["modules"], params: { count: total, min: RULES.minTestItemsPerCourse } });
@@ -91,6 +92,9 @@ function checkQuiz(
   if (quiz.gift) questions.push(...fileBank("gift", quiz.gift, [...path, "gift"], options, issues, filesRead));
   requireLanguages(quiz.review, [...path, "review"]);
 
+  // A bank with errors already said what is wrong; counts of a half-read bank would only confuse.
+  const bankErrors = issues.some((i) => i.level === "error" && pathStartsWith(i.path, path));
+  if (bankErrors) return { passScore: quiz.pass_score, attempts: quiz.attempts, timeLimitMinutes: null, pick: null, feedback: quiz.feedback, scorePolicy: quiz.score, questions };
   if (questions.length === 0) err("quiz_empty", path);
   if (quiz.pick !== undefined && quiz.pick > questions.length && questions.length > 0) {
     err("quiz_pick_exceeds_bank", [...path, "pick"], { pick: quiz.pick, count: questions.length });

@@ -136,7 +136,11 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
 
   async function quiz(conversation: Conversation<BaseContext, BaseContext>, ctx: BaseContext, attemptId: number) {
     const run = await conversation.external(() => loadRun(deps, attemptId));
-    if (!run) return;
+    if (!run) {
+      // The quiz was removed from the course file meanwhile.
+      await ctx.reply(ctx.t("quiz.no_quiz"), HTML);
+      return;
+    }
     const answered = new Set(run.answered);
     const moduleTitle = (lang: Locale) => pickText(run.moduleTitle, lang, run.languages);
     const view = (item: number): QuestionView => ({
