@@ -148,6 +148,10 @@ describe("attempt, module and course scores", () => {
     expect(attemptPercent(10, Array(10).fill(1))).toBe(100);
     expect(attemptPercent(3, [1, 0.5])).toBe(50);
     expect(attemptPercent(0, [])).toBe(0);
+    // Rounded down to a tenth: never shown (or graded) above what was earned.
+    expect(attemptPercent(3, [1])).toBe(33.3);
+    expect(attemptPercent(3, [1, 1])).toBe(66.6);
+    expect(attemptPercent(100, Array(29).fill(1))).toBe(29);
   });
 
   it("module score is the best or the last finished attempt", () => {
@@ -160,6 +164,8 @@ describe("attempt, module and course scores", () => {
     expect(courseProgress([100, 100, null, null])).toBe(50);
     expect(courseProgress([80, 90, 85, 85])).toBe(85);
     expect(courseProgress([])).toBe(0);
+    expect(courseProgress([39.9, 40, 40])).toBe(39.9);
+    expect(progressStatus(courseProgress([39.9, 40, 40]))).toBe("not_completed");
   });
 
   it.each([

@@ -254,7 +254,15 @@ export function variantSeed(learnerId: number, quizKey: string, attemptNo: numbe
 export function attemptPercent(questionCount: number, scores: readonly number[]): number {
   if (questionCount <= 0) return 0;
   const sum = scores.reduce((s, x) => s + clamp01(x), 0);
-  return Math.round((sum / questionCount) * 1000) / 10;
+  return floorTenth((sum / questionCount) * 100);
+}
+
+/**
+ * Percentages are kept to a tenth, rounded DOWN, so what a learner is shown is what the rules
+ * are applied to, and 39.96% never shows as "40%" (the epsilon absorbs float noise like 28.999…).
+ */
+export function floorTenth(percent: number): number {
+  return Math.floor(percent * 10 + 1e-6) / 10;
 }
 
 export type ScorePolicy = "best" | "last";
@@ -272,7 +280,7 @@ export function moduleScore(finishedPercents: readonly number[], policy: ScorePo
 export function courseProgress(moduleScores: readonly (number | null)[]): number {
   if (moduleScores.length === 0) return 0;
   const sum = moduleScores.reduce<number>((s, x) => s + (x ?? 0), 0);
-  return Math.round((sum / moduleScores.length) * 10) / 10;
+  return floorTenth(sum / moduleScores.length);
 }
 
 export type ProgressStatus = "not_completed" | "passed" | "certificate";
