@@ -273,6 +273,24 @@ describe("bad input during a quiz", () => {
   });
 });
 
+describe("forged and out-of-range buttons", () => {
+  it("an option number the question does not have, or another item's button, is refused and nothing is stored", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    const att = latestAttempt(u);
+    await u.press(`qb:${att.id}:0:99`);
+    expect(u.lastAlert()).toContain("does not count again");
+    await u.press(`qb:${att.id}:3:0`);
+    expect(u.lastAlert()).toContain("does not count again");
+    await u.press(`qt:${att.id}:4:1`);
+    expect(u.lastAlert()).toContain("does not count again");
+    expect(attemptAnswers(tb.db, att.id)).toHaveLength(0);
+    // The quiz still waits at question 1 and takes a real answer.
+    await answer(u, 0, true);
+    expect(attemptAnswers(tb.db, att.id)).toHaveLength(1);
+  });
+});
+
 describe("pausing and restarts", () => {
   it("/cancel pauses; the quiz continues later at the same question", async () => {
     const u = await enrolled(1);
@@ -314,6 +332,34 @@ describe("pausing and restarts", () => {
       await answer(u2, 3, true, second);
       await answer(u2, 4, true, second);
       expect(u2.lastText()).toContain("Quiz finished: 100%");
+      second.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a restart between the toggles of a multiple-choice question keeps the choices made", async () => {
+    const { dir, cleanup } = tempDir();
+    const dbPath = `${dir}/bot.sqlite`;
+    try {
+      const first = new TestBot({ now: T0, dbPath });
+      first.loadCourse(courseYaml({ start: START, quizzes: { 0: quiz() } }));
+      const u1 = await enrolled(1, "en", first);
+      await openQuiz(u1);
+      const att = latestAttempt(u1, first);
+      const item = att.variant.findIndex((v) => v.q === 1);
+      for (let i = 0; i < item; i++) await answer(u1, i, true, first);
+      const shownCorrect = att.variant[item]!.order.map((b, shown) => ({ b, shown })).filter((x) => x.b < 2);
+      await u1.press(`qt:${att.id}:${item}:${shownCorrect[0]!.shown}`);
+      first.close();
+
+      const second = new TestBot({ now: T0, dbPath });
+      const u2 = second.user(1);
+      await u2.press(`qt:${att.id}:${item}:${shownCorrect[1]!.shown}`);
+      await u2.press(`qd:${att.id}:${item}`);
+      const row = attemptAnswers(second.db, att.id).find((a) => a.item === item)!;
+      expect(row).toMatchObject({ correct: true, score: 1 });
+      expect(row.answer).toEqual({ kind: "choice", options: [0, 1].sort((a, b) => att.variant[item]!.order.indexOf(a) - att.variant[item]!.order.indexOf(b)) });
       second.close();
     } finally {
       cleanup();
