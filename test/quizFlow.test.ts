@@ -291,6 +291,23 @@ describe("forged and out-of-range buttons", () => {
   });
 });
 
+describe("course files changing under a running quiz", () => {
+  it("questions removed from the bank mid-attempt are skipped and count 0; the quiz still finishes", async () => {
+    const u = await enrolled(1);
+    await openQuiz(u);
+    await u.send("/cancel");
+    // The author drops the last two questions (text and number) and reloads.
+    const shorter = quiz().slice(0, quiz().indexOf("  - type: text"));
+    tb.loadCourse(courseYaml({ start: START, quizzes: { 0: shorter, 1: quiz() } }));
+    await openQuiz(u);
+    const att = latestAttempt(u);
+    const kept = att.variant.map((v, i) => ({ v, i })).filter((x) => x.v.q < 3);
+    for (const { i } of kept) await answer(u, i, true);
+    expect(u.lastText()).toContain("Quiz finished: 60%");
+    expect(u.lastText()).toContain("2 questions were not answered");
+  });
+});
+
 describe("pausing and restarts", () => {
   it("/cancel pauses; the quiz continues later at the same question", async () => {
     const u = await enrolled(1);

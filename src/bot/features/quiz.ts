@@ -56,7 +56,8 @@ interface RunData {
   timezone: string;
   languages: string[];
   moduleTitle: Translated;
-  items: { question: QuizQuestion; variant: VariantItem }[];
+  /** Aligned with the attempt's variant; null where the bank no longer has the question (counts 0). */
+  items: { question: QuizQuestion | null; variant: VariantItem }[];
   answered: number[];
 }
 
@@ -79,9 +80,7 @@ function loadRun(deps: BotDeps, attemptId: number): RunData | null {
   const q = quizById(deps.db, attempt.quizId);
   if (!q) return null;
   const bank = quizBank(deps.db, attempt.quizId);
-  const items = attempt.variant
-    .map((variant) => ({ question: bank[variant.q], variant }))
-    .filter((x): x is { question: QuizQuestion; variant: VariantItem } => x.question !== undefined);
+  const items = attempt.variant.map((variant) => ({ question: bank[variant.q] ?? null, variant }));
   return {
     attemptId,
     finished: attempt.finishedAt !== null,
@@ -147,7 +146,7 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
       attemptId,
       item,
       total: run.items.length,
-      question: run.items[item]!.question,
+      question: run.items[item]!.question!,
       variant: run.items[item]!.variant,
       endsAt: run.timeLimited ? run.endsAt : null,
       timezone: run.timezone,
@@ -160,10 +159,13 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
     const showResult = async (c: BaseContext) => {
       const r = await conversation.external(() => finishAndSummarise(deps, attemptId));
       if (!r) return;
-      const toReview = r.notRight.map((i) => ({
-        number: i + 1,
-        review: reviewLine(c.t, c.lang, run.languages, run.items[i]!.question, moduleTitle(c.lang)),
-      }));
+      const toReview = r.notRight.map((i) => {
+        const q = run.items[i]?.question;
+        return {
+          number: i + 1,
+          review: q ? reviewLine(c.t, c.lang, run.languages, q, moduleTitle(c.lang)) : c.t("quiz.review_module", { title: moduleTitle(c.lang) }),
+        };
+      });
       await c.reply(
         renderResult(c.t, c.lang, {
           ...r,
@@ -182,8 +184,8 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
       return;
     }
     for (let item = 0; item < run.items.length; item++) {
-      if (answered.has(item)) continue;
       const { question, variant } = run.items[item]!;
+      if (answered.has(item) || !question) continue;
       await send(current, item);
 
       // Anything that is not an answer to THIS question of THIS attempt gets a clear reply, and
