@@ -633,3 +633,29 @@ async function openQuizOf(u: TestUser, course: string): Promise<void> {
   await u.press(`qz:${course}:0`);
   await u.press(u.buttons().find((b) => b.data.startsWith("qs:"))!.data);
 }
+
+describe("quiz statistics for authors", () => {
+  it("/quizstats shows takers, passes, the hardest questions and flags identical wrong free-text answers", async () => {
+    const learners = [await enrolled(101), await enrolled(102), await enrolled(103)];
+    for (const u of learners) {
+      await openQuiz(u);
+      // Everyone gets the text question wrong with the same answer; 103 also misses the single choice.
+      const v = latestAttempt(u).variant;
+      await answerAll(u, (i) => v[i]!.q !== 3 && !(u.id === 103 && v[i]!.q === 0));
+    }
+    const author = tb.user(900);
+    await author.send("/quizstats python-101");
+    const text = author.lastText();
+    expect(text).toContain("Quiz statistics: Introduction to Python");
+    expect(text).toContain("Took it: 3 · ✅ passed: 3 · average score: 73.3%");
+    expect(text).toContain("№4 «Name the function that reads a line.» — 0% right (answers: 3)");
+    expect(text).toContain("№1 «Which prints text?» — 67% right (answers: 3)");
+    expect(text).toContain("The same wrong answer «something else» to №4 «Name the function that reads a line.» from 3 learners (ids: 101, 102, 103)");
+
+    const learner = learners[0]!;
+    await learner.send("/quizstats");
+    expect(learner.lastText()).toContain("only for the course authors");
+    await author.send("/quizstats nope");
+    expect(author.lastText()).toContain("could not find a course called «nope»");
+  });
+});
