@@ -94,4 +94,85 @@ CREATE TABLE `processed_updates` (
 	`handled_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `processed_updates_handled_at` ON `processed_updates` (`handled_at`);
+CREATE INDEX `processed_updates_handled_at` ON `processed_updates` (`handled_at`);--> statement-breakpoint
+CREATE TABLE `questionnaire_answers` (
+	`response_id` integer NOT NULL,
+	`question_id` text NOT NULL,
+	`value` text,
+	`answered_at` integer NOT NULL,
+	PRIMARY KEY(`response_id`, `question_id`),
+	FOREIGN KEY (`response_id`) REFERENCES `questionnaire_responses`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `questionnaire_responses` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`course_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`learner_id` integer NOT NULL,
+	`position` integer DEFAULT 0 NOT NULL,
+	`started_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`submitted_at` integer,
+	FOREIGN KEY (`course_id`) REFERENCES `courses`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`learner_id`) REFERENCES `learners`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `questionnaire_responses_learner` ON `questionnaire_responses` (`learner_id`,`course_id`,`kind`);--> statement-breakpoint
+CREATE INDEX `questionnaire_responses_course` ON `questionnaire_responses` (`course_id`,`kind`);--> statement-breakpoint
+CREATE TABLE `questionnaires` (
+	`course_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`questions` text NOT NULL,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`course_id`, `kind`),
+	FOREIGN KEY (`course_id`) REFERENCES `courses`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `ask_drafts` (
+	`learner_id` integer PRIMARY KEY NOT NULL,
+	`step` text NOT NULL,
+	`course_id` text,
+	`module_position` integer,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`learner_id`) REFERENCES `learners`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE TABLE `question_messages` (
+	`chat_id` integer NOT NULL,
+	`message_id` integer NOT NULL,
+	`question_id` integer NOT NULL,
+	`side` text NOT NULL,
+	`kind` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`chat_id`, `message_id`),
+	FOREIGN KEY (`question_id`) REFERENCES `questions`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `question_messages_question` ON `question_messages` (`question_id`);--> statement-breakpoint
+CREATE TABLE `questions` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`learner_id` integer NOT NULL,
+	`course_id` text NOT NULL,
+	`module_position` integer,
+	`text` text NOT NULL,
+	`media_kind` text,
+	`media_file_id` text,
+	`media_group_id` text,
+	`learner_message_id` integer NOT NULL,
+	`state` text DEFAULT 'open' NOT NULL,
+	`for_instructor` integer DEFAULT false NOT NULL,
+	`assistant_chat_id` integer,
+	`assistant_message_id` integer,
+	`created_at` integer NOT NULL,
+	`last_learner_message_at` integer NOT NULL,
+	`answered_at` integer,
+	`answered_by` integer,
+	`answered_by_name` text,
+	`closed_without_reply` integer DEFAULT false NOT NULL,
+	`reply_count` integer DEFAULT 0 NOT NULL,
+	FOREIGN KEY (`learner_id`) REFERENCES `learners`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`course_id`) REFERENCES `courses`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `questions_learner_state` ON `questions` (`learner_id`,`state`);--> statement-breakpoint
+CREATE INDEX `questions_state_created` ON `questions` (`state`,`created_at`);

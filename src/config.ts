@@ -16,6 +16,8 @@ export interface Config {
   timezone: string;
   /** Messages per second the outbox may send overall (Telegram allows about 30). */
   broadcastRate: number;
+  /** Local hour (in TIMEZONE) when the assistants' chat gets the daily digest of open questions. */
+  digestHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +61,12 @@ const schema = z.object({
     .positive({ message: "must be a positive number of messages per second" })
     .max(30, { message: "must not exceed Telegram's limit of 30 messages per second" })
     .default(25),
+  DIGEST_HOUR: z.coerce
+    .number({ error: "must be an hour from 0 to 23" })
+    .int({ message: "must be a whole hour from 0 to 23" })
+    .min(0, { message: "must be an hour from 0 to 23" })
+    .max(23, { message: "must be an hour from 0 to 23" })
+    .default(9),
 });
 
 /** Parses the environment once. Throws ConfigError with one line per bad variable. */
@@ -83,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultLocale: e.DEFAULT_LOCALE,
     timezone: e.TIMEZONE,
     broadcastRate: e.BROADCAST_RATE,
+    digestHour: e.DIGEST_HOUR,
   };
 }
 

@@ -12,14 +12,20 @@ function formatter(lang: Locale, timeZone: string, options: Intl.DateTimeFormatO
   return f;
 }
 
-/** "24 қараша 2026 ж." / "24 ноября 2026 г." / "November 24, 2026" in the course's zone. */
+/**
+ * Russian long dates end in "г." ("24 ноября 2026 г."), which doubles the full stop when a date
+ * ends a sentence ("открыта до 24 ноября 2026 г.."). The year reads just as well without it.
+ */
+const dropRussianYearMark = (lang: Locale, s: string) => (lang === "ru" ? s.replace(/ г\.(?=$|,| в )/, "") : s);
+
+/** "2026 ж. 24 қараша" / "24 ноября 2026" / "November 24, 2026" in the course's zone. */
 export function formatDate(ms: number, lang: Locale, timeZone: string): string {
-  return formatter(lang, timeZone, { dateStyle: "long" }).format(ms);
+  return dropRussianYearMark(lang, formatter(lang, timeZone, { dateStyle: "long" }).format(ms));
 }
 
-/** Date and time, for deadlines: "24 ноября 2026 г., 23:59". */
+/** Date and time, for deadlines: "24 ноября 2026 в 23:59". */
 export function formatDateTime(ms: number, lang: Locale, timeZone: string): string {
-  return formatter(lang, timeZone, { dateStyle: "long", timeStyle: "short", hourCycle: "h23" }).format(ms);
+  return dropRussianYearMark(lang, formatter(lang, timeZone, { dateStyle: "long", timeStyle: "short", hourCycle: "h23" }).format(ms));
 }
 
 export function formatNumber(n: number, lang: Locale, maximumFractionDigits = 1): string {

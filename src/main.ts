@@ -5,12 +5,14 @@ import { describeReports, loadCoursesFromDir } from "./courses/loadCourses.js";
 import { closeDatabase, openDatabase } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
+import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { quizAttemptsJob } from "./jobs/quizAttempts.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
+import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { redact } from "./log.js";
 
@@ -42,6 +44,9 @@ async function main(): Promise<void> {
   await registerCommands(bot.api, config.defaultLocale).catch((err) =>
     console.error("[bot] could not register the command menu:", redact(String(err))),
   );
+  await registerAssistantCommands(bot.api, config).catch((err) =>
+    console.error("[bot] could not register the assistants' command menu:", redact(String(err))),
+  );
 
   sender = new OutboxSender({ api: createOutboxApi(config), db, clock, ratePerSecond: config.broadcastRate });
   sender.start();
@@ -51,6 +56,8 @@ async function main(): Promise<void> {
       quizAttemptsJob(db, () => sender?.kick()),
       questionnaireJob(db, () => sender?.kick()),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
+      questionsRedeliveryJob(bot.api, db, config),
+      questionsDigestJob(db, config, () => sender?.kick()),
     ],
     clock,
   );

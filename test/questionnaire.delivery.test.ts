@@ -174,9 +174,10 @@ describe("results and export", () => {
     await author.send("/export python-101");
     const docs = tb.telegram.callsOf("sendDocument");
     expect(docs).toHaveLength(1);
-    const attached = String(docs[0]!.payload.document).replace("attach://", "");
     expect(docs[0]!.payload.caption).toContain("Перед курсом");
-    const csv = String(docs[0]!.payload[attached]);
+    const file = docs[0]!.payload["document:file"] as { filename: string; content: string };
+    expect(file.filename).toBe("python-101-pre-questionnaire.csv");
+    const csv = file.content;
     expect(exportCourseQuestionnaires(tb.db, "python-101").map((f) => f.filename)).toEqual(["python-101-pre-questionnaire.csv"]);
     expect(csv.startsWith("\uFEFF")).toBe(true);
     const [header, row] = csv.slice(1).split("\r\n");

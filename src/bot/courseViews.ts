@@ -79,6 +79,7 @@ export function cardKeyboard(t: T, course: Course, now: number, facts: CardFacts
   const kb = new InlineKeyboard();
   const state = courseState(course, now);
   if (facts.enrolled) {
+    kb.text(t("ask.button"), `ask:c:${course.id}`).row();
     kb.text(t("buttons.unenroll"), `unr:${course.id}`).row();
   } else if (state === "enrolling" || state === "running_enrolling") {
     kb.text(t("buttons.enroll"), `enr:${course.id}`).row();

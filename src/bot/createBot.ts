@@ -7,6 +7,7 @@ import { redact } from "../log.js";
 import { conversationKey, conversationStorage } from "./conversationStorage.js";
 import type { BaseContext, BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
+import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
@@ -54,6 +55,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(quizFeature(deps));
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);
+  bot.use(askFeature);
   bot.use(fallbackFeature);
 
   bot.catch(async (err: BotError<BotContext>) => {

@@ -29,4 +29,18 @@ export const RULES = {
   progress: { passed: 40, certificate: 85 },
   telegramMaxMessageLength: 4096,
   telegramMaxCallbackDataBytes: 64,
+  /** Learners' questions to the instructor's assistants (forum questions, domain.md). */
+  questions: {
+    /** Questions a learner may have waiting for an answer at once. */
+    maxOpenPerLearner: 3,
+    /** Minimum pause between two messages to the assistants (a question or a follow-up). */
+    minSecondsBetween: 60,
+    /** Longest question text (the header for the assistants must still fit in one message). */
+    maxLength: 3000,
+    /** An unfinished /ask flow is forgotten after this many minutes of silence. */
+    draftMinutes: 30,
+    /** How much of the question is quoted back with an answer, and in lists. */
+    quoteLength: 300,
+    listSnippetLength: 120,
+  },
 } as const;

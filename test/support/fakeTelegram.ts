@@ -5,6 +5,8 @@ import type { Update, UserFromGetMe } from "grammy/types";
 export interface ApiCall {
   method: string;
   payload: Record<string, any>;
+  /** What the fake answered (absent for failed calls): e.g. the message_id of a sent message. */
+  result?: any;
 }
 
 export interface ApiFailure {
@@ -38,6 +40,8 @@ export const BOT_INFO: UserFromGetMe = {
 export class FakeTelegram {
   readonly calls: ApiCall[] = [];
   readonly failures: FailureRule[] = [];
+  /** getChatMember answers: `${chatId}:${userId}` -> status ("member" when not listed). */
+  readonly chatMembers = new Map<string, string>();
   private nextMessageId = 1000;
   private pendingUpdates: Update[] = [];
   private updateWaiters: (() => void)[] = [];
@@ -52,7 +56,9 @@ export class FakeTelegram {
       const failure = rule(call);
       if (failure) return { ok: false, ...failure };
     }
-    return { ok: true, result: this.result(method, payload) };
+    const result = this.result(method, payload);
+    (call as ApiCall).result = result;
+    return { ok: true, result };
   }
 
   private result(method: string, p: Record<string, any>): unknown {
@@ -84,8 +90,10 @@ export class FakeTelegram {
         this.pendingUpdates = this.pendingUpdates.filter((u) => u.update_id >= offset);
         return this.pendingUpdates.slice(0, Number(p.limit ?? 100));
       }
-      case "getChatMember":
-        return { status: "member", user: { id: Number(p.user_id), is_bot: false, first_name: "Member" } };
+      case "getChatMember": {
+        const status = this.chatMembers.get(`${Number(p.chat_id)}:${Number(p.user_id)}`) ?? "member";
+        return { status, user: { id: Number(p.user_id), is_bot: false, first_name: "Member" } };
+      }
       default:
         return true;
     }
@@ -178,6 +186,20 @@ export class FakeTelegram {
     };
   }
 
+  /** The message id the fake gave the last message sent to a chat (sendMessage/sendPhoto/sendDocument/copyMessage). */
+  lastSentMessageId(chatId: number, method?: string): number {
+    const call = [...this.calls]
+      .reverse()
+      .find(
+        (c) =>
+          Number(c.payload.chat_id) === chatId &&
+          (method ? c.method === method : ["sendMessage", "sendPhoto", "sendDocument", "copyMessage"].includes(c.method)) &&
+          c.result?.message_id !== undefined,
+      );
+    if (!call) throw new Error(`nothing was sent to chat ${chatId}`);
+    return Number(call.result.message_id);
+  }
+
   callbackAnswers(): ApiCall[] {
     return this.callsOf("answerCallbackQuery");
   }
@@ -206,9 +228,11 @@ function parseMultipart(raw: string): Record<string, any> {
   const boundary = raw.slice(2, raw.indexOf("\r\n"));
   const out: Record<string, any> = {};
   for (const part of raw.split(`--${boundary}`)) {
-    const m = /name="([^"]+)"(?:; filename="([^"]*)")?[\s\S]*?\r\n\r\n([\s\S]*)\r\n$/.exec(part);
+    // grammY writes `name="id";filename=questions.csv` (no space, filename unquoted).
+    const m = /name="([^"]+)"(?:;\s*filename=(?:"([^"]*)"|([^\r\n;]*)))?[\s\S]*?\r\n\r\n([\s\S]*)\r\n$/.exec(part);
     if (!m) continue;
-    const [, name, filename, value] = m;
+    const [, name, quoted, bare, value] = m;
+    const filename = quoted ?? bare;
     if (filename !== undefined) out[`${name}:file`] = { filename, content: value };
     else {
       try {
@@ -217,6 +241,10 @@ function parseMultipart(raw: string): Record<string, any> {
         out[name!] = value;
       }
     }
+  }
+  // A file sent as `document: "attach://<id>"` is also reachable as `document:file`.
+  for (const [key, v] of Object.entries(out)) {
+    if (typeof v === "string" && v.startsWith("attach://") && out[`${v.slice(9)}:file`]) out[`${key}:file`] = out[`${v.slice(9)}:file`];
   }
   return out;
 }

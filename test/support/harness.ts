@@ -75,6 +75,11 @@ export class TestBot {
     return new TestUser(this, id, options.lang ?? "en", options.firstName ?? `User${id}`);
   }
 
+  /** A person writing in a group or supergroup (e.g. the assistants' chat). */
+  groupUser(id: number, chatId: number, options: { lang?: string; firstName?: string; forum?: boolean } = {}): TestGroupUser {
+    return new TestGroupUser(this, id, chatId, options.lang ?? "en", options.firstName ?? `Member${id}`, options.forum ?? false);
+  }
+
   close(): void {
     closeDatabase(this.db);
   }
@@ -117,6 +122,21 @@ export class TestUser {
     return this.tb.handle(this.message(text));
   }
 
+  /** Sends a message with extra fields (a photo, a document, a reply_to_message, ...). */
+  async sendWith(text: string | undefined, extra: Partial<Message>): Promise<number> {
+    const update = this.message(text ?? "", extra);
+    if (text === undefined) delete (update.message as { text?: string }).text;
+    return this.tb.handle(update);
+  }
+
+  /** Replies to a message the bot sent to this user (Telegram includes the replied-to message). */
+  async reply(toMessageId: number, text: string | undefined, extra: Partial<Message> = {}): Promise<number> {
+    return this.sendWith(text, {
+      reply_to_message: { message_id: toMessageId, date: 0, chat: this.chat, text: "…" } as Message["reply_to_message"],
+      ...extra,
+    });
+  }
+
   /** Presses an inline button; the message it belongs to defaults to the last one sent to this chat. */
   async press(data: string, messageId = this.lastMessageId()): Promise<number> {
     return this.tb.handle({
@@ -157,6 +177,73 @@ export class TestUser {
   lastAlert(): string | undefined {
     const answers = this.tb.telegram.callbackAnswers();
     return answers[answers.length - 1]?.payload.text as string | undefined;
+  }
+}
+
+/** A member of a group chat: sends messages (often replies) and presses buttons there. */
+export class TestGroupUser {
+  constructor(
+    readonly tb: TestBot,
+    readonly id: number,
+    readonly chatId: number,
+    readonly languageCode: string,
+    readonly firstName: string,
+    readonly forum: boolean,
+  ) {}
+
+  get from() {
+    return { id: this.id, is_bot: false, first_name: this.firstName, language_code: this.languageCode };
+  }
+
+  get chat() {
+    return this.forum
+      ? { id: this.chatId, type: "supergroup" as const, title: "Assistants", is_forum: true as const }
+      : { id: this.chatId, type: "supergroup" as const, title: "Assistants" };
+  }
+
+  message(text: string | undefined, extra: Partial<Message> = {}): Omit<Update, "update_id"> {
+    const entities =
+      text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    const message: Record<string, unknown> = {
+      message_id: Math.floor(Math.random() * 1e6),
+      date: Math.floor(this.tb.clock.now() / 1000),
+      chat: this.chat,
+      from: this.from,
+      ...(text !== undefined ? { text, entities } : {}),
+      ...extra,
+    };
+    return { message: message as unknown as Update["message"] };
+  }
+
+  async send(text: string | undefined, extra: Partial<Message> = {}): Promise<number> {
+    return this.tb.handle(this.message(text, extra));
+  }
+
+  /** Replies to a message in the group; returns the reply's own message id. */
+  async reply(toMessageId: number, text: string | undefined, extra: Partial<Message> = {}): Promise<number> {
+    const update = this.message(text, {
+      reply_to_message: { message_id: toMessageId, date: 0, chat: this.chat, text: "…" } as Message["reply_to_message"],
+      ...extra,
+    });
+    await this.tb.handle(update);
+    return update.message!.message_id;
+  }
+
+  async press(data: string, messageId: number): Promise<number> {
+    return this.tb.handle({
+      callback_query: {
+        id: `cb${Math.floor(Math.random() * 1e9)}`,
+        from: this.from,
+        chat_instance: `ci${this.chatId}`,
+        data,
+        message: {
+          message_id: messageId,
+          date: Math.floor(this.tb.clock.now() / 1000),
+          chat: this.chat,
+          text: "…",
+        } as Message.TextMessage,
+      },
+    });
   }
 }
 

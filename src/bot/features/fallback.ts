@@ -5,6 +5,11 @@ import { answerCallback, HTML } from "../ui.js";
 /** Last in the chain: whatever no feature handled gets a clear answer instead of silence. */
 export const fallbackFeature = new Composer<BotContext>();
 
+// Each feature's /cancel leaves its own flow and passes on when it has none; reaching here means nothing was open.
+fallbackFeature.chatType("private").command("cancel", async (ctx) => {
+  await ctx.reply(ctx.t("errors.nothing_to_cancel"), HTML);
+});
+
 fallbackFeature.chatType("private").on("message", async (ctx) => {
   const text = ctx.msg.text ?? "";
   if (text.startsWith("/")) {

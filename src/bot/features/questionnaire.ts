@@ -386,11 +386,6 @@ pm.callbackQuery(ANSWER_DATA_RE, async (ctx) => {
   await openQuestionnaire(ctx, course, response.kind);
 });
 
-/** /cancel outside a questionnaire: nothing to leave. */
-pm.command("cancel", async (ctx) => {
-  await ctx.reply(ctx.t("survey.nothing_to_cancel"), HTML);
-});
-
 // ---------------------------------------------------------------- offers
 
 export function offerDedupeKey(kind: "offer" | "remind", qkind: QuestionnaireKind, courseId: string, learnerId: number | ""): string {

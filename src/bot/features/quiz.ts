@@ -325,11 +325,8 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
   const pm = feature.chatType("private");
 
 
-  /** /cancel with no quiz running (a running quiz handles /cancel itself and pauses). */
-  pm.command("cancel", async (ctx, next) => {
-    if (Object.keys(ctx.conversation.active()).length > 0) return next();
-    await ctx.reply(ctx.t("quiz.nothing_to_cancel"), HTML);
-  });
+  // /cancel while a quiz runs is taken by the conversation above (it pauses the quiz); with no
+  // quiz running it passes on to the other features and the fallback.
 
   pm.command("quiz", (ctx) => showQuizList(ctx));
 

@@ -3,3 +3,4 @@ export * from "./courses.js";
 export * from "./runtime.js";
 export * from "./quiz.js";
 export * from "./questionnaires.js";
+export * from "./questions.js";

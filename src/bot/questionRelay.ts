@@ -1,0 +1,123 @@
+import { GrammyError, type Api } from "grammy";
+import type { Config, Locale } from "../config.js";
+import type { Db } from "../db/client.js";
+import { getCourse, getModules } from "../db/coursesRepo.js";
+import { getLearner } from "../db/learnersRepo.js";
+import { getQuestion, mapMessage, markPosted } from "../db/questionsRepo.js";
+import type { Question } from "../db/schema/index.js";
+import { escapeHtml, translator } from "../i18n.js";
+import { redact } from "../log.js";
+import { assistantKeyboard, learnerName, questionHeader } from "./questionViews.js";
+import { HTML, isNotModified } from "./ui.js";
+
+/**
+ * Posts a question in the assistants' chat: a header with everything they need (and the buttons),
+ * then the photo/document by file_id as a reply to it. Both messages are mapped to the question,
+ * so an assistant's reply to either one reaches the learner.
+ */
+export async function postQuestion(api: Api, db: Db, config: Config, q: Question, now: number): Promise<void> {
+  const chatId = config.assistantChatId;
+  if (chatId === null) throw new Error("postQuestion without ASSISTANT_CHAT_ID");
+  const course = getCourse(db, q.courseId);
+  const learner = getLearner(db, q.learnerId);
+  if (!course || !learner) throw new Error(`question #${q.id}: course or learner missing`);
+  const lang = config.defaultLocale;
+  const t = translator(lang);
+  const header = questionHeader(t, q, { course, modules: getModules(db, course.id), learner, lang });
+  const sent = await api.sendMessage(chatId, header, { ...HTML, reply_markup: assistantKeyboard(t, q) });
+  db.transaction(() => {
+    markPosted(db, q.id, chatId, sent.message_id);
+    mapMessage(db, { chatId, messageId: sent.message_id, questionId: q.id, side: "assistants", kind: "header" }, now);
+  });
+  if (q.mediaKind && q.mediaFileId) {
+    const media = await sendMedia(api, chatId, q.mediaKind, q.mediaFileId, sent.message_id);
+    mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
+  }
+}
+
+/**
+ * A learner's follow-up: posted as a reply to the question's header, so it stays in the same
+ * thread (and the same forum topic). Returns the ids of the messages posted.
+ */
+export async function postFollowUp(
+  api: Api,
+  db: Db,
+  config: Config,
+  q: Question,
+  content: { text: string; mediaKind: "photo" | "document" | null; fileId: string | null },
+  now: number,
+): Promise<void> {
+  const chatId = config.assistantChatId;
+  if (chatId === null) throw new Error("postFollowUp without ASSISTANT_CHAT_ID");
+  const learner = getLearner(db, q.learnerId);
+  const t = translator(config.defaultLocale);
+  const lines = [t("assist.followup_header", { number: q.id, name: learner ? learnerName(learner) : "—" })];
+  if (content.text) lines.push("", escapeHtml(content.text));
+  if (content.mediaKind) lines.push("", t(`assist.media_below.${content.mediaKind}`));
+  lines.push("", t("assist.reply_hint"));
+  const replyTo = q.assistantMessageId !== null && q.assistantChatId === chatId ? q.assistantMessageId : undefined;
+  const sent = await api.sendMessage(chatId, lines.join("\n"), {
+    ...HTML,
+    reply_markup: assistantKeyboard(t, { ...q, state: "open" }),
+    reply_parameters: replyTo ? { message_id: replyTo, allow_sending_without_reply: true } : undefined,
+  });
+  mapMessage(db, { chatId, messageId: sent.message_id, questionId: q.id, side: "assistants", kind: "follow-up" }, now);
+  if (content.mediaKind && content.fileId) {
+    const media = await sendMedia(api, chatId, content.mediaKind, content.fileId, sent.message_id);
+    mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
+  }
+}
+
+/** Another photo or document of an album the learner sent with a question or a follow-up. */
+export async function postAttachment(
+  api: Api,
+  db: Db,
+  config: Config,
+  q: Question,
+  media: { kind: "photo" | "document"; fileId: string },
+  now: number,
+): Promise<void> {
+  const chatId = config.assistantChatId;
+  if (chatId === null) throw new Error("postAttachment without ASSISTANT_CHAT_ID");
+  const replyTo = q.assistantMessageId !== null && q.assistantChatId === chatId ? q.assistantMessageId : 0;
+  const messageId = await sendMedia(api, chatId, media.kind, media.fileId, replyTo);
+  mapMessage(db, { chatId, messageId, questionId: q.id, side: "assistants", kind: "media" }, now);
+}
+
+async function sendMedia(api: Api, chatId: number, kind: "photo" | "document", fileId: string, replyTo: number): Promise<number> {
+  const other = replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
+  const m = kind === "photo" ? await api.sendPhoto(chatId, fileId, other) : await api.sendDocument(chatId, fileId, other);
+  return m.message_id;
+}
+
+/** The Telegram error code of a failed call, if it was one. */
+export function telegramCode(err: unknown): number | null {
+  return err instanceof GrammyError ? err.error_code : null;
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof GrammyError ? err.description : redact(String(err));
+}
+
+/** The learner's language, for texts sent to them from the assistants' side. */
+export function learnerLocale(language: string | undefined, fallback: Locale): Locale {
+  return language === "kk" || language === "ru" || language === "en" ? language : fallback;
+}
+
+/**
+ * Redraws the buttons under the question's header to match its state (after an answer, a
+ * follow-up that reopens it, or a button pressed under another of its messages). Best effort:
+ * a header too old to edit keeps its old buttons, which still work.
+ */
+export async function refreshHeaderButtons(api: Api, db: Db, config: Config, questionId: number, except?: number): Promise<void> {
+  const q = getQuestion(db, questionId);
+  const chatId = q?.assistantChatId ?? null;
+  if (!q || chatId === null || q.assistantMessageId === null || chatId !== config.assistantChatId || q.assistantMessageId === except) return;
+  try {
+    await api.editMessageReplyMarkup(chatId, q.assistantMessageId, {
+      reply_markup: assistantKeyboard(translator(config.defaultLocale), q),
+    });
+  } catch (err) {
+    if (!isNotModified(err)) console.error(`[ask] could not update the buttons of question #${q.id}:`, redact(describeError(err)));
+  }
+}

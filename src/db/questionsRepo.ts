@@ -1,0 +1,201 @@
+import { and, asc, desc, eq, gt, isNull, max, sql } from "drizzle-orm";
+import type { Db } from "./client.js";
+import {
+  askDrafts,
+  courses,
+  learners,
+  questionMessages,
+  questions,
+  type AskDraft,
+  type Course,
+  type Learner,
+  type Question,
+  type QuestionMedia,
+  type QuestionSide,
+} from "./schema/index.js";
+
+// ---- the learner's unfinished /ask flow ----
+
+export function getDraft(db: Db, learnerId: number): AskDraft | undefined {
+  return db.select().from(askDrafts).where(eq(askDrafts.learnerId, learnerId)).get();
+}
+
+export function saveDraft(db: Db, draft: AskDraft): void {
+  const { learnerId, ...rest } = draft;
+  db.insert(askDrafts).values(draft).onConflictDoUpdate({ target: askDrafts.learnerId, set: rest }).run();
+}
+
+export function deleteDraft(db: Db, learnerId: number): boolean {
+  return db.delete(askDrafts).where(eq(askDrafts.learnerId, learnerId)).run().changes > 0;
+}
+
+// ---- limits ----
+
+export function openQuestionCount(db: Db, learnerId: number): number {
+  const row = db
+    .select({ n: sql<number>`count(*)` })
+    .from(questions)
+    .where(and(eq(questions.learnerId, learnerId), eq(questions.state, "open")))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** When the learner last wrote to the assistants (a question or a follow-up), if ever. */
+export function lastLearnerMessageAt(db: Db, learnerId: number): number | null {
+  const row = db
+    .select({ at: max(questions.lastLearnerMessageAt) })
+    .from(questions)
+    .where(eq(questions.learnerId, learnerId))
+    .get();
+  return row?.at ?? null;
+}
+
+// ---- questions ----
+
+export interface NewQuestion {
+  learnerId: number;
+  courseId: string;
+  modulePosition: number | null;
+  text: string;
+  mediaKind: QuestionMedia | null;
+  mediaFileId: string | null;
+  mediaGroupId: string | null;
+  learnerMessageId: number;
+}
+
+export function createQuestion(db: Db, q: NewQuestion, now: number): Question {
+  return db
+    .insert(questions)
+    .values({ ...q, createdAt: now, lastLearnerMessageAt: now })
+    .returning()
+    .get();
+}
+
+export function getQuestion(db: Db, id: number): Question | undefined {
+  return db.select().from(questions).where(eq(questions.id, id)).get();
+}
+
+export function markPosted(db: Db, id: number, chatId: number, messageId: number): void {
+  db.update(questions).set({ assistantChatId: chatId, assistantMessageId: messageId }).where(eq(questions.id, id)).run();
+}
+
+/** Questions whose posting to the assistants failed (Telegram unreachable), oldest first. */
+export function unpostedQuestions(db: Db, since: number): Question[] {
+  return db
+    .select()
+    .from(questions)
+    .where(and(isNull(questions.assistantMessageId), gt(questions.createdAt, since)))
+    .orderBy(asc(questions.id))
+    .all();
+}
+
+export function mapMessage(
+  db: Db,
+  m: { chatId: number; messageId: number; questionId: number; side: QuestionSide; kind: string },
+  now: number,
+): void {
+  db.insert(questionMessages)
+    .values({ ...m, createdAt: now })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** The question a message belongs to, on the given side; undefined for unrelated messages. */
+export function questionByMessage(db: Db, chatId: number, messageId: number, side: QuestionSide): Question | undefined {
+  const row = db
+    .select({ q: questions })
+    .from(questionMessages)
+    .innerJoin(questions, eq(questions.id, questionMessages.questionId))
+    .where(and(eq(questionMessages.chatId, chatId), eq(questionMessages.messageId, messageId), eq(questionMessages.side, side)))
+    .get();
+  return row?.q;
+}
+
+export interface Responder {
+  id: number;
+  name: string;
+}
+
+export function recordAnswer(db: Db, id: number, by: Responder, now: number): void {
+  db.update(questions)
+    .set({
+      state: "answered",
+      answeredAt: now,
+      answeredBy: by.id,
+      answeredByName: by.name,
+      closedWithoutReply: false,
+      replyCount: sql`${questions.replyCount} + 1`,
+    })
+    .where(eq(questions.id, id))
+    .run();
+}
+
+export function closeWithoutReply(db: Db, id: number, by: Responder, now: number): void {
+  db.update(questions)
+    .set({ state: "answered", answeredAt: now, answeredBy: by.id, answeredByName: by.name, closedWithoutReply: true })
+    .where(eq(questions.id, id))
+    .run();
+}
+
+export function reopenQuestion(db: Db, id: number): void {
+  db.update(questions).set({ state: "open", closedWithoutReply: false }).where(eq(questions.id, id)).run();
+}
+
+export function setForInstructor(db: Db, id: number, value: boolean): void {
+  db.update(questions).set({ forInstructor: value }).where(eq(questions.id, id)).run();
+}
+
+/** A follow-up from the learner: the question waits for an answer again. */
+export function recordFollowUp(db: Db, id: number, now: number, mediaGroupId: string | null): void {
+  db.update(questions).set({ state: "open", lastLearnerMessageAt: now, mediaGroupId }).where(eq(questions.id, id)).run();
+}
+
+/** The learner's question whose last message belonged to this album, if any. */
+export function questionByMediaGroup(db: Db, learnerId: number, mediaGroupId: string): Question | undefined {
+  return db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.learnerId, learnerId), eq(questions.mediaGroupId, mediaGroupId)))
+    .orderBy(desc(questions.id))
+    .get();
+}
+
+export function learnerQuestions(db: Db, learnerId: number, limit: number): { question: Question; course: Course }[] {
+  return db
+    .select({ question: questions, course: courses })
+    .from(questions)
+    .innerJoin(courses, eq(courses.id, questions.courseId))
+    .where(eq(questions.learnerId, learnerId))
+    .orderBy(desc(questions.id))
+    .limit(limit)
+    .all();
+}
+
+export interface QuestionRow {
+  question: Question;
+  course: Course;
+  learner: Learner;
+}
+
+/** Questions waiting for an answer, oldest first (the instructor's list and the daily digest). */
+export function openQuestions(db: Db): QuestionRow[] {
+  return db
+    .select({ question: questions, course: courses, learner: learners })
+    .from(questions)
+    .innerJoin(courses, eq(courses.id, questions.courseId))
+    .innerJoin(learners, eq(learners.id, questions.learnerId))
+    .where(eq(questions.state, "open"))
+    .orderBy(asc(questions.createdAt), asc(questions.id))
+    .all();
+}
+
+/** Every question, oldest first, for the CSV export. */
+export function allQuestions(db: Db): QuestionRow[] {
+  return db
+    .select({ question: questions, course: courses, learner: learners })
+    .from(questions)
+    .innerJoin(courses, eq(courses.id, questions.courseId))
+    .innerJoin(learners, eq(learners.id, questions.learnerId))
+    .orderBy(asc(questions.id))
+    .all();
+}

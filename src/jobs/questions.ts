@@ -1,0 +1,89 @@
+import type { Api } from "grammy";
+import type { Config } from "../config.js";
+import { MINUTE } from "../clock.js";
+import { digestDay } from "../domain/questions.js";
+import { RULES } from "../domain/rules.js";
+import { fromLocal } from "../domain/time.js";
+import type { Db } from "../db/client.js";
+import { openQuestions, unpostedQuestions } from "../db/questionsRepo.js";
+import { openQuestionLines } from "../bot/questionViews.js";
+import { postQuestion } from "../bot/questionRelay.js";
+import { chunkLines } from "../bot/ui.js";
+import { formatDate } from "../format.js";
+import { translator } from "../i18n.js";
+import { redact } from "../log.js";
+import { enqueue } from "./outbox.js";
+import type { Job } from "./scheduler.js";
+
+/**
+ * Once a day at DIGEST_HOUR (in TIMEZONE), the assistants' chat gets the list of questions still
+ * waiting for an answer that were asked before that hour. The day is in the outbox dedupe key, so
+ * however many ticks see the hour, one digest goes out; a bot that was down at that hour sends it
+ * when it comes back the same day. No open questions, no message.
+ */
+export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => void): Job {
+  return {
+    name: "questions-digest",
+    run(now) {
+      const chatId = config.assistantChatId;
+      if (chatId === null) return;
+      const day = digestDay(now, config.timezone, config.digestHour);
+      if (!day) return;
+      const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+      const digestAt = fromLocal({ year, month, day: date, hour: config.digestHour, minute: 0 }, config.timezone);
+      const rows = openQuestions(db).filter((r) => r.question.createdAt < digestAt);
+      if (rows.length === 0) return;
+      const lang = config.defaultLocale;
+      const t = translator(lang);
+      const header = t("assist.digest.header", {
+        date: formatDate(digestAt, lang, config.timezone),
+        open: rows.filter((r) => !r.question.forInstructor).length,
+        instructor: rows.filter((r) => r.question.forInstructor).length,
+      });
+      const chunks = chunkLines([header, "", ...openQuestionLines(t, rows, lang, digestAt)], RULES.telegramMaxMessageLength);
+      const added = db.transaction(() => {
+        for (const [i, text] of chunks.entries()) {
+          const fresh = enqueue(
+            db,
+            {
+              dedupeKey: `questions-digest:${day}:${i + 1}`,
+              kind: "questions-digest",
+              batch: `questions-digest:${day}`,
+              chatId,
+              method: "sendMessage",
+              payload: { text, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+            },
+            now,
+          );
+          // The first part decides: if today's digest exists, a longer list now adds nothing.
+          if (!fresh) return i > 0;
+        }
+        return true;
+      });
+      if (added) onEnqueued();
+    },
+  };
+}
+
+/**
+ * Questions saved while Telegram could not be reached are posted to the assistants as soon as it
+ * answers again. Only questions older than two minutes are taken, so a question still being posted
+ * by its own update is not posted twice; questions older than a week are left alone.
+ */
+export function questionsRedeliveryJob(api: Api, db: Db, config: Config): Job {
+  return {
+    name: "questions-redelivery",
+    async run(now) {
+      if (config.assistantChatId === null) return;
+      const due = unpostedQuestions(db, now - 7 * 24 * 60 * MINUTE).filter((q) => q.createdAt < now - 2 * MINUTE);
+      for (const q of due) {
+        try {
+          await postQuestion(api, db, config, q, now);
+        } catch (err) {
+          console.error(`[ask] question #${q.id} still not posted:`, redact(String(err)));
+          return; // Telegram is still unreachable: try again on the next tick.
+        }
+      }
+    },
+  };
+}
