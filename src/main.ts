@@ -8,6 +8,7 @@ import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
+import { quizAttemptsJob } from "./jobs/quizAttempts.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler(
     [
       enrollmentNoticesJob(db, () => sender?.kick()),
+      quizAttemptsJob(db, () => sender?.kick()),
       questionnaireJob(db, () => sender?.kick()),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
       questionsRedeliveryJob(bot.api, db, config),

@@ -13,6 +13,7 @@ import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
+import { quizFeature } from "./features/quiz.js";
 import { questionnaireFeature } from "./features/questionnaire.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { startFeature } from "./features/start.js";
@@ -51,6 +52,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(myCoursesFeature);
   bot.use(glossaryFeature);
   bot.use(adminFeature);
+  bot.use(quizFeature(deps));
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);
   bot.use(askFeature);

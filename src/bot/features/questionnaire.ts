@@ -340,7 +340,8 @@ export async function openQuestionnaire(ctx: BotContext, course: Course, kind: Q
     if (s) await sendSubmitted(ctx, ctx.t, s, ctx.lang);
     return;
   }
-  if (ctx.conversation.active(QUESTIONNAIRE_CONVERSATION) > 0) await ctx.conversation.exit(QUESTIONNAIRE_CONVERSATION);
+  // One dialog at a time: a quiz or questionnaire left open here is left (both resume from the database).
+  await ctx.conversation.exitAll();
   if (response.position > 0) await ctx.reply(ctx.t("survey.resuming"), HTML);
   else {
     const w = questionnaireWindow(kind, course);
