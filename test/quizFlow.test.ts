@@ -659,3 +659,29 @@ describe("quiz statistics for authors", () => {
     expect(author.lastText()).toContain("could not find a course called «nope»");
   });
 });
+
+describe("Telegram errors inside the quiz conversation", () => {
+  it("a 429 from inside the conversation is waited out and the question still arrives", async () => {
+    const u = await enrolled(77);
+    let throttled = 0;
+    tb.telegram.failures.push((c) =>
+      c.method === "sendMessage" && throttled++ === 0
+        ? { error_code: 429, description: "Too Many Requests: retry after 0", parameters: { retry_after: 0 } }
+        : undefined,
+    );
+    await openQuiz(u);
+    expect(throttled).toBeGreaterThan(1);
+    expect(latestAttempt(u)).toBeDefined();
+    expect(u.buttons().some((b) => b.data.startsWith("qb:") || b.data.startsWith("qt:"))).toBe(true);
+  });
+
+  it("never sends an empty keyboard row, inside or outside conversations", async () => {
+    const u = await enrolled(78);
+    await u.send("/courses");
+    await openQuiz(u);
+    for (const call of tb.telegram.calls) {
+      const rows = (call.payload.reply_markup?.inline_keyboard ?? []) as unknown[][];
+      expect(rows.every((r) => r.length > 0), `${call.method}: ${JSON.stringify(rows)}`).toBe(true);
+    }
+  });
+});

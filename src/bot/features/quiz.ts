@@ -1,3 +1,4 @@
+import { conversationApiPlugin } from "../apiSetup.js";
 import { createConversation, type Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import type { Locale } from "../../config.js";
@@ -319,7 +320,7 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
   feature.use(
     createConversation<BaseContext, BaseContext>(quiz, {
       id: QUIZ_CONVERSATION,
-      plugins: [conversationContext(deps)],
+      plugins: [conversationApiPlugin, conversationContext(deps)],
     }),
   );
   const pm = feature.chatType("private");
