@@ -10,6 +10,7 @@ import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
 import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
+import { quizAttemptsJob } from "./jobs/quizAttempts.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
       weeklyAnnouncementsJob(db, kick),
       deadlineRemindersJob(db, kick),
       broadcastProgressJob(monitor),
+      quizAttemptsJob(db, kick),
       questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
       questionsRedeliveryJob(bot.api, db, config),

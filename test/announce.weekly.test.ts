@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "../src/clock.js";
 import { enroll, getModules, unenroll } from "../src/db/coursesRepo.js";
 import { setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
-import { outbox } from "../src/db/schema/index.js";
+import { outbox, quizAttempts, quizzes } from "../src/db/schema/index.js";
 import {
   deadlineRemindersJob,
   queueAnnouncements,
@@ -212,15 +212,35 @@ describe("deadline reminders", () => {
     expect(tb.telegram.textsTo(3)).toEqual([]);
   });
 
-  it("without a registered quiz feature everyone counts as not passed; a module without a quiz gets no reminder", async () => {
+  it("by default reads the quiz tables: reminds who has not passed module 1's quiz; a module without a quiz gets none", async () => {
     tb = new TestBot({ now: T0 });
-    tb.loadCourse(courseYaml());
-    learner(tb, 1, "en");
-    await deadlineRemindersJob(tb.db, () => {}).run(CLOSE_W1 - HOUR);
-    expect(keys(tb)).toEqual(["reminder:python-101:0:1"]);
+    const quiz = `
+pass_score: 60
+attempts: 2
+questions:
+  - type: truefalse
+    text: { kk: "Python — бағдарламалау тілі.", ru: "Python — язык программирования.", en: "Python is a programming language." }
+    answer: true
+`;
+    tb.loadCourse(courseYaml({ quizzes: { 0: quiz } }));
+    learner(tb, 1, "en"); // passed
+    learner(tb, 2, "en"); // failed the only finished attempt
+    learner(tb, 3, "en"); // has not tried
+    learner(tb, 4, "en"); // an attempt still running does not count
+    const quizId = tb.db.select().from(quizzes).get()!.id;
+    const attempt = (learnerId: number, score: number | null) =>
+      tb.db.insert(quizAttempts).values({
+        learnerId, quizId, attemptNo: 1, variant: [], startedAt: ALMATY_W1 + DAY, endsAt: CLOSE_W1,
+        finishedAt: score === null ? null : ALMATY_W1 + DAY, score, passed: score === null ? null : score >= 60,
+      }).run();
+    attempt(1, 100);
+    attempt(2, 20);
+    attempt(4, null);
 
-    registerQuizProgress({ hasPassed: () => false, hasQuiz: (_db, _c, position) => position !== 1 });
+    await deadlineRemindersJob(tb.db, () => {}).run(CLOSE_W1 - HOUR);
+    expect(keys(tb)).toEqual(["reminder:python-101:0:2", "reminder:python-101:0:3", "reminder:python-101:0:4"]);
+    // Module 2 has no quiz: nothing to remind about before its deadline.
     await deadlineRemindersJob(tb.db, () => {}).run(CLOSE_W1 + 7 * DAY - HOUR);
-    expect(keys(tb)).toEqual(["reminder:python-101:0:1"]);
+    expect(rows(tb)).toHaveLength(3);
   });
 });

@@ -244,7 +244,7 @@ describe("the demo course", () => {
   it("its pre-course questionnaire can be answered end to end in Kazakh", async () => {
     const demo = new TestBot({ now: T0 });
     try {
-      demo.loadCourse(readFileSync("courses/intro-programming.yaml", "utf8"));
+      demo.loadCourse(readFileSync("courses/intro-programming.yaml", "utf8"), { baseDir: "courses" });
       const u = demo.user(7, { lang: "kk" });
       await u.send("/start");
       await u.press("enr!:intro-programming");

@@ -85,7 +85,7 @@ ${yesNo("q1", `{ kk: "С", en: "Q" }`)}    - id: pick
   });
 
   it("the demo course has real pre and post questionnaires: 8-12 questions, every type, kk/ru/en", () => {
-    const { course, issues } = validateCourseText(readFileSync("courses/intro-programming.yaml", "utf8"), { now: T0, defaultTimezone: "Asia/Almaty" });
+    const { course, issues } = validateCourseText(readFileSync("courses/intro-programming.yaml", "utf8"), { now: T0, defaultTimezone: "Asia/Almaty", baseDir: "courses" });
     expect(issues.filter((i) => i.level !== "warning" || i.code.startsWith("questionnaire"))).toEqual([]);
     const qs = normaliseQuestionnaires(course!.file.questionnaires);
     for (const questions of [qs.pre!, qs.post!]) {

@@ -1,9 +1,9 @@
-import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { redact } from "../log.js";
+import { setUpReplyApi } from "./apiSetup.js";
 import { conversationKey, conversationStorage } from "./conversationStorage.js";
 import type { BaseContext, BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
@@ -14,6 +14,7 @@ import { coursesFeature } from "./features/courses.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
+import { quizFeature } from "./features/quiz.js";
 import { questionnaireFeature } from "./features/questionnaire.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { startFeature } from "./features/start.js";
@@ -34,7 +35,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
     client: { ...options.client, apiRoot: deps.config.botApiRoot },
   });
   // 429 "retry after N": wait and retry instead of failing the reply (also paces broadcasts).
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: false }));
+  setUpReplyApi(bot.api);
 
   // Updates of one chat run in order, so conversations and double taps see a consistent state.
   bot.use(sequentialize(conversationKey));
@@ -53,6 +54,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(announceFeature);
+  bot.use(quizFeature(deps));
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);
   bot.use(askFeature);

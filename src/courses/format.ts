@@ -13,6 +13,77 @@ export const translatedSchema = z.partialRecord(
 
 const dateText = z.union([z.string(), z.date()], { error: "must be a date such as 2026-09-01 or today+7" });
 
+const localeKey = z.enum(LOCALES, { error: "language must be one of kk, ru, en" });
+
+/** A question written inline in the course file (all languages side by side). */
+export const inlineQuestionSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      type: z.literal("single"),
+      text: translatedSchema,
+      options: z.array(z.strictObject({ text: translatedSchema, correct: z.boolean().optional(), feedback: translatedSchema.optional() })).min(2, { error: "a choice question needs at least 2 options" }),
+      fixed_order: z.boolean().optional(),
+      feedback: translatedSchema.optional(),
+      review: translatedSchema.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("multiple"),
+      text: translatedSchema,
+      options: z.array(z.strictObject({ text: translatedSchema, correct: z.boolean().optional(), feedback: translatedSchema.optional() })).min(2, { error: "a choice question needs at least 2 options" }),
+      fixed_order: z.boolean().optional(),
+      feedback: translatedSchema.optional(),
+      review: translatedSchema.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("truefalse"),
+      text: translatedSchema,
+      answer: z.boolean({ error: "must be true or false" }),
+      feedback: translatedSchema.optional(),
+      review: translatedSchema.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("text"),
+      text: translatedSchema,
+      /** Accepted answers per language; compared ignoring case, spaces and trailing punctuation. */
+      answers: z.partialRecord(localeKey, z.array(z.union([z.string(), z.number()]).transform(String)).min(1)),
+      feedback: translatedSchema.optional(),
+      review: translatedSchema.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("number"),
+      text: translatedSchema,
+      answer: z.number({ error: "must be a number" }),
+      tolerance: z.number().nonnegative().optional(),
+      feedback: translatedSchema.optional(),
+      review: translatedSchema.optional(),
+    }),
+  ],
+  { error: "type must be one of single, multiple, truefalse, text, number" },
+);
+
+/** Files of a bank, one per language, relative to the course file. */
+const bankFiles = z.partialRecord(localeKey, z.string().trim().min(1));
+
+export const quizSchema = z.strictObject({
+  /** Minimum score in percent to pass the quiz. */
+  pass_score: z.number().min(0).max(100),
+  /** Attempts allowed (mastery learning: a learner who fails may retake). */
+  attempts: z.number().int().min(1).default(3),
+  time_limit_minutes: z.number().int().positive().optional(),
+  /** Ask a random subset of this many questions from the bank (each learner and attempt their own). */
+  pick: z.number().int().positive().optional(),
+  /** Show right/wrong after each answer, or everything at the end. */
+  feedback: z.enum(["after_each", "at_end"]).default("after_each"),
+  /** Which attempt counts for the module: the best one or the last one. */
+  score: z.enum(["best", "last"]).default("best"),
+  /** Default review hint for questions that have none (e.g. the module's lessons). */
+  review: translatedSchema.optional(),
+  questions: z.array(inlineQuestionSchema).optional(),
+  aiken: bankFiles.optional(),
+  gift: bankFiles.optional(),
+});
+
 export const moduleSchema = z.strictObject({
   title: translatedSchema,
   /** Learning hours this week (regulation: 3 to 5). */
@@ -22,6 +93,8 @@ export const moduleSchema = z.strictObject({
   deadline_days: z.number().int().positive().optional(),
   /** Sent to every enrolled learner at the start of the module's week (400-600 characters). */
   announcement: translatedSchema,
+  /** The module's graded quiz (one summative assessment per week). */
+  quiz: quizSchema.optional(),
 });
 
 export const courseFileSchema = z.strictObject({
@@ -44,3 +117,5 @@ export const courseFileSchema = z.strictObject({
 
 export type CourseFile = z.infer<typeof courseFileSchema>;
 export type ModuleFile = z.infer<typeof moduleSchema>;
+export type QuizFile = z.infer<typeof quizSchema>;
+export type InlineQuestion = z.infer<typeof inlineQuestionSchema>;

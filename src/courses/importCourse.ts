@@ -1,5 +1,6 @@
 import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "../db/client.js";
+import { importQuizzes } from "../db/quizRepo.js";
 import { courses, modules } from "../db/schema/index.js";
 import { saveQuestionnaires } from "../db/questionnaireRepo.js";
 import { normaliseQuestionnaires } from "./questionnaire.js";
@@ -39,6 +40,7 @@ export function importCourse(db: Db, def: CourseDefinition, sourceFile: string, 
     tx.delete(modules)
       .where(and(eq(modules.courseId, def.id), gte(modules.position, def.modules.length)))
       .run();
+    importQuizzes(tx, def, now);
     saveQuestionnaires(tx, def.id, normaliseQuestionnaires(def.file.questionnaires), now);
   });
 }

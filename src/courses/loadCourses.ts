@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { Db } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
 import { translator } from "../i18n.js";
@@ -33,7 +33,15 @@ export function validateCourseFile(db: Db | null, file: string, options: LoadOpt
   const text = readFileSync(file, "utf8");
   const idGuess = /^id:\s*["']?([\w-]+)/m.exec(text)?.[1];
   const existing = db && idGuess ? getCourse(db, idGuess) : undefined;
-  return validateCourseText(text, { ...options, dateAnchor: existing?.dateAnchor ?? null });
+  return validateCourseText(text, {
+    ...options,
+    dateAnchor: existing?.dateAnchor ?? null,
+    baseDir: dirname(file),
+    displayPath: (f) => {
+      const r = relative(process.cwd(), f);
+      return r && !r.startsWith("..") ? r : f;
+    },
+  });
 }
 
 /**

@@ -3,7 +3,8 @@ import { pathToString, type CourseIssue } from "./validate.js";
 
 /** "courses/intro.yaml:42 modules[0].announcement.kk: error: ... " */
 export function renderIssue(t: T, file: string, issue: CourseIssue): string {
-  const where = issue.line ? `${file}:${issue.line}` : file;
+  const source = issue.file ?? file;
+  const where = issue.line ? `${source}:${issue.line}` : source;
   const field = pathToString(issue.path);
   const level = t(`validation.level.${issue.level}`);
   const message = t(`validation.${issue.code}`, { ...issue.params, interpolation: { escapeValue: false } });

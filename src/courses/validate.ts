@@ -6,6 +6,7 @@ import type { Translated } from "../domain/course.js";
 import { RULES } from "../domain/rules.js";
 import { isIanaTimeZone, parseCourseDate } from "../domain/time.js";
 import { courseFileSchema, type CourseFile } from "./format.js";
+import { checkQuizzes, type QuizDefinition } from "./quizValidate.js";
 import { checkQuestionnaires } from "./questionnaire.js";
 
 export type IssuePath = (string | number)[];
@@ -16,6 +17,8 @@ export interface CourseIssue {
   code: string;
   path: IssuePath;
   line?: number;
+  /** Set when the issue is in a file the course file refers to (a quiz bank); the line is in that file. */
+  file?: string;
   params: Record<string, string | number>;
 }
 
@@ -27,6 +30,8 @@ export interface CourseModuleDefinition {
   lessons?: number;
   opensAt: number;
   closesAt: number;
+  /** The module's graded quiz, if it has one. */
+  quiz?: QuizDefinition;
 }
 
 export interface CourseDefinition {
@@ -50,6 +55,10 @@ export interface ValidateOptions {
   defaultTimezone: string;
   /** For files dated relative to "today": the instant "today" meant when the course was first imported. */
   dateAnchor?: number | null;
+  /** Folder of the course file: quiz banks (Aiken, GIFT) are read relative to it. */
+  baseDir?: string;
+  /** How to name a quiz bank file in issues (default: its path). */
+  displayPath?: (file: string) => string;
 }
 
 export interface ValidationResult {
@@ -97,9 +106,20 @@ export function validateCourseText(text: string, options: ValidateOptions): Vali
   }
   const file = parsed.data;
   const course = checkRules(file, options, add);
+  const quizzes = checkQuizzes(file, { languages: [...new Set(file.languages)], baseDir: options.baseDir, displayPath: options.displayPath });
+  for (const i of quizzes.issues) issues.push(i.file ? i : { ...i, line: lineOf(i.path) });
   const hasErrors = issues.some((i) => i.level === "error");
+  const hash = createHash("sha256").update(text);
+  for (const bank of quizzes.filesRead) hash.update("\0").update(bank);
   return {
-    course: hasErrors || !course ? null : { ...course, sourceHash: createHash("sha256").update(text).digest("hex") },
+    course:
+      hasErrors || !course
+        ? null
+        : {
+            ...course,
+            modules: course.modules.map((m) => (quizzes.quizzes[m.position] ? { ...m, quiz: quizzes.quizzes[m.position] } : m)),
+            sourceHash: hash.digest("hex"),
+          },
     issues,
   };
 }

@@ -2,8 +2,10 @@ import { InlineKeyboard } from "grammy";
 import type { Locale } from "../config.js";
 import type { Db } from "../db/client.js";
 import { learnersWithoutMessage, modulesClosingWithin, openModules, type Recipient } from "../db/announceRepo.js";
+import { learnerAttempts, quizByModule } from "../db/quizRepo.js";
 import type { Course, Module } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
+import { moduleScore } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import { HOUR } from "../clock.js";
 import { formatDeadline } from "../format.js";
@@ -105,9 +107,10 @@ export function weeklyAnnouncementsJob(db: Db, onEnqueued: () => void): Job {
 // ---- deadline reminders ----
 
 /**
- * What the reminders need from the quiz feature, which registers its implementation with
- * registerQuizProgress(). Until then (or for a module without a quiz, if `hasQuiz` is not
- * given) every learner counts as "not passed", so everyone is reminded of the deadline.
+ * What the reminders need to know about quizzes. The default reads the quiz feature's tables
+ * (db/quizRepo.ts): a module without a graded quiz gets no reminder, and a learner has passed
+ * when their counted score (best or last finished attempt, per the quiz's policy) reaches the
+ * pass score. registerQuizProgress() swaps it (tests; another grading source).
  */
 export interface QuizProgress {
   /** True when the learner has passed the graded quiz of module `position` (0-based) of the course. */
@@ -116,11 +119,27 @@ export interface QuizProgress {
   hasQuiz?(db: Db, courseId: string, position: number): boolean;
 }
 
-const notPassed: QuizProgress = { hasPassed: () => false };
-let quizProgress: QuizProgress = notPassed;
+export const quizTablesProgress: QuizProgress = {
+  hasQuiz: (db, courseId, position) => {
+    const q = quizByModule(db, courseId, position);
+    return q !== undefined && q.quiz.removedAt === null;
+  },
+  hasPassed: (db, learnerId, courseId, position) => {
+    const q = quizByModule(db, courseId, position);
+    if (!q) return false;
+    const finished = learnerAttempts(db, learnerId, q.quiz.id)
+      .filter((a) => a.finishedAt !== null)
+      .map((a) => a.score ?? 0);
+    const score = moduleScore(finished, q.quiz.scorePolicy);
+    return score !== null && score >= q.quiz.passScore;
+  },
+};
 
+let quizProgress: QuizProgress = quizTablesProgress;
+
+/** Replaces how reminders learn about quizzes; null restores the default (the quiz tables). */
 export function registerQuizProgress(progress: QuizProgress | null): void {
-  quizProgress = progress ?? notPassed;
+  quizProgress = progress ?? quizTablesProgress;
 }
 
 /** Queues "the quiz closes soon" for learners who have not passed it, once per (module, learner). */

@@ -19,6 +19,8 @@ export interface CourseYamlOptions {
   languages?: string[];
   modules?: number;
   extra?: string;
+  /** YAML of a module's `quiz:` mapping (its lines, unindented), by module index. */
+  quizzes?: Record<number, string>;
 }
 
 export function courseYaml(o: CourseYamlOptions = {}): string {
@@ -27,9 +29,11 @@ export function courseYaml(o: CourseYamlOptions = {}): string {
     `{ ${languages.map((l) => `${l}: ${JSON.stringify(texts[l] ?? texts.en)}`).join(", ")} }`;
   const modules = Array.from({ length: o.modules ?? 4 }, (_, k) => {
     const ann = Object.fromEntries(languages.map((l) => [l, announcement(l as keyof typeof filler, k + 1)]));
+    const quiz = o.quizzes?.[k];
+    const quizYaml = quiz ? `\n    quiz:\n${quiz.trim().split("\n").map((l) => `      ${l}`).join("\n")}` : "";
     return `  - title: ${tr({ kk: `${k + 1}-модуль`, ru: `Модуль ${k + 1}`, en: `Module ${k + 1}` })}
     hours: 4
-    announcement: ${tr(ann)}`;
+    announcement: ${tr(ann)}${quizYaml}`;
   }).join("\n");
   return `id: ${o.id ?? "python-101"}
 languages: [${languages.join(", ")}]

@@ -62,8 +62,8 @@ export class TestBot {
   }
 
   /** Imports a course from YAML text; fails the test on any validation error. */
-  loadCourse(yaml: string): void {
-    const { course, issues } = validateCourseText(yaml, { now: this.clock.now(), defaultTimezone: "Asia/Almaty" });
+  loadCourse(yaml: string, options: { baseDir?: string } = {}): void {
+    const { course, issues } = validateCourseText(yaml, { now: this.clock.now(), defaultTimezone: "Asia/Almaty", baseDir: options.baseDir });
     if (!course) throw new Error(`test course invalid: ${JSON.stringify(issues)}`);
     importCourse(this.db, course, "test.yaml", this.clock.now());
   }

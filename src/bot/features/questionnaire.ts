@@ -3,6 +3,7 @@
  * each answer saved as it is given (a restart or /cancel resumes where the learner was), a summary
  * to confirm, one submission per learner. Also the offer on enrollment and the /mycourses entry.
  */
+import { conversationApiPlugin } from "../apiSetup.js";
 import { createConversation, type Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type Context } from "grammy";
 import type { Locale } from "../../config.js";
@@ -302,7 +303,12 @@ async function sendSubmitted(ctx: Context, t: ReturnType<typeof translator>, s: 
 export const questionnaireFeature = new Composer<BotContext>();
 const pm = questionnaireFeature.chatType("private");
 
-pm.use(createConversation<BotContext, Context>(questionnaireConversation, QUESTIONNAIRE_CONVERSATION));
+pm.use(
+  createConversation<BotContext, Context>(questionnaireConversation, {
+    id: QUESTIONNAIRE_CONVERSATION,
+    plugins: [conversationApiPlugin],
+  }),
+);
 
 /** Opens a questionnaire: shows the answers if submitted, else starts or resumes the conversation. */
 export async function openQuestionnaire(ctx: BotContext, course: Course, kind: QuestionnaireKind): Promise<void> {
@@ -340,7 +346,8 @@ export async function openQuestionnaire(ctx: BotContext, course: Course, kind: Q
     if (s) await sendSubmitted(ctx, ctx.t, s, ctx.lang);
     return;
   }
-  if (ctx.conversation.active(QUESTIONNAIRE_CONVERSATION) > 0) await ctx.conversation.exit(QUESTIONNAIRE_CONVERSATION);
+  // One dialog at a time: a quiz or questionnaire left open here is left (both resume from the database).
+  await ctx.conversation.exitAll();
   if (response.position > 0) await ctx.reply(ctx.t("survey.resuming"), HTML);
   else {
     const w = questionnaireWindow(kind, course);

@@ -1,0 +1,256 @@
+import { InlineKeyboard } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
+import type { Locale } from "../config.js";
+import { pickText, type Translated } from "../domain/course.js";
+import type { ProgressStatus, QuizAvailability, QuizQuestion, VariantItem } from "../domain/quiz.js";
+import { RULES } from "../domain/rules.js";
+import type { CourseProgressReport, ModuleProgress, QuizWithModule } from "../db/quizRepo.js";
+import type { Course, QuizAttempt } from "../db/schema/index.js";
+import { formatDate, formatDateTime, formatDeadline, formatNumber } from "../format.js";
+import { escapeHtml, type T } from "../i18n.js";
+import { courseTitle } from "./courseViews.js";
+
+/**
+ * Callback data of the quiz feature (all well under Telegram's 64 bytes; `qa:`, `qn:`, `qr:` and
+ * `qx:` belong to the questionnaires):
+ *   qz                        the quiz list
+ *   qz:<course>:<module>      a quiz's card
+ *   qs:<quiz id>              start or continue an attempt
+ *   qb:<attempt>:<item>:<n>   answer option n (true/false: 1 = true, 0 = false)
+ *   qt:<attempt>:<item>:<n>   toggle option n of a multiple-choice question
+ *   qd:<attempt>:<item>       done choosing (multiple choice)
+ */
+export const QUIZ_CARD_RE = /^qz:([\w-]+):(\d{1,2})$/;
+export const QUIZ_START_RE = /^qs:(\d{1,9})$/;
+export const ANSWER_RE = /^q([btd]):(\d{1,9}):(\d{1,3})(?::(\d{1,2}))?$/;
+
+/**
+ * The button that opens a module's quiz, for other features (e.g. under a weekly announcement).
+ * The quiz feature answers it with the quiz card (or a clear message when there is no quiz).
+ */
+export function quizButton(t: T, courseId: string, modulePosition: number): InlineKeyboardButton.CallbackButton {
+  return InlineKeyboard.text(t("quiz.button", { week: modulePosition + 1 }), `qz:${courseId}:${modulePosition}`);
+}
+
+const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+export const letter = (i: number) => LETTERS[i] ?? String(i + 1);
+
+export interface QuestionView {
+  attemptId: number;
+  item: number;
+  total: number;
+  question: QuizQuestion;
+  variant: VariantItem;
+  /** Set when the attempt has a time limit: when it ends. */
+  endsAt: number | null;
+  timezone: string;
+  languages: string[];
+}
+
+function tx(t: Translated | undefined, lang: Locale, languages: readonly string[]): string {
+  return t ? pickText(t, lang, languages) : "";
+}
+
+/** The text and buttons of one question, options in the learner's own order. */
+export function renderQuestion(
+  t: T,
+  lang: Locale,
+  v: QuestionView,
+  selected: ReadonlySet<number> = new Set(),
+): { text: string; keyboard?: InlineKeyboard } {
+  const q = v.question;
+  const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
+  if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  lines.push("", escapeHtml(tx(q.prompt, lang, v.languages)));
+  const base = `${v.attemptId}:${v.item}`;
+  const kb = new InlineKeyboard();
+  switch (q.kind) {
+    case "single":
+    case "multiple": {
+      lines.push("");
+      v.variant.order.forEach((optIndex, shown) => {
+        lines.push(`<b>${letter(shown)}.</b> ${escapeHtml(tx(q.options![optIndex]!.text, lang, v.languages))}`);
+      });
+      v.variant.order.forEach((_, shown) => {
+        if (shown > 0 && shown % 4 === 0) kb.row();
+        if (q.kind === "single") kb.text(letter(shown), `qb:${base}:${shown}`);
+        else kb.text(`${selected.has(shown) ? "☑️" : "⬜"} ${letter(shown)}`, `qt:${base}:${shown}`);
+      });
+      lines.push("", `<i>${t(q.kind === "single" ? "quiz.hint_single" : "quiz.hint_multiple")}</i>`);
+      if (q.kind === "multiple") kb.row().text(t("quiz.done_button"), `qd:${base}`);
+      return { text: lines.join("\n"), keyboard: kb };
+    }
+    case "truefalse":
+      kb.text(t("quiz.true"), `qb:${base}:1`).text(t("quiz.false"), `qb:${base}:0`);
+      return { text: lines.join("\n"), keyboard: kb };
+    case "text":
+      lines.push("", `<i>${t("quiz.hint_text")}</i>`);
+      return { text: lines.join("\n") };
+    case "number":
+      lines.push("", `<i>${t("quiz.hint_number")}</i>`);
+      return { text: lines.join("\n") };
+  }
+}
+
+/** "B" or "A, C", or "True", or the typed text, for showing what the learner chose. */
+export function describeGiven(t: T, q: QuizQuestion, shownIndexes: number[] | null, typed: string | null, tf: boolean | null): string {
+  if (tf !== null) return t(tf ? "quiz.true" : "quiz.false");
+  if (shownIndexes) return shownIndexes.map(letter).join(", ");
+  return escapeHtml((typed ?? "").slice(0, 200));
+}
+
+/** Feedback after one answer (feedback: after_each). */
+export function answerFeedback(
+  t: T,
+  lang: Locale,
+  languages: readonly string[],
+  q: QuizQuestion,
+  grade: { score: number; correct: boolean; feedback?: Translated },
+  moduleTitle: string,
+): string {
+  const lines: string[] = [];
+  if (grade.correct) lines.push(t("quiz.correct"));
+  else if (grade.score > 0) lines.push(t("quiz.partly", { percent: formatNumber(grade.score * 100, lang, 0) }));
+  else lines.push(t("quiz.wrong"));
+  const own = grade.feedback ? tx(grade.feedback, lang, languages) : "";
+  if (own) lines.push(`<i>${escapeHtml(own)}</i>`);
+  if (!grade.correct) {
+    const general = tx(q.feedback, lang, languages);
+    if (general && general !== own) lines.push(`<i>${escapeHtml(general)}</i>`);
+    lines.push(reviewLine(t, lang, languages, q, moduleTitle));
+  }
+  return lines.join("\n");
+}
+
+export function reviewLine(t: T, lang: Locale, languages: readonly string[], q: QuizQuestion, moduleTitle: string): string {
+  const review = tx(q.review, lang, languages);
+  return review ? t("quiz.review", { what: review }) : t("quiz.review_module", { title: moduleTitle });
+}
+
+export interface ResultView {
+  score: number;
+  passScore: number;
+  passed: boolean;
+  attemptNo: number;
+  attemptsAllowed: number;
+  endReason: string;
+  answered: number;
+  total: number;
+  closesAt: number;
+  timezone: string;
+  /** Questions not fully right, in the order asked: number, and review hint. */
+  toReview: { number: number; review: string }[];
+  moduleTitle: string;
+}
+
+export function renderResult(t: T, lang: Locale, r: ResultView): string {
+  const lines = [
+    t(r.passed ? "quiz.result_passed" : "quiz.result_failed", {
+      score: formatNumber(r.score, lang),
+      pass: formatNumber(r.passScore, lang),
+    }),
+  ];
+  if (r.endReason === "time_up") lines.push(t("quiz.ended_time_up"));
+  if (r.endReason === "deadline") lines.push(t("quiz.ended_deadline"));
+  if (r.answered < r.total) lines.push(t("quiz.unanswered", { count: r.total - r.answered }));
+  if (r.toReview.length > 0) {
+    lines.push("", t("quiz.to_review_header"));
+    for (const x of r.toReview) lines.push(`• ${t("quiz.question_short", { number: x.number })}: ${x.review}`);
+  }
+  const left = r.attemptsAllowed - r.attemptNo;
+  lines.push("");
+  if (left > 0) {
+    lines.push(
+      t(r.passed ? "quiz.retake_to_improve" : "quiz.retake", {
+        count: left,
+        deadline: formatDeadline(r.closesAt, lang, r.timezone),
+      }),
+    );
+  } else {
+    lines.push(t("quiz.no_attempts_left_after"));
+  }
+  lines.push(t("quiz.see_progress"));
+  return lines.join("\n");
+}
+
+/** One line about where a quiz stands for the learner, with the date that matters. */
+export function availabilityLine(t: T, lang: Locale, course: Course, a: QuizAvailability, closesAt: number): string {
+  switch (a.state) {
+    case "not_open":
+      return t("quiz.state.not_open", { date: formatDateTime(a.opensAt, lang, course.timezone) });
+    case "closed":
+      return t("quiz.state.closed", { date: formatDeadline(a.closedAt, lang, course.timezone) });
+    case "no_attempts_left":
+      return t("quiz.state.no_attempts_left", { count: a.used });
+    case "in_progress":
+      return t("quiz.state.in_progress", { deadline: formatDeadline(closesAt, lang, course.timezone) });
+    case "open":
+      return t("quiz.state.open", { deadline: formatDeadline(closesAt, lang, course.timezone), count: a.attemptsLeft });
+  }
+}
+
+export function moduleName(t: T, q: { module: { position: number; title: Translated }; course: Course }, lang: Locale): string {
+  return t("quiz.module_name", { week: q.module.position + 1, title: pickText(q.module.title, lang, q.course.languages) });
+}
+
+/** The quiz card: rules, the learner's attempts, and the action available now. */
+export function renderQuizCard(
+  t: T,
+  lang: Locale,
+  q: QuizWithModule,
+  attempts: QuizAttempt[],
+  availability: QuizAvailability,
+  bankSize: number,
+  score: number | null,
+): { text: string; keyboard: InlineKeyboard } {
+  const { quiz, course } = q;
+  const lines = [
+    `📝 <b>${escapeHtml(courseTitle(course, lang))}</b>`,
+    moduleName(t, q, lang),
+    "",
+    quiz.pick && quiz.pick < bankSize
+      ? t("quiz.card.questions_pick", { count: quiz.questionCount, bank: bankSize })
+      : t("quiz.card.questions", { count: quiz.questionCount }),
+    t("quiz.card.pass", { pass: formatNumber(quiz.passScore, lang) }),
+    t("quiz.card.attempts", { used: attempts.length, allowed: quiz.attemptsAllowed }),
+  ];
+  if (quiz.timeLimitMinutes) lines.push(t("quiz.card.time_limit", { minutes: quiz.timeLimitMinutes }));
+  lines.push(t("quiz.card.window", { opens: formatDate(q.module.opensAt, lang, course.timezone), deadline: formatDeadline(q.module.closesAt, lang, course.timezone) }));
+  lines.push(t(quiz.feedback === "after_each" ? "quiz.card.feedback_each" : "quiz.card.feedback_end"));
+  if (score !== null) {
+    lines.push("", t(quiz.scorePolicy === "last" ? "quiz.card.score_last" : "quiz.card.score_best", { score: formatNumber(score, lang) }));
+  }
+  lines.push("", availabilityLine(t, lang, course, availability, q.module.closesAt));
+  const kb = new InlineKeyboard();
+  if (availability.state === "open") kb.text(t("quiz.start_button", { number: attempts.length + 1 }), `qs:${quiz.id}`).row();
+  if (availability.state === "in_progress") kb.text(t("quiz.continue_button"), `qs:${quiz.id}`).row();
+  kb.text(t("quiz.all_quizzes_button"), "qz");
+  return { text: lines.join("\n"), keyboard: kb };
+}
+
+const STATUS_ICON: Record<ProgressStatus, string> = { not_completed: "⏳", passed: "✅", certificate: "🎓" };
+
+function moduleProgressLine(t: T, lang: Locale, course: Course, m: ModuleProgress): string {
+  const name = t("quiz.module_name", { week: m.module.position + 1, title: pickText(m.module.title, lang, course.languages) });
+  const score =
+    m.score === null
+      ? t("quiz.progress.no_score")
+      : t(m.passed ? "quiz.progress.score_passed" : "quiz.progress.score_failed", { score: formatNumber(m.score, lang), pass: formatNumber(m.quiz.passScore, lang) });
+  return `• ${name}: ${score}\n   ${availabilityLine(t, lang, course, m.availability, m.module.closesAt)}`;
+}
+
+export function renderCourseProgress(t: T, lang: Locale, r: CourseProgressReport): string {
+  const lines = [`<b>${escapeHtml(courseTitle(r.course, lang))}</b>`];
+  if (r.modules.length === 0) {
+    lines.push(t("quiz.progress.no_quizzes"));
+    return lines.join("\n");
+  }
+  lines.push(
+    `${STATUS_ICON[r.status]} ${t("quiz.progress.total", { percent: formatNumber(r.percent, lang) })} — ${t(`quiz.progress.status.${r.status}`, {
+      passed: RULES.progress.passed,
+      certificate: RULES.progress.certificate,
+    })}`,
+  );
+  for (const m of r.modules) lines.push(moduleProgressLine(t, lang, r.course, m));
+  return lines.join("\n");
+}

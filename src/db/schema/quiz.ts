@@ -1,0 +1,99 @@
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { GivenAnswer, QuizQuestion, ScorePolicy, VariantItem } from "../../domain/quiz.js";
+import { courses } from "./courses.js";
+import { learners } from "./learners.js";
+
+/** A module's graded quiz, imported from the course file (one per module at most). */
+export const quizzes = sqliteTable(
+  "quizzes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    courseId: text("course_id")
+      .notNull()
+      .references(() => courses.id, { onDelete: "cascade" }),
+    /** The module (0-based week) the quiz belongs to; its window gives the quiz's open and deadline. */
+    modulePosition: integer("module_position").notNull(),
+    passScore: real("pass_score").notNull(),
+    attemptsAllowed: integer("attempts_allowed").notNull(),
+    timeLimitMinutes: integer("time_limit_minutes"),
+    /** Ask this many random questions of the bank per attempt (null: all). */
+    pick: integer("pick"),
+    feedback: text("feedback").$type<"after_each" | "at_end">().notNull(),
+    scorePolicy: text("score_policy").$type<ScorePolicy>().notNull(),
+    questionCount: integer("question_count").notNull(),
+    /** Set when the quiz was removed from the course file; attempts and grades are kept. */
+    removedAt: integer("removed_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("quizzes_course_module").on(t.courseId, t.modulePosition)],
+);
+
+/** The quiz bank, in the order written (inline questions, then Aiken, then GIFT). */
+export const quizQuestions = sqliteTable(
+  "quiz_questions",
+  {
+    quizId: integer("quiz_id")
+      .notNull()
+      .references(() => quizzes.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    kind: text("kind").notNull(),
+    content: text("content", { mode: "json" }).$type<QuizQuestion>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.quizId, t.position] })],
+);
+
+export type AttemptEnd = "submitted" | "time_up" | "deadline";
+
+export const quizAttempts = sqliteTable(
+  "quiz_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    learnerId: integer("learner_id")
+      .notNull()
+      .references(() => learners.id),
+    quizId: integer("quiz_id")
+      .notNull()
+      .references(() => quizzes.id),
+    /** 1, 2, ... per learner and quiz. */
+    attemptNo: integer("attempt_no").notNull(),
+    /** The learner's own questions and option order for this attempt. */
+    variant: text("variant", { mode: "json" }).$type<VariantItem[]>().notNull(),
+    startedAt: integer("started_at").notNull(),
+    /** No answer counts from this instant on: time limit or quiz deadline, whichever first. */
+    endsAt: integer("ends_at").notNull(),
+    finishedAt: integer("finished_at"),
+    endReason: text("end_reason").$type<AttemptEnd>(),
+    /** Percent, set when the attempt is finished. */
+    score: real("score"),
+    passed: integer("passed", { mode: "boolean" }),
+  },
+  (t) => [
+    uniqueIndex("quiz_attempts_learner_quiz_no").on(t.learnerId, t.quizId, t.attemptNo),
+    index("quiz_attempts_quiz").on(t.quizId),
+  ],
+);
+
+/** Every answer exactly as given, graded when given. One row per question of an attempt. */
+export const quizAnswers = sqliteTable(
+  "quiz_answers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    attemptId: integer("attempt_id")
+      .notNull()
+      .references(() => quizAttempts.id, { onDelete: "cascade" }),
+    /** Index in the attempt's variant. */
+    item: integer("item").notNull(),
+    /** Position of the question in the bank. */
+    questionPosition: integer("question_position").notNull(),
+    answer: text("answer", { mode: "json" }).$type<GivenAnswer>().notNull(),
+    correct: integer("correct", { mode: "boolean" }).notNull(),
+    /** 0..1 */
+    score: real("score").notNull(),
+    answeredAt: integer("answered_at").notNull(),
+  },
+  (t) => [uniqueIndex("quiz_answers_attempt_item").on(t.attemptId, t.item)],
+);
+
+export type Quiz = typeof quizzes.$inferSelect;
+export type QuizAttempt = typeof quizAttempts.$inferSelect;
+export type QuizAnswer = typeof quizAnswers.$inferSelect;

@@ -1,0 +1,56 @@
+import { InlineKeyboard } from "grammy";
+import type { Locale } from "../config.js";
+import { pickText } from "../domain/course.js";
+import type { Db } from "../db/client.js";
+import { getLearner } from "../db/learnersRepo.js";
+import { closeOverdueAttempts, quizById } from "../db/quizRepo.js";
+import { formatNumber } from "../format.js";
+import { isLocale, translator } from "../i18n.js";
+import { enqueue } from "./outbox.js";
+import type { Job } from "./scheduler.js";
+
+/**
+ * Closes quiz attempts whose time limit or deadline passed while the learner was away, and
+ * tells them their result (through the outbox, once per attempt: the dedupe key is the attempt).
+ */
+export function quizAttemptsJob(db: Db, onEnqueued: () => void): Job {
+  return {
+    name: "quiz-overdue-attempts",
+    run(now) {
+      const finished = closeOverdueAttempts(db, now);
+      if (finished.length === 0) return;
+      for (const attempt of finished) {
+        const q = quizById(db, attempt.quizId);
+        if (!q) continue;
+        const learner = getLearner(db, attempt.learnerId);
+        const lang: Locale = learner && isLocale(learner.language) ? learner.language : (q.course.languages[0] as Locale);
+        const t = translator(lang);
+        const text = [
+          t("quiz.ended_notice", {
+            module: t("quiz.module_name", { week: q.module.position + 1, title: pickText(q.module.title, lang, q.course.languages) }),
+            score: formatNumber(attempt.score ?? 0, lang),
+            pass: formatNumber(q.quiz.passScore, lang),
+          }),
+          t(attempt.endReason === "deadline" ? "quiz.ended_deadline" : "quiz.ended_time_up"),
+          t("quiz.see_progress"),
+        ].join("\n");
+        enqueue(
+          db,
+          {
+            dedupeKey: `quiz-ended:${attempt.id}`,
+            kind: "quiz-ended",
+            chatId: attempt.learnerId,
+            method: "sendMessage",
+            payload: {
+              text,
+              parse_mode: "HTML",
+              reply_markup: new InlineKeyboard().text(t("quiz.all_quizzes_button"), "qz"),
+            },
+          },
+          now,
+        );
+      }
+      onEnqueued();
+    },
+  };
+}
