@@ -56,11 +56,11 @@ describe("weekly announcements: due time in the course's time zone", () => {
     await tb.sender().drain();
     expect(tb.telegram.lastTextTo(1)).toContain("4 аптаның 1-аптасы: <b>1-модуль</b>");
     expect(tb.telegram.lastTextTo(1)).toContain(announcement("kk", 1).slice(0, 60));
-    expect(tb.telegram.lastTextTo(1)).toContain("Тест тапсыру мерзімі: 2026 ж. 20 қыркүйек, 23:59");
+    expect(tb.telegram.lastTextTo(1)).toContain("⏳ Модуль 2026 ж. 20 қыркүйек, 23:59 дейін ашық");
     expect(tb.telegram.lastTextTo(2)).toContain("Неделя 1 из 4: <b>Модуль 1</b>");
     expect(tb.telegram.lastTextTo(2)).toContain(announcement("ru", 1).slice(0, 60));
     expect(tb.telegram.lastTextTo(3)).toContain("Week 1 of 4: <b>Module 1</b>");
-    expect(tb.telegram.lastTextTo(3)).toContain("Quiz deadline: September 20, 2026 at 23:59");
+    expect(tb.telegram.lastTextTo(3)).toContain("⏳ The module is open until September 20, 2026 at 23:59");
   });
 
   it("America/New_York across the DST change: week 2 opens at 00:00 EST = 05:00 UTC, not 04:00", async () => {
@@ -239,8 +239,18 @@ questions:
 
     await deadlineRemindersJob(tb.db, () => {}).run(CLOSE_W1 - HOUR);
     expect(keys(tb)).toEqual(["reminder:python-101:0:2", "reminder:python-101:0:3", "reminder:python-101:0:4"]);
+    tb.clock.set(CLOSE_W1 - HOUR);
+    await tb.sender().drain();
+    expect(tb.telegram.lastTextTo(3)).toContain("The quiz of week 1 of 4, «Module 1», closes on September 20, 2026 at 23:59");
     // Module 2 has no quiz: nothing to remind about before its deadline.
     await deadlineRemindersJob(tb.db, () => {}).run(CLOSE_W1 + 7 * DAY - HOUR);
     expect(rows(tb)).toHaveLength(3);
+    // The weekly announcement names the quiz deadline only where there is a quiz.
+    tb.clock.set(ALMATY_W1 + 7 * DAY);
+    queueAnnouncements(tb.db, tb.clock.now(), { courseId: "python-101", learnerId: 1 });
+    await tb.sender().drain();
+    const [week1, week2] = tb.telegram.textsTo(1);
+    expect(week1).toContain("⏳ Quiz deadline: September 20, 2026 at 23:59");
+    expect(week2).toContain("⏳ The module is open until September 27, 2026 at 23:59");
   });
 });

@@ -29,7 +29,7 @@ export function reminderKeyPrefix(courseId: string, position: number): string {
 }
 
 /** The weekly announcement as a learner reads it: who it is from, the text, the quiz deadline. */
-export function renderAnnouncement(course: Course, module: Module, total: number, lang: Locale): string {
+export function renderAnnouncement(course: Course, module: Module, total: number, lang: Locale, hasQuiz = true): string {
   const t = translator(lang);
   const header = t("weekly.header", {
     course: pickText(course.title, lang, course.languages),
@@ -38,7 +38,7 @@ export function renderAnnouncement(course: Course, module: Module, total: number
     module: pickText(module.title, lang, course.languages),
   });
   const body = escapeHtml(pickText(module.announcement, lang, course.languages));
-  const deadline = t("weekly.deadline", { deadline: formatDeadline(module.closesAt, lang, course.timezone) });
+  const deadline = t(hasQuiz ? "weekly.deadline" : "weekly.open_until", { deadline: formatDeadline(module.closesAt, lang, course.timezone) });
   return `${header}\n\n${body}\n\n${deadline}`;
 }
 
@@ -67,6 +67,7 @@ export function queueAnnouncements(db: Db, now: number, only?: { courseId: strin
     const prefix = announcementKeyPrefix(course.id, module.position);
     const recipients = learnersWithoutMessage(db, course.id, prefix, only?.learnerId);
     if (recipients.length === 0) continue;
+    const hasQuiz = quizProgress.hasQuiz?.(db, course.id, module.position) ?? true;
     db.transaction(() => {
       for (const r of recipients) {
         const lang = learnerLocale(r, course);
@@ -79,7 +80,7 @@ export function queueAnnouncements(db: Db, now: number, only?: { courseId: strin
             chatId: r.id,
             method: "sendMessage",
             payload: {
-              text: renderAnnouncement(course, module, total, lang),
+              text: renderAnnouncement(course, module, total, lang, hasQuiz),
               parse_mode: "HTML",
               link_preview_options: { is_disabled: true },
               reply_markup: courseButton(lang, course.id),
