@@ -185,16 +185,16 @@ describe("outbox: a broadcast never blocks replies", () => {
   it("a learner's command is answered while a slow broadcast is still sending", async () => {
     tb = new TestBot({ now: T0 });
     queue(tb, Array.from({ length: 40 }, (_, i) => 2000 + i));
-    const sender = tb.sender({ ratePerSecond: 20, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    const sender = tb.sender({ ratePerSecond: 10, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
     sender.start();
     await new Promise((r) => setTimeout(r, 200));
     const u = tb.user(77);
     const started = performance.now();
     await u.send("/help");
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(u.lastText()).toContain("What I can do");
     const pending = tb.db.select().from(outbox).where(eq(outbox.state, "pending")).all().length;
-    expect(pending).toBeGreaterThan(20);
+    expect(pending).toBeGreaterThan(20); // about 4 s of broadcast still to go
     await sender.stop();
   });
 });
