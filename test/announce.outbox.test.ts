@@ -1,11 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SECOND_FOR_TESTS } from "./support/timeConstants.js";
-import { enroll } from "../src/db/coursesRepo.js";
+const SECOND_FOR_TESTS = 1000;
 import { getLearner, setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { outbox } from "../src/db/schema/index.js";
 import { enqueue, MAX_ATTEMPTS } from "../src/jobs/outbox.js";
-import { courseYaml } from "./support/courses.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
 import type { Locale } from "../src/config.js";
 
@@ -206,6 +204,3 @@ async function vi_waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-
-// Keep the course fixtures loaded in one place for tests that need enrollment.
-export { courseYaml, enroll };

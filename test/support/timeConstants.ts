@@ -1,1 +1,0 @@
-export const SECOND_FOR_TESTS = 1000;
