@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-const SECOND_FOR_TESTS = 1000;
 import { getLearner, setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { outbox } from "../src/db/schema/index.js";
 import { enqueue, MAX_ATTEMPTS } from "../src/jobs/outbox.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
 import type { Locale } from "../src/config.js";
+
+const SECOND_FOR_TESTS = 1000;
 
 let tb: TestBot;
 const extra: TestBot[] = [];
