@@ -7,6 +7,8 @@ import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
+import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
+import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { quizAttemptsJob } from "./jobs/quizAttempts.js";
 import { OutboxSender } from "./jobs/outbox.js";
@@ -48,13 +50,21 @@ async function main(): Promise<void> {
     console.error("[bot] could not register the assistants' command menu:", redact(String(err))),
   );
 
+  // The outbox's own Api (jobs/outboxApi.ts): no auto-retry there, the sender handles 429 itself
+  // (pauses all sending for retry_after and re-queues the row); replies keep bot.api's auto-retry.
   sender = new OutboxSender({ api: createOutboxApi(config), db, clock, ratePerSecond: config.broadcastRate });
   sender.start();
+  const monitor = new BroadcastMonitor(db, bot.api, clock);
+  monitor.start();
+  const kick = () => sender?.kick();
   const scheduler = new Scheduler(
     [
-      enrollmentNoticesJob(db, () => sender?.kick()),
-      quizAttemptsJob(db, () => sender?.kick()),
-      questionnaireJob(db, () => sender?.kick()),
+      enrollmentNoticesJob(db, kick),
+      weeklyAnnouncementsJob(db, kick),
+      deadlineRemindersJob(db, kick),
+      broadcastProgressJob(monitor),
+      quizAttemptsJob(db, kick),
+      questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
       questionsRedeliveryJob(bot.api, db, config),
       questionsDigestJob(db, config, () => sender?.kick()),
@@ -75,6 +85,7 @@ async function main(): Promise<void> {
     console.log(`[bot] ${signal}: stopping`);
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
+    await monitor.stop();
     await sender?.stop();
     closeDatabase(db);
     console.log("[bot] stopped");

@@ -7,6 +7,7 @@ import { setUpReplyApi } from "./apiSetup.js";
 import { conversationKey, conversationStorage } from "./conversationStorage.js";
 import type { BaseContext, BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
+import { announceFeature } from "./features/announce.js";
 import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
@@ -52,6 +53,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(myCoursesFeature);
   bot.use(glossaryFeature);
   bot.use(adminFeature);
+  bot.use(announceFeature);
   bot.use(quizFeature(deps));
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);

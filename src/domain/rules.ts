@@ -27,7 +27,10 @@ export const RULES = {
   /** Limits that keep a questionnaire usable in a chat. */
   questionnaire: { maxRatingPoints: 11, maxOptions: 10, maxTextLength: 3000, defaultTextLength: 1000, maxOptionLength: 56 },
   progress: { passed: 40, certificate: 85 },
+  /** Learners who have not passed a module's quiz are reminded this long before it closes. */
+  deadlineReminderHours: 24,
   telegramMaxMessageLength: 4096,
+  telegramMaxCaptionLength: 1024,
   telegramMaxCallbackDataBytes: 64,
   /** Learners' questions to the instructor's assistants (forum questions, domain.md). */
   questions: {

@@ -48,6 +48,27 @@ export class FakeTelegram {
   private nextUpdateId = 1;
   /** Artificial latency per call, in ms (benchmarks). */
   latencyMs = 0;
+  /**
+   * Telegram's flood control, scaled as needed: more than `perSecond` sends in any second are
+   * refused with 429 and `retry_after` (seconds). Off when null.
+   */
+  rateLimit: { perSecond: number; retryAfter: number } | null = null;
+  /** How many 429s the rate limit gave. */
+  floodAnswers = 0;
+  /** Successful sends (sendMessage, sendPhoto, sendDocument, copyMessage), in order: what learners got. */
+  readonly delivered: ApiCall[] = [];
+  /** performance.now() of each delivery (benchmarks: the achieved rate). */
+  readonly deliveredAt: number[] = [];
+  /** Called right after a send was delivered, before its answer leaves (tests: "crash" here). */
+  afterDelivery: ((call: ApiCall) => void) | null = null;
+  /**
+   * When set, answers never arrive (the process was killed while waiting): requests already on
+   * their way are still delivered, but their callers hang forever.
+   */
+  frozen = false;
+  /** Network failures before a request reaches Telegram: return an error code such as ECONNREFUSED. */
+  readonly networkFailures: ((call: ApiCall) => string | undefined)[] = [];
+  private sendTimes: number[] = [];
 
   handle(method: string, payload: Record<string, any>): { ok: true; result: unknown } | ({ ok: false } & ApiFailure) {
     const call = { method, payload };
@@ -56,8 +77,24 @@ export class FakeTelegram {
       const failure = rule(call);
       if (failure) return { ok: false, ...failure };
     }
+    const isSend = SEND_METHODS.has(method);
+    if (isSend && this.rateLimit) {
+      const now = performance.now();
+      while (this.sendTimes.length > 0 && this.sendTimes[0]! <= now - 1000) this.sendTimes.shift();
+      if (this.sendTimes.length >= this.rateLimit.perSecond) {
+        this.floodAnswers++;
+        const retry_after = this.rateLimit.retryAfter;
+        return { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retry_after}`, parameters: { retry_after } };
+      }
+      this.sendTimes.push(now);
+    }
     const result = this.result(method, payload);
     (call as ApiCall).result = result;
+    if (isSend) {
+      this.delivered.push(call);
+      this.deliveredAt.push(performance.now());
+      this.afterDelivery?.(call);
+    }
     return { ok: true, result };
   }
 
@@ -104,8 +141,14 @@ export class FakeTelegram {
     const url = String(input instanceof Request ? input.url : input);
     const method = url.slice(url.lastIndexOf("/") + 1);
     const payload = await parseBody(init?.body, init?.headers);
+    for (const rule of this.networkFailures) {
+      const code = rule({ method, payload });
+      if (code) throw Object.assign(new Error(`request to ${method} failed, reason: ${code}`), { code, type: "system" });
+    }
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    return new Response(JSON.stringify(this.handle(method, payload)), {
+    const body = this.handle(method, payload);
+    if (this.frozen) return new Promise<Response>(() => {});
+    return new Response(JSON.stringify(body), {
       headers: { "content-type": "application/json" },
     });
   }) as unknown as typeof fetch;
@@ -142,6 +185,10 @@ export class FakeTelegram {
       res.writeHead(body.ok ? 200 : body.error_code, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     });
+    // Like Telegram's servers, keep idle connections open: a short keep-alive makes the server
+    // close sockets the client is about to reuse (a reset that says nothing about the bot).
+    server.keepAliveTimeout = 60_000;
+    server.headersTimeout = 61_000;
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as AddressInfo;
     return {
@@ -204,10 +251,19 @@ export class FakeTelegram {
     return this.callsOf("answerCallbackQuery");
   }
 
+  /** Delivered sends per chat id (duplicates show as counts above 1). */
+  deliveriesByChat(): Map<number, number> {
+    const m = new Map<number, number>();
+    for (const c of this.delivered) m.set(Number(c.payload.chat_id), (m.get(Number(c.payload.chat_id)) ?? 0) + 1);
+    return m;
+  }
+
   reset(): void {
     this.calls.length = 0;
   }
 }
+
+const SEND_METHODS = new Set(["sendMessage", "sendPhoto", "sendDocument", "copyMessage"]);
 
 async function parseBody(body: unknown, headers: unknown): Promise<Record<string, any>> {
   if (body === undefined || body === null || body === "") return {};

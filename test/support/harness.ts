@@ -11,6 +11,8 @@ import { importCourse } from "../../src/courses/importCourse.js";
 import { closeDatabase, openDatabase, type Db } from "../../src/db/client.js";
 import { createBot } from "../../src/bot/createBot.js";
 import type { BotContext } from "../../src/bot/context.js";
+import { OutboxSender, type SenderOptions } from "../../src/jobs/outbox.js";
+import { BroadcastMonitor } from "../../src/jobs/broadcastProgress.js";
 import { BOT_INFO, FakeTelegram } from "./fakeTelegram.js";
 
 export const TEST_TOKEN = "123456:TEST-token-for-tests-only_abcdefghij";
@@ -71,6 +73,16 @@ export class TestBot {
     return updateId;
   }
 
+  /** An outbox sender as main.ts builds it (own Api, no auto-retry), with instant sleeps by default. */
+  sender(options: Partial<SenderOptions> = {}): OutboxSender {
+    return new OutboxSender({ api: this.outboxApi, db: this.db, clock: this.clock, ratePerSecond: 1000, sleep: async () => {}, ...options });
+  }
+
+  /** The broadcast progress reporter, using the bot's Api as main.ts does. */
+  monitor(): BroadcastMonitor {
+    return new BroadcastMonitor(this.db, this.bot.api, this.clock);
+  }
+
   user(id: number, options: { lang?: string; firstName?: string } = {}): TestUser {
     return new TestUser(this, id, options.lang ?? "en", options.firstName ?? `User${id}`);
   }
@@ -120,6 +132,15 @@ export class TestUser {
 
   async send(text: string): Promise<number> {
     return this.tb.handle(this.message(text));
+  }
+
+  /** Sends a message without text, e.g. `{ photo: [...], caption: "..." }`. */
+  async sendRaw(extra: Partial<Message>): Promise<number> {
+    const update = this.message("", extra);
+    const msg = update.message as unknown as Record<string, unknown>;
+    if (!("text" in extra)) delete msg.text;
+    if (!("entities" in extra)) delete msg.entities;
+    return this.tb.handle(update);
   }
 
   /** Sends a message with extra fields (a photo, a document, a reply_to_message, ...). */

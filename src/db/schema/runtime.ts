@@ -17,7 +17,12 @@ export const processedUpdates = sqliteTable(
   (t) => [index("processed_updates_handled_at").on(t.handledAt)],
 );
 
-export type OutboxState = "pending" | "sending" | "sent" | "failed" | "blocked" | "uncertain";
+/**
+ * pending -> sending -> sent | failed | blocked | pending (retry later);
+ * sending -> uncertain when the process died mid-request (never resent: at most once);
+ * pending -> expired when its `expiresAt` passed before it could go out (e.g. a module closed).
+ */
+export type OutboxState = "pending" | "sending" | "sent" | "failed" | "blocked" | "uncertain" | "expired";
 
 /**
  * Durable outbox: every message the bot sends on its own initiative (not as a reply) is a row
@@ -41,6 +46,8 @@ export const outbox = sqliteTable(
     state: text("state").$type<OutboxState>().notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     notBefore: integer("not_before").notNull(),
+    /** After this instant the message is pointless (its module closed): not sent, marked "expired". */
+    expiresAt: integer("expires_at"),
     messageId: integer("message_id"),
     error: text("error"),
     createdAt: integer("created_at").notNull(),

@@ -1,0 +1,31 @@
+/**
+ * The fake Bot API for the benchmark, in its own thread (as Telegram is not in our process):
+ * the sender and the server do not compete for one event loop.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { FakeTelegram } from "../test/support/fakeTelegram.js";
+
+const { limit, retryAfter, latencyMs } = workerData as { limit: number; retryAfter: number; latencyMs: number };
+const telegram = new FakeTelegram();
+telegram.rateLimit = { perSecond: limit, retryAfter };
+telegram.latencyMs = latencyMs;
+const server = await telegram.listen();
+parentPort!.postMessage({ type: "ready", url: server.url });
+
+parentPort!.on("message", async (msg: { type: string }) => {
+  if (msg.type === "report") {
+    const byChat = [...telegram.deliveriesByChat()];
+    const times = telegram.deliveredAt;
+    parentPort!.postMessage({
+      type: "report",
+      byChat,
+      floodAnswers: telegram.floodAnswers,
+      delivered: telegram.delivered.length,
+      firstAt: times[0] ?? 0,
+      lastAt: times[times.length - 1] ?? 0,
+    });
+  } else if (msg.type === "close") {
+    await server.close();
+    parentPort!.postMessage({ type: "closed" });
+  }
+});

@@ -1,0 +1,375 @@
+import { Composer, InlineKeyboard } from "grammy";
+import type { Message } from "grammy/types";
+import { DAY } from "../../clock.js";
+import type { Locale } from "../../config.js";
+import {
+  activeDraft,
+  activeLearners,
+  getBroadcast,
+  startDraft,
+  transition,
+  type Recipient,
+} from "../../db/announceRepo.js";
+import { getCourse, listCourses } from "../../db/coursesRepo.js";
+import type { Broadcast, BroadcastVersion, Course } from "../../db/schema/index.js";
+import { courseState } from "../../domain/calendar.js";
+import { RULES } from "../../domain/rules.js";
+import { formatNumber } from "../../format.js";
+import { isLocale } from "../../i18n.js";
+import { queueAnnouncements } from "../../jobs/announcements.js";
+import { broadcastBatch } from "../../jobs/broadcastProgress.js";
+import { enqueue } from "../../jobs/outbox.js";
+import { requireAuthor } from "../auth.js";
+import type { BotContext } from "../context.js";
+import { courseTitle } from "../courseViews.js";
+import { onEnrolledHooks } from "../hooks.js";
+import { answerCallback, HTML, show } from "../ui.js";
+import { LANGUAGE_NAMES } from "./start.js";
+
+/**
+ * /announce: an author pushes their own announcement to a course. A small state machine kept in
+ * the `broadcasts` table (so a restart resumes it): choose the course, send one message per
+ * language of the course (or skip languages), preview exactly what learners get, confirm or
+ * cancel; then one progress message is edited as sending goes on (jobs/broadcastProgress.ts).
+ *
+ * Callback data: an:c:<draft>:<course>  an:k:<draft>:<step> (skip)  an:p:<draft> (preview)
+ *                an:y:<draft> (send)     an:r:<draft> (start again) an:x:<draft> (cancel)
+ */
+export const announceFeature = new Composer<BotContext>();
+const pm = announceFeature.chatType("private");
+
+// A learner who enrolls while a module runs gets that module's announcement at once.
+onEnrolledHooks.push(async (ctx, course) => {
+  const { db, clock } = ctx.deps;
+  if (!ctx.from) return;
+  if (queueAnnouncements(db, clock.now(), { courseId: course.id, learnerId: ctx.from.id }) > 0) ctx.deps.kickOutbox?.();
+});
+
+function courseLocales(course: Course): Locale[] {
+  return course.languages.filter(isLocale);
+}
+
+/** The version a learner gets: their language's, else the first course language that has one. */
+export function versionFor(b: Pick<Broadcast, "versions">, course: Course, learnerLang: string): { lang: Locale; version: BroadcastVersion } | null {
+  const order = [learnerLang, ...courseLocales(course), ...Object.keys(b.versions)];
+  for (const l of order) {
+    const v = b.versions[l];
+    if (v && isLocale(l)) return { lang: l, version: v };
+  }
+  return null;
+}
+
+/** A draft untouched this long no longer captures the author's messages. */
+const DRAFT_TTL = DAY;
+
+const n = (ctx: BotContext, x: number) => formatNumber(x, ctx.lang, 0);
+
+/** Counts by language of the learners who will receive it. */
+function audience(recipients: Recipient[]): Map<string, number> {
+  const byLang = new Map<string, number>();
+  for (const r of recipients) byLang.set(r.language, (byLang.get(r.language) ?? 0) + 1);
+  return byLang;
+}
+
+// ---- entry and cancel ----
+
+pm.command("announce", requireAuthor, async (ctx) => {
+  const { db, clock } = ctx.deps;
+  const courses = listCourses(db).filter((c) => courseState(c, clock.now()) !== "finished");
+  if (courses.length === 0) {
+    await ctx.reply(ctx.t("announce.no_courses"), HTML);
+    return;
+  }
+  const draft = startDraft(db, ctx.from.id, ctx.lang, clock.now());
+  const kb = new InlineKeyboard();
+  for (const c of courses) {
+    const title = courseTitle(c, ctx.lang);
+    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, `an:c:${draft.id}:${c.id}`).row();
+  }
+  kb.text(ctx.t("buttons.cancel"), `an:x:${draft.id}`);
+  await ctx.reply(ctx.t("announce.choose_course"), { ...HTML, reply_markup: kb });
+});
+
+pm.command("cancel", async (ctx, next) => {
+  const draft = activeDraft(ctx.deps.db, ctx.from.id);
+  if (!draft) return next();
+  transition(ctx.deps.db, draft.id, ["choosing_course", "collecting", "confirming"], { status: "cancelled" }, ctx.deps.clock.now());
+  await ctx.reply(ctx.t("announce.cancelled"), HTML);
+});
+
+// ---- buttons ----
+
+const buttons = pm.callbackQuery(/^an:/);
+buttons.use(requireAuthor);
+
+/** The author's broadcast named in a button, if it is theirs and in one of `statuses`; else an alert. */
+async function draftFromButton(ctx: BotContext, id: string | undefined, statuses: Broadcast["status"][]): Promise<Broadcast | null> {
+  const b = id ? getBroadcast(ctx.deps.db, Number(id)) : undefined;
+  if (!b || b.authorId !== ctx.from!.id || !statuses.includes(b.status)) {
+    await answerCallback(ctx, ctx.t("announce.stale"), true);
+    return null;
+  }
+  return b;
+}
+
+buttons.callbackQuery(/^an:c:(\d+):([\w-]+)$/, async (ctx) => {
+  const b = await draftFromButton(ctx, ctx.match[1], ["choosing_course"]);
+  if (!b) return;
+  const course = getCourse(ctx.deps.db, ctx.match[2]!);
+  if (!course) {
+    await answerCallback(ctx, ctx.t("errors.course_gone"), true);
+    return;
+  }
+  const moved = transition(ctx.deps.db, b.id, "choosing_course", { status: "collecting", courseId: course.id, step: 0, versions: {} }, ctx.deps.clock.now());
+  await answerCallback(ctx);
+  if (moved) await askForVersion(ctx, moved, course);
+});
+
+buttons.callbackQuery(/^an:k:(\d+):(\d+)$/, async (ctx) => {
+  const b = await draftFromButton(ctx, ctx.match[1], ["collecting"]);
+  if (!b) return;
+  const course = b.courseId ? getCourse(ctx.deps.db, b.courseId) : undefined;
+  if (!course || Number(ctx.match[2]) !== b.step) {
+    await answerCallback(ctx, ctx.t("announce.stale"), true);
+    return;
+  }
+  const langs = courseLocales(course);
+  const hasAny = Object.keys(b.versions).length > 0;
+  if (b.step + 1 >= langs.length && !hasAny) {
+    await answerCallback(ctx, ctx.t("announce.need_one_version"), true);
+    return;
+  }
+  const moved = transition(ctx.deps.db, b.id, "collecting", { step: b.step + 1 }, ctx.deps.clock.now());
+  await answerCallback(ctx);
+  if (!moved) return;
+  if (moved.step >= langs.length) await showPreview(ctx, moved, course);
+  else await askForVersion(ctx, moved, course);
+});
+
+buttons.callbackQuery(/^an:p:(\d+)$/, async (ctx) => {
+  const b = await draftFromButton(ctx, ctx.match[1], ["collecting"]);
+  if (!b) return;
+  const course = b.courseId ? getCourse(ctx.deps.db, b.courseId) : undefined;
+  if (!course || Object.keys(b.versions).length === 0) {
+    await answerCallback(ctx, ctx.t("announce.need_one_version"), true);
+    return;
+  }
+  await answerCallback(ctx);
+  await showPreview(ctx, b, course);
+});
+
+buttons.callbackQuery(/^an:r:(\d+)$/, async (ctx) => {
+  const b = await draftFromButton(ctx, ctx.match[1], ["collecting", "confirming"]);
+  if (!b) return;
+  const course = b.courseId ? getCourse(ctx.deps.db, b.courseId) : undefined;
+  if (!course) {
+    await answerCallback(ctx, ctx.t("errors.course_gone"), true);
+    return;
+  }
+  const moved = transition(ctx.deps.db, b.id, ["collecting", "confirming"], { status: "collecting", step: 0, versions: {} }, ctx.deps.clock.now());
+  await answerCallback(ctx);
+  if (moved) await askForVersion(ctx, moved, course, true);
+});
+
+buttons.callbackQuery(/^an:x:(\d+)$/, async (ctx) => {
+  const b = await draftFromButton(ctx, ctx.match[1], ["choosing_course", "collecting", "confirming"]);
+  if (!b) return;
+  transition(ctx.deps.db, b.id, ["choosing_course", "collecting", "confirming"], { status: "cancelled" }, ctx.deps.clock.now());
+  await answerCallback(ctx, ctx.t("announce.cancelled_toast"));
+  await show(ctx, ctx.t("announce.cancelled"));
+});
+
+buttons.callbackQuery(/^an:y:(\d+)$/, async (ctx) => {
+  const b = await draftFromButton(ctx, ctx.match[1], ["confirming"]);
+  if (!b) return;
+  const { db, clock } = ctx.deps;
+  const course = b.courseId ? getCourse(db, b.courseId) : undefined;
+  if (!course) {
+    await answerCallback(ctx, ctx.t("errors.course_gone"), true);
+    return;
+  }
+  const now = clock.now();
+  const messageId = ctx.callbackQuery.message?.message_id ?? null;
+  // One transaction: the status change and every learner's outbox row land together, so a
+  // double tap or a crash can neither send it twice nor leave it half queued.
+  const total = db.transaction(() => {
+    const recipients = activeLearners(db, course.id);
+    const moved = transition(db, b.id, "confirming", {
+      status: "sending",
+      confirmedAt: now,
+      total: recipients.length,
+      progressChatId: ctx.chat.id,
+      progressMessageId: messageId,
+    }, now);
+    if (!moved) return null;
+    for (const r of recipients) {
+      const chosen = versionFor(b, course, r.language);
+      if (!chosen) continue;
+      enqueue(db, {
+        dedupeKey: `${broadcastBatch(b.id)}:${r.id}`,
+        kind: "broadcast",
+        batch: broadcastBatch(b.id),
+        chatId: r.id,
+        method: chosen.version.method,
+        payload: chosen.version.payload,
+      }, now);
+    }
+    return recipients.length;
+  });
+  if (total === null) {
+    await answerCallback(ctx, ctx.t("announce.stale"), true);
+    return;
+  }
+  await answerCallback(ctx, ctx.t("announce.started_toast"));
+  await show(ctx, ctx.t("announce.report.progress_header", { title: courseTitle(course, ctx.lang), done: n(ctx, 0), total: n(ctx, total) }));
+  ctx.deps.kickOutbox?.();
+});
+
+// ---- the author's messages while collecting ----
+
+pm.on("message", async (ctx, next) => {
+  const draft = activeDraft(ctx.deps.db, ctx.from.id);
+  if (!draft || !ctx.deps.config.authorIds.has(ctx.from.id)) return next();
+  // A command (not just any text starting with "/", e.g. a path) goes to its own handler.
+  if (ctx.msg.entities?.some((e) => e.type === "bot_command" && e.offset === 0)) return next();
+  if (draft.updatedAt < ctx.deps.clock.now() - DRAFT_TTL) {
+    // Abandoned long ago: the author is not answering it any more.
+    transition(ctx.deps.db, draft.id, draft.status, { status: "cancelled" }, ctx.deps.clock.now());
+    return next();
+  }
+  if (draft.status !== "collecting") {
+    await ctx.reply(ctx.t(draft.status === "choosing_course" ? "announce.press_course" : "announce.press_confirm"), HTML);
+    return;
+  }
+  const course = draft.courseId ? getCourse(ctx.deps.db, draft.courseId) : undefined;
+  const langs = course ? courseLocales(course) : [];
+  const lang = langs[draft.step];
+  if (!course || !lang) return next();
+
+  const version = versionFromMessage(ctx.msg);
+  if ("error" in version) {
+    await ctx.reply(ctx.t(`announce.${version.error}`, { count: n(ctx, version.count ?? 0), max: n(ctx, version.max ?? 0) }), HTML);
+    return;
+  }
+  const moved = transition(
+    ctx.deps.db,
+    draft.id,
+    "collecting",
+    { versions: { ...draft.versions, [lang]: version }, step: draft.step + 1 },
+    ctx.deps.clock.now(),
+  );
+  if (!moved) return;
+  await ctx.reply(ctx.t("announce.version_saved", { language: LANGUAGE_NAMES[lang] }), HTML);
+  if (moved.step >= langs.length) await showPreview(ctx, moved, course);
+  else await askForVersion(ctx, moved, course);
+});
+
+type VersionResult = BroadcastVersion | { error: "too_long_text" | "too_long_caption" | "unsupported" | "album"; count?: number; max?: number };
+
+/** What learners will get, taken from the author's message: text, or photo/document by file_id. */
+export function versionFromMessage(msg: Message): VersionResult {
+  // Each picture of an album arrives as its own message: taking them one by one would spread
+  // them over the language steps, so albums are refused as a whole.
+  if (msg.media_group_id !== undefined) return { error: "album" };
+  if (msg.text !== undefined) {
+    if (msg.text.length > RULES.telegramMaxMessageLength) {
+      return { error: "too_long_text", count: msg.text.length, max: RULES.telegramMaxMessageLength };
+    }
+    return {
+      method: "sendMessage",
+      payload: {
+        text: msg.text,
+        ...(msg.entities ? { entities: msg.entities } : {}),
+        // The author's choice about the link preview (shown, hidden, above the text) is kept.
+        ...(msg.link_preview_options ? { link_preview_options: msg.link_preview_options } : {}),
+      },
+    };
+  }
+  const caption = msg.caption ?? "";
+  if (caption.length > RULES.telegramMaxCaptionLength) {
+    return { error: "too_long_caption", count: caption.length, max: RULES.telegramMaxCaptionLength };
+  }
+  const captionPart = caption ? { caption, ...(msg.caption_entities ? { caption_entities: msg.caption_entities } : {}) } : {};
+  if (msg.photo && msg.photo.length > 0) {
+    const largest = msg.photo[msg.photo.length - 1]!;
+    return { method: "sendPhoto", payload: { photo: largest.file_id, ...captionPart } };
+  }
+  if (msg.document) return { method: "sendDocument", payload: { document: msg.document.file_id, ...captionPart } };
+  return { error: "unsupported" };
+}
+
+// ---- screens ----
+
+async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fresh = false): Promise<void> {
+  const langs = courseLocales(course);
+  const lang = langs[b.step]!;
+  const recipients = activeLearners(ctx.deps.db, course.id);
+  const byLang = audience(recipients);
+  const lines = [
+    ctx.t("announce.course_chosen", { title: courseTitle(course, ctx.lang), count: n(ctx, recipients.length) }),
+    "",
+    ctx.t("announce.ask_version", {
+      step: b.step + 1,
+      steps: langs.length,
+      language: LANGUAGE_NAMES[lang],
+      count: n(ctx, byLang.get(lang) ?? 0),
+      max: n(ctx, RULES.telegramMaxMessageLength),
+      maxCaption: n(ctx, RULES.telegramMaxCaptionLength),
+    }),
+  ];
+  const hasAny = Object.keys(b.versions).length > 0;
+  if (b.step > 0 || hasAny) lines.push("", ctx.t(hasAny ? "announce.skip_hint" : "announce.skip_hint_none"));
+  const kb = new InlineKeyboard();
+  if (hasAny || b.step + 1 < langs.length) kb.text(ctx.t("announce.buttons.skip", { language: LANGUAGE_NAMES[lang] }), `an:k:${b.id}:${b.step}`).row();
+  if (hasAny) kb.text(ctx.t("announce.buttons.preview"), `an:p:${b.id}`).row();
+  kb.text(ctx.t("buttons.cancel"), `an:x:${b.id}`);
+  const text = lines.join("\n");
+  // After the author's own message, ask in a new message; after a button, edit the screen.
+  if (ctx.callbackQuery && !fresh) await show(ctx, text, kb);
+  else await ctx.reply(text, { ...HTML, reply_markup: kb });
+}
+
+async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): Promise<void> {
+  const { db, clock } = ctx.deps;
+  const b = transition(db, draft.id, ["collecting", "confirming"], { status: "confirming" }, clock.now());
+  if (!b) return;
+  const recipients = activeLearners(db, course.id);
+  const byLang = audience(recipients);
+  const blocked = recipients.filter((r) => r.blockedAt !== null).length;
+  // Who gets which version.
+  const gets = new Map<Locale, number>();
+  for (const r of recipients) {
+    const chosen = versionFor(b, course, r.language);
+    if (chosen) gets.set(chosen.lang, (gets.get(chosen.lang) ?? 0) + 1);
+  }
+  const langs = [...courseLocales(course), ...(Object.keys(b.versions).filter(isLocale) as Locale[])].filter((l, i, a) => a.indexOf(l) === i);
+  for (const lang of langs) {
+    const version = b.versions[lang];
+    if (!version) continue;
+    await ctx.reply(ctx.t("announce.preview_header", { language: LANGUAGE_NAMES[lang], count: n(ctx, gets.get(lang) ?? 0) }), HTML);
+    const method = ctx.api.raw[version.method] as unknown as (p: Record<string, unknown>) => Promise<unknown>;
+    await method({ chat_id: ctx.chat!.id, ...version.payload });
+  }
+  const summary = [ctx.t("announce.summary", { title: courseTitle(course, ctx.lang), count: n(ctx, recipients.length) })];
+  for (const lang of courseLocales(course)) {
+    const own = b.versions[lang] !== undefined;
+    const fallback = versionFor({ versions: b.versions }, course, lang);
+    summary.push(
+      own
+        ? ctx.t("announce.summary_own", { language: LANGUAGE_NAMES[lang], count: n(ctx, byLang.get(lang) ?? 0) })
+        : ctx.t("announce.summary_fallback", {
+            language: LANGUAGE_NAMES[lang],
+            count: n(ctx, byLang.get(lang) ?? 0),
+            other: fallback ? LANGUAGE_NAMES[fallback.lang] : "—",
+          }),
+    );
+  }
+  const others = recipients.filter((r) => !courseLocales(course).includes(r.language as Locale)).length;
+  if (others > 0) summary.push(ctx.t("announce.summary_others", { count: n(ctx, others) }));
+  if (blocked > 0) summary.push(ctx.t("announce.summary_blocked", { count: n(ctx, blocked) }));
+  if (recipients.length === 0) summary.push("", ctx.t("announce.summary_nobody"));
+  const kb = new InlineKeyboard();
+  if (recipients.length > 0) kb.text(ctx.t("announce.buttons.send", { count: n(ctx, recipients.length) }), `an:y:${b.id}`).row();
+  kb.text(ctx.t("announce.buttons.restart"), `an:r:${b.id}`).text(ctx.t("buttons.cancel"), `an:x:${b.id}`);
+  await ctx.reply(summary.join("\n"), { ...HTML, reply_markup: kb });
+}
