@@ -56,7 +56,7 @@ describe("weekly announcements: due time in the course's time zone", () => {
     await tb.sender().drain();
     expect(tb.telegram.lastTextTo(1)).toContain("4 аптаның 1-аптасы: <b>1-модуль</b>");
     expect(tb.telegram.lastTextTo(1)).toContain(announcement("kk", 1).slice(0, 60));
-    expect(tb.telegram.lastTextTo(1)).toContain("⏳ Модуль 2026 ж. 20 қыркүйек, 23:59 дейін ашық");
+    expect(tb.telegram.lastTextTo(1)).toContain("⏳ Модуль ашық, мерзімі — 2026 ж. 20 қыркүйек, 23:59");
     expect(tb.telegram.lastTextTo(2)).toContain("Неделя 1 из 4: <b>Модуль 1</b>");
     expect(tb.telegram.lastTextTo(2)).toContain(announcement("ru", 1).slice(0, 60));
     expect(tb.telegram.lastTextTo(3)).toContain("Week 1 of 4: <b>Module 1</b>");
@@ -208,7 +208,7 @@ describe("deadline reminders", () => {
     tb.clock.set(CLOSE_W1 - 24 * HOUR);
     await tb.sender().drain();
     expect(tb.telegram.lastTextTo(1)).toContain("The quiz of week 1 of 4, «Module 1», closes on September 20, 2026 at 23:59");
-    expect(tb.telegram.lastTextTo(2)).toContain("4 аптаның 1-аптасындағы «1-модуль» тесті 2026 ж. 20 қыркүйек, 23:59 жабылады");
+    expect(tb.telegram.lastTextTo(2)).toContain("4 аптаның 1-аптасындағы «1-модуль» тестінің жабылу мерзімі — 2026 ж. 20 қыркүйек, 23:59");
     expect(tb.telegram.textsTo(3)).toEqual([]);
   });
 
