@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,26 +7,7 @@ import { enrollments, learners, outbox } from "../src/db/schema/index.js";
 import { courseYaml } from "./support/courses.js";
 import { FakeTelegram } from "./support/fakeTelegram.js";
 import { TEST_TOKEN, tempDir } from "./support/harness.js";
-
-function startBot(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", ENV_FILE: "/nonexistent/.env", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => (out += String(d)));
-  child.stderr!.on("data", (d) => (out += String(d)));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { startBotProcess, until } from "./support/process.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -58,13 +38,13 @@ describe("the weekly announcement across a real kill -9", () => {
     closeDatabase(db);
     const env = { BOT_TOKEN: TEST_TOKEN, BOT_API_ROOT: server.url, DATABASE_PATH: dbPath, COURSES_DIR: coursesDir, BROADCAST_RATE: "30" };
 
-    const first = startBot(env);
+    const first = startBotProcess(env);
     cleanups.push(() => void first.child.kill("SIGKILL"));
     await until(() => telegram.delivered.length >= 40, "the broadcast to be under way");
     first.child.kill("SIGKILL");
     await first.exited;
 
-    const second = startBot(env);
+    const second = startBotProcess(env);
     cleanups.push(() => void second.child.kill("SIGKILL"));
     await until(() => second.output().includes("polling for updates"), "the restarted bot");
     const announcements = () => telegram.delivered.filter((c) => String(c.payload.text).includes("📣"));

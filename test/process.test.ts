@@ -1,30 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeTelegram } from "./support/fakeTelegram.js";
 import { TEST_TOKEN, tempDir } from "./support/harness.js";
-
-/** Starts the real entry point (src/main.ts through tsx) as a separate process. */
-function startBot(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    // ENV_FILE points nowhere so a developer's own .env cannot leak into the test.
-    env: { PATH: process.env.PATH ?? "", ENV_FILE: "/nonexistent/.env", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (d) => (out += String(d)));
-  child.stderr!.on("data", (d) => (out += String(d)));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { startBotProcess, until } from "./support/process.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -37,7 +15,7 @@ describe("the bot process", () => {
     const server = await telegram.listen();
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup, server.close);
-    const bot = startBot({ BOT_TOKEN: TEST_TOKEN, BOT_API_ROOT: server.url, DATABASE_PATH: join(dir, "bot.sqlite"), COURSES_DIR: "courses" });
+    const bot = startBotProcess({ BOT_TOKEN: TEST_TOKEN, BOT_API_ROOT: server.url, DATABASE_PATH: join(dir, "bot.sqlite"), COURSES_DIR: "courses" });
     cleanups.push(() => void bot.child.kill("SIGKILL"));
 
     await until(() => bot.output().includes("polling for updates"), "the bot to start polling");
@@ -66,7 +44,7 @@ describe("the bot process", () => {
   });
 
   it("refuses to start without BOT_TOKEN, naming the variable", async () => {
-    const bot = startBot({ DATABASE_PATH: ":memory:" });
+    const bot = startBotProcess({ DATABASE_PATH: ":memory:" });
     expect(await bot.exited).toBe(1);
     expect(bot.output().trim()).toBe(
       "Configuration error: BOT_TOKEN is required: get a token from @BotFather and put BOT_TOKEN=... in .env",
@@ -74,7 +52,7 @@ describe("the bot process", () => {
   });
 
   it("refuses a malformed AUTHOR_IDS", async () => {
-    const bot = startBot({ BOT_TOKEN: TEST_TOKEN, AUTHOR_IDS: "admin" });
+    const bot = startBotProcess({ BOT_TOKEN: TEST_TOKEN, AUTHOR_IDS: "admin" });
     expect(await bot.exited).toBe(1);
     expect(bot.output()).toContain("AUTHOR_IDS must be a comma-separated list of numeric Telegram user ids");
   });

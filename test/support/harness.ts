@@ -115,19 +115,7 @@ export class TestUser {
   }
 
   message(text: string, extra: Partial<Message> = {}): Omit<Update, "update_id"> {
-    const entities =
-      text.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
-    return {
-      message: {
-        message_id: Math.floor(Math.random() * 1e6),
-        date: Math.floor(this.tb.clock.now() / 1000),
-        chat: this.chat,
-        from: this.from,
-        text,
-        entities,
-        ...extra,
-      } as Update["message"],
-    };
+    return messageUpdate(this.tb, this.from, this.chat, text, extra);
   }
 
   async send(text: string): Promise<number> {
@@ -136,18 +124,12 @@ export class TestUser {
 
   /** Sends a message without text, e.g. `{ photo: [...], caption: "..." }`. */
   async sendRaw(extra: Partial<Message>): Promise<number> {
-    const update = this.message("", extra);
-    const msg = update.message as unknown as Record<string, unknown>;
-    if (!("text" in extra)) delete msg.text;
-    if (!("entities" in extra)) delete msg.entities;
-    return this.tb.handle(update);
+    return this.tb.handle(messageUpdate(this.tb, this.from, this.chat, undefined, extra));
   }
 
   /** Sends a message with extra fields (a photo, a document, a reply_to_message, ...). */
   async sendWith(text: string | undefined, extra: Partial<Message>): Promise<number> {
-    const update = this.message(text ?? "", extra);
-    if (text === undefined) delete (update.message as { text?: string }).text;
-    return this.tb.handle(update);
+    return this.tb.handle(messageUpdate(this.tb, this.from, this.chat, text, extra));
   }
 
   /** Replies to a message the bot sent to this user (Telegram includes the replied-to message). */
@@ -160,20 +142,7 @@ export class TestUser {
 
   /** Presses an inline button; the message it belongs to defaults to the last one sent to this chat. */
   async press(data: string, messageId = this.lastMessageId()): Promise<number> {
-    return this.tb.handle({
-      callback_query: {
-        id: `cb${Math.floor(Math.random() * 1e9)}`,
-        from: this.from,
-        chat_instance: `ci${this.id}`,
-        data,
-        message: {
-          message_id: messageId,
-          date: Math.floor(this.tb.clock.now() / 1000),
-          chat: this.chat,
-          text: "…",
-        } as Message.TextMessage,
-      },
-    });
+    return this.tb.handle(callbackUpdate(this.tb, this.from, this.chat, data, messageId));
   }
 
   lastMessageId(): number {
@@ -223,17 +192,7 @@ export class TestGroupUser {
   }
 
   message(text: string | undefined, extra: Partial<Message> = {}): Omit<Update, "update_id"> {
-    const entities =
-      text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
-    const message: Record<string, unknown> = {
-      message_id: Math.floor(Math.random() * 1e6),
-      date: Math.floor(this.tb.clock.now() / 1000),
-      chat: this.chat,
-      from: this.from,
-      ...(text !== undefined ? { text, entities } : {}),
-      ...extra,
-    };
-    return { message: message as unknown as Update["message"] };
+    return messageUpdate(this.tb, this.from, this.chat, text, extra);
   }
 
   async send(text: string | undefined, extra: Partial<Message> = {}): Promise<number> {
@@ -251,21 +210,36 @@ export class TestGroupUser {
   }
 
   async press(data: string, messageId: number): Promise<number> {
-    return this.tb.handle({
-      callback_query: {
-        id: `cb${Math.floor(Math.random() * 1e9)}`,
-        from: this.from,
-        chat_instance: `ci${this.chatId}`,
-        data,
-        message: {
-          message_id: messageId,
-          date: Math.floor(this.tb.clock.now() / 1000),
-          chat: this.chat,
-          text: "…",
-        } as Message.TextMessage,
-      },
-    });
+    return this.tb.handle(callbackUpdate(this.tb, this.from, this.chat, data, messageId));
   }
+}
+
+/** A message update as Telegram sends it; a leading /command gets its bot_command entity. */
+function messageUpdate(tb: TestBot, from: object, chat: object, text: string | undefined, extra: Partial<Message>): Omit<Update, "update_id"> {
+  const entities =
+    text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+  const message: Record<string, unknown> = {
+    message_id: Math.floor(Math.random() * 1e6),
+    date: Math.floor(tb.clock.now() / 1000),
+    chat,
+    from,
+    ...(text !== undefined ? { text, entities } : {}),
+    ...extra,
+  };
+  return { message: message as unknown as Update["message"] };
+}
+
+/** A button press on a message of `chat`. */
+function callbackUpdate(tb: TestBot, from: object, chat: { id: number }, data: string, messageId: number): Omit<Update, "update_id"> {
+  return {
+    callback_query: {
+      id: `cb${Math.floor(Math.random() * 1e9)}`,
+      from,
+      chat_instance: `ci${chat.id}`,
+      data,
+      message: { message_id: messageId, date: Math.floor(tb.clock.now() / 1000), chat, text: "…" },
+    } as Update["callback_query"],
+  };
 }
 
 export function tempDir(): { dir: string; cleanup: () => void } {
