@@ -15,26 +15,26 @@ const dateText = z.union([z.string(), z.date()], { error: "must be a date such a
 
 const localeKey = z.enum(LOCALES, { error: "language must be one of kk, ru, en" });
 
+/** Single and multiple choice share one shape; only the scoring differs. */
+function choiceQuestionSchema<T extends "single" | "multiple">(type: T) {
+  return z.strictObject({
+    type: z.literal(type),
+    text: translatedSchema,
+    options: z
+      .array(z.strictObject({ text: translatedSchema, correct: z.boolean().optional(), feedback: translatedSchema.optional() }))
+      .min(2, { error: "a choice question needs at least 2 options" }),
+    fixed_order: z.boolean().optional(),
+    feedback: translatedSchema.optional(),
+    review: translatedSchema.optional(),
+  });
+}
+
 /** A question written inline in the course file (all languages side by side). */
 export const inlineQuestionSchema = z.discriminatedUnion(
   "type",
   [
-    z.strictObject({
-      type: z.literal("single"),
-      text: translatedSchema,
-      options: z.array(z.strictObject({ text: translatedSchema, correct: z.boolean().optional(), feedback: translatedSchema.optional() })).min(2, { error: "a choice question needs at least 2 options" }),
-      fixed_order: z.boolean().optional(),
-      feedback: translatedSchema.optional(),
-      review: translatedSchema.optional(),
-    }),
-    z.strictObject({
-      type: z.literal("multiple"),
-      text: translatedSchema,
-      options: z.array(z.strictObject({ text: translatedSchema, correct: z.boolean().optional(), feedback: translatedSchema.optional() })).min(2, { error: "a choice question needs at least 2 options" }),
-      fixed_order: z.boolean().optional(),
-      feedback: translatedSchema.optional(),
-      review: translatedSchema.optional(),
-    }),
+    choiceQuestionSchema("single"),
+    choiceQuestionSchema("multiple"),
     z.strictObject({
       type: z.literal("truefalse"),
       text: translatedSchema,

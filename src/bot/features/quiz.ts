@@ -44,6 +44,7 @@ import {
   renderResult,
   reviewLine,
   type QuestionView,
+  type ResultView,
 } from "../quizViews.js";
 import { requireAuthor } from "../auth.js";
 import { answerCallback, chunkLines, HTML, show } from "../ui.js";
@@ -65,18 +66,14 @@ interface RunData {
   answered: number[];
 }
 
-interface ResultData {
-  score: number;
-  passScore: number;
-  passed: boolean;
-  attemptNo: number;
-  attemptsAllowed: number;
-  endReason: string;
-  closesAt: number;
-  answered: number;
+/** What the conversation stores about a finished attempt (JSON-safe); rendered as a ResultView. */
+type ResultData = Pick<
+  ResultView,
+  "score" | "passScore" | "passed" | "attemptNo" | "attemptsAllowed" | "endReason" | "closesAt" | "answered"
+> & {
   /** Items (0-based) not fully right, including unanswered ones. */
   notRight: number[];
-}
+};
 
 function loadRun(deps: BotDeps, attemptId: number): RunData | null {
   const attempt = getAttempt(deps.db, attemptId);
