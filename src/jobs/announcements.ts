@@ -56,6 +56,42 @@ function courseButton(lang: Locale, courseId: string) {
   return new InlineKeyboard().text(translator(lang)("buttons.open_course"), `crs:${courseId}`);
 }
 
+/** One outbox row per learner, in their language, in one transaction; returns how many were new. */
+function queuePerLearner(
+  db: Db,
+  now: number,
+  recipients: Recipient[],
+  course: Course,
+  message: { prefix: string; kind: string; batch: string; expiresAt: number; text: (lang: Locale) => string },
+): number {
+  let queued = 0;
+  db.transaction(() => {
+    for (const r of recipients) {
+      const lang = learnerLocale(r, course);
+      const added = enqueue(
+        db,
+        {
+          dedupeKey: `${message.prefix}${r.id}`,
+          kind: message.kind,
+          batch: message.batch,
+          chatId: r.id,
+          method: "sendMessage",
+          payload: {
+            text: message.text(lang),
+            parse_mode: "HTML",
+            link_preview_options: { is_disabled: true },
+            reply_markup: courseButton(lang, course.id),
+          },
+          expiresAt: message.expiresAt,
+        },
+        now,
+      );
+      if (added) queued++;
+    }
+  });
+  return queued;
+}
+
 /**
  * Queues the announcement of every open module of a course (or of all courses) for each active,
  * not blocked learner who has not had it yet. The dedupe key makes it once per (module, learner)
@@ -68,29 +104,12 @@ export function queueAnnouncements(db: Db, now: number, only?: { courseId: strin
     const recipients = learnersWithoutMessage(db, course.id, prefix, only?.learnerId);
     if (recipients.length === 0) continue;
     const hasQuiz = quizProgress.hasQuiz?.(db, course.id, module.position) ?? true;
-    db.transaction(() => {
-      for (const r of recipients) {
-        const lang = learnerLocale(r, course);
-        const added = enqueue(
-          db,
-          {
-            dedupeKey: `${prefix}${r.id}`,
-            kind: "announcement",
-            batch: `announce:${course.id}:${module.position}`,
-            chatId: r.id,
-            method: "sendMessage",
-            payload: {
-              text: renderAnnouncement(course, module, total, lang, hasQuiz),
-              parse_mode: "HTML",
-              link_preview_options: { is_disabled: true },
-              reply_markup: courseButton(lang, course.id),
-            },
-            expiresAt: module.closesAt,
-          },
-          now,
-        );
-        if (added) queued++;
-      }
+    queued += queuePerLearner(db, now, recipients, course, {
+      prefix,
+      kind: "announcement",
+      batch: `announce:${course.id}:${module.position}`,
+      expiresAt: module.closesAt,
+      text: (lang) => renderAnnouncement(course, module, total, lang, hasQuiz),
     });
   }
   return queued;
@@ -155,24 +174,12 @@ export function queueDeadlineReminders(db: Db, now: number): number {
       (r) => !quizProgress.hasPassed(db, r.id, course.id, module.position),
     );
     if (recipients.length === 0) continue;
-    db.transaction(() => {
-      for (const r of recipients) {
-        const lang = learnerLocale(r, course);
-        const added = enqueue(
-          db,
-          {
-            dedupeKey: `${prefix}${r.id}`,
-            kind: "reminder",
-            batch: `reminder:${course.id}:${module.position}`,
-            chatId: r.id,
-            method: "sendMessage",
-            payload: { text: renderReminder(course, module, total, lang), parse_mode: "HTML", reply_markup: courseButton(lang, course.id) },
-            expiresAt: module.closesAt,
-          },
-          now,
-        );
-        if (added) queued++;
-      }
+    queued += queuePerLearner(db, now, recipients, course, {
+      prefix,
+      kind: "reminder",
+      batch: `reminder:${course.id}:${module.position}`,
+      expiresAt: module.closesAt,
+      text: (lang) => renderReminder(course, module, total, lang),
     });
   }
   return queued;
