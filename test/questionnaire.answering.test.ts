@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { answersOf, getResponse } from "../src/db/questionnaireRepo.js";
 import { courseYaml } from "./support/courses.js";
-import { QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
+import { answerPre, QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
 import { join } from "node:path";
 import { T0, TestBot, tempDir, type TestUser } from "./support/harness.js";
 
@@ -150,16 +150,7 @@ describe("navigation, pause, restart, single submission", () => {
 
   it("submits once; opening it again shows the answers", async () => {
     const u = await enrolled(23, "en");
-    await u.press("qn:python-101:pre");
-    const rid = getResponse(tb.db, 23, "python-101", "pre")!.id;
-    await u.send("5");
-    await u.press(`qa:${rid}:1:v:0`);
-    await u.press(`qa:${rid}:2:t:0`);
-    await u.press(`qa:${rid}:2:d`);
-    await u.press(`qa:${rid}:3:y`);
-    await u.send("4");
-    await u.send("To learn");
-    await u.press(`qa:${rid}:6:ok`);
+    const rid = await answerPre(tb, u, { motivation: "5", level: 0, devices: [0], studiedOnline: true, hours: "4", goals: "To learn" });
     const submittedAt = getResponse(tb.db, 23, "python-101", "pre")!.submittedAt;
     expect(submittedAt).not.toBeNull();
     const lastEdit = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!;

@@ -8,7 +8,7 @@ import { OutboxSender } from "../src/jobs/outbox.js";
 import { answersOf, getResponse } from "../src/db/questionnaireRepo.js";
 import { questionnaireCsv, csvField, exportCourseQuestionnaires } from "../src/reports/questionnaireExport.js";
 import { courseYaml } from "./support/courses.js";
-import { QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
+import { answerPre, QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
 import { T0, TestBot, type TestUser } from "./support/harness.js";
 
 // python-101 starts 2026-09-07 00:00 Almaty (= 2026-09-06 19:00 UTC); 4 modules of 14 days: ends 2026-10-12 00:00 local.
@@ -34,18 +34,9 @@ async function enrolled(id: number, lang = "en"): Promise<TestUser> {
 }
 const keys = () => tb.db.select().from(outbox).all().map((r) => r.dedupeKey).sort();
 
-async function answerPre(u: TestUser) {
-  await u.press("qn:python-101:pre");
-  const rid = getResponse(tb.db, u.id, "python-101", "pre")!.id;
-  await u.send("5");
-  await u.press(`qa:${rid}:1:v:0`);
-  await u.press(`qa:${rid}:2:t:0`);
-  await u.press(`qa:${rid}:2:d`);
-  await u.press(`qa:${rid}:3:y`);
-  await u.send("4");
-  await u.press(`qa:${rid}:5:s`);
-  await u.press(`qa:${rid}:6:ok`);
-}
+/** The same complete answers for anyone who just needs a submitted pre-course questionnaire. */
+const submitPre = (u: TestUser) =>
+  answerPre(tb, u, { motivation: "5", level: 0, devices: [0], studiedOnline: true, hours: "4" });
 
 describe("when the questionnaires go out", () => {
   it("offers the pre-course questionnaire right after enrollment, once, with a button", async () => {
@@ -63,7 +54,7 @@ describe("when the questionnaires go out", () => {
   it("reminds once two days before the start those who have not submitted", async () => {
     const a = await enrolled(1);
     const b = await enrolled(2);
-    await answerPre(b);
+    await submitPre(b);
     await tick();
     // 2026-09-04 23:59 Almaty: not yet.
     tb.clock.set(Date.UTC(2026, 8, 4, 18, 59));
@@ -128,17 +119,8 @@ describe("results and export", () => {
     const a = await enrolled(1);
     const b = await enrolled(2);
     await enrolled(3);
-    await answerPre(a);
-    await b.press("qn:python-101:pre");
-    const rid = getResponse(tb.db, 2, "python-101", "pre")!.id;
-    await b.send("2");
-    await b.press(`qa:${rid}:1:v:1`);
-    await b.press(`qa:${rid}:2:t:1`);
-    await b.press(`qa:${rid}:2:d`);
-    await b.press(`qa:${rid}:3:n`);
-    await b.send("10");
-    await b.send("Work, and \"fun\"");
-    await b.press(`qa:${rid}:6:ok`);
+    await submitPre(a);
+    await answerPre(tb, b, { motivation: "2", level: 1, devices: [1], studiedOnline: false, hours: "10", goals: 'Work, and "fun"' });
 
     await a.send("/results python-101");
     expect(a.lastText()).toContain("only for the course authors");
@@ -158,17 +140,7 @@ describe("results and export", () => {
 
   it("/export sends one CSV per questionnaire: BOM, quoting, Kazakh letters", async () => {
     const u = await enrolled(1, "kk");
-    await u.press("qn:python-101:pre");
-    const rid = getResponse(tb.db, 1, "python-101", "pre")!.id;
-    await u.send("3");
-    await u.press(`qa:${rid}:1:v:1`);
-    await u.press(`qa:${rid}:2:t:0`);
-    await u.press(`qa:${rid}:2:t:2`);
-    await u.press(`qa:${rid}:2:d`);
-    await u.press(`qa:${rid}:3:y`);
-    await u.send("7");
-    await u.send('Жұмыс, "арман"\nкелешек');
-    await u.press(`qa:${rid}:6:ok`);
+    await answerPre(tb, u, { motivation: "3", level: 1, devices: [0, 2], studiedOnline: true, hours: "7", goals: 'Жұмыс, "арман"\nкелешек' });
 
     const author = tb.user(900, { lang: "ru" });
     await author.send("/export python-101");
@@ -209,7 +181,7 @@ describe("before/after comparison", () => {
   it("compares the questions present in both questionnaires", async () => {
     const a = await enrolled(1);
     const b = await enrolled(2);
-    await answerPre(a); // motivation 5, studied_online yes
+    await submitPre(a); // motivation 5, studied_online yes
     await b.press("qn:python-101:pre");
     const rb = getResponse(tb.db, 2, "python-101", "pre")!.id;
     await b.send("1");

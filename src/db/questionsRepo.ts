@@ -177,25 +177,21 @@ export interface QuestionRow {
   learner: Learner;
 }
 
-/** Questions waiting for an answer, oldest first (the instructor's list and the daily digest). */
-export function openQuestions(db: Db): QuestionRow[] {
+/** Questions with their course and learner, for the lists and the export. */
+function questionRows(db: Db) {
   return db
     .select({ question: questions, course: courses, learner: learners })
     .from(questions)
     .innerJoin(courses, eq(courses.id, questions.courseId))
-    .innerJoin(learners, eq(learners.id, questions.learnerId))
-    .where(eq(questions.state, "open"))
-    .orderBy(asc(questions.createdAt), asc(questions.id))
-    .all();
+    .innerJoin(learners, eq(learners.id, questions.learnerId));
+}
+
+/** Questions waiting for an answer, oldest first (the instructor's list and the daily digest). */
+export function openQuestions(db: Db): QuestionRow[] {
+  return questionRows(db).where(eq(questions.state, "open")).orderBy(asc(questions.createdAt), asc(questions.id)).all();
 }
 
 /** Every question, oldest first, for the CSV export. */
 export function allQuestions(db: Db): QuestionRow[] {
-  return db
-    .select({ question: questions, course: courses, learner: learners })
-    .from(questions)
-    .innerJoin(courses, eq(courses.id, questions.courseId))
-    .innerJoin(learners, eq(learners.id, questions.learnerId))
-    .orderBy(asc(questions.id))
-    .all();
+  return questionRows(db).orderBy(asc(questions.id)).all();
 }

@@ -1,3 +1,6 @@
+import { getResponse } from "../../src/db/questionnaireRepo.js";
+import type { TestBot, TestUser } from "./harness.js";
+
 /** A questionnaires section for test courses: every question type, kk/ru/en. */
 export const QUESTIONNAIRES_YAML = `questionnaires:
   pre:
@@ -54,3 +57,35 @@ export const QUESTIONNAIRES_YAML = `questionnaires:
       required: false
       text: { kk: "Пікіріңіз?", ru: "Ваш отзыв?", en: "Your comments?" }
 `;
+
+export interface PreAnswers {
+  /** Typed, as a learner may instead of pressing a rating button. */
+  motivation: string;
+  /** Option number of `level`. */
+  level: number;
+  /** Option numbers of `devices`. */
+  devices: number[];
+  studiedOnline: boolean;
+  hours: string;
+  /** Omitted: the optional question is skipped. */
+  goals?: string;
+}
+
+/**
+ * Fills in QUESTIONNAIRES_YAML's pre-course questionnaire through its buttons and confirms it,
+ * as a learner would; returns the response id.
+ */
+export async function answerPre(tb: TestBot, u: TestUser, a: PreAnswers): Promise<number> {
+  await u.press("qn:python-101:pre");
+  const rid = getResponse(tb.db, u.id, "python-101", "pre")!.id;
+  await u.send(a.motivation);
+  await u.press(`qa:${rid}:1:v:${a.level}`);
+  for (const d of a.devices) await u.press(`qa:${rid}:2:t:${d}`);
+  await u.press(`qa:${rid}:2:d`);
+  await u.press(`qa:${rid}:3:${a.studiedOnline ? "y" : "n"}`);
+  await u.send(a.hours);
+  if (a.goals === undefined) await u.press(`qa:${rid}:5:s`);
+  else await u.send(a.goals);
+  await u.press(`qa:${rid}:6:ok`);
+  return rid;
+}
