@@ -2,8 +2,7 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import { isIanaTimeZone } from "./domain/time.js";
 
-export const LOCALES = ["kk", "ru", "en"] as const;
-export type Locale = (typeof LOCALES)[number];
+import { LOCALES, type Locale } from "./domain/locale.js";
 
 export interface Config {
   botToken: string;

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Locale } from "../src/config.js";
+import type { Locale } from "../src/domain/locale.js";
 import { enroll } from "../src/db/coursesRepo.js";
 import { setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { broadcasts, outbox } from "../src/db/schema/index.js";

@@ -4,7 +4,7 @@ import { getLearner, setLearnerBlocked, upsertLearner } from "../src/db/learners
 import { outbox } from "../src/db/schema/index.js";
 import { enqueue, MAX_ATTEMPTS } from "../src/jobs/outbox.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
-import type { Locale } from "../src/config.js";
+import type { Locale } from "../src/domain/locale.js";
 
 const SECOND_FOR_TESTS = 1000;
 

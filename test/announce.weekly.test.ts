@@ -12,7 +12,7 @@ import {
 import { Scheduler } from "../src/jobs/scheduler.js";
 import { announcement, courseYaml } from "./support/courses.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
-import type { Locale } from "../src/config.js";
+import type { Locale } from "../src/domain/locale.js";
 
 /** python-101 starts 2026-09-07 (Asia/Almaty, UTC+5): module 1 opens at 2026-09-06 19:00 UTC. */
 const ALMATY_W1 = Date.UTC(2026, 8, 6, 19, 0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateCourseText, type CourseIssue } from "../src/courses/validate.js";
 import { renderIssue } from "../src/courses/renderIssue.js";
-import { translator } from "../src/i18n.js";
+import { translator } from "../src/messages/i18n.js";
 import { announcement, courseYaml } from "./support/courses.js";
 
 const NOW = Date.UTC(2026, 8, 1, 4, 0);

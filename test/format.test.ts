@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatDeadline, formatNumber } from "../src/format.js";
+import { formatDate, formatDateTime, formatDeadline, formatNumber } from "../src/messages/format.js";
 
 // 2026-11-23 19:30 UTC is 2026-11-24 00:30 in Almaty (UTC+5).
 const AT = Date.UTC(2026, 10, 23, 19, 30);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { validateCourseText } from "../src/courses/validate.js";
 import { renderIssue } from "../src/courses/renderIssue.js";
-import { translator } from "../src/i18n.js";
+import { translator } from "../src/messages/i18n.js";
 import { normaliseQuestionnaires } from "../src/courses/questionnaire.js";
 import { comparableQuestions } from "../src/domain/questionnaire.js";
 import { courseYaml } from "./support/courses.js";

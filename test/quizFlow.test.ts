@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../src/clock.js";
-import { quizButton } from "../src/bot/quizViews.js";
+import { quizButton } from "../src/messages/quizViews.js";
 import { quizAttemptsJob } from "../src/jobs/quizAttempts.js";
 import { outbox } from "../src/db/schema/index.js";
 import { attemptAnswers, quizBank } from "../src/db/quizRepo.js";
 import { quizAnswers, quizAttempts, type QuizAttempt } from "../src/db/schema/index.js";
 import { effectiveWeights } from "../src/domain/quiz.js";
-import { translator } from "../src/i18n.js";
+import { translator } from "../src/messages/i18n.js";
 import { courseYaml } from "./support/courses.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
 import { desc, eq } from "drizzle-orm";

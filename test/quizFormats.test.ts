@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAiken, parseGift } from "../src/courses/quizText.js";
 import { renderIssue } from "../src/courses/renderIssue.js";
 import { validateCourseText } from "../src/courses/validate.js";
-import { translator } from "../src/i18n.js";
+import { translator } from "../src/messages/i18n.js";
 import { courseYaml } from "./support/courses.js";
 import { tempDir, T0 } from "./support/harness.js";
 

@@ -1,6 +1,6 @@
 import type { Api } from "grammy";
-import { LOCALES } from "../config.js";
-import { translator } from "../i18n.js";
+import { LOCALES } from "../domain/locale.js";
+import { translator } from "../messages/i18n.js";
 
 /** The learner-facing command menu, in each language (Telegram picks by the user's app language). */
 export const LEARNER_COMMANDS = ["courses", "mycourses", "quiz", "progress", "ask", "myquestions", "glossary", "language", "help"] as const;

@@ -1,10 +1,11 @@
 import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Clock } from "../clock.js";
-import type { Config, Locale } from "../config.js";
+import type { Config } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import type { Learner } from "../db/schema/index.js";
-import type { T } from "../i18n.js";
+import type { T } from "../messages/i18n.js";
 
 export interface BotDeps {
   db: Db;

@@ -1,13 +1,14 @@
 import { GrammyError, type Api } from "grammy";
-import type { Config, Locale } from "../config.js";
+import type { Config } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { getCourse, getModules } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
 import { getQuestion, mapMessage, markPosted } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
-import { escapeHtml, translator } from "../i18n.js";
+import { escapeHtml, translator } from "../messages/i18n.js";
 import { redact } from "../log.js";
-import { assistantKeyboard, learnerName, questionHeader } from "./questionViews.js";
+import { assistantKeyboard, learnerName, questionHeader } from "../messages/questionViews.js";
 import { HTML, isNotModified } from "./ui.js";
 
 /**

@@ -1,7 +1,9 @@
 import { GrammyError, InlineKeyboard } from "grammy";
 import type { BotContext } from "./context.js";
 
-export const HTML = { parse_mode: "HTML" } as const;
+import { HTML } from "../messages/html.js";
+
+export { HTML, chunkLines } from "../messages/html.js";
 
 /**
  * Shows a screen: edits the message the pressed button belongs to, or sends a new one.
@@ -41,21 +43,4 @@ export async function answerCallback(ctx: BotContext, text?: string, alert = fal
   } catch (err) {
     if (!(err instanceof GrammyError && /query is too old|query ID is invalid/i.test(err.description))) throw err;
   }
-}
-
-/** Packs lines into messages under Telegram's 4096-character limit, never splitting a line's HTML. */
-export function chunkLines(lines: string[], max = 4096): string[] {
-  const chunks: string[] = [];
-  let current = "";
-  for (const raw of lines) {
-    const line = raw.length > max ? `${raw.slice(0, max - 1)}…` : raw;
-    if (current && current.length + 1 + line.length > max) {
-      chunks.push(current);
-      current = line;
-    } else {
-      current = current ? `${current}\n${line}` : line;
-    }
-  }
-  if (current) chunks.push(current);
-  return chunks;
 }

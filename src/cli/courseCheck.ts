@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { loadDotEnv } from "../config.js";
 import { courseFilesIn, validateCourseFile } from "../courses/loadCourses.js";
 import { renderIssue } from "../courses/renderIssue.js";
-import { translator } from "../i18n.js";
+import { translator } from "../messages/i18n.js";
 
 /**
  * npm run course:check -- <file or folder>...

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LOCALES } from "../config.js";
+import { LOCALES } from "../domain/locale.js";
 import { questionnairesFileSchema } from "./questionnaire.js";
 
 /**

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { Db } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
-import { translator } from "../i18n.js";
+import { translator } from "../messages/i18n.js";
 import { importCourse } from "./importCourse.js";
 import { validateCourseText, type CourseIssue, type ValidationResult } from "./validate.js";
 import { renderIssue } from "./renderIssue.js";

@@ -4,7 +4,7 @@
  * stored on import.
  */
 import { z } from "zod";
-import { LOCALES } from "../config.js";
+import { LOCALES } from "../domain/locale.js";
 import type { Translated } from "../domain/course.js";
 import type { Question, Questionnaires } from "../domain/questionnaire.js";
 import { QUESTIONNAIRE_KINDS } from "../domain/questionnaire.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join, normalize, relative } from "node:path";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Translated } from "../domain/course.js";
 import { hasFullCredit, type AcceptedText, type QuizQuestion, type ScorePolicy } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";

@@ -1,4 +1,4 @@
-import type { T } from "../i18n.js";
+import type { T } from "../messages/i18n.js";
 import { pathToString, type CourseIssue } from "./validate.js";
 
 /** "courses/intro.yaml:42 modules[0].announcement.kk: error: ... " */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { LineCounter, parseDocument, isNode } from "yaml";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import { buildCalendar, type CourseCalendar } from "../domain/calendar.js";
 import type { Translated } from "../domain/course.js";
 import { RULES } from "../domain/rules.js";

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Db } from "./client.js";
 import { learners, type Learner } from "./schema/index.js";
 

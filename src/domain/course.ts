@@ -1,4 +1,4 @@
-import type { Locale } from "../config.js";
+import type { Locale } from "./locale.js";
 
 /** A text in several languages, keyed by locale. */
 export type Translated = Partial<Record<Locale, string>>;

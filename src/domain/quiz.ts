@@ -1,4 +1,4 @@
-import type { Locale } from "../config.js";
+import type { Locale } from "./locale.js";
 import type { Translated } from "./course.js";
 import { RULES } from "./rules.js";
 

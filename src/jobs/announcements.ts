@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { learnersWithoutMessage, modulesClosingWithin, openModules, type Recipient } from "../db/announceRepo.js";
 import { learnerAttempts, quizByModule } from "../db/quizRepo.js";
@@ -8,8 +8,8 @@ import { pickText } from "../domain/course.js";
 import { moduleScore } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import { HOUR } from "../clock.js";
-import { formatDeadline } from "../format.js";
-import { escapeHtml, isLocale, translator } from "../i18n.js";
+import { formatDeadline } from "../messages/format.js";
+import { escapeHtml, isLocale, translator } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 

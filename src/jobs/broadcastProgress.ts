@@ -1,13 +1,13 @@
 import type { Api } from "grammy";
 import type { Clock } from "../clock.js";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { broadcastsInStatus, transition } from "../db/announceRepo.js";
 import { getCourse } from "../db/coursesRepo.js";
 import type { Broadcast } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
-import { formatNumber } from "../format.js";
-import { isLocale, translator } from "../i18n.js";
+import { formatNumber } from "../messages/format.js";
+import { isLocale, translator } from "../messages/i18n.js";
 import { redact } from "../log.js";
 import { batchCounts, type BatchCounts } from "./outbox.js";
 import type { Job } from "./scheduler.js";

@@ -1,11 +1,11 @@
 import { InlineKeyboard } from "grammy";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { dueEnrollmentNotices, markWatcherNotified } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
-import { courseTitle } from "../bot/courseViews.js";
-import { formatDate } from "../format.js";
-import { translator } from "../i18n.js";
+import { courseTitle } from "../messages/courseViews.js";
+import { formatDate } from "../messages/format.js";
+import { translator } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 

@@ -1,10 +1,10 @@
 import { DAY } from "../clock.js";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { coursesWithQuestionnaires, learnersToMessage } from "../db/questionnaireRepo.js";
 import { offerDedupeKey, offerMessage } from "../bot/features/questionnaire.js";
 import { questionnaireWindow, reminderAt, type QuestionnaireKind } from "../domain/questionnaire.js";
-import { isLocale } from "../i18n.js";
+import { isLocale } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 

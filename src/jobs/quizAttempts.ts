@@ -1,11 +1,11 @@
 import { InlineKeyboard } from "grammy";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import { pickText } from "../domain/course.js";
 import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
 import { closeOverdueAttempts, quizById } from "../db/quizRepo.js";
-import { formatNumber } from "../format.js";
-import { isLocale, translator } from "../i18n.js";
+import { formatNumber } from "../messages/format.js";
+import { isLocale, translator } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 

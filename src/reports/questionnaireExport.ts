@@ -1,11 +1,11 @@
 /** CSV export of questionnaire answers: one row per learner, UTF-8 with a BOM so Excel reads Kazakh text. */
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import type { Question, QuestionnaireKind } from "../domain/questionnaire.js";
 import type { Db } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
 import { getQuestions, responsesFor, type ResponseWithAnswers } from "../db/questionnaireRepo.js";
-import { answerText } from "../bot/questionnaireViews.js";
-import { translator } from "../i18n.js";
+import { answerText } from "../messages/questionnaireViews.js";
+import { translator } from "../messages/i18n.js";
 
 /** RFC 4180 quoting: fields with a comma, quote, CR or LF are quoted, quotes doubled. */
 export function csvField(value: string): string {

@@ -1,7 +1,7 @@
 import { Composer } from "grammy";
 import { loadCoursesFromDir } from "../../courses/loadCourses.js";
 import { renderIssue } from "../../courses/renderIssue.js";
-import { escapeHtml } from "../../i18n.js";
+import { escapeHtml } from "../../messages/i18n.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { chunkLines, HTML } from "../ui.js";

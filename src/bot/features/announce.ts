@@ -1,7 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import { DAY } from "../../clock.js";
-import type { Locale } from "../../config.js";
+import type { Locale } from "../../domain/locale.js";
 import {
   activeDraft,
   activeLearners,
@@ -14,14 +14,14 @@ import { getCourse, listCourses } from "../../db/coursesRepo.js";
 import type { Broadcast, BroadcastVersion, Course } from "../../db/schema/index.js";
 import { courseState } from "../../domain/calendar.js";
 import { RULES } from "../../domain/rules.js";
-import { formatNumber } from "../../format.js";
-import { isLocale } from "../../i18n.js";
+import { formatNumber } from "../../messages/format.js";
+import { isLocale } from "../../messages/i18n.js";
 import { queueAnnouncements } from "../../jobs/announcements.js";
 import { broadcastBatch } from "../../jobs/broadcastProgress.js";
 import { enqueue } from "../../jobs/outbox.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
-import { courseTitle } from "../courseViews.js";
+import { courseTitle } from "../../messages/courseViews.js";
 import { onEnrolledHooks } from "../hooks.js";
 import { answerCallback, HTML, show } from "../ui.js";
 import { LANGUAGE_NAMES } from "./start.js";

@@ -18,13 +18,13 @@ import {
   saveDraft,
 } from "../../db/questionsRepo.js";
 import type { AskDraft, Course, Question } from "../../db/schema/index.js";
-import { formatDate } from "../../format.js";
-import { escapeHtml } from "../../i18n.js";
+import { formatDate } from "../../messages/format.js";
+import { escapeHtml } from "../../messages/i18n.js";
 import { redact } from "../../log.js";
 import type { BotContext } from "../context.js";
-import { courseTitle } from "../courseViews.js";
+import { courseTitle } from "../../messages/courseViews.js";
 import { postAttachment, postFollowUp, postQuestion, refreshHeaderButtons } from "../questionRelay.js";
-import { stateLabel } from "../questionViews.js";
+import { stateLabel } from "../../messages/questionViews.js";
 import { answerCallback, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
 

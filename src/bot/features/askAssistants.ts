@@ -19,14 +19,14 @@ import {
   type Responder,
 } from "../../db/questionsRepo.js";
 import type { Question } from "../../db/schema/index.js";
-import { formatDate } from "../../format.js";
-import { escapeHtml, translator, type T } from "../../i18n.js";
+import { formatDate } from "../../messages/format.js";
+import { escapeHtml, translator, type T } from "../../messages/i18n.js";
 import { redact } from "../../log.js";
 import { LEARNER_COMMANDS } from "../commands.js";
 import type { BotContext } from "../context.js";
-import { courseTitle } from "../courseViews.js";
+import { courseTitle } from "../../messages/courseViews.js";
 import { describeError, learnerLocale, refreshHeaderButtons, telegramCode } from "../questionRelay.js";
-import { assistantKeyboard, csvRows, learnerName, openQuestionLines } from "../questionViews.js";
+import { assistantKeyboard, csvRows, learnerName, openQuestionLines } from "../../messages/questionViews.js";
 import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
 
 /**

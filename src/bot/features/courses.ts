@@ -11,11 +11,11 @@ import {
   watchCourse,
 } from "../../db/coursesRepo.js";
 import type { Course } from "../../db/schema/index.js";
-import { formatDate } from "../../format.js";
-import { escapeHtml } from "../../i18n.js";
+import { formatDate } from "../../messages/format.js";
+import { escapeHtml } from "../../messages/i18n.js";
 import { onEnrolledHooks } from "../hooks.js";
 import type { BotContext } from "../context.js";
-import { cardKeyboard, courseCard, courseStatus, courseTitle, STATE_ICON } from "../courseViews.js";
+import { cardKeyboard, courseCard, courseStatus, courseTitle, STATE_ICON } from "../../messages/courseViews.js";
 import { answerCallback, HTML, show } from "../ui.js";
 
 export const coursesFeature = new Composer<BotContext>();

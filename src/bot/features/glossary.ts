@@ -4,9 +4,9 @@ import { searchGlossary, type GlossaryEntry } from "../../domain/glossary.js";
 import { learnerCourses, listCourses } from "../../db/coursesRepo.js";
 import type { Course } from "../../db/schema/index.js";
 import type { CourseFile } from "../../courses/format.js";
-import { escapeHtml } from "../../i18n.js";
+import { escapeHtml } from "../../messages/i18n.js";
 import type { BotContext } from "../context.js";
-import { courseTitle } from "../courseViews.js";
+import { courseTitle } from "../../messages/courseViews.js";
 import { chunkLines, HTML } from "../ui.js";
 
 export const glossaryFeature = new Composer<BotContext>();

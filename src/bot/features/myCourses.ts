@@ -1,10 +1,10 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { courseState, currentModuleIndex } from "../../domain/calendar.js";
 import { getModules, learnerCourses } from "../../db/coursesRepo.js";
-import { formatDate } from "../../format.js";
-import { escapeHtml } from "../../i18n.js";
+import { formatDate } from "../../messages/format.js";
+import { escapeHtml } from "../../messages/i18n.js";
 import type { BotContext } from "../context.js";
-import { courseStatus, courseTitle, currentModuleLine, STATE_ICON } from "../courseViews.js";
+import { courseStatus, courseTitle, currentModuleLine, STATE_ICON } from "../../messages/courseViews.js";
 import { show } from "../ui.js";
 import { myCoursesQuestionnaires } from "./questionnaire.js";
 

@@ -6,7 +6,7 @@
 import { conversationApiPlugin } from "../apiSetup.js";
 import { createConversation, type Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type Context } from "grammy";
-import type { Locale } from "../../config.js";
+import type { Locale } from "../../domain/locale.js";
 import { getCourse, isEnrolled } from "../../db/coursesRepo.js";
 import type { Db } from "../../db/client.js";
 import {
@@ -31,11 +31,11 @@ import {
   type Question,
   type QuestionnaireKind,
 } from "../../domain/questionnaire.js";
-import { formatDate, formatDateTime } from "../../format.js";
-import { escapeHtml, isLocale, translator } from "../../i18n.js";
+import { formatDate, formatDateTime } from "../../messages/format.js";
+import { escapeHtml, isLocale, translator } from "../../messages/i18n.js";
 import { enqueue } from "../../jobs/outbox.js";
 import type { BotContext } from "../context.js";
-import { courseTitle } from "../courseViews.js";
+import { courseTitle } from "../../messages/courseViews.js";
 import { onEnrolledHooks } from "../hooks.js";
 import {
   ANSWER_DATA_RE,
@@ -47,7 +47,7 @@ import {
   sessionTitle,
   shorten,
   type QuestionnaireSession,
-} from "../questionnaireViews.js";
+} from "../../messages/questionnaireViews.js";
 import { answerCallback, chunkLines, HTML } from "../ui.js";
 
 export const QUESTIONNAIRE_CONVERSATION = "questionnaire";

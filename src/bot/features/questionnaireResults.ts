@@ -1,6 +1,6 @@
 /** Authors' view of the questionnaires: /results (counts, distributions, before/after) and /export (CSV). */
 import { Composer, InlineKeyboard, InputFile } from "grammy";
-import type { Locale } from "../../config.js";
+import type { Locale } from "../../domain/locale.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import { activeLearnerIds, courseQuestionnaires, coursesWithQuestionnaires, responsesFor } from "../../db/questionnaireRepo.js";
 import type { Course } from "../../db/schema/index.js";
@@ -13,13 +13,13 @@ import {
   type QuestionnaireKind,
   type QuestionSummary,
 } from "../../domain/questionnaire.js";
-import { formatNumber } from "../../format.js";
-import { escapeHtml, type T } from "../../i18n.js";
+import { formatNumber } from "../../messages/format.js";
+import { escapeHtml, type T } from "../../messages/i18n.js";
 import { exportCourseQuestionnaires } from "../../reports/questionnaireExport.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
-import { courseTitle } from "../courseViews.js";
-import { optionText, shorten } from "../questionnaireViews.js";
+import { courseTitle } from "../../messages/courseViews.js";
+import { optionText, shorten } from "../../messages/questionnaireViews.js";
 import { answerCallback, chunkLines, HTML } from "../ui.js";
 
 export const questionnaireResultsFeature = new Composer<BotContext>();

@@ -1,7 +1,7 @@
 import { conversationApiPlugin } from "../apiSetup.js";
 import { createConversation, type Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
-import type { Locale } from "../../config.js";
+import type { Locale } from "../../domain/locale.js";
 import { pickText, type Translated } from "../../domain/course.js";
 import { parseNumberAnswer, type GivenAnswer, type QuizQuestion, type VariantItem } from "../../domain/quiz.js";
 import { getCourse, isEnrolled, learnerCourses, listCourses } from "../../db/coursesRepo.js";
@@ -25,11 +25,11 @@ import {
   type AnswerOutcome,
   type StartOutcome,
 } from "../../db/quizRepo.js";
-import { formatDeadline, formatDateTime, formatNumber } from "../../format.js";
-import { escapeHtml, isLocale, translator } from "../../i18n.js";
+import { formatDeadline, formatDateTime, formatNumber } from "../../messages/format.js";
+import { escapeHtml, isLocale, translator } from "../../messages/i18n.js";
 import { moduleScore } from "../../domain/quiz.js";
 import type { BaseContext, BotContext, BotDeps } from "../context.js";
-import { courseTitle } from "../courseViews.js";
+import { courseTitle } from "../../messages/courseViews.js";
 import {
   ANSWER_RE,
   answerFeedback,
@@ -45,7 +45,7 @@ import {
   reviewLine,
   type QuestionView,
   type ResultView,
-} from "../quizViews.js";
+} from "../../messages/quizViews.js";
 import { requireAuthor } from "../auth.js";
 import { answerCallback, chunkLines, HTML, show } from "../ui.js";
 

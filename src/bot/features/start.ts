@@ -1,8 +1,8 @@
 import { Composer, InlineKeyboard } from "grammy";
-import { LOCALES } from "../../config.js";
+import { LOCALES } from "../../domain/locale.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import { setLearnerLanguage } from "../../db/learnersRepo.js";
-import { isLocale, translator } from "../../i18n.js";
+import { isLocale, translator } from "../../messages/i18n.js";
 import type { BotContext } from "../context.js";
 import { answerCallback, HTML, show } from "../ui.js";
 import { showCourseCard } from "./courses.js";

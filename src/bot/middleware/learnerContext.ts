@@ -1,6 +1,6 @@
 import type { NextFunction } from "grammy";
 import { upsertLearner } from "../../db/learnersRepo.js";
-import { localeFromTelegram, translator } from "../../i18n.js";
+import { localeFromTelegram, translator } from "../../messages/i18n.js";
 import type { BotContext, BotDeps } from "../context.js";
 
 /**

@@ -1,11 +1,11 @@
 /** Texts and keyboards of the questionnaires, shared by the conversation, the offers and the results. */
 import { InlineKeyboard } from "grammy";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import { pickText, type Translated } from "../domain/course.js";
 import type { AnswerValue, InputError, Question, QuestionnaireKind } from "../domain/questionnaire.js";
 import { RULES } from "../domain/rules.js";
-import { formatNumber } from "../format.js";
-import { escapeHtml, type T } from "../i18n.js";
+import { formatNumber } from "./format.js";
+import { escapeHtml, type T } from "./i18n.js";
 
 export interface QuestionnaireSession {
   responseId: number;

@@ -1,12 +1,12 @@
 import { InlineKeyboard } from "grammy";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import { pickText } from "../domain/course.js";
 import { ageParts, snippet } from "../domain/questions.js";
 import { RULES } from "../domain/rules.js";
 import { toLocal } from "../domain/time.js";
 import type { Course, Learner, Module, Question } from "../db/schema/index.js";
 import type { QuestionRow } from "../db/questionsRepo.js";
-import { escapeHtml, type T } from "../i18n.js";
+import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
 
 export const LANGUAGE_LABELS: Record<string, string> = { kk: "🇰🇿 Қазақша", ru: "🇷🇺 Русский", en: "🇬🇧 English" };

@@ -1,4 +1,4 @@
-import type { Locale } from "./config.js";
+import type { Locale } from "../domain/locale.js";
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 

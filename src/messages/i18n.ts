@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import i18next, { type TFunction } from "i18next";
-import { LOCALES, type Locale } from "./config.js";
-import { localesFolder } from "./paths.js";
+import { LOCALES, type Locale } from "../domain/locale.js";
+import { localesFolder } from "../paths.js";
 
 export type T = TFunction;
 
@@ -31,14 +31,7 @@ export function translator(lang: Locale): T {
   return instance.getFixedT(lang);
 }
 
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
-}
 
-/** Telegram's language_code (e.g. "ru", "kk", "en-GB") mapped to a supported locale, if any. */
-export function localeFromTelegram(code: string | undefined): Locale | null {
-  const base = code?.toLowerCase().split(/[-_]/)[0];
-  return isLocale(base) ? base : null;
-}
 
 export { escapeHtml };
+export { isLocale, localeFromTelegram } from "../domain/locale.js";

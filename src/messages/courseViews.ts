@@ -1,10 +1,10 @@
 import { InlineKeyboard } from "grammy";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import { courseState, currentModuleIndex, type CourseState } from "../domain/calendar.js";
 import { pickText } from "../domain/course.js";
 import type { Course, Module } from "../db/schema/index.js";
-import { formatDate, formatDeadline } from "../format.js";
-import { escapeHtml as escape, type T } from "../i18n.js";
+import { formatDate, formatDeadline } from "./format.js";
+import { escapeHtml as escape, type T } from "./i18n.js";
 
 export const STATE_ICON: Record<CourseState, string> = {
   upcoming: "🕓",

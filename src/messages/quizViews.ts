@@ -1,13 +1,13 @@
 import { InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
-import type { Locale } from "../config.js";
+import type { Locale } from "../domain/locale.js";
 import { pickText, type Translated } from "../domain/course.js";
 import type { ProgressStatus, QuizAvailability, QuizQuestion, VariantItem } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import type { CourseProgressReport, ModuleProgress, QuizWithModule } from "../db/quizRepo.js";
 import type { Course, QuizAttempt } from "../db/schema/index.js";
-import { formatDate, formatDateTime, formatDeadline, formatNumber } from "../format.js";
-import { escapeHtml, type T } from "../i18n.js";
+import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./format.js";
+import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
 
 /**
