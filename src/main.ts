@@ -1,7 +1,8 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
-import { describeReports, loadCoursesFromDir } from "./courses/loadCourses.js";
+import { loadCoursesFromDir } from "./courses/loadCourses.js";
+import { describeReports } from "./messages/courseIssues.js";
 import { closeDatabase, openDatabase } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateCourseText, type CourseIssue } from "../src/courses/validate.js";
-import { renderIssue } from "../src/courses/renderIssue.js";
+import { renderIssue } from "../src/messages/courseIssues.js";
 import { translator } from "../src/messages/i18n.js";
 import { announcement, courseYaml } from "./support/courses.js";
 

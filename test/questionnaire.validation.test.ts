@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { validateCourseText } from "../src/courses/validate.js";
-import { renderIssue } from "../src/courses/renderIssue.js";
+import { renderIssue } from "../src/messages/courseIssues.js";
 import { translator } from "../src/messages/i18n.js";
 import { normaliseQuestionnaires } from "../src/courses/questionnaire.js";
 import { comparableQuestions } from "../src/domain/questionnaire.js";

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { loadDotEnv } from "../config.js";
 import { courseFilesIn, validateCourseFile } from "../courses/loadCourses.js";
-import { renderIssue } from "../courses/renderIssue.js";
+import { renderIssue } from "../messages/courseIssues.js";
 import { translator } from "../messages/i18n.js";
 
 /**

@@ -2,10 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { Db } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
-import { translator } from "../messages/i18n.js";
 import { importCourse } from "./importCourse.js";
-import { validateCourseText, type CourseIssue, type ValidationResult } from "./validate.js";
-import { renderIssue } from "./renderIssue.js";
+import type { CourseIssue } from "./issues.js";
+import { validateCourseText, type ValidationResult } from "./validate.js";
 
 export interface FileReport {
   file: string;
@@ -65,15 +64,4 @@ export function loadCoursesFromDir(db: Db, dir: string, options: LoadOptions): F
     if (!unchanged) importCourse(db, def, name, options.now);
     return { file: name, courseId: def.id, loaded: true, unchanged, issues };
   });
-}
-
-/** One line per report and issue, in English, for the process log. */
-export function describeReports(reports: FileReport[]): string[] {
-  const t = translator("en");
-  return reports.flatMap((r) => [
-    r.loaded
-      ? `course ${r.courseId} ${r.unchanged ? "unchanged" : "loaded"} from ${r.file}`
-      : `course file ${r.file} NOT loaded (${r.issues.filter((i) => i.level === "error").length} errors)`,
-    ...r.issues.map((i) => `  ${renderIssue(t, r.file, i)}`),
-  ]);
 }

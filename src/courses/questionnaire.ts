@@ -9,7 +9,7 @@ import type { Translated } from "../domain/course.js";
 import type { Question, Questionnaires } from "../domain/questionnaire.js";
 import { QUESTIONNAIRE_KINDS } from "../domain/questionnaire.js";
 import { RULES } from "../domain/rules.js";
-import type { CourseIssue, IssuePath } from "./validate.js";
+import type { CourseIssue, IssuePath } from "./issues.js";
 
 // Same shape as format.ts's translatedSchema (not imported: format.ts imports this module).
 const translated = z.partialRecord(

@@ -2,21 +2,12 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, normalize, relative } from "node:path";
 import type { Locale } from "../domain/locale.js";
 import type { Translated } from "../domain/course.js";
-import { hasFullCredit, type AcceptedText, type QuizQuestion, type ScorePolicy } from "../domain/quiz.js";
+import { hasFullCredit, type AcceptedText, type QuizDefinition, type QuizQuestion, type ScorePolicy } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import type { CourseFile, InlineQuestion, QuizFile } from "./format.js";
 import { parseAiken, parseGift, type ParsedBank, type ParsedQuestion } from "./quizText.js";
 
-/** A module's quiz as the bot runs it. */
-export interface QuizDefinition {
-  passScore: number;
-  attempts: number;
-  timeLimitMinutes: number | null;
-  pick: number | null;
-  feedback: "after_each" | "at_end";
-  scorePolicy: ScorePolicy;
-  questions: QuizQuestion[];
-}
+export type { QuizDefinition } from "../domain/quiz.js";
 
 export interface QuizIssue {
   level: "error" | "warning";

@@ -6,21 +6,13 @@ import type { Translated } from "../domain/course.js";
 import { RULES } from "../domain/rules.js";
 import { isIanaTimeZone, parseCourseDate } from "../domain/time.js";
 import { courseFileSchema, type CourseFile } from "./format.js";
-import { checkQuizzes, type QuizDefinition } from "./quizValidate.js";
+import type { QuizDefinition } from "../domain/quiz.js";
+import { type CourseIssue, type IssuePath } from "./issues.js";
+import { checkQuizzes } from "./quizValidate.js";
 import { checkQuestionnaires } from "./questionnaire.js";
 
-export type IssuePath = (string | number)[];
-
-export interface CourseIssue {
-  level: "error" | "warning";
-  /** Key under `validation.` in the locale files. */
-  code: string;
-  path: IssuePath;
-  line?: number;
-  /** Set when the issue is in a file the course file refers to (a quiz bank); the line is in that file. */
-  file?: string;
-  params: Record<string, string | number>;
-}
+export type { CourseIssue, IssuePath } from "./issues.js";
+export { pathToString } from "./issues.js";
 
 export interface CourseModuleDefinition {
   position: number;
@@ -67,13 +59,6 @@ export interface ValidationResult {
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{1,39}$/;
-
-export function pathToString(path: IssuePath): string {
-  return path.reduce<string>(
-    (s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${p}` : p),
-    "",
-  );
-}
 
 /** Parses and checks a course file's text against the format and the rules of domain.md. */
 export function validateCourseText(text: string, options: ValidateOptions): ValidationResult {

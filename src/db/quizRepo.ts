@@ -1,5 +1,4 @@
 import { and, asc, eq, isNull, lte } from "drizzle-orm";
-import type { CourseDefinition } from "../courses/validate.js";
 import {
   attemptEndsAt,
   attemptPercent,
@@ -16,6 +15,7 @@ import {
   type Grade,
   type ProgressStatus,
   type QuizAvailability,
+  type QuizDefinition,
   type QuizQuestion,
 } from "../domain/quiz.js";
 import type { Db } from "./client.js";
@@ -42,7 +42,13 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
  * course and its quizzes land together. Quizzes dropped from the file are marked removed, not
  * deleted: learners' attempts and grades stay.
  */
-export function importQuizzes(tx: Tx, def: CourseDefinition, now: number): void {
+/** What importQuizzes needs of a validated course (courses/validate's CourseDefinition fits). */
+export interface CourseQuizzes {
+  id: string;
+  modules: readonly { position: number; quiz?: QuizDefinition }[];
+}
+
+export function importQuizzes(tx: Tx, def: CourseQuizzes, now: number): void {
   const existing = tx.select().from(quizzes).where(eq(quizzes.courseId, def.id)).all();
   const withQuiz = new Set<number>();
   for (const m of def.modules) {

@@ -320,3 +320,14 @@ export function quizAvailability(a: AvailabilityInput, now: number): QuizAvailab
 export function attemptEndsAt(startedAt: number, timeLimitMinutes: number | null | undefined, closesAt: number): number {
   return timeLimitMinutes ? Math.min(startedAt + timeLimitMinutes * 60_000, closesAt) : closesAt;
 }
+
+/** A module's quiz as the bot runs it (validated from a course file, stored by the db layer). */
+export interface QuizDefinition {
+  passScore: number;
+  attempts: number;
+  timeLimitMinutes: number | null;
+  pick: number | null;
+  feedback: "after_each" | "at_end";
+  scorePolicy: ScorePolicy;
+  questions: QuizQuestion[];
+}

@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import { loadCoursesFromDir } from "../../courses/loadCourses.js";
-import { renderIssue } from "../../courses/renderIssue.js";
+import { renderIssue } from "../../messages/courseIssues.js";
 import { escapeHtml } from "../../messages/i18n.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
