@@ -6,6 +6,7 @@ import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import type { Learner } from "../db/schema/index.js";
 import type { T } from "../messages/i18n.js";
+import type { Logger } from "../log.js";
 
 export interface BotDeps {
   db: Db;
@@ -13,10 +14,14 @@ export interface BotDeps {
   config: Config;
   /** Wakes the outbox sender after something was enqueued (no-op when no sender runs, as in tests). */
   kickOutbox?: () => void;
+  /** Where updates log (default: the process logger of log.ts); tests pass one that writes to a stream. */
+  logger?: Logger;
 }
 
 export interface BotContextExtras {
   deps: BotDeps;
+  /** This update's logger: update_id, chat, user, and the feature that handles it. */
+  log: Logger;
   lang: Locale;
   t: T;
   /** The registered learner, for updates from a private chat. */

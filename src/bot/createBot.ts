@@ -1,13 +1,13 @@
 import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions } from "grammy";
+import { Bot, BotError, Composer, GrammyError, HttpError, type ApiClientOptions, type MiddlewareFn, type NextFunction } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { redact } from "../log.js";
+import { logger as processLogger, type Logger } from "../log.js";
 import { setUpReplyApi } from "./apiSetup.js";
 import { conversationKey, conversationStorage } from "./conversationStorage.js";
 import type { BaseContext, BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
-import { announceFeature } from "./features/announce.js";
+import { announceFeature, announceRunningModule } from "./features/announce.js";
 import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
@@ -15,9 +15,10 @@ import { fallbackFeature } from "./features/fallback.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
-import { questionnaireFeature } from "./features/questionnaire.js";
+import { offerPreQuestionnaire, questionnaireFeature } from "./features/questionnaire.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { startFeature } from "./features/start.js";
+import type { OnEnrolled } from "./hooks.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
 import { learnerContext } from "./middleware/learnerContext.js";
 import { HTML } from "./ui.js";
@@ -29,6 +30,24 @@ export interface CreateBotOptions {
   client?: Omit<ApiClientOptions, "apiRoot">;
 }
 
+/**
+ * The whole bot, wired in one place. Middleware runs in this order for every update:
+ *
+ *  1. updateLogger     ctx.log: a child logger with update_id, chat and user (first, so every later
+ *                      step and the error handler log with it)
+ *  2. sequentialize    updates of one chat run one after another (conversations, double taps)
+ *  3. dedupeUpdates    an update id seen before is dropped (Telegram may deliver one twice)
+ *  4. learnerContext   ctx.deps, the learner (registered on first private contact), ctx.lang, ctx.t
+ *  5. blocking         my_chat_member: a learner who blocks or unblocks the bot is marked
+ *  6. conversations    the plugin that resumes waiting conversations (quiz, questionnaire)
+ *  7. features         start, courses, mycourses, glossary, admin, announce, quiz, questionnaire,
+ *                      results, ask; each runs under feature(name, …), which adds `feature` to
+ *                      ctx.log while that feature handles the update
+ *  8. fallback         last: unknown commands, free text, buttons nobody recognised
+ *  bot.catch           logs with ctx.log and tells the person something went wrong
+ *
+ * What follows an enrollment (onEnrolled) is passed to the courses feature here, explicitly.
+ */
 export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
   const bot = new Bot<BotContext>(deps.config.botToken, {
     botInfo: options.botInfo,
@@ -36,34 +55,37 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   });
   // 429 "retry after N": wait and retry instead of failing the reply (also paces broadcasts).
   setUpReplyApi(bot.api);
+  const log = (deps.logger ?? processLogger).child({ component: "bot" });
+  const onEnrolled: OnEnrolled[] = [announceRunningModule, offerPreQuestionnaire];
 
-  // Updates of one chat run in order, so conversations and double taps see a consistent state.
+  bot.use(updateLogger(log));
   bot.use(sequentialize(conversationKey));
   bot.use(dedupeUpdates(deps.db, deps.clock));
   bot.use(learnerContext(deps));
-  bot.use(blockingFeature);
+  bot.use(feature("blocking", blockingFeature));
   bot.use(
     conversations<BaseContext, BotContext>({
       storage: conversationStorage(deps.db, deps.clock),
     }),
   );
 
-  bot.use(startFeature);
-  bot.use(coursesFeature);
-  bot.use(myCoursesFeature);
-  bot.use(glossaryFeature);
-  bot.use(adminFeature);
-  bot.use(announceFeature);
-  bot.use(quizFeature(deps));
-  bot.use(questionnaireFeature);
-  bot.use(questionnaireResultsFeature);
-  bot.use(askFeature);
-  bot.use(fallbackFeature);
+  bot.use(feature("start", startFeature));
+  bot.use(feature("courses", coursesFeature({ onEnrolled })));
+  bot.use(feature("mycourses", myCoursesFeature));
+  bot.use(feature("glossary", glossaryFeature));
+  bot.use(feature("admin", adminFeature));
+  bot.use(feature("announce", announceFeature));
+  bot.use(feature("quiz", quizFeature(deps)));
+  bot.use(feature("questionnaire", questionnaireFeature));
+  bot.use(feature("results", questionnaireResultsFeature));
+  bot.use(feature("ask", askFeature));
+  bot.use(feature("fallback", fallbackFeature));
 
   bot.catch(async (err: BotError<BotContext>) => {
-    logBotError(err);
-    // Tell the person something went wrong rather than leaving them waiting.
     const ctx = err.ctx;
+    // ctx.log is missing only if the error came before the first middleware finished.
+    logBotError(ctx.log ?? log.child(updateBindings(ctx)), err.error);
+    // Tell the person something went wrong rather than leaving them waiting.
     try {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("errors.internal"), show_alert: true });
       else if (ctx.chat?.type === "private") await ctx.reply(ctx.t("errors.internal"), HTML);
@@ -74,10 +96,32 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   return bot;
 }
 
-function logBotError(err: BotError<BotContext>): void {
-  const e = err.error;
-  const where = `update ${err.ctx.update.update_id}`;
-  if (e instanceof GrammyError) console.error(`[bot] ${where}: Telegram refused ${e.method}: ${e.description}`);
-  else if (e instanceof HttpError) console.error(`[bot] ${where}: network error talking to Telegram: ${redact(String(e.error))}`);
-  else console.error(`[bot] ${where}:`, redact(e instanceof Error ? (e.stack ?? e.message) : String(e)));
+function updateBindings(ctx: BotContext): Record<string, number | undefined> {
+  return { update_id: ctx.update.update_id, chat: ctx.chat?.id, user: ctx.from?.id };
+}
+
+function updateLogger(log: Logger): MiddlewareFn<BotContext> {
+  return async (ctx: BotContext, next: NextFunction) => {
+    ctx.log = log.child(updateBindings(ctx));
+    await next();
+  };
+}
+
+/** Runs a feature with `feature` bound in ctx.log; an update it passes on gets the plain logger back. */
+function feature(name: string, composer: Composer<BotContext>): MiddlewareFn<BotContext> {
+  const inner = composer.middleware();
+  return async (ctx, next) => {
+    const parent = ctx.log;
+    ctx.log = parent.child({ feature: name });
+    await inner(ctx, async () => {
+      ctx.log = parent;
+      await next();
+    });
+  };
+}
+
+function logBotError(log: Logger, e: unknown): void {
+  if (e instanceof GrammyError) log.error({ method: e.method, code: e.error_code, description: e.description }, "Telegram refused a request");
+  else if (e instanceof HttpError) log.error({ err: e.error }, "network error talking to Telegram");
+  else log.error({ err: e }, "update failed");
 }

@@ -1,6 +1,7 @@
 import { GrammyError, InlineKeyboard } from "grammy";
 import type { BotContext } from "./context.js";
 
+import type { CallbackCodec, Field, Values } from "../messages/callbackData.js";
 import { HTML } from "../messages/html.js";
 
 export { HTML, chunkLines } from "../messages/html.js";
@@ -43,4 +44,15 @@ export async function answerCallback(ctx: BotContext, text?: string, alert = fal
   } catch (err) {
     if (!(err instanceof GrammyError && /query is too old|query ID is invalid/i.test(err.description))) throw err;
   }
+}
+
+/**
+ * The typed values of the pressed button, or null after answering "this button is out of date"
+ * in the person's language: Telegram hands back whatever a client sends, so data that does not
+ * decode (an old layout, a forged id) never reaches a handler.
+ */
+export async function buttonValues<F extends readonly Field<unknown>[]>(ctx: BotContext, codec: CallbackCodec<F>): Promise<Values<F> | null> {
+  const values = codec.decode(ctx.callbackQuery?.data);
+  if (!values) await answerCallback(ctx, ctx.t("errors.stale_button"), true);
+  return values;
 }

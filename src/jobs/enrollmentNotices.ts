@@ -5,6 +5,7 @@ import { dueEnrollmentNotices, markWatcherNotified } from "../db/coursesRepo.js"
 import { getLearner } from "../db/learnersRepo.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { formatDate } from "../messages/format.js";
+import { coursesButton } from "../messages/callbackData.js";
 import { translator } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
@@ -36,7 +37,7 @@ export function enrollmentNoticesJob(db: Db, onEnqueued: () => void): Job {
               payload: {
                 text,
                 parse_mode: "HTML",
-                reply_markup: new InlineKeyboard().text(t("buttons.open_course"), `crs:${course.id}`),
+                reply_markup: new InlineKeyboard().text(t("buttons.open_course"), coursesButton.encode(course.id)),
               },
             },
             now,

@@ -5,6 +5,8 @@
  * decode to null and get a polite "this button is no longer valid").
  */
 
+import { LOCALES } from "../domain/locale.js";
+
 export const CALLBACK_DATA_MAX_BYTES = 64;
 
 export interface Field<T> {
@@ -12,6 +14,10 @@ export interface Field<T> {
   format(value: T): string;
   /** The value, or undefined when the text is not a valid value of this field. */
   parse(text: string): T | undefined;
+  /** A trailing field that may be left out (`optional(f)`). */
+  readonly optional?: boolean;
+  /** The longest text this field can produce, for the 64-byte test. */
+  readonly longest: string;
 }
 
 /** A non-negative integer (database ids, positions, indexes). */
@@ -21,6 +27,7 @@ export const int: Field<number> = {
     return String(n);
   },
   parse: (s) => (/^(0|[1-9]\d{0,14})$/.test(s) ? Number(s) : undefined),
+  longest: String(Number.MAX_SAFE_INTEGER),
 };
 
 /** A course id or another slug (letters, digits, "-" and "_"), as course files allow. */
@@ -30,6 +37,7 @@ export const slug: Field<string> = {
     return s;
   },
   parse: (s) => (/^[\w-]{1,40}$/.test(s) ? s : undefined),
+  longest: "x".repeat(40),
 };
 
 /** One of a fixed set of short words. */
@@ -41,13 +49,25 @@ export function oneOf<const V extends string>(...values: V[]): Field<V> {
       return v;
     },
     parse: (s) => (allowed.has(s) ? (s as V) : undefined),
+    longest: values.reduce((a, b) => (Buffer.byteLength(b) > Buffer.byteLength(a) ? b : a), ""),
   };
 }
 
-type Values<F extends readonly Field<unknown>[]> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+/** A field that may be missing at the end of the data (`crs` is the course list, `crs:<id>` a card). */
+export function optional<T>(field: Field<T>): Field<T | undefined> {
+  return {
+    optional: true,
+    longest: field.longest,
+    format: (v) => (v === undefined ? "" : field.format(v)),
+    parse: (s) => field.parse(s),
+  };
+}
+
+export type Values<F extends readonly Field<unknown>[]> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
 
 export interface CallbackCodec<F extends readonly Field<unknown>[]> {
   readonly prefix: string;
+  readonly fields: F;
   /** Matches any data of this prefix (valid or not), for `bot.callbackQuery(codec.filter, …)`. */
   readonly filter: RegExp;
   encode(...values: Values<F>): string;
@@ -55,22 +75,38 @@ export interface CallbackCodec<F extends readonly Field<unknown>[]> {
   decode(data: string | undefined): Values<F> | null;
 }
 
-const prefixes = new Set<string>();
+const declared = new Map<string, CallbackCodec<readonly Field<unknown>[]>>();
+
+/** Every declared kind of button (the tests check each one's longest data against the limit). */
+export function declaredCallbacks(): CallbackCodec<readonly Field<unknown>[]>[] {
+  return [...declared.values()];
+}
 
 /**
- * Declares a kind of button. Prefixes are unique across the bot: declaring one twice throws when
- * the module loads, so two features can never read each other's buttons.
+ * Declares a kind of button. A prefix is a feature's word, optionally followed by ":" and an
+ * action letter ("an:c", "ask:m"). Prefixes are unique across the bot, and a bare prefix may not
+ * be the head of another ("an" next to "an:c"): declaring such a pair throws when the module
+ * loads, so two features can never read each other's buttons.
  */
 export function defineCallback<const F extends readonly Field<unknown>[]>(prefix: string, ...fields: F): CallbackCodec<F> {
-  if (!/^[a-z][a-z0-9!]{0,5}$/.test(prefix)) throw new Error(`callback prefix ${JSON.stringify(prefix)}: 1-6 lowercase letters`);
-  if (prefixes.has(prefix)) throw new Error(`callback prefix ${JSON.stringify(prefix)} is declared twice`);
-  prefixes.add(prefix);
+  if (!/^[a-z][a-z0-9!]{0,5}(:[a-z0-9!]{1,3})?$/.test(prefix)) throw new Error(`callback prefix ${JSON.stringify(prefix)}: 1-6 lowercase letters, optionally ":" and an action`);
+  const head = prefix.split(":")[0]!;
+  for (const other of declared.keys()) {
+    if (other === prefix) throw new Error(`callback prefix ${JSON.stringify(prefix)} is declared twice`);
+    const otherHead = other.split(":")[0]!;
+    if ((other === head || prefix === otherHead) && other !== prefix) throw new Error(`callback prefix ${JSON.stringify(prefix)} clashes with ${JSON.stringify(other)}`);
+  }
+  if (fields.slice(0, -1).some((f) => f.optional)) throw new Error(`callback ${prefix}: only the last field may be optional`);
+  const prefixParts = prefix.split(":").length;
   const escaped = prefix.replace(/[!]/g, "\\$&");
-  return {
+  const codec: CallbackCodec<F> = {
     prefix,
+    fields,
     filter: new RegExp(`^${escaped}(:|$)`),
     encode(...values) {
-      const data = [prefix, ...fields.map((f, i) => (f as Field<unknown>).format(values[i]))].join(":");
+      const parts = fields.map((f, i) => (f as Field<unknown>).format(values[i]));
+      while (parts.length > 0 && parts.at(-1) === "" && fields[parts.length - 1]!.optional) parts.pop();
+      const data = [prefix, ...parts].join(":");
       const bytes = Buffer.byteLength(data, "utf8");
       if (bytes > CALLBACK_DATA_MAX_BYTES) throw new RangeError(`callback data ${JSON.stringify(data)} is ${bytes} bytes (max ${CALLBACK_DATA_MAX_BYTES})`);
       return data;
@@ -78,18 +114,73 @@ export function defineCallback<const F extends readonly Field<unknown>[]>(prefix
     decode(data) {
       if (data === undefined) return null;
       const parts = data.split(":");
-      if (parts[0] !== prefix || parts.length !== fields.length + 1) return null;
+      if (parts.slice(0, prefixParts).join(":") !== prefix) return null;
+      const given = parts.slice(prefixParts);
+      const required = fields.filter((f) => !f.optional).length;
+      if (given.length > fields.length || given.length < required) return null;
       const out: unknown[] = [];
       for (let i = 0; i < fields.length; i++) {
-        const v = fields[i]!.parse(parts[i + 1]!);
+        if (i >= given.length) {
+          out.push(undefined);
+          continue;
+        }
+        const v = fields[i]!.parse(given[i]!);
         if (v === undefined) return null;
         out.push(v);
       }
       return out as Values<F>;
     },
   };
+  declared.set(prefix, codec as unknown as CallbackCodec<readonly Field<unknown>[]>);
+  return codec;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The bot's buttons. One prefix per feature action; add new kinds here, never inline strings.
 // ---------------------------------------------------------------------------------------------
+
+// start: the language picker
+export const languageButton = defineCallback("lang", oneOf(...LOCALES));
+
+// courses: the list (no id) or a course's card, and the card's actions ("!" = confirmed)
+export const coursesButton = defineCallback("crs", optional(slug));
+export const enrollButton = defineCallback("enr", slug);
+export const enrollConfirmButton = defineCallback("enr!", slug);
+export const unenrollButton = defineCallback("unr", slug);
+export const unenrollConfirmButton = defineCallback("unr!", slug);
+export const notifyButton = defineCallback("ntf", slug);
+
+// announce: an author's draft (its id) through choosing a course, skipping a language, preview, send
+export const announceCourseButton = defineCallback("an:c", int, slug);
+export const announceSkipButton = defineCallback("an:k", int, int);
+export const announcePreviewButton = defineCallback("an:p", int);
+export const announceSendButton = defineCallback("an:y", int);
+export const announceRestartButton = defineCallback("an:r", int);
+export const announceCancelButton = defineCallback("an:x", int);
+
+// questionnaire results for authors: /results and /export course pickers
+export const resultsButton = defineCallback("qr", slug);
+export const exportButton = defineCallback("qx", slug);
+
+// the assistants' chat: close / reopen / for the instructor / not for the instructor, per question
+export const ASSISTANT_ACTIONS = ["c", "o", "i", "n"] as const;
+export const assistantButton = defineCallback("aq", oneOf(...ASSISTANT_ACTIONS), int);
+/**
+ * Buttons sent before the assistants' buttons had their own prefix read "qa:<action>:<id>"; "qa"
+ * belongs to the questionnaire's answers now, whose second field is a number, so the two never meet.
+ */
+export function decodeLegacyAssistantButton(data: string | undefined): Values<[Field<(typeof ASSISTANT_ACTIONS)[number]>, Field<number>]> | null {
+  const m = data === undefined ? null : /^qa:([coin]):(0|[1-9]\d{0,14})$/.exec(data);
+  return m ? [m[1] as (typeof ASSISTANT_ACTIONS)[number], Number(m[2])] : null;
+}
+export const LEGACY_ASSISTANT_FILTER = /^qa:[coin]:/;
+
+// ask: the learner's course and module pickers; "g" is the general (no module) choice
+export const askCourseButton = defineCallback("ask:c", slug);
+const moduleOrGeneral: Field<number | null> = {
+  format: (n) => (n === null ? "g" : int.format(n)),
+  parse: (s) => (s === "g" ? null : int.parse(s)),
+  longest: int.longest,
+};
+export const askModuleButton = defineCallback("ask:m", slug, moduleOrGeneral);
+export const askCancelButton = defineCallback("ask:x");

@@ -5,6 +5,7 @@ import { pickText } from "../domain/course.js";
 import type { Course, Module } from "../db/schema/index.js";
 import { formatDate, formatDeadline } from "./format.js";
 import { escapeHtml as escape, type T } from "./i18n.js";
+import { askCourseButton, coursesButton, enrollButton, notifyButton, unenrollButton } from "./callbackData.js";
 
 export const STATE_ICON: Record<CourseState, string> = {
   upcoming: "🕓",
@@ -79,13 +80,13 @@ export function cardKeyboard(t: T, course: Course, now: number, facts: CardFacts
   const kb = new InlineKeyboard();
   const state = courseState(course, now);
   if (facts.enrolled) {
-    kb.text(t("ask.button"), `ask:c:${course.id}`).row();
-    kb.text(t("buttons.unenroll"), `unr:${course.id}`).row();
+    kb.text(t("ask.button"), askCourseButton.encode(course.id)).row();
+    kb.text(t("buttons.unenroll"), unenrollButton.encode(course.id)).row();
   } else if (state === "enrolling" || state === "running_enrolling") {
-    kb.text(t("buttons.enroll"), `enr:${course.id}`).row();
+    kb.text(t("buttons.enroll"), enrollButton.encode(course.id)).row();
   } else if (state === "upcoming" && !facts.watching) {
-    kb.text(t("buttons.notify_me"), `ntf:${course.id}`).row();
+    kb.text(t("buttons.notify_me"), notifyButton.encode(course.id)).row();
   }
-  kb.text(t("buttons.all_courses"), "crs");
+  kb.text(t("buttons.all_courses"), coursesButton.encode(undefined));
   return kb;
 }

@@ -22,7 +22,7 @@ import { enqueue } from "../../jobs/outbox.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
-import { onEnrolledHooks } from "../hooks.js";
+import type { OnEnrolled } from "../hooks.js";
 import { answerCallback, HTML, show } from "../ui.js";
 import { LANGUAGE_NAMES } from "./start.js";
 
@@ -38,12 +38,12 @@ import { LANGUAGE_NAMES } from "./start.js";
 export const announceFeature = new Composer<BotContext>();
 const pm = announceFeature.chatType("private");
 
-// A learner who enrolls while a module runs gets that module's announcement at once.
-onEnrolledHooks.push(async (ctx, course) => {
+/** A learner who enrolls while a module runs gets that module's announcement at once (createBot wires it). */
+export const announceRunningModule: OnEnrolled = async (ctx, course) => {
   const { db, clock } = ctx.deps;
   if (!ctx.from) return;
   if (queueAnnouncements(db, clock.now(), { courseId: course.id, learnerId: ctx.from.id }) > 0) ctx.deps.kickOutbox?.();
-});
+};
 
 function courseLocales(course: Course): Locale[] {
   return course.languages.filter(isLocale);

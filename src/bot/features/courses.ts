@@ -13,13 +13,20 @@ import {
 import type { Course } from "../../db/schema/index.js";
 import { formatDate } from "../../messages/format.js";
 import { escapeHtml } from "../../messages/i18n.js";
-import { onEnrolledHooks } from "../hooks.js";
+import type { OnEnrolled } from "../hooks.js";
 import type { BotContext } from "../context.js";
 import { cardKeyboard, courseCard, courseStatus, courseTitle, STATE_ICON } from "../../messages/courseViews.js";
-import { answerCallback, HTML, show } from "../ui.js";
-
-export const coursesFeature = new Composer<BotContext>();
-const pm = coursesFeature.chatType("private");
+import {
+  coursesButton,
+  enrollButton,
+  enrollConfirmButton,
+  notifyButton,
+  unenrollButton,
+  unenrollConfirmButton,
+  type CallbackCodec,
+  type Field,
+} from "../../messages/callbackData.js";
+import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 
 export async function showCourseList(ctx: BotContext): Promise<void> {
   const now = ctx.deps.clock.now();
@@ -34,7 +41,7 @@ export async function showCourseList(ctx: BotContext): Promise<void> {
     const title = courseTitle(course, ctx.lang);
     lines.push(`${STATE_ICON[courseState(course, now)]} <b>${escapeHtml(title)}</b>`);
     lines.push(`   ${courseStatus(ctx.t, course, ctx.lang, now)}`);
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, `crs:${course.id}`).row();
+    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, coursesButton.encode(course.id)).row();
   }
   await show(ctx, lines.join("\n"), kb);
 }
@@ -48,98 +55,117 @@ export async function showCourseCard(ctx: BotContext, course: Course): Promise<v
   await show(ctx, text, cardKeyboard(ctx.t, course, now, facts));
 }
 
-/** Resolves the course named in a button; a button for a course that no longer exists gets an alert. */
-async function courseFromButton(ctx: BotContext & { match: string | RegExpMatchArray }): Promise<Course | null> {
-  const id = typeof ctx.match === "string" ? ctx.match : (ctx.match[1] ?? "");
-  const course = getCourse(ctx.deps.db, id);
+/** Resolves the course named in a button; malformed data or a course that no longer exists gets an alert. */
+async function courseFromButton(ctx: BotContext, codec: CallbackCodec<readonly [Field<string>]>): Promise<Course | null> {
+  const values = await buttonValues(ctx, codec);
+  if (!values) return null;
+  const course = getCourse(ctx.deps.db, values[0]);
   if (!course) {
     await answerCallback(ctx, ctx.t("errors.course_gone"), true);
     return null;
   }
   return course;
 }
+export interface CoursesHooks {
+  /** Run in order after a learner enrolled (the running module's announcement, the pre-course questionnaire). */
+  onEnrolled: readonly OnEnrolled[];
+}
 
-pm.command("courses", (ctx) => showCourseList(ctx));
+/** /courses, course cards, enrollment and "notify me"; what follows an enrollment is passed in by createBot. */
+export function coursesFeature(hooks: CoursesHooks): Composer<BotContext> {
+  const feature = new Composer<BotContext>();
+  const pm = feature.chatType("private");
 
-pm.callbackQuery("crs", async (ctx) => {
-  await answerCallback(ctx);
-  await showCourseList(ctx);
-});
+  pm.command("courses", (ctx) => showCourseList(ctx));
 
-pm.callbackQuery(/^crs:([\w-]+)$/, async (ctx) => {
-  const course = await courseFromButton(ctx);
-  if (!course) return;
-  await answerCallback(ctx);
-  await showCourseCard(ctx, course);
-});
-
-pm.callbackQuery(/^enr:([\w-]+)$/, async (ctx) => {
-  const course = await courseFromButton(ctx);
-  if (!course) return;
-  if (!(await refuseIfClosed(ctx, course))) return;
-  await answerCallback(ctx);
-  if (isEnrolled(ctx.deps.db, ctx.from.id, course.id)) {
-    await showCourseCard(ctx, course);
-    return;
-  }
-  const kb = new InlineKeyboard()
-    .text(ctx.t("buttons.confirm_enroll"), `enr!:${course.id}`)
-    .text(ctx.t("buttons.cancel"), `crs:${course.id}`);
-  await show(ctx, ctx.t("enroll.confirm", { title: courseTitle(course, ctx.lang) }), kb);
-});
-
-pm.callbackQuery(/^enr!:([\w-]+)$/, async (ctx) => {
-  const course = await courseFromButton(ctx);
-  if (!course) return;
-  if (!(await refuseIfClosed(ctx, course))) return;
-  const now = ctx.deps.clock.now();
-  const outcome = enroll(ctx.deps.db, ctx.from.id, course.id, now);
-  await answerCallback(ctx, ctx.t(outcome === "enrolled" ? "enroll.done_toast" : "enroll.already"));
-  await showCourseCard(ctx, course);
-  if (outcome === "enrolled") {
-    await ctx.reply(ctx.t("enroll.done", { title: courseTitle(course, ctx.lang), start: formatDate(course.startAt, ctx.lang, course.timezone) }), HTML);
-    for (const hook of onEnrolledHooks) await hook(ctx, course);
-  }
-});
-
-pm.callbackQuery(/^unr:([\w-]+)$/, async (ctx) => {
-  const course = await courseFromButton(ctx);
-  if (!course) return;
-  await answerCallback(ctx);
-  if (!isEnrolled(ctx.deps.db, ctx.from.id, course.id)) {
-    await showCourseCard(ctx, course);
-    return;
-  }
-  const reopen = isEnrollmentOpen(course, ctx.deps.clock.now());
-  const kb = new InlineKeyboard()
-    .text(ctx.t("buttons.confirm_unenroll"), `unr!:${course.id}`)
-    .text(ctx.t("buttons.cancel"), `crs:${course.id}`);
-  const warning = reopen ? "" : `\n\n${ctx.t("unenroll.cannot_return")}`;
-  await show(ctx, ctx.t("unenroll.confirm", { title: courseTitle(course, ctx.lang) }) + warning, kb);
-});
-
-pm.callbackQuery(/^unr!:([\w-]+)$/, async (ctx) => {
-  const course = await courseFromButton(ctx);
-  if (!course) return;
-  const outcome = unenroll(ctx.deps.db, ctx.from.id, course.id, ctx.deps.clock.now());
-  await answerCallback(ctx, ctx.t(outcome === "unenrolled" ? "unenroll.done" : "unenroll.not_enrolled"));
-  await showCourseCard(ctx, course);
-});
-
-pm.callbackQuery(/^ntf:([\w-]+)$/, async (ctx) => {
-  const course = await courseFromButton(ctx);
-  if (!course) return;
-  const now = ctx.deps.clock.now();
-  if (courseState(course, now) !== "upcoming") {
-    // Enrollment opened meanwhile: show the card with its enroll button instead.
+  pm.callbackQuery(coursesButton.filter, async (ctx) => {
+    const values = await buttonValues(ctx, coursesButton);
+    if (!values) return;
+    const [id] = values;
+    if (id === undefined) {
+      await answerCallback(ctx);
+      await showCourseList(ctx);
+      return;
+    }
+    const course = getCourse(ctx.deps.db, id);
+    if (!course) {
+      await answerCallback(ctx, ctx.t("errors.course_gone"), true);
+      return;
+    }
     await answerCallback(ctx);
     await showCourseCard(ctx, course);
-    return;
-  }
-  watchCourse(ctx.deps.db, ctx.from.id, course.id, now);
-  await answerCallback(ctx, ctx.t("notify.toast"));
-  await showCourseCard(ctx, course);
-});
+  });
+
+  pm.callbackQuery(enrollButton.filter, async (ctx) => {
+    const course = await courseFromButton(ctx, enrollButton);
+    if (!course) return;
+    if (!(await refuseIfClosed(ctx, course))) return;
+    await answerCallback(ctx);
+    if (isEnrolled(ctx.deps.db, ctx.from.id, course.id)) {
+      await showCourseCard(ctx, course);
+      return;
+    }
+    const kb = new InlineKeyboard()
+      .text(ctx.t("buttons.confirm_enroll"), enrollConfirmButton.encode(course.id))
+      .text(ctx.t("buttons.cancel"), coursesButton.encode(course.id));
+    await show(ctx, ctx.t("enroll.confirm", { title: courseTitle(course, ctx.lang) }), kb);
+  });
+
+  pm.callbackQuery(enrollConfirmButton.filter, async (ctx) => {
+    const course = await courseFromButton(ctx, enrollConfirmButton);
+    if (!course) return;
+    if (!(await refuseIfClosed(ctx, course))) return;
+    const now = ctx.deps.clock.now();
+    const outcome = enroll(ctx.deps.db, ctx.from.id, course.id, now);
+    await answerCallback(ctx, ctx.t(outcome === "enrolled" ? "enroll.done_toast" : "enroll.already"));
+    await showCourseCard(ctx, course);
+    if (outcome === "enrolled") {
+      await ctx.reply(ctx.t("enroll.done", { title: courseTitle(course, ctx.lang), start: formatDate(course.startAt, ctx.lang, course.timezone) }), HTML);
+      for (const hook of hooks.onEnrolled) await hook(ctx, course);
+    }
+  });
+
+  pm.callbackQuery(unenrollButton.filter, async (ctx) => {
+    const course = await courseFromButton(ctx, unenrollButton);
+    if (!course) return;
+    await answerCallback(ctx);
+    if (!isEnrolled(ctx.deps.db, ctx.from.id, course.id)) {
+      await showCourseCard(ctx, course);
+      return;
+    }
+    const reopen = isEnrollmentOpen(course, ctx.deps.clock.now());
+    const kb = new InlineKeyboard()
+      .text(ctx.t("buttons.confirm_unenroll"), unenrollConfirmButton.encode(course.id))
+      .text(ctx.t("buttons.cancel"), coursesButton.encode(course.id));
+    const warning = reopen ? "" : `\n\n${ctx.t("unenroll.cannot_return")}`;
+    await show(ctx, ctx.t("unenroll.confirm", { title: courseTitle(course, ctx.lang) }) + warning, kb);
+  });
+
+  pm.callbackQuery(unenrollConfirmButton.filter, async (ctx) => {
+    const course = await courseFromButton(ctx, unenrollConfirmButton);
+    if (!course) return;
+    const outcome = unenroll(ctx.deps.db, ctx.from.id, course.id, ctx.deps.clock.now());
+    await answerCallback(ctx, ctx.t(outcome === "unenrolled" ? "unenroll.done" : "unenroll.not_enrolled"));
+    await showCourseCard(ctx, course);
+  });
+
+  pm.callbackQuery(notifyButton.filter, async (ctx) => {
+    const course = await courseFromButton(ctx, notifyButton);
+    if (!course) return;
+    const now = ctx.deps.clock.now();
+    if (courseState(course, now) !== "upcoming") {
+      // Enrollment opened meanwhile: show the card with its enroll button instead.
+      await answerCallback(ctx);
+      await showCourseCard(ctx, course);
+      return;
+    }
+    watchCourse(ctx.deps.db, ctx.from.id, course.id, now);
+    await answerCallback(ctx, ctx.t("notify.toast"));
+    await showCourseCard(ctx, course);
+  });
+
+  return feature;
+}
 
 /** Explains why enrollment is refused, with the dates; returns false when it is. */
 async function refuseIfClosed(ctx: BotContext, course: Course): Promise<boolean> {

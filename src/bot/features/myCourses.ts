@@ -5,6 +5,7 @@ import { formatDate } from "../../messages/format.js";
 import { escapeHtml } from "../../messages/i18n.js";
 import type { BotContext } from "../context.js";
 import { courseStatus, courseTitle, currentModuleLine, STATE_ICON } from "../../messages/courseViews.js";
+import { coursesButton } from "../../messages/callbackData.js";
 import { show } from "../ui.js";
 import { myCoursesQuestionnaires } from "./questionnaire.js";
 
@@ -15,7 +16,7 @@ myCoursesFeature.chatType("private").command("mycourses", async (ctx) => {
   const now = clock.now();
   const mine = learnerCourses(db, ctx.from.id);
   if (mine.length === 0) {
-    await show(ctx, ctx.t("mycourses.none"), new InlineKeyboard().text(ctx.t("buttons.all_courses"), "crs"));
+    await show(ctx, ctx.t("mycourses.none"), new InlineKeyboard().text(ctx.t("buttons.all_courses"), coursesButton.encode(undefined)));
     return;
   }
   const kb = new InlineKeyboard();
@@ -29,7 +30,7 @@ myCoursesFeature.chatType("private").command("mycourses", async (ctx) => {
     } else if (now < course.startAt) {
       lines.push(ctx.t("mycourses.starts", { date: formatDate(course.startAt, ctx.lang, course.timezone) }));
     }
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, `crs:${course.id}`).row();
+    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, coursesButton.encode(course.id)).row();
     const survey = myCoursesQuestionnaires(ctx, course, now);
     lines.push(...survey.lines);
     for (const b of survey.buttons) kb.text(b.text, b.data).row();

@@ -36,7 +36,7 @@ import { escapeHtml, isLocale, translator } from "../../messages/i18n.js";
 import { enqueue } from "../../jobs/outbox.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
-import { onEnrolledHooks } from "../hooks.js";
+import type { OnEnrolled } from "../hooks.js";
 import {
   ANSWER_DATA_RE,
   answerLines,
@@ -415,13 +415,13 @@ export function offerMessage(course: Course, qkind: QuestionnaireKind, which: "o
   };
 }
 
-/** Right after enrollment: the pre-course questionnaire is offered (through the outbox, once). */
-onEnrolledHooks.push(async (ctx, course) => {
+/** Right after enrollment: the pre-course questionnaire is offered (through the outbox, once; createBot wires it). */
+export const offerPreQuestionnaire: OnEnrolled = async (ctx, course) => {
   const { db, clock } = ctx.deps;
   const now = clock.now();
   const questions = getQuestions(db, course.id, "pre");
   if (!questions || !isQuestionnaireOpen("pre", course, now)) return;
-  const lang = isLocale(ctx.lang) ? ctx.lang : "kk";
+  const lang = ctx.lang;
   enqueue(
     db,
     {
@@ -434,7 +434,7 @@ onEnrolledHooks.push(async (ctx, course) => {
     now,
   );
   ctx.deps.kickOutbox?.();
-});
+};
 
 // ---------------------------------------------------------------- /mycourses
 

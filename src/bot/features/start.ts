@@ -2,16 +2,17 @@ import { Composer, InlineKeyboard } from "grammy";
 import { LOCALES } from "../../domain/locale.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import { setLearnerLanguage } from "../../db/learnersRepo.js";
-import { isLocale, translator } from "../../messages/i18n.js";
+import { translator } from "../../messages/i18n.js";
 import type { BotContext } from "../context.js";
-import { answerCallback, HTML, show } from "../ui.js";
+import { languageButton } from "../../messages/callbackData.js";
+import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { showCourseCard } from "./courses.js";
 
 export const LANGUAGE_NAMES = { kk: "🇰🇿 Қазақша", ru: "🇷🇺 Русский", en: "🇬🇧 English" } as const;
 
 function languageKeyboard(): InlineKeyboard {
   const kb = new InlineKeyboard();
-  for (const l of LOCALES) kb.text(LANGUAGE_NAMES[l], `lang:${l}`);
+  for (const l of LOCALES) kb.text(LANGUAGE_NAMES[l], languageButton.encode(l));
   return kb;
 }
 
@@ -47,12 +48,10 @@ pm.command("language", async (ctx) => {
   await ctx.reply(ctx.t("language.choose"), { ...HTML, reply_markup: languageKeyboard() });
 });
 
-pm.callbackQuery(/^lang:(.+)$/, async (ctx) => {
-  const lang = ctx.match[1];
-  if (!isLocale(lang)) {
-    await answerCallback(ctx, ctx.t("errors.stale_button"), true);
-    return;
-  }
+pm.callbackQuery(languageButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, languageButton);
+  if (!values) return;
+  const [lang] = values;
   setLearnerLanguage(ctx.deps.db, ctx.from.id, lang, ctx.deps.clock.now());
   ctx.lang = lang;
   ctx.t = translator(lang);
