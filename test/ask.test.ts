@@ -81,7 +81,7 @@ describe("asking", () => {
     expect(header.text).toContain("User1");
     expect(header.text).toContain("🇷🇺 Русский");
     expect(header.text).toContain("Как установить Python на Windows?");
-    expect(header.buttons.map((b) => b.data)).toEqual(["qa:c:1", "qa:i:1"]);
+    expect(header.buttons.map((b) => b.data)).toEqual(["aq:c:1", "aq:i:1"]);
   });
 
   it("skips the course choice with one enrollment, and the course card has an Ask button", async () => {
@@ -280,7 +280,7 @@ describe("round trip", () => {
     expect(tb.telegram.callsOf("setMessageReaction").at(-1)!.payload).toMatchObject({ chat_id: ASSIST, message_id: replyId });
     const edit = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!;
     expect(edit.payload.message_id).toBe(headerId(id));
-    expect(edit.payload.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual(["qa:o:1", "qa:i:1"]);
+    expect(edit.payload.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual(["aq:o:1", "aq:i:1"]);
 
     // Follow-up: a reply to the answer goes to the same thread in the assistants' chat.
     const answerId = tb.telegram.lastSentMessageId(u.id);
@@ -328,7 +328,7 @@ describe("round trip", () => {
     // The follow-up reopened the question, and the header's buttons say so again.
     const header = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!.payload;
     expect(header.message_id).toBe(headerId(id));
-    expect(header.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual(["qa:c:1", "qa:i:1"]);
+    expect(header.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual(["aq:c:1", "aq:i:1"]);
   });
 
   it("routes by the stored mapping, not forward_from: hidden forwards and two learners at once", async () => {
@@ -421,7 +421,7 @@ describe("who may answer", () => {
     expect(tb.telegram.lastTextTo(ASSIST)).toContain("Only members of this chat can answer");
     expect(getQuestion(tb.db, id)!.state).toBe("open");
     // Nor can they press the buttons, list or export.
-    await stranger.press(`qa:c:${id}`, headerId(id));
+    await stranger.press(`aq:c:${id}`, headerId(id));
     expect(tb.telegram.callbackAnswers().at(-1)!.payload).toMatchObject({ show_alert: true, text: "Only members of the assistants' chat can do this." });
     await stranger.send("/questions");
     expect(tb.telegram.lastTextTo(ASSIST)).toContain("Only members of this chat");
@@ -506,11 +506,11 @@ describe("assistants' buttons and lists", () => {
     await ask(c, "Newest question, closed");
     const assistant = tb.groupUser(500, ASSIST);
 
-    await assistant.press("qa:i:2", headerId(2));
+    await assistant.press("aq:i:2", headerId(2));
     expect(tb.telegram.callbackAnswers().at(-1)!.payload.text).toBe("Question #2 is on the instructor's list.");
     const kb = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!.payload.reply_markup.inline_keyboard.flat();
-    expect(kb.map((x: { callback_data: string }) => x.callback_data)).toEqual(["qa:c:2", "qa:n:2"]);
-    await assistant.press("qa:c:3", headerId(3));
+    expect(kb.map((x: { callback_data: string }) => x.callback_data)).toEqual(["aq:c:2", "aq:n:2"]);
+    await assistant.press("aq:c:3", headerId(3));
     expect(getQuestion(tb.db, 3)).toMatchObject({ state: "answered", closedWithoutReply: true, answeredBy: 500 });
 
     tb.clock.set(T0 + 1 * DAY + 3 * HOUR);
@@ -523,6 +523,7 @@ describe("assistants' buttons and lists", () => {
     expect(list).not.toContain("#3");
     expect(list.indexOf("#1")).toBeLessThan(list.indexOf("#2"));
 
+    // Buttons already in the chat from before the "aq" prefix still work.
     await assistant.press("qa:o:3", headerId(3));
     await assistant.press("qa:n:2", headerId(2));
     await assistant.send("/questions@mooc_test_bot");

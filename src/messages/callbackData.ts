@@ -26,7 +26,7 @@ export const int: Field<number> = {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`callback field: not a non-negative integer: ${n}`);
     return String(n);
   },
-  parse: (s) => (/^(0|[1-9]\d{0,14})$/.test(s) ? Number(s) : undefined),
+  parse: (s) => (/^(0|[1-9]\d{0,15})$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined),
   longest: String(Number.MAX_SAFE_INTEGER),
 };
 
@@ -170,7 +170,7 @@ export const assistantButton = defineCallback("aq", oneOf(...ASSISTANT_ACTIONS),
  * belongs to the questionnaire's answers now, whose second field is a number, so the two never meet.
  */
 export function decodeLegacyAssistantButton(data: string | undefined): Values<[Field<(typeof ASSISTANT_ACTIONS)[number]>, Field<number>]> | null {
-  const m = data === undefined ? null : /^qa:([coin]):(0|[1-9]\d{0,14})$/.exec(data);
+  const m = data === undefined ? null : /^qa:([coin]):(0|[1-9]\d{0,15})$/.exec(data);
   return m ? [m[1] as (typeof ASSISTANT_ACTIONS)[number], Number(m[2])] : null;
 }
 export const LEGACY_ASSISTANT_FILTER = /^qa:[coin]:/;

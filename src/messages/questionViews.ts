@@ -8,6 +8,7 @@ import type { Course, Learner, Module, Question } from "../db/schema/index.js";
 import type { QuestionRow } from "../db/questionsRepo.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
+import { assistantButton } from "./callbackData.js";
 
 export const LANGUAGE_LABELS: Record<string, string> = { kk: "🇰🇿 Қазақша", ru: "🇷🇺 Русский", en: "🇬🇧 English" };
 
@@ -51,10 +52,10 @@ export function questionHeader(
 /** Buttons under the question in the assistants' chat; they follow the question's state. */
 export function assistantKeyboard(t: T, q: Pick<Question, "id" | "state" | "forInstructor">): InlineKeyboard {
   const kb = new InlineKeyboard();
-  if (q.state === "open") kb.text(t("assist.buttons.close"), `qa:c:${q.id}`);
-  else kb.text(t("assist.buttons.reopen"), `qa:o:${q.id}`);
-  if (q.forInstructor) kb.text(t("assist.buttons.not_instructor"), `qa:n:${q.id}`);
-  else kb.text(t("assist.buttons.instructor"), `qa:i:${q.id}`);
+  if (q.state === "open") kb.text(t("assist.buttons.close"), assistantButton.encode("c", q.id));
+  else kb.text(t("assist.buttons.reopen"), assistantButton.encode("o", q.id));
+  if (q.forInstructor) kb.text(t("assist.buttons.not_instructor"), assistantButton.encode("n", q.id));
+  else kb.text(t("assist.buttons.instructor"), assistantButton.encode("i", q.id));
   return kb;
 }
 

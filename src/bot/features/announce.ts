@@ -23,7 +23,15 @@ import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import type { OnEnrolled } from "../hooks.js";
-import { answerCallback, HTML, show } from "../ui.js";
+import {
+  announceCancelButton,
+  announceCourseButton,
+  announcePreviewButton,
+  announceRestartButton,
+  announceSendButton,
+  announceSkipButton,
+} from "../../messages/callbackData.js";
+import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { LANGUAGE_NAMES } from "./start.js";
 
 /**
@@ -84,9 +92,9 @@ pm.command("announce", requireAuthor, async (ctx) => {
   const kb = new InlineKeyboard();
   for (const c of courses) {
     const title = courseTitle(c, ctx.lang);
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, `an:c:${draft.id}:${c.id}`).row();
+    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, announceCourseButton.encode(draft.id, c.id)).row();
   }
-  kb.text(ctx.t("buttons.cancel"), `an:x:${draft.id}`);
+  kb.text(ctx.t("buttons.cancel"), announceCancelButton.encode(draft.id));
   await ctx.reply(ctx.t("announce.choose_course"), { ...HTML, reply_markup: kb });
 });
 
@@ -103,8 +111,8 @@ const buttons = pm.callbackQuery(/^an:/);
 buttons.use(requireAuthor);
 
 /** The author's broadcast named in a button, if it is theirs and in one of `statuses`; else an alert. */
-async function draftFromButton(ctx: BotContext, id: string | undefined, statuses: Broadcast["status"][]): Promise<Broadcast | null> {
-  const b = id ? getBroadcast(ctx.deps.db, Number(id)) : undefined;
+async function draftFromButton(ctx: BotContext, id: number | undefined, statuses: Broadcast["status"][]): Promise<Broadcast | null> {
+  const b = id === undefined ? undefined : getBroadcast(ctx.deps.db, id);
   if (!b || b.authorId !== ctx.from!.id || !statuses.includes(b.status)) {
     await answerCallback(ctx, ctx.t("announce.stale"), true);
     return null;
@@ -112,10 +120,12 @@ async function draftFromButton(ctx: BotContext, id: string | undefined, statuses
   return b;
 }
 
-buttons.callbackQuery(/^an:c:(\d+):([\w-]+)$/, async (ctx) => {
-  const b = await draftFromButton(ctx, ctx.match[1], ["choosing_course"]);
+buttons.callbackQuery(announceCourseButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, announceCourseButton);
+  if (!values) return;
+  const b = await draftFromButton(ctx, values[0], ["choosing_course"]);
   if (!b) return;
-  const course = getCourse(ctx.deps.db, ctx.match[2]!);
+  const course = getCourse(ctx.deps.db, values[1]);
   if (!course) {
     await answerCallback(ctx, ctx.t("errors.course_gone"), true);
     return;
@@ -125,11 +135,13 @@ buttons.callbackQuery(/^an:c:(\d+):([\w-]+)$/, async (ctx) => {
   if (moved) await askForVersion(ctx, moved, course);
 });
 
-buttons.callbackQuery(/^an:k:(\d+):(\d+)$/, async (ctx) => {
-  const b = await draftFromButton(ctx, ctx.match[1], ["collecting"]);
+buttons.callbackQuery(announceSkipButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, announceSkipButton);
+  if (!values) return;
+  const b = await draftFromButton(ctx, values[0], ["collecting"]);
   if (!b) return;
   const course = b.courseId ? getCourse(ctx.deps.db, b.courseId) : undefined;
-  if (!course || Number(ctx.match[2]) !== b.step) {
+  if (!course || values[1] !== b.step) {
     await answerCallback(ctx, ctx.t("announce.stale"), true);
     return;
   }
@@ -146,8 +158,10 @@ buttons.callbackQuery(/^an:k:(\d+):(\d+)$/, async (ctx) => {
   else await askForVersion(ctx, moved, course);
 });
 
-buttons.callbackQuery(/^an:p:(\d+)$/, async (ctx) => {
-  const b = await draftFromButton(ctx, ctx.match[1], ["collecting"]);
+buttons.callbackQuery(announcePreviewButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, announcePreviewButton);
+  if (!values) return;
+  const b = await draftFromButton(ctx, values[0], ["collecting"]);
   if (!b) return;
   const course = b.courseId ? getCourse(ctx.deps.db, b.courseId) : undefined;
   if (!course || Object.keys(b.versions).length === 0) {
@@ -158,8 +172,10 @@ buttons.callbackQuery(/^an:p:(\d+)$/, async (ctx) => {
   await showPreview(ctx, b, course);
 });
 
-buttons.callbackQuery(/^an:r:(\d+)$/, async (ctx) => {
-  const b = await draftFromButton(ctx, ctx.match[1], ["collecting", "confirming"]);
+buttons.callbackQuery(announceRestartButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, announceRestartButton);
+  if (!values) return;
+  const b = await draftFromButton(ctx, values[0], ["collecting", "confirming"]);
   if (!b) return;
   const course = b.courseId ? getCourse(ctx.deps.db, b.courseId) : undefined;
   if (!course) {
@@ -171,16 +187,20 @@ buttons.callbackQuery(/^an:r:(\d+)$/, async (ctx) => {
   if (moved) await askForVersion(ctx, moved, course, true);
 });
 
-buttons.callbackQuery(/^an:x:(\d+)$/, async (ctx) => {
-  const b = await draftFromButton(ctx, ctx.match[1], ["choosing_course", "collecting", "confirming"]);
+buttons.callbackQuery(announceCancelButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, announceCancelButton);
+  if (!values) return;
+  const b = await draftFromButton(ctx, values[0], ["choosing_course", "collecting", "confirming"]);
   if (!b) return;
   transition(ctx.deps.db, b.id, ["choosing_course", "collecting", "confirming"], { status: "cancelled" }, ctx.deps.clock.now());
   await answerCallback(ctx, ctx.t("announce.cancelled_toast"));
   await show(ctx, ctx.t("announce.cancelled"));
 });
 
-buttons.callbackQuery(/^an:y:(\d+)$/, async (ctx) => {
-  const b = await draftFromButton(ctx, ctx.match[1], ["confirming"]);
+buttons.callbackQuery(announceSendButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, announceSendButton);
+  if (!values) return;
+  const b = await draftFromButton(ctx, values[0], ["confirming"]);
   if (!b) return;
   const { db, clock } = ctx.deps;
   const course = b.courseId ? getCourse(db, b.courseId) : undefined;
@@ -320,9 +340,9 @@ async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fres
   const hasAny = Object.keys(b.versions).length > 0;
   if (b.step > 0 || hasAny) lines.push("", ctx.t(hasAny ? "announce.skip_hint" : "announce.skip_hint_none"));
   const kb = new InlineKeyboard();
-  if (hasAny || b.step + 1 < langs.length) kb.text(ctx.t("announce.buttons.skip", { language: LANGUAGE_NAMES[lang] }), `an:k:${b.id}:${b.step}`).row();
-  if (hasAny) kb.text(ctx.t("announce.buttons.preview"), `an:p:${b.id}`).row();
-  kb.text(ctx.t("buttons.cancel"), `an:x:${b.id}`);
+  if (hasAny || b.step + 1 < langs.length) kb.text(ctx.t("announce.buttons.skip", { language: LANGUAGE_NAMES[lang] }), announceSkipButton.encode(b.id, b.step)).row();
+  if (hasAny) kb.text(ctx.t("announce.buttons.preview"), announcePreviewButton.encode(b.id)).row();
+  kb.text(ctx.t("buttons.cancel"), announceCancelButton.encode(b.id));
   const text = lines.join("\n");
   // After the author's own message, ask in a new message; after a button, edit the screen.
   if (ctx.callbackQuery && !fresh) await show(ctx, text, kb);
@@ -369,7 +389,7 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
   if (blocked > 0) summary.push(ctx.t("announce.summary_blocked", { count: n(ctx, blocked) }));
   if (recipients.length === 0) summary.push("", ctx.t("announce.summary_nobody"));
   const kb = new InlineKeyboard();
-  if (recipients.length > 0) kb.text(ctx.t("announce.buttons.send", { count: n(ctx, recipients.length) }), `an:y:${b.id}`).row();
-  kb.text(ctx.t("announce.buttons.restart"), `an:r:${b.id}`).text(ctx.t("buttons.cancel"), `an:x:${b.id}`);
+  if (recipients.length > 0) kb.text(ctx.t("announce.buttons.send", { count: n(ctx, recipients.length) }), announceSendButton.encode(b.id)).row();
+  kb.text(ctx.t("announce.buttons.restart"), announceRestartButton.encode(b.id)).text(ctx.t("buttons.cancel"), announceCancelButton.encode(b.id));
   await ctx.reply(summary.join("\n"), { ...HTML, reply_markup: kb });
 }

@@ -25,7 +25,8 @@ import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { postAttachment, postFollowUp, postQuestion, refreshHeaderButtons } from "../questionRelay.js";
 import { stateLabel } from "../../messages/questionViews.js";
-import { answerCallback, HTML, show } from "../ui.js";
+import { askCancelButton, askCourseButton, askModuleButton, coursesButton } from "../../messages/callbackData.js";
+import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
 
 /**
@@ -74,7 +75,7 @@ function liveDraft(ctx: BotContext, learnerId: number): AskDraft | null {
   return draft;
 }
 
-const cancelButton = (ctx: BotContext) => new InlineKeyboard().text(ctx.t("buttons.cancel"), "ask:x");
+const cancelButton = (ctx: BotContext) => new InlineKeyboard().text(ctx.t("buttons.cancel"), askCancelButton.encode());
 
 // ---- /ask ----
 
@@ -87,7 +88,7 @@ pm.command("ask", async (ctx) => {
   if (mine.length === 0) {
     await ctx.reply(ctx.t("ask.no_courses"), {
       ...HTML,
-      reply_markup: new InlineKeyboard().text(ctx.t("buttons.all_courses"), "crs"),
+      reply_markup: new InlineKeyboard().text(ctx.t("buttons.all_courses"), coursesButton.encode(undefined)),
     });
     return;
   }
@@ -104,9 +105,9 @@ pm.command("ask", async (ctx) => {
   const kb = new InlineKeyboard();
   for (const { course } of mine) {
     const title = courseTitle(course, ctx.lang);
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, `ask:c:${course.id}`).row();
+    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, askCourseButton.encode(course.id)).row();
   }
-  kb.text(ctx.t("buttons.cancel"), "ask:x");
+  kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());
   await ctx.reply(ctx.t("ask.choose_course"), { ...HTML, reply_markup: kb });
 });
 
@@ -123,10 +124,10 @@ async function chooseModule(ctx: BotContext, course: Course, edit: boolean): Pro
   const kb = new InlineKeyboard();
   for (const m of modules) {
     const label = ctx.t("ask.module_button", { week: m.position + 1, title: pickText(m.title, ctx.lang, course.languages) });
-    kb.text(label.length > 60 ? `${label.slice(0, 57)}…` : label, `ask:m:${course.id}:${m.position}`).row();
+    kb.text(label.length > 60 ? `${label.slice(0, 57)}…` : label, askModuleButton.encode(course.id, m.position)).row();
   }
-  kb.text(ctx.t("ask.general_button"), `ask:m:${course.id}:g`).row();
-  kb.text(ctx.t("buttons.cancel"), "ask:x");
+  kb.text(ctx.t("ask.general_button"), askModuleButton.encode(course.id, null)).row();
+  kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());
   const text = ctx.t("ask.choose_module", { title: courseTitle(course, ctx.lang) });
   if (edit) await show(ctx, text, kb);
   else await ctx.reply(text, { ...HTML, reply_markup: kb });
@@ -167,8 +168,10 @@ async function askableCourse(ctx: BotContext, courseId: string): Promise<Course 
 }
 
 // The course chosen in the list, or the "Ask a question" button of a course card.
-pm.callbackQuery(/^ask:c:([\w-]+)$/, async (ctx) => {
-  const course = await askableCourse(ctx, ctx.match[1]!);
+pm.callbackQuery(askCourseButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, askCourseButton);
+  if (!values) return;
+  const course = await askableCourse(ctx, values[0]);
   if (!course) return;
   const refusal = refusalFor(ctx, ctx.from.id, true);
   if (refusal) {
@@ -182,15 +185,17 @@ pm.callbackQuery(/^ask:c:([\w-]+)$/, async (ctx) => {
   await chooseModule(ctx, course, fromList);
 });
 
-pm.callbackQuery(/^ask:m:([\w-]+):(g|\d{1,2})$/, async (ctx) => {
+pm.callbackQuery(askModuleButton.filter, async (ctx) => {
+  const values = await buttonValues(ctx, askModuleButton);
+  if (!values) return;
+  const [courseId, position] = values;
   const draft = liveDraft(ctx, ctx.from.id);
-  if (!draft || draft.step !== "module" || draft.courseId !== ctx.match[1]) {
+  if (!draft || draft.step !== "module" || draft.courseId !== courseId) {
     await answerCallback(ctx, ctx.t("ask.stale"), true);
     return;
   }
-  const course = await askableCourse(ctx, ctx.match[1]!);
+  const course = await askableCourse(ctx, courseId);
   if (!course) return;
-  const position = ctx.match[2] === "g" ? null : Number(ctx.match[2]);
   if (position !== null && !getModules(ctx.deps.db, course.id).some((m) => m.position === position)) {
     await answerCallback(ctx, ctx.t("ask.stale"), true);
     return;
@@ -199,7 +204,8 @@ pm.callbackQuery(/^ask:m:([\w-]+):(g|\d{1,2})$/, async (ctx) => {
   await askForText(ctx, course, position, true);
 });
 
-pm.callbackQuery("ask:x", async (ctx) => {
+pm.callbackQuery(askCancelButton.filter, async (ctx) => {
+  if (!(await buttonValues(ctx, askCancelButton))) return;
   const had = deleteDraft(ctx.deps.db, ctx.from.id);
   await answerCallback(ctx);
   await show(ctx, ctx.t(had ? "ask.cancelled" : "ask.nothing_to_cancel"));

@@ -27,6 +27,7 @@ import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { describeError, learnerLocale, refreshHeaderButtons, telegramCode } from "../questionRelay.js";
 import { assistantKeyboard, csvRows, learnerName, openQuestionLines } from "../../messages/questionViews.js";
+import { assistantButton, decodeLegacyAssistantButton, LEGACY_ASSISTANT_FILTER } from "../../messages/callbackData.js";
 import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
 
 /**
@@ -109,20 +110,26 @@ ac.command(["questions_csv", "questionscsv"], async (ctx) => {
 
 // ---- buttons under a question ----
 
-ac.callbackQuery(/^qa:([coin]):(\d{1,12})$/, async (ctx) => {
+// Buttons sent before they had their own prefix still work (LEGACY_ASSISTANT_FILTER, "qa:c:12").
+ac.callbackQuery([assistantButton.filter, LEGACY_ASSISTANT_FILTER], async (ctx) => {
   const t = assistantT(ctx);
+  const data = ctx.callbackQuery.data;
+  const values = assistantButton.decode(data) ?? decodeLegacyAssistantButton(data);
+  if (!values) {
+    await answerCallback(ctx, t("errors.stale_button"), true);
+    return;
+  }
+  const [action, id] = values;
   if (!(await isAssistant(ctx))) {
     await answerCallback(ctx, t("assist.not_member_alert"), true);
     return;
   }
   const { db, clock } = ctx.deps;
-  const id = Number(ctx.match[2]);
   const q = getQuestion(db, id);
   if (!q) {
     await answerCallback(ctx, t("assist.stale"), true);
     return;
   }
-  const action = ctx.match[1] as "c" | "o" | "i" | "n";
   const now = clock.now();
   if (action === "c" && q.state === "open") closeWithoutReply(db, id, responder(ctx), now);
   if (action === "o" && q.state !== "open") reopenQuestion(db, id);

@@ -20,7 +20,8 @@ import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { optionText, shorten } from "../../messages/questionnaireViews.js";
-import { answerCallback, chunkLines, HTML } from "../ui.js";
+import { exportButton, resultsButton } from "../../messages/callbackData.js";
+import { answerCallback, buttonValues, chunkLines, HTML } from "../ui.js";
 
 export const questionnaireResultsFeature = new Composer<BotContext>();
 const pm = questionnaireResultsFeature.chatType("private");
@@ -121,13 +122,13 @@ function comparisonLines(
   return lines;
 }
 
-async function chooseCourse(ctx: BotContext, usageKey: string, prefix: string): Promise<void> {
+async function chooseCourse(ctx: BotContext, usageKey: string, button: typeof resultsButton): Promise<void> {
   const seen = new Set<string>();
   const kb = new InlineKeyboard();
   for (const { course } of coursesWithQuestionnaires(ctx.deps.db)) {
     if (seen.has(course.id)) continue;
     seen.add(course.id);
-    kb.text(shorten(courseTitle(course, ctx.lang), 60), `${prefix}:${course.id}`).row();
+    kb.text(shorten(courseTitle(course, ctx.lang), 60), button.encode(course.id)).row();
   }
   if (seen.size === 0) {
     await ctx.reply(ctx.t("survey.results.no_courses"), HTML);
@@ -177,22 +178,26 @@ async function sendExport(ctx: BotContext, id: string): Promise<void> {
 
 pm.command("results", requireAuthor, async (ctx) => {
   const id = ctx.match.trim().toLowerCase();
-  if (!id) await chooseCourse(ctx, "survey.results.usage", "qr");
+  if (!id) await chooseCourse(ctx, "survey.results.usage", resultsButton);
   else await sendResults(ctx, id);
 });
 
 pm.command("export", requireAuthor, async (ctx) => {
   const id = ctx.match.trim().toLowerCase();
-  if (!id) await chooseCourse(ctx, "survey.results.export_usage", "qx");
+  if (!id) await chooseCourse(ctx, "survey.results.export_usage", exportButton);
   else await sendExport(ctx, id);
 });
 
-pm.callbackQuery(/^qr:([\w-]+)$/, requireAuthor, async (ctx) => {
+pm.callbackQuery(resultsButton.filter, requireAuthor, async (ctx) => {
+  const values = await buttonValues(ctx, resultsButton);
+  if (!values) return;
   await answerCallback(ctx);
-  await sendResults(ctx, ctx.match[1]!);
+  await sendResults(ctx, values[0]);
 });
 
-pm.callbackQuery(/^qx:([\w-]+)$/, requireAuthor, async (ctx) => {
+pm.callbackQuery(exportButton.filter, requireAuthor, async (ctx) => {
+  const values = await buttonValues(ctx, exportButton);
+  if (!values) return;
   await answerCallback(ctx);
-  await sendExport(ctx, ctx.match[1]!);
+  await sendExport(ctx, values[0]);
 });
