@@ -29,6 +29,8 @@ const idList = z
   })
   .transform((s) => new Set(s === "" ? [] : s.split(",").map((p) => Number(p.trim()))));
 
+const defaultLocaleSchema = z.enum(LOCALES, { error: "must be one of kk, ru, en" }).default("kk");
+
 const schema = z.object({
   BOT_TOKEN: z
     .string({ error: "is required: get a token from @BotFather and put BOT_TOKEN=... in .env" })
@@ -49,7 +51,7 @@ const schema = z.object({
     .regex(/^-?\d+$/, { message: "must be a numeric chat id (groups are negative, e.g. -1001234567890)" })
     .transform(Number)
     .optional(),
-  DEFAULT_LOCALE: z.enum(LOCALES, { error: "must be one of kk, ru, en" }).default("kk"),
+  DEFAULT_LOCALE: defaultLocaleSchema,
   TIMEZONE: z
     .string()
     .trim()
@@ -92,6 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     broadcastRate: e.BROADCAST_RATE,
     digestHour: e.DIGEST_HOUR,
   };
+}
+
+/** DEFAULT_LOCALE alone, for command-line tools that need no BOT_TOKEN. */
+export function defaultLocaleFromEnv(env: NodeJS.ProcessEnv = process.env): Locale {
+  const parsed = defaultLocaleSchema.safeParse(env.DEFAULT_LOCALE?.trim() || undefined);
+  if (!parsed.success) throw new ConfigError(`DEFAULT_LOCALE ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+  return parsed.data;
 }
 
 /** Reads ./.env (or ENV_FILE) into process.env when present; real environment variables win. */

@@ -150,7 +150,7 @@ describe("results and export", () => {
     const file = docs[0]!.payload["document:file"] as { filename: string; content: string };
     expect(file.filename).toBe("python-101-pre-questionnaire.csv");
     const csv = file.content;
-    expect(exportCourseQuestionnaires(tb.db, "python-101").map((f) => f.filename)).toEqual(["python-101-pre-questionnaire.csv"]);
+    expect(exportCourseQuestionnaires(tb.db, "python-101", tb.config.defaultLocale).map((f) => f.filename)).toEqual(["python-101-pre-questionnaire.csv"]);
     expect(csv.startsWith("\uFEFF")).toBe(true);
     const [header, row] = csv.slice(1).split("\r\n");
     expect(header).toBe("learner_id,first_name,last_name,username,language,status,started_at,submitted_at,motivation,level,devices,studied_online,hours,goals");

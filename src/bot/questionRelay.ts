@@ -1,6 +1,6 @@
 import { GrammyError, type Api } from "grammy";
 import type { Config } from "../config.js";
-import type { Locale } from "../domain/locale.js";
+import { isLocale, type Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { getCourse, getModules } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
@@ -102,7 +102,7 @@ export function describeError(err: unknown): string {
 
 /** The learner's language, for texts sent to them from the assistants' side. */
 export function learnerLocale(language: string | undefined, fallback: Locale): Locale {
-  return language === "kk" || language === "ru" || language === "en" ? language : fallback;
+  return isLocale(language) ? language : fallback;
 }
 
 /**

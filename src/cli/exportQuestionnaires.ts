@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadDotEnv } from "../config.js";
+import { defaultLocaleFromEnv, loadDotEnv } from "../config.js";
 import { closeDatabase, openDatabase } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
 import { exportCourseQuestionnaires } from "../reports/questionnaireExport.js";
@@ -26,7 +26,7 @@ export function runExport(args: string[], databasePath: string, log: (line: stri
       log(`no course «${courseId}» in ${databasePath}`);
       return 1;
     }
-    const files = exportCourseQuestionnaires(db, courseId);
+    const files = exportCourseQuestionnaires(db, courseId, defaultLocaleFromEnv());
     if (files.length === 0) {
       log(`course «${courseId}»: nobody has started a questionnaire yet, nothing written`);
       return 0;

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
+import type { Locale } from "../domain/locale.js";
 import {
   broadcasts,
   courses,
@@ -15,7 +16,7 @@ import {
 
 export interface Recipient {
   id: number;
-  language: string;
+  language: Locale;
   blockedAt: number | null;
 }
 
@@ -102,7 +103,7 @@ export function activeDraft(db: Db, authorId: number): Broadcast | undefined {
     .get();
 }
 
-export function startDraft(db: Db, authorId: number, authorLang: string, now: number): Broadcast {
+export function startDraft(db: Db, authorId: number, authorLang: Locale, now: number): Broadcast {
   return db.transaction((tx) => {
     tx.update(broadcasts)
       .set({ status: "cancelled", updatedAt: now })

@@ -9,15 +9,13 @@ import { moduleScore } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import { HOUR } from "../clock.js";
 import { formatDeadline } from "../messages/format.js";
-import { escapeHtml, isLocale, translator } from "../messages/i18n.js";
+import { escapeHtml, translator } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
-/** The learner's language if the bot speaks it, else the course's first language. */
-function learnerLocale(r: Recipient, course: Course): Locale {
-  if (isLocale(r.language)) return r.language;
-  const first = course.languages.find(isLocale);
-  return first ?? "kk";
+/** The learner's language (typed in the schema; a course text missing in it falls back in pickText). */
+function learnerLocale(r: Recipient): Locale {
+  return r.language;
 }
 
 export function announcementKeyPrefix(courseId: string, position: number): string {
@@ -67,7 +65,7 @@ function queuePerLearner(
   let queued = 0;
   db.transaction(() => {
     for (const r of recipients) {
-      const lang = learnerLocale(r, course);
+      const lang = learnerLocale(r);
       const added = enqueue(
         db,
         {

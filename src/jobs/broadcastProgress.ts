@@ -7,7 +7,7 @@ import { getCourse } from "../db/coursesRepo.js";
 import type { Broadcast } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
 import { formatNumber } from "../messages/format.js";
-import { isLocale, translator } from "../messages/i18n.js";
+import { translator } from "../messages/i18n.js";
 import { redact } from "../log.js";
 import { batchCounts, type BatchCounts } from "./outbox.js";
 import type { Job } from "./scheduler.js";
@@ -16,7 +16,7 @@ export const broadcastBatch = (id: number) => `bc:${id}`;
 
 /** The progress or final report of an author's broadcast, in the author's language. */
 export function renderProgress(db: Db, b: Broadcast, counts: BatchCounts, final: boolean): string {
-  const lang: Locale = isLocale(b.authorLang) ? b.authorLang : "kk";
+  const lang: Locale = b.authorLang;
   const t = translator(lang);
   const course = b.courseId ? getCourse(db, b.courseId) : undefined;
   const title = course ? pickText(course.title, lang, course.languages) : (b.courseId ?? "?");

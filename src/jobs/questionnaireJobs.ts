@@ -4,7 +4,6 @@ import type { Db } from "../db/client.js";
 import { coursesWithQuestionnaires, learnersToMessage } from "../db/questionnaireRepo.js";
 import { offerDedupeKey, offerMessage } from "../bot/features/questionnaire.js";
 import { questionnaireWindow, reminderAt, type QuestionnaireKind } from "../domain/questionnaire.js";
-import { isLocale } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
@@ -28,7 +27,7 @@ export function questionnaireJob(db: Db, onEnqueued: () => void): Job {
           const send = (which: "offer" | "remind", enrolledBefore?: number) => {
             const prefix = offerDedupeKey(which, kind, course.id, "");
             for (const learner of learnersToMessage(db, course.id, kind, prefix, enrolledBefore)) {
-              const lang: Locale = isLocale(learner.language) ? learner.language : "kk";
+              const lang: Locale = learner.language;
               const added = enqueue(
                 db,
                 {

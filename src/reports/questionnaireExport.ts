@@ -58,10 +58,10 @@ export interface ExportFile {
 }
 
 /** One CSV per questionnaire of the course that somebody has started. */
-export function exportCourseQuestionnaires(db: Db, courseId: string): ExportFile[] {
+export function exportCourseQuestionnaires(db: Db, courseId: string, defaultLocale: Locale): ExportFile[] {
   const course = getCourse(db, courseId);
   if (!course) return [];
-  const lang = (course.languages[0] ?? "kk") as Locale;
+  const lang = course.languages[0] ?? defaultLocale;
   const files: ExportFile[] = [];
   for (const kind of ["pre", "post"] as const) {
     const questions = getQuestions(db, courseId, kind);

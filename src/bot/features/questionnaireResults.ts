@@ -159,7 +159,7 @@ async function sendExport(ctx: BotContext, id: string): Promise<void> {
     await ctx.reply(ctx.t("survey.results.unknown_course", { id: shorten(id, 64) }), HTML);
     return;
   }
-  const files = exportCourseQuestionnaires(ctx.deps.db, course.id);
+  const files = exportCourseQuestionnaires(ctx.deps.db, course.id, ctx.deps.config.defaultLocale);
   if (files.length === 0) {
     await ctx.reply(ctx.t("survey.results.export_nothing", { title: courseTitle(course, ctx.lang) }), HTML);
     return;

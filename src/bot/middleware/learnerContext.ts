@@ -19,7 +19,7 @@ export function learnerContext(deps: BotDeps) {
       ctx.learner = learner;
       ctx.learnerIsNew = isNew;
     }
-    ctx.lang = (ctx.learner?.language as BotContext["lang"] | undefined) ?? telegramLocale ?? deps.config.defaultLocale;
+    ctx.lang = ctx.learner?.language ?? telegramLocale ?? deps.config.defaultLocale;
     ctx.t = translator(ctx.lang);
     await next();
   };

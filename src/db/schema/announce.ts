@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Locale } from "../../domain/locale.js";
 
 /**
  * An author's ad-hoc announcement (/announce), from draft to final report. The whole dialogue
@@ -21,7 +22,7 @@ export const broadcasts = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     authorId: integer("author_id").notNull(),
     /** The author's language when they started (progress and report are written in it). */
-    authorLang: text("author_lang").notNull(),
+    authorLang: text("author_lang").$type<Locale>().notNull(),
     courseId: text("course_id"),
     status: text("status").$type<BroadcastStatus>().notNull(),
     /** Language versions keyed by locale (kk, ru, en). */

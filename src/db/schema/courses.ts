@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { Locale } from "../../domain/locale.js";
 import type { Translated } from "../../domain/course.js";
 import { learners } from "./learners.js";
 
@@ -6,7 +7,7 @@ export const courses = sqliteTable("courses", {
   /** Slug from the course file; used in deep links and callback data. */
   id: text("id").primaryKey(),
   /** Languages the course is written in; the first is the fallback. */
-  languages: text("languages", { mode: "json" }).$type<string[]>().notNull(),
+  languages: text("languages", { mode: "json" }).$type<Locale[]>().notNull(),
   title: text("title", { mode: "json" }).$type<Translated>().notNull(),
   description: text("description", { mode: "json" }).$type<Translated>().notNull(),
   timezone: text("timezone").notNull(),

@@ -1,4 +1,5 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Locale } from "../../domain/locale.js";
 
 export const learners = sqliteTable("learners", {
   /** Telegram user id (also the private chat id). */
@@ -6,8 +7,7 @@ export const learners = sqliteTable("learners", {
   firstName: text("first_name").notNull().default(""),
   lastName: text("last_name"),
   username: text("username"),
-  /** kk | ru | en */
-  language: text("language").notNull(),
+  language: text("language").$type<Locale>().notNull(),
   /** Set when the learner picked a language with /language, so Telegram's language_code no longer applies. */
   languageChosen: integer("language_chosen", { mode: "boolean" }).notNull().default(false),
   /** Set when Telegram says the learner blocked the bot (403 or my_chat_member); cleared when they come back. */
