@@ -3,6 +3,7 @@ import { z } from "zod";
 import { isIanaTimeZone } from "./domain/time.js";
 
 import { LOCALES, type Locale } from "./domain/locale.js";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
 
 export interface Config {
   botToken: string;
@@ -17,6 +18,8 @@ export interface Config {
   broadcastRate: number;
   /** Local hour (in TIMEZONE) when the assistants' chat gets the daily digest of open questions. */
   digestHour: number;
+  /** pino level: trace, debug, info, warn, error, fatal or silent. */
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +71,7 @@ const schema = z.object({
     .min(0, { message: "must be an hour from 0 to 23" })
     .max(23, { message: "must be an hour from 0 to 23" })
     .default(9),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
 });
 
 /** Parses the environment once. Throws ConfigError with one line per bad variable. */
@@ -93,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timezone: e.TIMEZONE,
     broadcastRate: e.BROADCAST_RATE,
     digestHour: e.DIGEST_HOUR,
+    logLevel: e.LOG_LEVEL,
   };
 }
 

@@ -30,6 +30,33 @@ export const REDACTED_PATHS = [
 
 export type { Logger };
 
+/** The levels LOG_LEVEL accepts (config.ts validates it against this list). */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === "string" && (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/**
+ * pino's error serializer, made safe: every string field has the token replaced, a GrammyError's
+ * `payload` (the request: a learner's text, a caption) is left out, and a wrapped error (HttpError's
+ * `error`) becomes its redacted text.
+ */
+function serializeError(e: unknown): unknown {
+  if (typeof e === "string") return redact(e);
+  if (typeof e !== "object" || e === null) return e;
+  const s = pino.stdSerializers.err(e as Error) as unknown as Record<string, unknown>;
+  delete s.payload;
+  for (const [key, value] of Object.entries(s)) {
+    if (typeof value === "string") s[key] = redact(value);
+    else if (key === "error" && typeof value === "object" && value !== null) {
+      s[key] = redact(value instanceof Error ? (value.stack ?? value.message) : JSON.stringify(value));
+    }
+  }
+  return s;
+}
+
 export interface LoggerOptions {
   level?: string;
   /** Human-readable lines (for a terminal); JSON lines otherwise. */
@@ -43,12 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? "info",
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     serializers: {
-      err: (e: unknown) => {
-        const s = pino.stdSerializers.err(e as Error);
-        if (typeof s.message === "string") s.message = redact(s.message);
-        if (typeof s.stack === "string") s.stack = redact(s.stack);
-        return s;
-      },
+      err: serializeError,
     },
     hooks: {
       // Messages are built from error texts now and then: a URL with the token must not slip through.
@@ -63,7 +85,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 function defaultLevel(): string {
-  if (process.env.LOG_LEVEL) return process.env.LOG_LEVEL;
+  // A bad value is reported by loadConfig with the variable's name; pino would throw at import.
+  const fromEnv = process.env.LOG_LEVEL?.trim();
+  if (isLogLevel(fromEnv)) return fromEnv;
   // Test runs print only what a test asks for.
   return process.env.VITEST ? "silent" : "info";
 }

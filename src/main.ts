@@ -17,7 +17,7 @@ import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";
 import { Scheduler } from "./jobs/scheduler.js";
-import { redact } from "./log.js";
+import { logger } from "./log.js";
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -26,30 +26,34 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
+      // One plain line for the person starting the bot (LOG_LEVEL itself may be what is wrong).
       console.error(`Configuration error: ${err.message}`);
       process.exit(1);
     }
     throw err;
   }
 
+  logger.level = config.logLevel;
   const clock = systemClock;
   const db = openDatabase(config.databasePath);
-  console.log(`[db] ${config.databasePath} ready (WAL, migrations applied)`);
+  logger.info({ component: "db", path: config.databasePath }, "database ready (WAL, migrations applied)");
 
+  const courseLog = logger.child({ component: "courses" });
   for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
-    console.log(`[courses] ${line}`);
+    courseLog.info(line);
   }
 
   let sender: OutboxSender | null = null;
   const bot = createBot({ db, clock, config, kickOutbox: () => sender?.kick() });
   await bot.init();
-  console.log(`[bot] @${bot.botInfo.username} starting (API ${config.botApiRoot})`);
-  await registerCommands(bot.api, config.defaultLocale).catch((err) =>
-    console.error("[bot] could not register the command menu:", redact(String(err))),
-  );
-  await registerAssistantCommands(bot.api, config).catch((err) =>
-    console.error("[bot] could not register the assistants' command menu:", redact(String(err))),
-  );
+  const log = logger.child({ component: "bot" });
+  log.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot }, "starting");
+  await registerCommands(bot.api, config.defaultLocale).catch((err: unknown) => {
+    log.error({ err }, "could not register the command menu");
+  });
+  await registerAssistantCommands(bot.api, config).catch((err: unknown) => {
+    log.error({ err }, "could not register the assistants' command menu");
+  });
 
   // The outbox's own Api (jobs/outboxApi.ts): no auto-retry there, the sender handles 429 itself
   // (pauses all sending for retry_after and re-queues the row); replies keep bot.api's auto-retry.
@@ -77,26 +81,28 @@ async function main(): Promise<void> {
   const runner: RunnerHandle = run(bot, {
     runner: { fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] } },
   });
-  console.log("[bot] polling for updates");
+  log.info("polling for updates");
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[bot] ${signal}: stopping`);
+    log.info({ signal }, "stopping");
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
     await monitor.stop();
     await sender?.stop();
     closeDatabase(db);
-    console.log("[bot] stopped");
+    log.info("stopped");
+    logger.flush();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
 }
 
-main().catch((err) => {
-  console.error("Fatal:", redact(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+main().catch((err: unknown) => {
+  logger.fatal({ err }, "could not start");
+  logger.flush();
   process.exit(1);
 });

@@ -2,7 +2,9 @@ import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, BotError, Composer, GrammyError, HttpError, type ApiClientOptions, type MiddlewareFn, type NextFunction } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { localeFromTelegram } from "../domain/locale.js";
 import { logger as processLogger, type Logger } from "../log.js";
+import { translator } from "../messages/i18n.js";
 import { setUpReplyApi } from "./apiSetup.js";
 import { conversationKey, conversationStorage } from "./conversationStorage.js";
 import type { BaseContext, BotContext, BotDeps } from "./context.js";
@@ -83,12 +85,14 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
 
   bot.catch(async (err: BotError<BotContext>) => {
     const ctx = err.ctx;
-    // ctx.log is missing only if the error came before the first middleware finished.
-    logBotError(ctx.log ?? log.child(updateBindings(ctx)), err.error);
+    // An error in an early middleware leaves later context fields unset (typed as always there).
+    const early = ctx as Partial<Pick<BotContext, "log" | "t">>;
+    logBotError(early.log ?? log.child(updateBindings(ctx)), err.error);
+    const t = early.t ?? translator(localeFromTelegram(ctx.from?.language_code) ?? deps.config.defaultLocale);
     // Tell the person something went wrong rather than leaving them waiting.
     try {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("errors.internal"), show_alert: true });
-      else if (ctx.chat?.type === "private") await ctx.reply(ctx.t("errors.internal"), HTML);
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t("errors.internal"), show_alert: true });
+      else if (ctx.chat?.type === "private") await ctx.reply(t("errors.internal"), HTML);
     } catch {
       // Telegram unreachable or the user blocked us: nothing more to do for this update.
     }

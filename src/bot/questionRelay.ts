@@ -7,7 +7,7 @@ import { getLearner } from "../db/learnersRepo.js";
 import { getQuestion, mapMessage, markPosted } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
 import { escapeHtml, translator } from "../messages/i18n.js";
-import { redact } from "../log.js";
+import { logger, redact } from "../log.js";
 import { assistantKeyboard, learnerName, questionHeader } from "../messages/questionViews.js";
 import { HTML, isNotModified } from "./ui.js";
 
@@ -119,6 +119,6 @@ export async function refreshHeaderButtons(api: Api, db: Db, config: Config, que
       reply_markup: assistantKeyboard(translator(config.defaultLocale), q),
     });
   } catch (err) {
-    if (!isNotModified(err)) console.error(`[ask] could not update the buttons of question #${q.id}:`, redact(describeError(err)));
+    if (!isNotModified(err)) logger.error({ component: "ask", err, question: q.id }, "could not update the buttons of a question");
   }
 }

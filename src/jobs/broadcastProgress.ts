@@ -8,7 +8,9 @@ import type { Broadcast } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
 import { formatNumber } from "../messages/format.js";
 import { translator } from "../messages/i18n.js";
-import { redact } from "../log.js";
+import { logger } from "../log.js";
+
+const log = logger.child({ job: "broadcast-progress" });
 import { batchCounts, type BatchCounts } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
@@ -63,7 +65,7 @@ export class BroadcastMonitor {
   poll(): Promise<void> {
     if (this.polling) return this.polling;
     this.polling = this.pollOnce()
-      .catch((err) => console.error("[broadcast] progress update failed:", redact(String(err))))
+      .catch((err: unknown) => log.error({ err }, "progress update failed"))
       .finally(() => {
         this.polling = null;
       });
@@ -79,9 +81,9 @@ export class BroadcastMonitor {
         // Mark done first: a crash after this loses at most the report, never repeats it.
         if (!transition(this.db, b.id, "sending", { status: "done", finishedAt: this.clock.now(), progressShown: text }, this.clock.now())) continue;
         await this.edit(b, text);
-        await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err) =>
-          console.error(`[broadcast] could not send the report of broadcast ${b.id}:`, redact(String(err))),
-        );
+        await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err: unknown) => {
+          log.error({ err, broadcast: b.id }, "could not send the report of a broadcast");
+        });
       } else if (text !== b.progressShown) {
         transition(this.db, b.id, "sending", { progressShown: text }, this.clock.now());
         await this.edit(b, text);
@@ -95,7 +97,7 @@ export class BroadcastMonitor {
       await this.api.editMessageText(b.progressChatId, b.progressMessageId, text, { parse_mode: "HTML" });
     } catch (err) {
       // "not modified" or the message was deleted: the final report still arrives as a new message.
-      if (!/not modified/i.test(String(err))) console.warn(`[broadcast] progress edit of ${b.id} failed:`, redact(String(err)));
+      if (!/not modified/i.test(String(err))) log.warn({ err, broadcast: b.id }, "progress edit failed");
     }
   }
 }

@@ -16,11 +16,11 @@ export function enrollmentNoticesJob(db: Db, onEnqueued: () => void): Job {
     name: "enrollment-open-notices",
     run(now) {
       const due = dueEnrollmentNotices(db, now);
-      if (due.length === 0) return;
+      if (due.length === 0) return { enqueued: 0 };
       db.transaction(() => {
         for (const { learnerId, course } of due) {
           const learner = getLearner(db, learnerId);
-          const lang = (learner?.language ?? course.languages[0]) as Locale;
+          const lang: Locale = learner?.language ?? course.languages[0]!;
           const t = translator(lang);
           const text = t("notify.enrollment_open", {
             title: courseTitle(course, lang),
@@ -46,6 +46,7 @@ export function enrollmentNoticesJob(db: Db, onEnqueued: () => void): Job {
         }
       });
       onEnqueued();
+      return { enqueued: due.length };
     },
   };
 }

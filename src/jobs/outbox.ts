@@ -4,7 +4,9 @@ import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { setLearnerBlocked } from "../db/learnersRepo.js";
 import { learners, outbox, type OutboxRow, type OutboxState } from "../db/schema/index.js";
-import { redact } from "../log.js";
+import { logger, redact } from "../log.js";
+
+const log = logger.child({ component: "outbox" });
 
 export interface OutgoingMessage {
   dedupeKey: string;
@@ -167,7 +169,7 @@ export class OutboxSender {
     if (this.running) return;
     this.running = true;
     const doubtful = recoverInterrupted(this.opts.db);
-    if (doubtful > 0) console.warn(`[outbox] ${doubtful} message(s) were in flight at the last stop: marked uncertain, not resent`);
+    if (doubtful > 0) log.warn({ doubtful }, "messages in flight at the last stop: marked uncertain, not resent");
     this.loop = this.run();
   }
 
@@ -188,7 +190,7 @@ export class OutboxSender {
         const r = await this.drain();
         if (r.sent + r.failed + r.blocked + r.expired + r.uncertain > 0) continue;
       } catch (err) {
-        console.error("[outbox] drain failed:", redact(String(err)));
+        log.error({ err }, "drain failed");
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
@@ -248,7 +250,7 @@ export class OutboxSender {
         // Only if still pending (a 403 or a retry may have changed it since the batch was selected).
         if (this.markSending.run(row.id).changes === 0) continue;
         const p = this.sendOne(row, result, blockedNow)
-          .catch((err) => console.error(`[outbox] could not record the outcome of message ${row.id}:`, redact(String(err))))
+          .catch((err: unknown) => log.error({ err, message: row.id }, "could not record the outcome of a message"))
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
       }

@@ -11,7 +11,7 @@ import { postQuestion } from "../bot/questionRelay.js";
 import { chunkLines } from "../messages/html.js";
 import { formatDate } from "../messages/format.js";
 import { translator } from "../messages/i18n.js";
-import { redact } from "../log.js";
+import { logger } from "../log.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
@@ -80,7 +80,7 @@ export function questionsRedeliveryJob(api: Api, db: Db, config: Config): Job {
         try {
           await postQuestion(api, db, config, q, now);
         } catch (err) {
-          console.error(`[ask] question #${q.id} still not posted:`, redact(String(err)));
+          logger.child({ job: "questions-redelivery" }).error({ err, question: q.id }, "question still not posted");
           return; // Telegram is still unreachable: try again on the next tick.
         }
       }

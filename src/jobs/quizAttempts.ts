@@ -5,7 +5,7 @@ import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
 import { closeOverdueAttempts, quizById } from "../db/quizRepo.js";
 import { formatNumber } from "../messages/format.js";
-import { isLocale, translator } from "../messages/i18n.js";
+import { translator } from "../messages/i18n.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
@@ -18,12 +18,12 @@ export function quizAttemptsJob(db: Db, onEnqueued: () => void): Job {
     name: "quiz-overdue-attempts",
     run(now) {
       const finished = closeOverdueAttempts(db, now);
-      if (finished.length === 0) return;
+      if (finished.length === 0) return { closed: 0 };
       for (const attempt of finished) {
         const q = quizById(db, attempt.quizId);
         if (!q) continue;
         const learner = getLearner(db, attempt.learnerId);
-        const lang: Locale = learner && isLocale(learner.language) ? learner.language : (q.course.languages[0] as Locale);
+        const lang: Locale = learner?.language ?? q.course.languages[0]!;
         const t = translator(lang);
         const text = [
           t("quiz.ended_notice", {
@@ -51,6 +51,7 @@ export function quizAttemptsJob(db: Db, onEnqueued: () => void): Job {
         );
       }
       onEnqueued();
+      return { closed: finished.length };
     },
   };
 }

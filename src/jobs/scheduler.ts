@@ -1,11 +1,14 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { Clock } from "../clock.js";
-import { redact } from "../log.js";
+import { logger, type Logger } from "../log.js";
+
+/** What a run did, in counts (e.g. `{ enqueued: 12 }`): logged with the job's name. */
+export type JobFigures = Record<string, number>;
 
 export interface Job {
   name: string;
   /** Finds due work at `now` and records it durably; must be safe to run on every tick. */
-  run(now: number): void | Promise<void>;
+  run(now: number): JobFigures | void | Promise<JobFigures | void>;
 }
 
 /**
@@ -20,6 +23,7 @@ export class Scheduler {
     private readonly jobs: Job[],
     private readonly clock: Clock,
     private readonly expression = "* * * * *",
+    private readonly log: Logger = logger,
   ) {}
 
   async start(): Promise<void> {
@@ -38,10 +42,16 @@ export class Scheduler {
     if (this.ticking) return this.ticking;
     this.ticking = (async () => {
       for (const job of this.jobs) {
+        const log = this.log.child({ job: job.name });
+        const started = performance.now();
         try {
-          await job.run(this.clock.now());
+          const figures = (await job.run(this.clock.now())) ?? {};
+          const ms = Math.round(performance.now() - started);
+          // Every minute, nine jobs: a run that did something is news, an idle one is detail.
+          if (Object.values(figures).some((n) => n > 0)) log.info({ ...figures, ms }, "job ran");
+          else log.debug({ ...figures, ms }, "job ran");
         } catch (err) {
-          console.error(`[scheduler] job ${job.name} failed:`, redact(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+          log.error({ err }, "job failed");
         }
       }
     })().finally(() => {

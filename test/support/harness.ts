@@ -14,6 +14,7 @@ import { createBot } from "../../src/bot/createBot.js";
 import type { BotContext } from "../../src/bot/context.js";
 import { OutboxSender, type SenderOptions } from "../../src/jobs/outbox.js";
 import { BroadcastMonitor } from "../../src/jobs/broadcastProgress.js";
+import type { Logger } from "../../src/log.js";
 import { BOT_INFO, FakeTelegram } from "./fakeTelegram.js";
 
 export const TEST_TOKEN = "123456:TEST-token-for-tests-only_abcdefghij";
@@ -32,6 +33,8 @@ export interface TestBotOptions {
   telegram?: FakeTelegram;
   /** First update id; a restarted bot on the same database must not reuse ids (they are deduplicated). */
   firstUpdateId?: number;
+  /** Where the bot logs (default: the process logger, silent under vitest). */
+  logger?: Logger;
 }
 
 let lastUpdateId = 0;
@@ -56,7 +59,7 @@ export class TestBot {
     // must not mistake new updates for ones it already handled.
     this.updateId = options.firstUpdateId ?? (lastUpdateId += 10_000);
     this.bot = createBot(
-      { db: this.db, clock: this.clock, config: this.config },
+      { db: this.db, clock: this.clock, config: this.config, logger: options.logger },
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
     );
     this.outboxApi = createOutboxApi(this.config, { fetch: this.telegram.fetch });

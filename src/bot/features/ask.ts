@@ -20,7 +20,6 @@ import {
 import type { AskDraft, Course, Question } from "../../db/schema/index.js";
 import { formatDate } from "../../messages/format.js";
 import { escapeHtml } from "../../messages/i18n.js";
-import { redact } from "../../log.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { postAttachment, postFollowUp, postQuestion, refreshHeaderButtons } from "../questionRelay.js";
@@ -362,7 +361,7 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
   } catch (err) {
     // Saved all the same: the redelivery job posts it when Telegram answers again.
     posted = false;
-    console.error(`[ask] question #${question.id} not posted yet:`, redact(String(err)));
+    ctx.log.warn({ err, question: question.id }, "question not posted yet");
   }
   const confirmation = await ctx.reply(ctx.t(posted ? "ask.sent" : "ask.queued", { number: question.id }), HTML);
   mapMessage(db, { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" }, now);

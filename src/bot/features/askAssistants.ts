@@ -21,7 +21,6 @@ import {
 import type { Question } from "../../db/schema/index.js";
 import { formatDate } from "../../messages/format.js";
 import { escapeHtml, translator, type T } from "../../messages/i18n.js";
-import { redact } from "../../log.js";
 import { LEARNER_COMMANDS } from "../commands.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
@@ -64,7 +63,7 @@ async function isAssistant(ctx: BotContext): Promise<boolean> {
     const member = await ctx.api.getChatMember(chatId, ctx.from.id);
     return MEMBER_STATUSES.has(member.status) || (member.status === "restricted" && member.is_member);
   } catch (err) {
-    console.error("[ask] getChatMember failed:", redact(describeError(err)));
+    ctx.log.error({ err }, "getChatMember failed");
     return false;
   }
 }
@@ -141,7 +140,7 @@ ac.callbackQuery([assistantButton.filter, LEGACY_ASSISTANT_FILTER], async (ctx) 
   try {
     await ctx.editMessageReplyMarkup({ reply_markup: assistantKeyboard(t, fresh) });
   } catch (err) {
-    if (!isNotModified(err)) console.error("[ask] could not update the buttons:", redact(describeError(err)));
+    if (!isNotModified(err)) ctx.log.error({ err }, "could not update the buttons");
   }
   // Pressed under a follow-up: the header shows the same state.
   await refreshHeaderButtons(ctx.api, db, ctx.deps.config, id, ctx.callbackQuery.message?.message_id);
