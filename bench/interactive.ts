@@ -29,7 +29,12 @@ const LANGS = ["kk", "ru", "en"] as const;
 interface Sample {
   ms: number;
   cpuUs: number;
+  /** "/start", "crs", "qb", "text": what kind of update, for the per-kind breakdown. */
+  kind: string;
 }
+
+const kindOf = (u: Update): string =>
+  u.callback_query ? (u.callback_query.data ?? "").split(":")[0]! : (u.message?.text ?? "").startsWith("/") ? u.message!.text!.split(" ")[0]! : "text";
 
 interface Handler {
   handleUpdate(u: Update): Promise<void>;
@@ -41,7 +46,7 @@ async function measure(bot: Handler, update: Update, samples: Sample[]): Promise
   await bot.handleUpdate(update);
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  samples.push({ ms, cpuUs: c.user + c.system });
+  samples.push({ ms, cpuUs: c.user + c.system, kind: kindOf(update) });
 }
 
 /**
@@ -137,6 +142,29 @@ export interface InteractiveResult {
   figures: Figure[];
   /** Raw per-round numbers, for the README and for profiling runs. */
   rounds: { realCpuUs: number; bareCpuUs: number; updates: number }[];
+  /** Mean CPU per update kind (ms), real and bare, with the share of the real bot's CPU: where the time goes. */
+  breakdown: { kind: string; count: number; realMs: number; bareMs: number; share: number }[];
+}
+
+function kindBreakdown(real: Sample[], bare: Sample[]): InteractiveResult["breakdown"] {
+  const total = real.reduce((s, x) => s + x.cpuUs, 0);
+  const kinds = [...new Set(real.map((s) => s.kind))];
+  const mean = (xs: Sample[]) => xs.reduce((s, x) => s + x.cpuUs, 0) / Math.max(1, xs.length) / 1000;
+  return kinds
+    .map((kind) => {
+      const r = real.filter((s) => s.kind === kind);
+      return { kind, count: r.length, realMs: mean(r), bareMs: mean(bare.filter((s) => s.kind === kind)), share: r.reduce((s, x) => s + x.cpuUs, 0) / total };
+    })
+    .sort((a, b) => b.share - a.share);
+}
+
+export function renderBreakdown(rows: InteractiveResult["breakdown"]): string {
+  const lines = rows.map(
+    (r) =>
+      `  ${r.kind.padEnd(12)} ${String(r.count).padStart(5)} updates  real ${r.realMs.toFixed(2).padStart(6)} ms  bare ${r.bareMs.toFixed(2).padStart(5)} ms  ` +
+      `${(r.realMs / r.bareMs).toFixed(0).padStart(4)}x  ${(r.share * 100).toFixed(0).padStart(3)}% of the real bot's CPU`,
+  );
+  return ["CPU per update by kind (all measured rounds):", ...lines].join("\n");
 }
 
 export async function runInteractiveBench(options: Partial<InteractiveOptions> = {}): Promise<InteractiveResult> {
@@ -195,9 +223,11 @@ export async function runInteractiveBench(options: Partial<InteractiveOptions> =
       { part, name: "CPU ratio real/bare", value: ratio, unit: "x", goal: { op: "<=", limit: 8 } },
       { part, name: "errors in the real bot", value: errors.length, unit: "", goal: { op: "<=", limit: 0 } },
     ];
+    const breakdown = kindBreakdown(results.flatMap((r) => r.realSamples), results.flatMap((r) => r.bareSamples));
     for (const e of errors.slice(0, 3)) console.log(`  real bot error: ${e.slice(0, 300)}`);
     return {
       figures,
+      breakdown,
       rounds: results.map((r) => ({ realCpuUs: per(r.realSamples), bareCpuUs: per(r.bareSamples), updates: r.updates })),
     };
   } finally {

@@ -59,6 +59,10 @@ interface CourseRow {
 const COURSE_COLUMNS =
   "id, timezone, start_at, date_anchor, enroll_opens_at, enroll_closes_at, end_at, hours_per_week, source_file, source_hash, loaded_at";
 
+// Built once: the statement cache is keyed by the SQL text, and a constant string hashes once.
+const SELECT_COURSE = `SELECT ${COURSE_COLUMNS} FROM courses WHERE id = ?`;
+const SELECT_COURSES = `SELECT ${COURSE_COLUMNS} FROM courses ORDER BY start_at, id`;
+
 function cached(db: Db, r: CourseRow): CachedCourse {
   const cache = cacheOf(db);
   const version = `${r.source_hash}|${r.loaded_at}`;
@@ -105,13 +109,13 @@ function toCourse(db: Db, r: CourseRow): Course {
 }
 
 export function listCourses(db: Db): Course[] {
-  return statement<[], CourseRow>(db, `SELECT ${COURSE_COLUMNS} FROM courses ORDER BY start_at, id`)
+  return statement<[], CourseRow>(db, SELECT_COURSES)
     .all()
     .map((r) => toCourse(db, r));
 }
 
 export function getCourse(db: Db, id: string): Course | undefined {
-  const r = statement<[string], CourseRow>(db, `SELECT ${COURSE_COLUMNS} FROM courses WHERE id = ?`).get(id);
+  const r = statement<[string], CourseRow>(db, SELECT_COURSE).get(id);
   return r ? toCourse(db, r) : undefined;
 }
 
@@ -123,7 +127,7 @@ interface ModuleRow {
 }
 
 export function getModules(db: Db, courseId: string): Module[] {
-  const course = statement<[string], CourseRow>(db, `SELECT ${COURSE_COLUMNS} FROM courses WHERE id = ?`).get(courseId);
+  const course = statement<[string], CourseRow>(db, SELECT_COURSE).get(courseId);
   if (!course) return [];
   const rows = statement<[string], ModuleRow>(
     db,
@@ -157,6 +161,8 @@ interface EnrollmentRow {
 
 const ENROLLMENT_COLUMNS = "id, learner_id, course_id, status, enrolled_at, unenrolled_at";
 
+const SELECT_ENROLLMENT = `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments WHERE learner_id = ? AND course_id = ?`;
+
 const toEnrollment = (r: EnrollmentRow): Enrollment => ({
   id: r.id,
   learnerId: r.learner_id,
@@ -169,7 +175,7 @@ const toEnrollment = (r: EnrollmentRow): Enrollment => ({
 export function getEnrollment(db: Db, learnerId: number, courseId: string): Enrollment | undefined {
   const r = statement<[number, string], EnrollmentRow>(
     db,
-    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments WHERE learner_id = ? AND course_id = ?`,
+    SELECT_ENROLLMENT,
   ).get(learnerId, courseId);
   return r ? toEnrollment(r) : undefined;
 }

@@ -23,6 +23,13 @@ interface LearnerRow {
 
 const COLUMNS = "id, first_name, last_name, username, language, language_chosen, blocked_at, created_at, updated_at";
 
+// Built once: the statement cache is keyed by the SQL text, and a constant string hashes once.
+const SELECT_LEARNER = `SELECT ${COLUMNS} FROM learners WHERE id = ?`;
+const INSERT_LEARNER = `INSERT INTO learners (id, first_name, last_name, username, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+     username = excluded.username, blocked_at = NULL, updated_at = excluded.updated_at
+   RETURNING ${COLUMNS}`;
+
 const toLearner = (r: LearnerRow): Learner => ({
   id: r.id,
   firstName: r.first_name,
@@ -55,10 +62,7 @@ export function upsertLearner(
   if (!existing) {
     const row = statement<[number, string, string | null, string | null, string, number, number], LearnerRow>(
       db,
-      `INSERT INTO learners (id, first_name, last_name, username, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-         username = excluded.username, blocked_at = NULL, updated_at = excluded.updated_at
-       RETURNING ${COLUMNS}`,
+      INSERT_LEARNER,
     ).get(user.id, firstName, lastName, username, initialLanguage, now, now)!;
     return { learner: toLearner(row), isNew: true };
   }
@@ -73,7 +77,7 @@ export function upsertLearner(
 }
 
 export function getLearner(db: Db, id: number): Learner | undefined {
-  const row = statement<[number], LearnerRow>(db, `SELECT ${COLUMNS} FROM learners WHERE id = ?`).get(id);
+  const row = statement<[number], LearnerRow>(db, SELECT_LEARNER).get(id);
   return row ? toLearner(row) : undefined;
 }
 
