@@ -28,6 +28,28 @@ export function openDatabase(path: string): Db {
   return db as Db;
 }
 
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for `sql`, prepared once per database connection and reused. Hot paths
+ * (every update) use this instead of drizzle's query builder, which builds the SQL string and
+ * prepares a new statement on every call (about a third of an update's CPU before this).
+ */
+export function statement<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+  const client = db.$client;
+  let byText = statements.get(client);
+  if (!byText) {
+    byText = new Map();
+    statements.set(client, byText);
+  }
+  let stmt = byText.get(sql);
+  if (!stmt) {
+    stmt = client.prepare(sql);
+    byText.set(sql, stmt);
+  }
+  return stmt as unknown as Database.Statement<P, R>;
+}
+
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }

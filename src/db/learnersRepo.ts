@@ -1,7 +1,6 @@
-import { eq } from "drizzle-orm";
 import type { Locale } from "../domain/locale.js";
-import type { Db } from "./client.js";
-import { learners, type Learner } from "./schema/index.js";
+import { statement, type Db } from "./client.js";
+import type { Learner } from "./schema/index.js";
 
 export interface TelegramUserInfo {
   id: number;
@@ -10,9 +9,45 @@ export interface TelegramUserInfo {
   username?: string;
 }
 
+interface LearnerRow {
+  id: number;
+  first_name: string;
+  last_name: string | null;
+  username: string | null;
+  language: string;
+  language_chosen: number;
+  blocked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = "id, first_name, last_name, username, language, language_chosen, blocked_at, created_at, updated_at";
+
+// Built once: the statement cache is keyed by the SQL text, and a constant string hashes once.
+const SELECT_LEARNER = `SELECT ${COLUMNS} FROM learners WHERE id = ?`;
+const INSERT_LEARNER = `INSERT INTO learners (id, first_name, last_name, username, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+     username = excluded.username, blocked_at = NULL, updated_at = excluded.updated_at
+   RETURNING ${COLUMNS}`;
+
+const toLearner = (r: LearnerRow): Learner => ({
+  id: r.id,
+  firstName: r.first_name,
+  lastName: r.last_name,
+  username: r.username,
+  language: r.language,
+  languageChosen: r.language_chosen !== 0,
+  blockedAt: r.blocked_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
 /**
  * Registers the learner on first contact and keeps their name fresh. Writing to the bot again
  * means they have not blocked it (any more), so the blocked mark is cleared.
+ *
+ * Runs on every update, so it only writes when something changed: a read is a few microseconds,
+ * a write is a WAL commit.
  */
 export function upsertLearner(
   db: Db,
@@ -20,41 +55,44 @@ export function upsertLearner(
   initialLanguage: Locale,
   now: number,
 ): { learner: Learner; isNew: boolean } {
-  const isNew = getLearner(db, user.id) === undefined;
-  const learner = db
-    .insert(learners)
-    .values({
-      id: user.id,
-      firstName: user.first_name,
-      lastName: user.last_name ?? null,
-      username: user.username ?? null,
-      language: initialLanguage,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoUpdate({
-      target: learners.id,
-      set: {
-        firstName: user.first_name,
-        lastName: user.last_name ?? null,
-        username: user.username ?? null,
-        blockedAt: null,
-        updatedAt: now,
-      },
-    })
-    .returning()
-    .get();
-  return { learner, isNew };
+  const firstName = user.first_name;
+  const lastName = user.last_name ?? null;
+  const username = user.username ?? null;
+  const existing = getLearner(db, user.id);
+  if (!existing) {
+    const row = statement<[number, string, string | null, string | null, string, number, number], LearnerRow>(
+      db,
+      INSERT_LEARNER,
+    ).get(user.id, firstName, lastName, username, initialLanguage, now, now)!;
+    return { learner: toLearner(row), isNew: true };
+  }
+  if (existing.firstName === firstName && existing.lastName === lastName && existing.username === username && existing.blockedAt === null) {
+    return { learner: existing, isNew: false };
+  }
+  statement<[string, string | null, string | null, number, number]>(
+    db,
+    "UPDATE learners SET first_name = ?, last_name = ?, username = ?, blocked_at = NULL, updated_at = ? WHERE id = ?",
+  ).run(firstName, lastName, username, now, user.id);
+  return { learner: { ...existing, firstName, lastName, username, blockedAt: null, updatedAt: now }, isNew: false };
 }
 
 export function getLearner(db: Db, id: number): Learner | undefined {
-  return db.select().from(learners).where(eq(learners.id, id)).get();
+  const row = statement<[number], LearnerRow>(db, SELECT_LEARNER).get(id);
+  return row ? toLearner(row) : undefined;
 }
 
 export function setLearnerLanguage(db: Db, id: number, language: Locale, now: number): void {
-  db.update(learners).set({ language, languageChosen: true, updatedAt: now }).where(eq(learners.id, id)).run();
+  statement<[string, number, number]>(db, "UPDATE learners SET language = ?, language_chosen = 1, updated_at = ? WHERE id = ?").run(
+    language,
+    now,
+    id,
+  );
 }
 
 export function setLearnerBlocked(db: Db, id: number, blocked: boolean, now: number): void {
-  db.update(learners).set({ blockedAt: blocked ? now : null, updatedAt: now }).where(eq(learners.id, id)).run();
+  statement<[number | null, number, number]>(db, "UPDATE learners SET blocked_at = ?, updated_at = ? WHERE id = ?").run(
+    blocked ? now : null,
+    now,
+    id,
+  );
 }
