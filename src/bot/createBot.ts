@@ -1,16 +1,16 @@
-import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { redact } from "../log.js";
 import { setUpReplyApi } from "./apiSetup.js";
-import { conversationKey, conversationStorage } from "./conversationStorage.js";
-import type { BaseContext, BotContext, BotDeps } from "./context.js";
+import { conversationKey } from "./conversationStorage.js";
+import type { BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
 import { announceFeature } from "./features/announce.js";
 import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
+import { dialogsFeature } from "./features/dialogs.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
@@ -37,16 +37,13 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   // 429 "retry after N": wait and retry instead of failing the reply (also paces broadcasts).
   setUpReplyApi(bot.api);
 
-  // Updates of one chat run in order, so conversations and double taps see a consistent state.
+  // Updates of one chat run in order, so quizzes, questionnaires and double taps see a consistent state.
   bot.use(sequentialize(conversationKey));
   bot.use(dedupeUpdates(deps.db, deps.clock));
   bot.use(learnerContext(deps));
   bot.use(blockingFeature);
-  bot.use(
-    conversations<BaseContext, BotContext>({
-      storage: conversationStorage(deps.db, deps.clock),
-    }),
-  );
+  // A quiz or questionnaire open in the chat takes typed answers and /cancel first (see dialogs.ts).
+  bot.use(dialogsFeature);
 
   bot.use(startFeature);
   bot.use(coursesFeature);
@@ -54,7 +51,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(announceFeature);
-  bot.use(quizFeature(deps));
+  bot.use(quizFeature);
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);
   bot.use(askFeature);

@@ -19,6 +19,7 @@ import {
   type QuizQuestion,
 } from "../domain/quiz.js";
 import type { Db } from "./client.js";
+import { forgetCachedQuestions } from "./quizStepRepo.js";
 import {
   courses,
   enrollments,
@@ -43,6 +44,7 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
  * deleted: learners' attempts and grades stay.
  */
 export function importQuizzes(tx: Tx, def: CourseDefinition, now: number): void {
+  forgetCachedQuestions();
   const existing = tx.select().from(quizzes).where(eq(quizzes.courseId, def.id)).all();
   const withQuiz = new Set<number>();
   for (const m of def.modules) {
