@@ -151,7 +151,9 @@ export async function questionnaireText(ctx: BotContext, responseId: number, nex
   const { db, clock } = ctx.deps;
   const r = responseState(db, responseId);
   const text = ctx.message?.text;
-  if (!r || r.learnerId !== ctx.from!.id || r.submittedAt !== null) return next();
+  if (!r || r.learnerId !== ctx.from!.id) return next();
+  // Submitted, yet still open here: the thanks was lost in a crash, so the learner gets the answers now.
+  if (r.submittedAt !== null) return sendSubmitted(ctx, r);
   // Other commands are handled as usual; the questionnaire waits at its question meanwhile.
   if (text?.startsWith("/")) return next();
   if (!isQuestionnaireOpen(r.kind, r, clock.now())) return sendClosed(ctx, r);
