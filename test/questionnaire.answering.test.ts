@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { answersOf, getResponse } from "../src/db/questionnaireRepo.js";
+import { getCourse } from "../src/db/coursesRepo.js";
+import { questionnaireWindow } from "../src/domain/questionnaire.js";
 import { courseYaml } from "./support/courses.js";
 import { answerPre, QUESTIONNAIRES_YAML, qa } from "./support/questionnaires.js";
 import { join } from "node:path";
@@ -264,5 +266,54 @@ describe("language", () => {
     await u.press(qa(u, rid, 1, "v", 0));
     expect(u.lastText()).toContain("Құрылғыларыңыз?");
     expect(u.lastText()).toContain("Python тіліне кіріспе");
+  });
+});
+
+describe("the window is enforced on every write", () => {
+  it("answers, typed answers and the submission after the questionnaire closed are refused with the date it closed", async () => {
+    const closesAt = questionnaireWindow("pre", getCourse(tb.db, "python-101")!).closesAt;
+    const closed = /closed on .*: answers are no longer accepted/;
+    // A button answer.
+    const a = await enrolled(50, "en");
+    await a.press("qn:python-101:pre");
+    const ra = getResponse(tb.db, 50, "python-101", "pre")!.id;
+    await a.send("4");
+    await a.press(qa(a, ra, 1, "v", 1));
+    await a.press(qa(a, ra, 2, "t", 0));
+    // A typed answer.
+    const b = await enrolled(51, "en");
+    await b.press("qn:python-101:pre");
+    const rb = getResponse(tb.db, 51, "python-101", "pre")!.id;
+    await b.send("4");
+    await b.press(qa(b, rb, 1, "v", 1));
+    await b.press(qa(b, rb, 2, "t", 0));
+    await b.press(qa(b, rb, 2, "d"));
+    await b.press(qa(b, rb, 3, "y"));
+    // The submission.
+    const c = await enrolled(52, "en");
+    await c.press("qn:python-101:pre");
+    const rcid = getResponse(tb.db, 52, "python-101", "pre")!.id;
+    await c.send("4");
+    await c.press(qa(c, rcid, 1, "v", 1));
+    await c.press(qa(c, rcid, 2, "t", 0));
+    await c.press(qa(c, rcid, 2, "d"));
+    await c.press(qa(c, rcid, 3, "y"));
+    await c.send("12");
+    await c.press(qa(c, rcid, 5, "s"));
+    expect(c.lastText()).toContain("Your answers");
+
+    tb.clock.set(closesAt);
+    await a.press(qa(a, ra, 2, "d"));
+    expect(a.lastText()).toMatch(closed);
+    expect(answersOf(tb.db, ra)).toEqual({ motivation: 4, level: "some" });
+    await b.send("12");
+    expect(b.lastText()).toMatch(closed);
+    expect(answersOf(tb.db, rb).hours).toBeUndefined();
+    await c.press(qa(c, rcid, 6, "ok"));
+    expect(c.lastText()).toMatch(closed);
+    expect(getResponse(tb.db, 52, "python-101", "pre")!.submittedAt).toBeNull();
+    // The dialog is over: later messages are not taken as answers.
+    await b.send("12");
+    expect(answersOf(tb.db, rb).hours).toBeUndefined();
   });
 });
