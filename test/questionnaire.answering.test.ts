@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { answersOf, getResponse } from "../src/db/questionnaireRepo.js";
+import { getCourse } from "../src/db/coursesRepo.js";
+import { questionnaireWindow } from "../src/domain/questionnaire.js";
 import { courseYaml } from "./support/courses.js";
-import { answerPre, QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
+import { answerPre, QUESTIONNAIRES_YAML, qa } from "./support/questionnaires.js";
 import { join } from "node:path";
 import { T0, TestBot, tempDir, type TestUser } from "./support/harness.js";
 
@@ -25,19 +27,19 @@ describe("answering", () => {
     await u.press("qn:python-101:pre");
     expect(u.lastText()).toContain("question 1 of 6");
     const rid = getResponse(tb.db, 1, "python-101", "pre")!.id;
-    await u.press(`qa:${rid}:0:v:3`);
+    await u.press(qa(u, rid, 0, "v", 3));
     expect(u.lastText()).toContain("question 2 of 6");
-    await u.press(`qa:${rid}:1:v:1`);
-    await u.press(`qa:${rid}:2:t:0`);
-    await u.press(`qa:${rid}:2:t:1`);
-    await u.press(`qa:${rid}:2:d`);
-    await u.press(`qa:${rid}:3:y`);
+    await u.press(qa(u, rid, 1, "v", 1));
+    await u.press(qa(u, rid, 2, "t", 0));
+    await u.press(qa(u, rid, 2, "t", 1));
+    await u.press(qa(u, rid, 2, "d"));
+    await u.press(qa(u, rid, 3, "y"));
     await u.send("abc");
     expect(u.texts().at(-2)).toContain("That is not a number");
     await u.send("12");
-    await u.press(`qa:${rid}:5:s`);
+    await u.press(qa(u, rid, 5, "s"));
     expect(u.lastText()).toContain("Your answers");
-    await u.press(`qa:${rid}:6:ok`);
+    await u.press(qa(u, rid, 6, "ok"));
     expect(u.lastText()).toContain("Thank you");
     expect(answersOf(tb.db, rid)).toEqual({ motivation: 4, level: "some", devices: ["phone", "laptop"], studied_online: true, hours: 12, goals: null });
   });
@@ -63,18 +65,18 @@ describe.each(["kk", "ru", "en"] as const)("each question type with good and bad
     // single choice: text where a button is expected
     await u.send("hello");
     expect(u.texts().at(-2)).toContain(m.buttons);
-    await u.press(`qa:${rid}:1:v:0`);
+    await u.press(qa(u, rid, 1, "v", 0));
     // multiple: Done without a choice, then a choice
-    await u.press(`qa:${rid}:2:d`);
-    await u.press(`qa:${rid}:2:t:2`);
-    await u.press(`qa:${rid}:2:d`);
+    await u.press(qa(u, rid, 2, "d"));
+    await u.press(qa(u, rid, 2, "t", 2));
+    await u.press(qa(u, rid, 2, "d"));
     // yes/no: a sticker where a button is expected
     const sticker = u.message("sticker").message as unknown as Record<string, unknown>;
     delete sticker.text;
     sticker.sticker = { file_id: "s", file_unique_id: "s", type: "regular", width: 512, height: 512, is_animated: false, is_video: false };
     await tb.handle({ message: sticker as never });
     expect(u.texts().at(-2)).toContain(m.buttons);
-    await u.press(`qa:${rid}:3:n`);
+    await u.press(qa(u, rid, 3, "n"));
     // number: not a number, a fraction for an integer, out of range, then good
     await u.send("many");
     expect(u.texts().at(-2)).toContain(m.notNumber);
@@ -88,7 +90,7 @@ describe.each(["kk", "ru", "en"] as const)("each question type with good and bad
     await u.send("ә".repeat(51));
     expect(u.texts().at(-2)).toContain(m.tooLong);
     await u.send("Python үйрену, жұмыс");
-    await u.press(`qa:${rid}:6:ok`);
+    await u.press(qa(u, rid, 6, "ok"));
     expect(u.lastText()).toContain(m.thanks);
     expect(answersOf(tb.db, rid)).toEqual({
       motivation: 2,
@@ -106,14 +108,14 @@ describe("navigation, pause, restart, single submission", () => {
     const u = await enrolled(20, "en");
     await u.press("qn:python-101:pre");
     const rid = getResponse(tb.db, 20, "python-101", "pre")!.id;
-    await u.press(`qa:${rid}:0:v:4`);
-    await u.press(`qa:${rid}:1:b`);
+    await u.press(qa(u, rid, 0, "v", 4));
+    await u.press(qa(u, rid, 1, "b"));
     expect(u.lastText()).toContain("question 1 of 6");
     expect(u.lastText()).toContain("Your current answer: 5");
-    await u.press(`qa:${rid}:0:v:0`);
+    await u.press(qa(u, rid, 0, "v", 0));
     expect(answersOf(tb.db, rid).motivation).toBe(1);
     // A button of an earlier question is refused with an alert, nothing changes.
-    await u.press(`qa:${rid}:0:v:2`);
+    await u.press(qa(u, rid, 0, "v", 2));
     expect(u.lastAlert()).toContain("belongs to another question");
     expect(answersOf(tb.db, rid).motivation).toBe(1);
   });
@@ -122,7 +124,7 @@ describe("navigation, pause, restart, single submission", () => {
     const u = await enrolled(21, "ru");
     await u.press("qn:python-101:pre");
     const rid = getResponse(tb.db, 21, "python-101", "pre")!.id;
-    await u.press(`qa:${rid}:0:v:4`);
+    await u.press(qa(u, rid, 0, "v", 4));
     await u.send("/cancel");
     expect(u.lastText()).toContain("Пауза");
     await u.send("просто текст");
@@ -156,7 +158,7 @@ describe("navigation, pause, restart, single submission", () => {
     const lastEdit = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!;
     expect(lastEdit.payload.reply_markup).toBeUndefined();
     tb.clock.advance(60_000);
-    await u.press(`qa:${rid}:6:ok`);
+    await u.press(qa(u, rid, 6, "ok"));
     expect(getResponse(tb.db, 23, "python-101", "pre")!.submittedAt).toBe(submittedAt);
     expect(u.lastText()).toContain("You submitted the questionnaire");
     await u.press("qn:python-101:pre");
@@ -171,10 +173,10 @@ describe("navigation, pause, restart, single submission", () => {
     await u.press("qn:python-101:pre");
     const rid = getResponse(tb.db, 26, "python-101", "pre")!.id;
     await u.send("3");
-    await u.press(`qa:${rid}:1:v:0`);
-    await u.press(`qa:${rid}:2:t:0`);
-    await u.press(`qa:${rid}:2:d`);
-    await u.press(`qa:${rid}:3:y`);
+    await u.press(qa(u, rid, 1, "v", 0));
+    await u.press(qa(u, rid, 2, "t", 0));
+    await u.press(qa(u, rid, 2, "d"));
+    await u.press(qa(u, rid, 3, "y"));
     const photo = u.message("photo").message as unknown as Record<string, unknown>;
     delete photo.text;
     photo.photo = [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }];
@@ -185,9 +187,9 @@ describe("navigation, pause, restart, single submission", () => {
     const other = await enrolled(27, "en");
     await other.press("qn:python-101:pre");
     await other.send("/cancel");
-    await other.press(`qa:${rid}:4:v:1`);
+    await other.press(qa(other, rid, 4, "v", 1));
     expect(other.lastAlert()).toContain("out of date");
-    await u.press(`qa:${rid}:4:y`);
+    await u.press(qa(u, rid, 4, "y"));
     expect(u.lastText()).toContain("Бұл түйме басқа сұраққа қатысты");
     await u.press("qn:no-such-course:pre");
     expect(u.lastAlert()).toContain("Бұл курс");
@@ -219,20 +221,20 @@ describe("restart", () => {
       await u1.press("qn:python-101:pre");
       const rid = getResponse(first.db, 30, "python-101", "pre")!.id;
       await u1.send("4");
-      await u1.press(`qa:${rid}:1:v:1`);
-      await u1.press(`qa:${rid}:2:t:1`);
+      await u1.press(qa(u1, rid, 1, "v", 1));
+      await u1.press(qa(u1, rid, 2, "t", 1));
       first.close();
 
       const second = new TestBot({ now: T0 + 3_600_000, dbPath, firstUpdateId: 10_000 });
       const u2 = second.user(30, { lang: "kk" });
-      await u2.press(`qa:${rid}:2:t:0`);
-      await u2.press(`qa:${rid}:2:d`);
+      await u2.press(qa(u2, rid, 2, "t", 0));
+      await u2.press(qa(u2, rid, 2, "d"));
       expect(answersOf(second.db, rid).devices).toEqual(["phone", "laptop"]);
       expect(u2.lastText()).toContain("4-сі");
-      await u2.press(`qa:${rid}:3:y`);
+      await u2.press(qa(u2, rid, 3, "y"));
       await u2.send("5");
-      await u2.press(`qa:${rid}:5:s`);
-      await u2.press(`qa:${rid}:6:ok`);
+      await u2.press(qa(u2, rid, 5, "s"));
+      await u2.press(qa(u2, rid, 6, "ok"));
       expect(u2.lastText()).toContain("Рақмет");
       expect(answersOf(second.db, rid)).toMatchObject({ motivation: 4, level: "some", hours: 5, goals: null });
       second.close();
@@ -241,13 +243,13 @@ describe("restart", () => {
     }
   });
 
-  it("if the conversation state is lost, an old button resumes from the saved position", async () => {
+  it("when the questionnaire is not the open dialog any more, an old button resumes from the saved position", async () => {
     const u = await enrolled(31, "en");
     await u.press("qn:python-101:pre");
     const rid = getResponse(tb.db, 31, "python-101", "pre")!.id;
     await u.send("4");
-    tb.db.$client.prepare("DELETE FROM conversation_state").run();
-    await u.press(`qa:${rid}:0:v:1`);
+    tb.db.$client.prepare("DELETE FROM open_dialogs").run();
+    await u.press(qa(u, rid, 0, "v", 1));
     expect(u.lastText()).toContain("question 2 of 6");
     expect(answersOf(tb.db, rid).motivation).toBe(4);
   });
@@ -261,8 +263,57 @@ describe("language", () => {
     await u.send("3");
     await u.send("/language");
     await u.press("lang:kk");
-    await u.press(`qa:${rid}:1:v:0`);
+    await u.press(qa(u, rid, 1, "v", 0));
     expect(u.lastText()).toContain("Құрылғыларыңыз?");
     expect(u.lastText()).toContain("Python тіліне кіріспе");
+  });
+});
+
+describe("the window is enforced on every write", () => {
+  it("answers, typed answers and the submission after the questionnaire closed are refused with the date it closed", async () => {
+    const closesAt = questionnaireWindow("pre", getCourse(tb.db, "python-101")!).closesAt;
+    const closed = /closed on .*: answers are no longer accepted/;
+    // A button answer.
+    const a = await enrolled(50, "en");
+    await a.press("qn:python-101:pre");
+    const ra = getResponse(tb.db, 50, "python-101", "pre")!.id;
+    await a.send("4");
+    await a.press(qa(a, ra, 1, "v", 1));
+    await a.press(qa(a, ra, 2, "t", 0));
+    // A typed answer.
+    const b = await enrolled(51, "en");
+    await b.press("qn:python-101:pre");
+    const rb = getResponse(tb.db, 51, "python-101", "pre")!.id;
+    await b.send("4");
+    await b.press(qa(b, rb, 1, "v", 1));
+    await b.press(qa(b, rb, 2, "t", 0));
+    await b.press(qa(b, rb, 2, "d"));
+    await b.press(qa(b, rb, 3, "y"));
+    // The submission.
+    const c = await enrolled(52, "en");
+    await c.press("qn:python-101:pre");
+    const rcid = getResponse(tb.db, 52, "python-101", "pre")!.id;
+    await c.send("4");
+    await c.press(qa(c, rcid, 1, "v", 1));
+    await c.press(qa(c, rcid, 2, "t", 0));
+    await c.press(qa(c, rcid, 2, "d"));
+    await c.press(qa(c, rcid, 3, "y"));
+    await c.send("12");
+    await c.press(qa(c, rcid, 5, "s"));
+    expect(c.lastText()).toContain("Your answers");
+
+    tb.clock.set(closesAt);
+    await a.press(qa(a, ra, 2, "d"));
+    expect(a.lastText()).toMatch(closed);
+    expect(answersOf(tb.db, ra)).toEqual({ motivation: 4, level: "some" });
+    await b.send("12");
+    expect(b.lastText()).toMatch(closed);
+    expect(answersOf(tb.db, rb).hours).toBeUndefined();
+    await c.press(qa(c, rcid, 6, "ok"));
+    expect(c.lastText()).toMatch(closed);
+    expect(getResponse(tb.db, 52, "python-101", "pre")!.submittedAt).toBeNull();
+    // The dialog is over: later messages are not taken as answers.
+    await b.send("12");
+    expect(answersOf(tb.db, rb).hours).toBeUndefined();
   });
 });

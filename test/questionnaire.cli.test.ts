@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runExport } from "../src/cli/exportQuestionnaires.js";
 import { getResponse } from "../src/db/questionnaireRepo.js";
 import { courseYaml } from "./support/courses.js";
-import { QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
+import { QUESTIONNAIRES_YAML, qa } from "./support/questionnaires.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
 
 describe("npm run export", () => {
@@ -20,7 +20,7 @@ describe("npm run export", () => {
       await u.press("qn:python-101:pre");
       await u.send("4");
       const rid = getResponse(tb.db, 5, "python-101", "pre")!.id;
-      await u.press(`qa:${rid}:1:v:0`);
+      await u.press(qa(u, rid, 1, "v", 0));
       tb.close();
 
       const lines: string[] = [];

@@ -8,7 +8,7 @@ import { OutboxSender } from "../src/jobs/outbox.js";
 import { answersOf, getResponse } from "../src/db/questionnaireRepo.js";
 import { questionnaireCsv, csvField, exportCourseQuestionnaires } from "../src/reports/questionnaireExport.js";
 import { courseYaml } from "./support/courses.js";
-import { answerPre, QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
+import { answerPre, QUESTIONNAIRES_YAML, qa } from "./support/questionnaires.js";
 import { T0, TestBot, type TestUser } from "./support/harness.js";
 
 // python-101 starts 2026-09-07 00:00 Almaty (= 2026-09-06 19:00 UTC); 4 modules of 14 days: ends 2026-10-12 00:00 local.
@@ -90,9 +90,9 @@ describe("when the questionnaires go out", () => {
     await b.press("qn:python-101:post");
     const rid = getResponse(tb.db, 2, "python-101", "post")!.id;
     await b.send("4");
-    await b.press(`qa:${rid}:1:y`);
+    await b.press(qa(b, rid, 1, "y"));
     await b.send("Жақсы курс, рақмет! \"Өте\" пайдалы.");
-    await b.press(`qa:${rid}:3:ok`);
+    await b.press(qa(b, rid, 3, "ok"));
     expect(answersOf(tb.db, rid).comments).toBe('Жақсы курс, рақмет! "Өте" пайдалы.');
 
     tb.clock.set(course.endAt + 3 * DAY - 60_000);
@@ -185,22 +185,22 @@ describe("before/after comparison", () => {
     await b.press("qn:python-101:pre");
     const rb = getResponse(tb.db, 2, "python-101", "pre")!.id;
     await b.send("1");
-    await b.press(`qa:${rb}:1:v:0`);
-    await b.press(`qa:${rb}:2:t:0`);
-    await b.press(`qa:${rb}:2:d`);
-    await b.press(`qa:${rb}:3:n`);
+    await b.press(qa(b, rb, 1, "v", 0));
+    await b.press(qa(b, rb, 2, "t", 0));
+    await b.press(qa(b, rb, 2, "d"));
+    await b.press(qa(b, rb, 3, "n"));
     await b.send("2");
-    await b.press(`qa:${rb}:5:s`);
-    await b.press(`qa:${rb}:6:ok`);
+    await b.press(qa(b, rb, 5, "s"));
+    await b.press(qa(b, rb, 6, "ok"));
 
     tb.clock.set(getCourse(tb.db, "python-101")!.endAt + DAY);
     for (const [u, rating] of [[a, "4"], [b, "5"]] as const) {
       await u.press("qn:python-101:post");
       const rid = getResponse(tb.db, u.id, "python-101", "post")!.id;
       await u.send(rating);
-      await u.press(`qa:${rid}:1:y`);
-      await u.press(`qa:${rid}:2:s`);
-      await u.press(`qa:${rid}:3:ok`);
+      await u.press(qa(u, rid, 1, "y"));
+      await u.press(qa(u, rid, 2, "s"));
+      await u.press(qa(u, rid, 3, "ok"));
     }
     const author = tb.user(900, { lang: "ru" });
     await author.send("/results python-101");
@@ -223,20 +223,20 @@ describe("the demo course", () => {
       await u.press("qn:intro-programming:pre");
       const rid = getResponse(demo.db, 7, "intro-programming", "pre")!.id;
       expect(u.lastText()).toContain("Сіз бұрын бағдарлама жазып көрдіңіз бе?");
-      await u.press(`qa:${rid}:0:v:1`);
-      await u.press(`qa:${rid}:1:v:1`);
-      await u.press(`qa:${rid}:2:v:4`);
-      await u.press(`qa:${rid}:3:t:0`);
-      await u.press(`qa:${rid}:3:t:3`);
-      await u.press(`qa:${rid}:3:d`);
+      await u.press(qa(u, rid, 0, "v", 1));
+      await u.press(qa(u, rid, 1, "v", 1));
+      await u.press(qa(u, rid, 2, "v", 4));
+      await u.press(qa(u, rid, 3, "t", 0));
+      await u.press(qa(u, rid, 3, "t", 3));
+      await u.press(qa(u, rid, 3, "d"));
       await u.send("6");
-      await u.press(`qa:${rid}:5:v:1`);
-      await u.press(`qa:${rid}:6:n`);
-      await u.press(`qa:${rid}:7:s`);
+      await u.press(qa(u, rid, 5, "v", 1));
+      await u.press(qa(u, rid, 6, "n"));
+      await u.press(qa(u, rid, 7, "s"));
       await u.send("Өз ботымды жазғым келеді");
-      await u.press(`qa:${rid}:9:s`);
+      await u.press(qa(u, rid, 9, "s"));
       expect(u.lastText()).toContain("Жұмыс пен мансап үшін; Өзіме қызық болғандықтан");
-      await u.press(`qa:${rid}:10:ok`);
+      await u.press(qa(u, rid, 10, "ok"));
       expect(u.lastText()).toContain("Рақмет");
       expect(answersOf(demo.db, rid)).toMatchObject({ experience: "little", confidence: 2, interest: 5, goals: ["career", "curiosity"], hours: 6 });
     } finally {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../src/clock.js";
 import { quizButton } from "../src/messages/quizViews.js";
+import { quizChoice, quizDone, quizToggle } from "../src/messages/callbackData.js";
 import { quizAttemptsJob } from "../src/jobs/quizAttempts.js";
 import { outbox } from "../src/db/schema/index.js";
 import { attemptAnswers, quizBank } from "../src/db/quizRepo.js";
@@ -80,24 +81,28 @@ async function answer(u: TestUser, item: number, right: boolean, bot = tb): Prom
   const attempt = latestAttempt(u, bot);
   const v = attempt.variant[item]!;
   const q = quizBank(bot.db, attempt.quizId)[v.q]!;
-  const base = `${attempt.id}:${item}`;
   switch (q.kind) {
     case "single": {
       const correct = q.options!.findIndex((o) => o.weight >= 100);
       const bankIndex = right ? correct : (correct + 1) % q.options!.length;
-      await u.press(`qb:${base}:${v.order.indexOf(bankIndex)}`);
+      await u.press(quizChoice.encode(attempt.id, item, v.order.indexOf(bankIndex)));
       return;
     }
     case "multiple": {
       const w = effectiveWeights(q.options!);
       const shown = v.order.map((bankIndex, shownIndex) => ({ bankIndex, shownIndex }));
       const pick = shown.filter((x) => (right ? w[x.bankIndex]! > 0 : w[x.bankIndex]! <= 0));
-      for (const x of pick) await u.press(`qt:${base}:${x.shownIndex}`);
-      await u.press(`qd:${base}`);
+      // Each keyboard carries the ticks shown on it, as the learner's taps would.
+      let mask = 0;
+      for (const x of pick) {
+        await u.press(quizToggle.encode(attempt.id, item, x.shownIndex, mask));
+        mask ^= 1 << x.shownIndex;
+      }
+      await u.press(quizDone.encode(attempt.id, item, mask));
       return;
     }
     case "truefalse":
-      await u.press(`qb:${base}:${(right ? q.answer : !q.answer) ? 1 : 0}`);
+      await u.press(quizChoice.encode(attempt.id, item, (right ? q.answer : !q.answer) ? 1 : 0));
       return;
     case "text": {
       const first = Object.values(q.accepted!)[0]![0]!.value;
@@ -225,9 +230,9 @@ describe("bad input during a quiz", () => {
     const att = latestAttempt(u);
     const item = att.variant.findIndex((v) => v.q === 1);
     for (let i = 0; i < item; i++) await answer(u, i, true);
-    await u.press(`qd:${att.id}:${item}`);
+    await u.press(quizDone.encode(att.id, item, 0));
     expect(u.lastAlert()).toBe("Choose at least one answer first, then press «Done».");
-    await u.press(`qt:${att.id}:${item}:0`);
+    await u.press(quizToggle.encode(att.id, item, 0, 0));
     const markup = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!.payload.reply_markup.inline_keyboard.flat();
     expect(markup[0].text).toBe("☑️ A");
     expect(markup[1].text).toBe("⬜ B");
@@ -250,12 +255,12 @@ describe("bad input during a quiz", () => {
     await openQuiz(u);
     const att = latestAttempt(u);
     await answerAll(u, true);
-    await u.press(`qb:${att.id}:0:0`);
+    await u.press(quizChoice.encode(att.id, 0, 0));
     expect(u.lastAlert()).toContain("This attempt is finished");
-    await u.press(`qb:99999:0:0`);
+    await u.press(quizChoice.encode(99999, 0, 0));
     expect(u.lastAlert()).toContain("out of date");
     const other = await enrolled(2);
-    await other.press(`qb:${att.id}:0:0`);
+    await other.press(quizChoice.encode(att.id, 0, 0));
     expect(other.lastAlert()).toContain("out of date");
     expect(attemptAnswers(tb.db, att.id)).toHaveLength(5);
     expect(latestAttempt(u).score).toBe(100);
@@ -278,11 +283,11 @@ describe("forged and out-of-range buttons", () => {
     const u = await enrolled(1);
     await openQuiz(u);
     const att = latestAttempt(u);
-    await u.press(`qb:${att.id}:0:99`);
+    await u.press(quizChoice.encode(att.id, 0, 99));
     expect(u.lastAlert()).toContain("does not count again");
-    await u.press(`qb:${att.id}:3:0`);
+    await u.press(quizChoice.encode(att.id, 3, 0));
     expect(u.lastAlert()).toContain("does not count again");
-    await u.press(`qt:${att.id}:4:1`);
+    await u.press(quizToggle.encode(att.id, 4, 1, 0));
     expect(u.lastAlert()).toContain("does not count again");
     expect(attemptAnswers(tb.db, att.id)).toHaveLength(0);
     // The quiz still waits at question 1 and takes a real answer.
@@ -367,13 +372,17 @@ describe("pausing and restarts", () => {
       const item = att.variant.findIndex((v) => v.q === 1);
       for (let i = 0; i < item; i++) await answer(u1, i, true, first);
       const shownCorrect = att.variant[item]!.order.map((b, shown) => ({ b, shown })).filter((x) => x.b < 2);
-      await u1.press(`qt:${att.id}:${item}:${shownCorrect[0]!.shown}`);
+      await u1.press(quizToggle.encode(att.id, item, shownCorrect[0]!.shown, 0));
+      // The ticks are on the keyboard the learner sees, so they survive the restart with it.
+      const ticked = first.telegram.callsOf("editMessageReplyMarkup").at(-1)!;
+      const afterFirst = 1 << shownCorrect[0]!.shown;
+      expect(ticked.payload.reply_markup.inline_keyboard.flat().at(-1).callback_data).toBe(quizDone.encode(att.id, item, afterFirst));
       first.close();
 
       const second = new TestBot({ now: T0, dbPath });
       const u2 = second.user(1);
-      await u2.press(`qt:${att.id}:${item}:${shownCorrect[1]!.shown}`);
-      await u2.press(`qd:${att.id}:${item}`);
+      await u2.press(quizToggle.encode(att.id, item, shownCorrect[1]!.shown, afterFirst));
+      await u2.press(quizDone.encode(att.id, item, afterFirst | (1 << shownCorrect[1]!.shown)));
       const row = attemptAnswers(second.db, att.id).find((a) => a.item === item)!;
       expect(row).toMatchObject({ correct: true, score: 1 });
       expect(row.answer).toEqual({ kind: "choice", options: [0, 1].sort((a, b) => att.variant[item]!.order.indexOf(a) - att.variant[item]!.order.indexOf(b)) });
@@ -387,7 +396,7 @@ describe("pausing and restarts", () => {
     const u = await enrolled(1);
     await openQuiz(u);
     await u.send("/cancel");
-    await u.press(`qb:${latestAttempt(u).id}:0:0`);
+    await u.press(quizChoice.encode(latestAttempt(u).id, 0, 0));
     expect(u.lastAlert()).toBe("Continuing your quiz…");
     expect(attemptAnswers(tb.db, latestAttempt(u).id)).toHaveLength(0);
     expect(u.lastText()).toContain("Question 1 of 5");
@@ -425,7 +434,7 @@ describe("deadlines, attempts and time limits", () => {
     expect(u.texts().at(-2)).toContain("came too late and does not count");
     expect(u.lastText()).toContain("Quiz finished: 20%");
     expect(u.lastText()).toContain("4 questions were not answered and count 0");
-    expect(latestAttempt(u)).toMatchObject({ score: 20, endReason: "time_up", finishedAt: MODULE1_CLOSES });
+    expect(latestAttempt(u)).toMatchObject({ score: 20, endReason: "deadline", finishedAt: MODULE1_CLOSES });
   });
 
   it("attempts are limited; each attempt gets its own variant", async () => {
@@ -674,7 +683,7 @@ describe("Telegram errors inside the quiz conversation", () => {
     await openQuiz(u);
     expect(throttled).toBeGreaterThan(1);
     expect(latestAttempt(u)).toBeDefined();
-    expect(u.buttons().some((b) => b.data.startsWith("qb:") || b.data.startsWith("qt:"))).toBe(true);
+    expect(u.buttons().some((b) => b.data.startsWith("qzc:") || b.data.startsWith("qzt:"))).toBe(true);
   });
 
   it("never sends an empty keyboard row, inside or outside conversations", async () => {

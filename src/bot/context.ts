@@ -1,4 +1,3 @@
-import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -31,4 +30,4 @@ export interface BotContextExtras {
 }
 
 export type BaseContext = Context & BotContextExtras;
-export type BotContext = ConversationFlavor<BaseContext>;
+export type BotContext = BaseContext;

@@ -1,41 +1,12 @@
-import type { ConversationData, VersionedState } from "@grammyjs/conversations";
-import type { Clock } from "../clock.js";
-import type { Db } from "../db/client.js";
-
 /**
- * SQLite storage for @grammyjs/conversations: a restart resumes every conversation at the step
- * it was waiting on. Bump CONVERSATIONS_VERSION when a conversation's code changes shape, so
- * stale replays are discarded instead of misapplied.
+ * Quizzes and questionnaires used to run as @grammyjs/conversations, whose replay state was
+ * saved only at the end of an update: a crash after an answer's commit left it one step behind
+ * the chat. They now read their step from their own tables on every update (see
+ * bot/features/quiz/ and bot/features/questionnaire/), so no conversation state is stored; the
+ * old table (conversation_state, states of version 1) is dropped by the migration.
  */
-export const CONVERSATIONS_VERSION = 1;
 
-export function conversationStorage(db: Db, clock: Clock) {
-  const read = db.$client.prepare<[string], { value: string }>("SELECT value FROM conversation_state WHERE key = ?");
-  const write = db.$client.prepare<[string, string, number]>(
-    "INSERT INTO conversation_state (key, value, updated_at) VALUES (?, ?, ?) " +
-      "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-  );
-  const remove = db.$client.prepare<[string]>("DELETE FROM conversation_state WHERE key = ?");
-  return {
-    type: "key" as const,
-    version: CONVERSATIONS_VERSION,
-    getStorageKey: (ctx: { chatId?: number }) => conversationKey(ctx),
-    adapter: {
-      read(key: string): VersionedState<ConversationData> | undefined {
-        const row = read.get(key);
-        return row ? (JSON.parse(row.value) as VersionedState<ConversationData>) : undefined;
-      },
-      write(key: string, state: VersionedState<ConversationData>): void {
-        write.run(key, JSON.stringify(state), clock.now());
-      },
-      delete(key: string): void {
-        remove.run(key);
-      },
-    },
-  };
-}
-
-/** One key function for conversations and for runner's sequentialize: per chat. */
+/** One key function for runner's sequentialize: updates of one chat run in order. */
 export function conversationKey(ctx: { chatId?: number }): string | undefined {
   return ctx.chatId?.toString();
 }

@@ -1,4 +1,3 @@
-import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, BotError, Composer, GrammyError, HttpError, type ApiClientOptions, type MiddlewareFn, type NextFunction } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
@@ -6,13 +5,14 @@ import { localeFromTelegram } from "../domain/locale.js";
 import { logger as processLogger, type Logger } from "../log.js";
 import { translator } from "../messages/i18n.js";
 import { setUpReplyApi } from "./apiSetup.js";
-import { conversationKey, conversationStorage } from "./conversationStorage.js";
-import type { BaseContext, BotContext, BotDeps } from "./context.js";
+import { conversationKey } from "./conversationStorage.js";
+import type { BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
 import { announceFeature, announceRunningModule } from "./features/announce.js";
 import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
 import { coursesFeature } from "./features/courses.js";
+import { dialogsFeature } from "./features/dialogs.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
@@ -41,7 +41,8 @@ export interface CreateBotOptions {
  *  3. dedupeUpdates    an update id seen before is dropped (Telegram may deliver one twice)
  *  4. learnerContext   ctx.deps, the learner (registered on first private contact), ctx.lang, ctx.t
  *  5. blocking         my_chat_member: a learner who blocks or unblocks the bot is marked
- *  6. conversations    the plugin that resumes waiting conversations (quiz, questionnaire)
+ *  6. dialogs          a quiz or questionnaire open in the chat takes typed answers and /cancel
+ *                      (their state lives in the database: every step is read from it)
  *  7. features         start, courses, mycourses, glossary, admin, announce, quiz, questionnaire,
  *                      results, ask; each runs under feature(name, …), which adds `feature` to
  *                      ctx.log while that feature handles the update
@@ -61,15 +62,13 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   const onEnrolled: OnEnrolled[] = [announceRunningModule, offerPreQuestionnaire];
 
   bot.use(updateLogger(log));
+  // Updates of one chat run in order, so quizzes, questionnaires and double taps see a consistent state.
   bot.use(sequentialize(conversationKey));
   bot.use(dedupeUpdates(deps.db, deps.clock));
   bot.use(learnerContext(deps));
   bot.use(feature("blocking", blockingFeature));
-  bot.use(
-    conversations<BaseContext, BotContext>({
-      storage: conversationStorage(deps.db, deps.clock),
-    }),
-  );
+  // A quiz or questionnaire open in the chat takes typed answers and /cancel first (see dialogs.ts).
+  bot.use(feature("dialogs", dialogsFeature));
 
   bot.use(feature("start", startFeature));
   bot.use(feature("courses", coursesFeature({ onEnrolled })));
@@ -77,7 +76,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(feature("glossary", glossaryFeature));
   bot.use(feature("admin", adminFeature));
   bot.use(feature("announce", announceFeature));
-  bot.use(feature("quiz", quizFeature(deps)));
+  bot.use(feature("quiz", quizFeature));
   bot.use(feature("questionnaire", questionnaireFeature));
   bot.use(feature("results", questionnaireResultsFeature));
   bot.use(feature("ask", askFeature));

@@ -1,3 +1,4 @@
+import type { Locale } from "../domain/locale.js";
 import { and, eq, isNull, lte } from "drizzle-orm";
 import type { Translated } from "../domain/course.js";
 import { statement, type Db } from "./client.js";
@@ -13,7 +14,7 @@ import { courses, courseWatchers, type Course, type Enrollment, type Module } fr
  */
 
 interface CourseJson {
-  languages: string[];
+  languages: Locale[];
   title: Translated;
   description: Translated;
   content: unknown;
@@ -75,7 +76,7 @@ function cached(db: Db, r: CourseRow): CachedCourse {
     entry = {
       version,
       json: {
-        languages: JSON.parse(raw.languages) as string[],
+        languages: JSON.parse(raw.languages) as Locale[],
         title: JSON.parse(raw.title) as Translated,
         description: JSON.parse(raw.description) as Translated,
         content: JSON.parse(raw.content) as unknown,

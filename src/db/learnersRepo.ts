@@ -14,7 +14,7 @@ interface LearnerRow {
   first_name: string;
   last_name: string | null;
   username: string | null;
-  language: string;
+  language: Locale;
   language_chosen: number;
   blocked_at: number | null;
   created_at: number;

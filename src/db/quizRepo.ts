@@ -19,6 +19,7 @@ import {
   type QuizQuestion,
 } from "../domain/quiz.js";
 import type { Db } from "./client.js";
+import { forgetCachedQuestions } from "./quizStepRepo.js";
 import {
   courses,
   enrollments,
@@ -49,6 +50,7 @@ export interface CourseQuizzes {
 }
 
 export function importQuizzes(tx: Tx, def: CourseQuizzes, now: number): void {
+  forgetCachedQuestions();
   const existing = tx.select().from(quizzes).where(eq(quizzes.courseId, def.id)).all();
   const withQuiz = new Set<number>();
   for (const m of def.modules) {

@@ -2,7 +2,7 @@ import { DAY } from "../clock.js";
 import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { coursesWithQuestionnaires, learnersToMessage } from "../db/questionnaireRepo.js";
-import { offerDedupeKey, offerMessage } from "../bot/features/questionnaire.js";
+import { offerDedupeKey, offerMessage } from "../messages/questionnaireOffers.js";
 import { questionnaireWindow, reminderAt, type QuestionnaireKind } from "../domain/questionnaire.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";

@@ -184,3 +184,35 @@ const moduleOrGeneral: Field<number | null> = {
 };
 export const askModuleButton = defineCallback("ask:m", slug, moduleOrGeneral);
 export const askCancelButton = defineCallback("ask:x");
+
+// ---- quiz and questionnaire answers (feature: quiz, questionnaire) ----
+// Every answer button names the attempt (or response) AND the question it answers, so a press is
+// checked against the database and never applied to another question. A multiple-choice keyboard
+// carries the options ticked on it (a bit mask), so what the learner sees is what "Done" submits.
+
+/** Quiz: option n (shown order) of a single-choice item; true/false: 1 = true, 0 = false. */
+export const quizChoice = defineCallback("qzc", int, int, int); // attempt, item, n
+/** Quiz: tick or untick option n of a multiple-choice item; mask = options ticked on this keyboard. */
+export const quizToggle = defineCallback("qzt", int, int, int, int); // attempt, item, n, mask
+/** Quiz: "Done" under a multiple-choice item, with the options ticked on this keyboard. */
+export const quizDone = defineCallback("qzd", int, int, int); // attempt, item, mask
+/** Questionnaire: value n of the question at position (rating point, single option; yes/no: 1/0). */
+export const surveyValue = defineCallback("qnv", int, int, int); // response, position, n
+/** Questionnaire: tick or untick option n of a multiple-choice question. */
+export const surveyToggle = defineCallback("qnt", int, int, int, int); // response, position, n, mask
+/** Questionnaire: "Done" under a multiple-choice question, with the options ticked. */
+export const surveyDone = defineCallback("qnd", int, int, int); // response, position, mask
+/** Questionnaire: back, skip, keep the current answer, or submit (on the summary). */
+export const surveyMove = defineCallback("qnm", int, int, oneOf("back", "skip", "keep", "submit")); // response, position, action
+
+/** The option indexes ticked in a mask, in order. */
+export function maskIndexes(mask: number, count: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) if (mask & (1 << i)) out.push(i);
+  return out;
+}
+
+/** Whether a mask only ticks options that exist. */
+export function maskFits(mask: number, count: number): boolean {
+  return count < 31 && mask >= 0 && mask < 1 << count;
+}

@@ -6,6 +6,7 @@ import type { AnswerValue, InputError, Question, QuestionnaireKind } from "../do
 import { RULES } from "../domain/rules.js";
 import { formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
+import { surveyDone, surveyMove, surveyToggle, surveyValue } from "./callbackData.js";
 
 export interface QuestionnaireSession {
   responseId: number;
@@ -20,11 +21,13 @@ export interface QuestionnaireSession {
   timezone: string;
 }
 
-/** Callback data of the answer buttons: `qa:<response>:<position>:<action>[:<n>]` (stale presses are detected). */
-export const ANSWER_DATA_RE = /^qa:(\d+):(\d+):([a-z]+)(?::(\d+))?$/;
+/** Answer buttons of versions before the codecs (`qa:<response>:<position>:<action>[:<n>]`): they resume the questionnaire. */
+export const LEGACY_ANSWER_DATA_RE = /^qa:(\d+):(\d+):([a-z]+)(?::(\d+))?$/;
 
-export function answerData(responseId: number, position: number, action: string, n?: number): string {
-  return `qa:${responseId}:${position}:${action}${n === undefined ? "" : `:${n}`}`;
+/** The options of a multiple-choice question ticked in `selected`, as a bit mask of their indexes. */
+export function selectionMask(q: Question, selected: readonly string[]): number {
+  if (q.type !== "multiple") return 0;
+  return q.options.reduce((mask, o, i) => (selected.includes(o.id) ? mask | (1 << i) : mask), 0);
 }
 
 export function sessionTitle(s: QuestionnaireSession, lang: Locale): string {
@@ -101,9 +104,9 @@ export function questionText(t: T, s: QuestionnaireSession, position: number, la
   return lines.join("\n");
 }
 
-export function questionKeyboard(t: T, s: QuestionnaireSession, position: number, lang: Locale, selected: readonly string[] = []): InlineKeyboard {
+export function questionKeyboard(t: T, s: QuestionnaireSession, position: number, lang: Locale, mask = 0): InlineKeyboard {
   const q = s.questions[position]!;
-  const d = (action: string, n?: number) => answerData(s.responseId, position, action, n);
+  const rid = s.responseId;
   const kb = new InlineKeyboard();
   switch (q.type) {
     case "rating": {
@@ -111,32 +114,42 @@ export function questionKeyboard(t: T, s: QuestionnaireSession, position: number
       const perRow = points <= 6 ? points : Math.ceil(points / 2);
       for (let i = 0; i < points; i++) {
         if (i > 0 && i % perRow === 0) kb.row();
-        kb.text(String(q.min + i), d("v", i));
+        kb.text(String(q.min + i), surveyValue.encode(rid, position, i));
       }
       kb.row();
       break;
     }
     case "single":
-      q.options.forEach((o, i) => kb.text(shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength + 4), d("v", i)).row());
+      q.options.forEach((o, i) =>
+        kb.text(shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength + 4), surveyValue.encode(rid, position, i)).row(),
+      );
       break;
     case "multiple":
       q.options.forEach((o, i) => {
-        const mark = selected.includes(o.id) ? "☑️" : "⬜️";
-        kb.text(`${mark} ${shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength)}`, d("t", i)).row();
+        const mark = mask & (1 << i) ? "☑️" : "⬜️";
+        kb.text(`${mark} ${shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength)}`, surveyToggle.encode(rid, position, i, mask)).row();
       });
-      kb.text(t("survey.buttons.done"), d("d")).row();
+      kb.text(t("survey.buttons.done"), surveyDone.encode(rid, position, mask)).row();
       break;
     case "yes_no":
-      kb.text(t("survey.yes"), d("y")).text(t("survey.no"), d("n")).row();
+      kb.text(t("survey.yes"), surveyValue.encode(rid, position, 1)).text(t("survey.no"), surveyValue.encode(rid, position, 0)).row();
       break;
     case "text":
     case "number":
-      if (s.answers[q.id] !== undefined && s.answers[q.id] !== null) kb.text(t("survey.buttons.keep"), d("k")).row();
+      if (s.answers[q.id] !== undefined && s.answers[q.id] !== null) kb.text(t("survey.buttons.keep"), surveyMove.encode(rid, position, "keep")).row();
       break;
   }
-  if (position > 0) kb.text(t("survey.buttons.back"), d("b"));
-  if (!q.required) kb.text(t("survey.buttons.skip"), d("s"));
+  if (position > 0) kb.text(t("survey.buttons.back"), surveyMove.encode(rid, position, "back"));
+  if (!q.required) kb.text(t("survey.buttons.skip"), surveyMove.encode(rid, position, "skip"));
   return kb;
+}
+
+/** The buttons under the summary: submit, or go back to the last question. */
+export function summaryKeyboard(t: T, s: QuestionnaireSession, position: number): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(t("survey.buttons.submit"), surveyMove.encode(s.responseId, position, "submit"))
+    .row()
+    .text(t("survey.buttons.back"), surveyMove.encode(s.responseId, position, "back"));
 }
 
 /** The answers, one question per line (free text shortened to `textMax`). */

@@ -9,20 +9,18 @@ import type { Course, QuizAttempt } from "../db/schema/index.js";
 import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
+import { quizChoice, quizDone, quizToggle } from "./callbackData.js";
 
 /**
- * Callback data of the quiz feature (all well under Telegram's 64 bytes; `qa:`, `qn:`, `qr:` and
- * `qx:` belong to the questionnaires):
+ * Callback data of the quiz screens (the answer buttons are declared in callbackData.ts):
  *   qz                        the quiz list
  *   qz:<course>:<module>      a quiz's card
  *   qs:<quiz id>              start or continue an attempt
- *   qb:<attempt>:<item>:<n>   answer option n (true/false: 1 = true, 0 = false)
- *   qt:<attempt>:<item>:<n>   toggle option n of a multiple-choice question
- *   qd:<attempt>:<item>       done choosing (multiple choice)
  */
 export const QUIZ_CARD_RE = /^qz:([\w-]+):(\d{1,2})$/;
 export const QUIZ_START_RE = /^qs:(\d{1,9})$/;
-export const ANSWER_RE = /^q([btd]):(\d{1,9}):(\d{1,3})(?::(\d{1,2}))?$/;
+/** Answer buttons of versions before the answers carried their question's state (qb/qt/qd): they resume the quiz. */
+export const LEGACY_ANSWER_RE = /^q[btd]:(\d{1,9}):\d{1,3}(?::\d{1,2})?$/;
 
 /**
  * The button that opens a module's quiz, for other features (e.g. under a weekly announcement).
@@ -51,18 +49,12 @@ function tx(t: Translated | undefined, lang: Locale, languages: readonly string[
   return t ? pickText(t, lang, languages) : "";
 }
 
-/** The text and buttons of one question, options in the learner's own order. */
-export function renderQuestion(
-  t: T,
-  lang: Locale,
-  v: QuestionView,
-  selected: ReadonlySet<number> = new Set(),
-): { text: string; keyboard?: InlineKeyboard } {
+/** The text and buttons of one question, options in the learner's own order; `mask`: options ticked. */
+export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): { text: string; keyboard?: InlineKeyboard } {
   const q = v.question;
   const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
   if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
   lines.push("", escapeHtml(tx(q.prompt, lang, v.languages)));
-  const base = `${v.attemptId}:${v.item}`;
   const kb = new InlineKeyboard();
   switch (q.kind) {
     case "single":
@@ -73,15 +65,15 @@ export function renderQuestion(
       });
       v.variant.order.forEach((_, shown) => {
         if (shown > 0 && shown % 4 === 0) kb.row();
-        if (q.kind === "single") kb.text(letter(shown), `qb:${base}:${shown}`);
-        else kb.text(`${selected.has(shown) ? "☑️" : "⬜"} ${letter(shown)}`, `qt:${base}:${shown}`);
+        if (q.kind === "single") kb.text(letter(shown), quizChoice.encode(v.attemptId, v.item, shown));
+        else kb.text(`${mask & (1 << shown) ? "☑️" : "⬜"} ${letter(shown)}`, quizToggle.encode(v.attemptId, v.item, shown, mask));
       });
       lines.push("", `<i>${t(q.kind === "single" ? "quiz.hint_single" : "quiz.hint_multiple")}</i>`);
-      if (q.kind === "multiple") kb.row().text(t("quiz.done_button"), `qd:${base}`);
+      if (q.kind === "multiple") kb.row().text(t("quiz.done_button"), quizDone.encode(v.attemptId, v.item, mask));
       return { text: lines.join("\n"), keyboard: kb };
     }
     case "truefalse":
-      kb.text(t("quiz.true"), `qb:${base}:1`).text(t("quiz.false"), `qb:${base}:0`);
+      kb.text(t("quiz.true"), quizChoice.encode(v.attemptId, v.item, 1)).text(t("quiz.false"), quizChoice.encode(v.attemptId, v.item, 0));
       return { text: lines.join("\n"), keyboard: kb };
     case "text":
       lines.push("", `<i>${t("quiz.hint_text")}</i>`);

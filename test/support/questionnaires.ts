@@ -1,4 +1,5 @@
 import { getResponse } from "../../src/db/questionnaireRepo.js";
+import { surveyDone, surveyMove, surveyToggle, surveyValue } from "../../src/messages/callbackData.js";
 import type { TestBot, TestUser } from "./harness.js";
 
 /** A questionnaires section for test courses: every question type, kk/ru/en. */
@@ -79,13 +80,43 @@ export async function answerPre(tb: TestBot, u: TestUser, a: PreAnswers): Promis
   await u.press("qn:python-101:pre");
   const rid = getResponse(tb.db, u.id, "python-101", "pre")!.id;
   await u.send(a.motivation);
-  await u.press(`qa:${rid}:1:v:${a.level}`);
-  for (const d of a.devices) await u.press(`qa:${rid}:2:t:${d}`);
-  await u.press(`qa:${rid}:2:d`);
-  await u.press(`qa:${rid}:3:${a.studiedOnline ? "y" : "n"}`);
+  await u.press(qa(u, rid, 1, "v", a.level));
+  for (const d of a.devices) await u.press(qa(u, rid, 2, "t", d));
+  await u.press(qa(u, rid, 2, "d"));
+  await u.press(qa(u, rid, 3, a.studiedOnline ? "y" : "n"));
   await u.send(a.hours);
-  if (a.goals === undefined) await u.press(`qa:${rid}:5:s`);
+  if (a.goals === undefined) await u.press(qa(u, rid, 5, "s"));
   else await u.send(a.goals);
-  await u.press(`qa:${rid}:6:ok`);
+  await u.press(qa(u, rid, 6, "ok"));
   return rid;
+}
+
+const masks = new Map<string, number>();
+
+/**
+ * The callback data of a questionnaire button, written as the old `qa:` notation of these tests
+ * (action v/t/d/y/n/b/s/k/ok, option n). Toggles carry the ticks of the keyboard they are on, so
+ * the ticks of each learner's question are followed here as the keyboards would show them.
+ */
+export function qa(u: { id: number }, rid: number, position: number, action: string, n?: number): string {
+  const key = `${u.id}:${rid}:${position}`;
+  switch (action) {
+    case "v":
+      return surveyValue.encode(rid, position, n!);
+    case "y":
+    case "n":
+      return surveyValue.encode(rid, position, action === "y" ? 1 : 0);
+    case "t": {
+      const mask = masks.get(key) ?? 0;
+      masks.set(key, mask ^ (1 << n!));
+      return surveyToggle.encode(rid, position, n!, mask);
+    }
+    case "d": {
+      const mask = masks.get(key) ?? 0;
+      masks.delete(key);
+      return surveyDone.encode(rid, position, mask);
+    }
+    default:
+      return surveyMove.encode(rid, position, ({ b: "back", s: "skip", k: "keep", ok: "submit" } as const)[action as "b"]);
+  }
 }

@@ -31,6 +31,8 @@ export const questionnaireResponses = sqliteTable(
       .references(() => learners.id),
     /** Index of the question the learner is on (questions.length = the summary). */
     position: integer("position").notNull().default(0),
+    /** The position whose question (or summary) was last sent; a text answers only what was shown. */
+    shownPosition: integer("shown_position"),
     startedAt: integer("started_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     submittedAt: integer("submitted_at"),
@@ -52,6 +54,8 @@ export const questionnaireAnswers = sqliteTable(
     /** JSON; null means the learner skipped an optional question. */
     value: text("value", { mode: "json" }).$type<AnswerValue>(),
     answeredAt: integer("answered_at").notNull(),
+    /** The learner's text message that gave a typed answer: a redelivered message never answers twice. */
+    messageId: integer("message_id"),
   },
   (t) => [primaryKey({ columns: [t.responseId, t.questionId] })],
 );

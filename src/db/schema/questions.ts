@@ -36,6 +36,13 @@ export const questions = sqliteTable(
     /** Where the question was posted for the assistants; null until that succeeded. */
     assistantChatId: integer("assistant_chat_id"),
     assistantMessageId: integer("assistant_message_id"),
+    /**
+     * Set (in the transaction that creates the question) before the first attempt to post it: a
+     * question with this set and no assistantMessageId may have a copy in the assistants' chat.
+     */
+    postStartedAt: integer("post_started_at"),
+    /** When the learner was told the question's number (null: not known to have reached them). */
+    learnerNotifiedAt: integer("learner_notified_at"),
     createdAt: integer("created_at").notNull(),
     /** Last question or follow-up from the learner: the flood limit counts from here. */
     lastLearnerMessageAt: integer("last_learner_message_at").notNull(),

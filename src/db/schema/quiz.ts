@@ -62,6 +62,11 @@ export const quizAttempts = sqliteTable(
     /** No answer counts from this instant on: time limit or quiz deadline, whichever first. */
     endsAt: integer("ends_at").notNull(),
     finishedAt: integer("finished_at"),
+    /**
+     * The item whose question was last sent to the learner (variant.length: the result was sent).
+     * Written after the send, so a text is taken as an answer only to a question the learner saw.
+     */
+    shownItem: integer("shown_item"),
     endReason: text("end_reason").$type<AttemptEnd>(),
     /** Percent, set when the attempt is finished. */
     score: real("score"),
@@ -90,8 +95,13 @@ export const quizAnswers = sqliteTable(
     /** 0..1 */
     score: real("score").notNull(),
     answeredAt: integer("answered_at").notNull(),
+    /** The learner's text message that gave a typed answer: a redelivered message never answers twice. */
+    messageId: integer("message_id"),
   },
-  (t) => [uniqueIndex("quiz_answers_attempt_item").on(t.attemptId, t.item)],
+  (t) => [
+    uniqueIndex("quiz_answers_attempt_item").on(t.attemptId, t.item),
+    uniqueIndex("quiz_answers_attempt_message").on(t.attemptId, t.messageId),
+  ],
 );
 
 export type Quiz = typeof quizzes.$inferSelect;

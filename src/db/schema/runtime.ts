@@ -1,9 +1,16 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** Persistent state of @grammyjs/conversations, so a restart resumes a conversation where it was. */
-export const conversationState = sqliteTable("conversation_state", {
-  key: text("key").primaryKey(),
-  value: text("value").notNull(),
+/**
+ * The dialog (quiz attempt or questionnaire response) a learner's typed messages go to. Quizzes
+ * and questionnaires keep every step in their own tables; this row only says which one is in the
+ * foreground, so a pause (/cancel) or another dialog stops text from being taken as an answer.
+ * (It replaces @grammyjs/conversations' replay state, table conversation_state.)
+ */
+export const openDialogs = sqliteTable("open_dialogs", {
+  learnerId: integer("learner_id").primaryKey(),
+  kind: text("kind").$type<"quiz" | "questionnaire">().notNull(),
+  /** quiz_attempts.id or questionnaire_responses.id */
+  refId: integer("ref_id").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
 

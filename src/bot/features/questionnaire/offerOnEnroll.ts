@@ -1,0 +1,28 @@
+/** Right after enrollment the pre-course questionnaire is offered (through the outbox, once). */
+import { getQuestions } from "../../../db/questionnaireRepo.js";
+import type { Course } from "../../../db/schema/index.js";
+import { isQuestionnaireOpen } from "../../../domain/questionnaire.js";
+import { enqueue } from "../../../jobs/outbox.js";
+import { isLocale } from "../../../messages/i18n.js";
+import { offerDedupeKey, offerMessage } from "../../../messages/questionnaireOffers.js";
+import type { BotContext } from "../../context.js";
+
+export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Promise<void> {
+  const { db, clock } = ctx.deps;
+  const now = clock.now();
+  const questions = getQuestions(db, course.id, "pre");
+  if (!questions || !isQuestionnaireOpen("pre", course, now)) return;
+  const lang = isLocale(ctx.lang) ? ctx.lang : "kk";
+  enqueue(
+    db,
+    {
+      dedupeKey: offerDedupeKey("offer", "pre", course.id, ctx.from!.id),
+      kind: "questionnaire-offer",
+      chatId: ctx.from!.id,
+      method: "sendMessage",
+      payload: offerMessage(course, "pre", "offer", lang, questions.length),
+    },
+    now,
+  );
+  ctx.deps.kickOutbox?.();
+}

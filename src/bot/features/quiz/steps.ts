@@ -1,0 +1,131 @@
+/**
+ * Showing where a quiz attempt stands: the intro, the current question, the result. Everything is
+ * read from the database at the moment it is shown, so after a restart at any point the learner
+ * gets the step the database holds; what was shown is recorded (quiz_attempts.shown_item).
+ */
+import { GrammyError } from "grammy";
+import { pickText } from "../../../domain/course.js";
+import {
+  answerCorrectness,
+  answeredItems,
+  attemptState,
+  bankQuestion,
+  currentItem,
+  markShown,
+  settleAttempt,
+  type AttemptState,
+  type CurrentItem,
+} from "../../../db/quizStepRepo.js";
+import { closeDialog } from "../../../db/dialogsRepo.js";
+import { formatDateTime, formatDeadline } from "../../../messages/format.js";
+import { renderQuestion, renderResult, reviewLine, type QuestionView } from "../../../messages/quizViews.js";
+import type { BotContext } from "../../context.js";
+import { HTML } from "../../ui.js";
+
+export function moduleTitleOf(ctx: BotContext, a: AttemptState): string {
+  return pickText(a.moduleTitle, ctx.lang, a.languages);
+}
+
+export function questionView(a: AttemptState, cur: CurrentItem): QuestionView {
+  return {
+    attemptId: a.id,
+    item: cur.item,
+    total: a.variant.length,
+    question: cur.question,
+    variant: a.variant[cur.item]!,
+    endsAt: a.timeLimitMinutes !== null ? a.endsAt : null,
+    timezone: a.timezone,
+    languages: a.languages,
+  };
+}
+
+/** Sends a question (optionally after a line such as "use the buttons") and records it as shown. */
+export async function sendQuestion(ctx: BotContext, a: AttemptState, cur: CurrentItem, before?: string): Promise<void> {
+  if (before) await ctx.reply(before, HTML);
+  const { text, keyboard } = renderQuestion(ctx.t, ctx.lang, questionView(a, cur));
+  await ctx.reply(text, { ...HTML, reply_markup: keyboard });
+  markShown(ctx.deps.db, a.id, cur.item);
+}
+
+/** The intro of an attempt: its number, rules and deadline, or how far it got when resumed. */
+export function introText(ctx: BotContext, a: AttemptState, resumed: boolean, answered: number): string {
+  const intro = resumed
+    ? ctx.t("quiz.resumed", { answered, total: a.variant.length })
+    : ctx.t("quiz.started", {
+        number: a.attemptNo,
+        allowed: a.attemptsAllowed,
+        total: a.variant.length,
+        pass: a.passScore,
+        deadline: formatDeadline(a.closesAt, ctx.lang, a.timezone),
+      });
+  const limit =
+    a.timeLimitMinutes !== null
+      ? `\n${ctx.t("quiz.time_limit_until", { minutes: a.timeLimitMinutes, time: formatDateTime(a.endsAt, ctx.lang, a.timezone) })}`
+      : "";
+  const name = ctx.t("quiz.module_name", { week: a.modulePosition + 1, title: moduleTitleOf(ctx, a) });
+  return `📝 ${name}\n\n${intro}${limit}\n\n${ctx.t("quiz.cancel_hint")}`;
+}
+
+/** The result of a finished attempt, with what to review; the quiz dialog closes. */
+export async function sendResult(ctx: BotContext, a: AttemptState): Promise<void> {
+  const { db } = ctx.deps;
+  const correct = answerCorrectness(db, a.id);
+  const title = moduleTitleOf(ctx, a);
+  const toReview = a.variant
+    .map((v, i) => ({ v, i }))
+    .filter(({ i }) => correct.get(i) !== true)
+    .map(({ v, i }) => {
+      const q = bankQuestion(db, a, v.q);
+      return {
+        number: i + 1,
+        review: q ? reviewLine(ctx.t, ctx.lang, a.languages, q, title) : ctx.t("quiz.review_module", { title }),
+      };
+    });
+  const text = renderResult(ctx.t, ctx.lang, {
+    score: a.score ?? 0,
+    passScore: a.passScore,
+    passed: a.passed ?? false,
+    attemptNo: a.attemptNo,
+    attemptsAllowed: a.attemptsAllowed,
+    endReason: a.endReason ?? "submitted",
+    closesAt: a.closesAt,
+    answered: correct.size,
+    total: a.variant.length,
+    timezone: a.timezone,
+    toReview,
+    moduleTitle: title,
+  });
+  await ctx.reply(text, HTML);
+  markShown(db, a.id, a.variant.length);
+  closeDialog(db, a.learnerId, "quiz", a.id);
+}
+
+/**
+ * Shows the step the attempt is at: the current question, or the result when nothing is left or
+ * its time is over (finishing it then). `before`: a line sent first when a question follows.
+ */
+export async function showStep(ctx: BotContext, attemptId: number, before?: string): Promise<void> {
+  const { db, clock } = ctx.deps;
+  settleAttempt(db, attemptId, clock.now());
+  const a = attemptState(db, attemptId);
+  if (!a) {
+    await ctx.reply(ctx.t("quiz.no_quiz"), HTML);
+    return;
+  }
+  const cur = a.finishedAt === null ? currentItem(db, a, answeredItems(db, a.id)) : null;
+  if (!cur) {
+    if (a.endReason !== "submitted" && a.shownItem !== a.variant.length) await ctx.reply(ctx.t("quiz.answer_too_late"), HTML);
+    await sendResult(ctx, a);
+    return;
+  }
+  await sendQuestion(ctx, a, cur, before);
+}
+
+/** Edits the message a button belongs to; a message too old to edit, or unchanged, is left as it is. */
+export async function editQuietly(edit: () => Promise<unknown>): Promise<void> {
+  try {
+    await edit();
+  } catch (err) {
+    if (!(err instanceof GrammyError && err.error_code === 400)) throw err;
+  }
+}
