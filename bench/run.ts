@@ -69,7 +69,7 @@ async function runOnce(run: number): Promise<RunResult> {
     });
     // The first week begins: the weekly job queues one row per learner.
     clock.set(getModules(db, course.id)[0]!.opensAt);
-    const queued = queueAnnouncements(db, clock.now());
+    const queued = await queueAnnouncements(db, clock.now());
     if (queued !== LEARNERS) throw new Error(`queued ${queued}, expected ${LEARNERS}`);
 
     const api = new Api(TEST_TOKEN, { apiRoot: server.url });
@@ -79,7 +79,7 @@ async function runOnce(run: number): Promise<RunResult> {
     for (;;) {
       await sender.drain();
       clock.set(T0 + (performance.now() - started) + getModules(db, course.id)[0]!.opensAt - T0);
-      const left = db.$client.prepare("SELECT count(*) AS n FROM outbox WHERE state IN ('pending','sending')").get() as { n: number };
+      const left = db.$client.prepare("SELECT count(*) AS n FROM outbox_items WHERE state IN ('pending','sending')").get() as { n: number };
       if (left.n === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -2,17 +2,18 @@ import type { Api } from "grammy";
 import type { Clock } from "../clock.js";
 import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
-import { broadcastsInStatus, transition } from "../db/announceRepo.js";
+import { broadcastBatch, broadcastsInStatus, queueBroadcast, transition } from "../db/announceRepo.js";
 import { getCourse } from "../db/coursesRepo.js";
 import type { Broadcast } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
 import { formatNumber } from "../messages/format.js";
 import { isLocale, translator } from "../messages/i18n.js";
-import { redact } from "../log.js";
-import { batchCounts, type BatchCounts } from "./outbox.js";
+import { logger } from "../log.js";
+import { batchCounts, type BatchCounts } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
 
-export const broadcastBatch = (id: number) => `bc:${id}`;
+export { broadcastBatch };
+const log = logger.child({ job: "broadcast-progress" });
 
 /** The progress or final report of an author's broadcast, in the author's language. */
 export function renderProgress(db: Db, b: Broadcast, counts: BatchCounts, final: boolean): string {
@@ -63,7 +64,7 @@ export class BroadcastMonitor {
   poll(): Promise<void> {
     if (this.polling) return this.polling;
     this.polling = this.pollOnce()
-      .catch((err) => console.error("[broadcast] progress update failed:", redact(String(err))))
+      .catch((err) => log.error({ err }, "progress update failed"))
       .finally(() => {
         this.polling = null;
       });
@@ -72,6 +73,13 @@ export class BroadcastMonitor {
 
   private async pollOnce(): Promise<void> {
     for (const b of broadcastsInStatus(this.db, "sending")) {
+      if (b.queuedAt === null) {
+        // Its rows were being queued when the process stopped: finish that first (idempotent).
+        const course = b.courseId ? getCourse(this.db, b.courseId) : undefined;
+        if (course) await queueBroadcast(this.db, b, course, this.clock.now());
+        else transition(this.db, b.id, "sending", { queuedAt: this.clock.now() }, this.clock.now());
+        continue;
+      }
       const counts = batchCounts(this.db, broadcastBatch(b.id));
       const finished = counts.pending + counts.sending === 0;
       const text = renderProgress(this.db, b, counts, finished);
@@ -80,7 +88,7 @@ export class BroadcastMonitor {
         if (!transition(this.db, b.id, "sending", { status: "done", finishedAt: this.clock.now(), progressShown: text }, this.clock.now())) continue;
         await this.edit(b, text);
         await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err) =>
-          console.error(`[broadcast] could not send the report of broadcast ${b.id}:`, redact(String(err))),
+          log.error({ err, broadcast: b.id }, "could not send the report of a broadcast"),
         );
       } else if (text !== b.progressShown) {
         transition(this.db, b.id, "sending", { progressShown: text }, this.clock.now());
@@ -95,7 +103,7 @@ export class BroadcastMonitor {
       await this.api.editMessageText(b.progressChatId, b.progressMessageId, text, { parse_mode: "HTML" });
     } catch (err) {
       // "not modified" or the message was deleted: the final report still arrives as a new message.
-      if (!/not modified/i.test(String(err))) console.warn(`[broadcast] progress edit of ${b.id} failed:`, redact(String(err)));
+      if (!/not modified/i.test(String(err))) log.warn({ err, broadcast: b.id }, "progress edit failed");
     }
   }
 }

@@ -6,7 +6,7 @@ import { getLearner } from "../db/learnersRepo.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { formatDate } from "../messages/format.js";
 import { translator } from "../messages/i18n.js";
-import { enqueue } from "./outbox.js";
+import { enqueue } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
 
 /** Tells the people who asked that an upcoming course is now open for enrollment. */

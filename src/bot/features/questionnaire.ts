@@ -33,7 +33,7 @@ import {
 } from "../../domain/questionnaire.js";
 import { formatDate, formatDateTime } from "../../messages/format.js";
 import { escapeHtml, isLocale, translator } from "../../messages/i18n.js";
-import { enqueue } from "../../jobs/outbox.js";
+import { enqueue } from "../../db/outboxRepo.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { onEnrolledHooks } from "../hooks.js";
