@@ -1,6 +1,8 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { Clock } from "../clock.js";
-import { redact } from "../log.js";
+import { logger } from "../log.js";
+
+const log = logger.child({ job: "scheduler" });
 
 export interface Job {
   name: string;
@@ -22,9 +24,13 @@ export class Scheduler {
     private readonly expression = "* * * * *",
   ) {}
 
-  async start(): Promise<void> {
-    await this.tick();
+  /**
+   * Schedules the ticks and runs the first one (the catch-up after downtime); main.ts does not
+   * await it, so polling never waits on catch-up work. A tick never overlaps the previous one.
+   */
+  start(): Promise<void> {
     this.task = cron.schedule(this.expression, () => void this.tick(), { noOverlap: true });
+    return this.tick();
   }
 
   async stop(): Promise<void> {
@@ -41,7 +47,7 @@ export class Scheduler {
         try {
           await job.run(this.clock.now());
         } catch (err) {
-          console.error(`[scheduler] job ${job.name} failed:`, redact(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+          log.error({ err, job: job.name }, "job failed");
         }
       }
     })().finally(() => {
