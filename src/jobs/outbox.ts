@@ -140,6 +140,19 @@ interface Body {
   payload: Record<string, unknown>;
 }
 
+/**
+ * The drain's batch: due pending rows of one priority, in due order. Walks the partial index
+ * outbox_due, so its cost does not depend on how many rows wait (tests check the plan).
+ */
+export const DUE_SQL = `SELECT o.id AS id, o.chat_id AS chatId, o.body_id AS bodyId, o.attempts AS attempts, l.blocked_at AS blockedAt
+  FROM outbox_items o LEFT JOIN learners l ON l.id = o.chat_id
+  WHERE o.state = 'pending' AND o.priority = ? AND o.not_before <= ?
+  ORDER BY o.not_before, o.id LIMIT ?`;
+
+/** Expiry in chunks, through the partial index outbox_expiry. */
+export const EXPIRE_SQL = `UPDATE outbox_items SET state = 'expired', error = 'too late: its moment has passed'
+  WHERE id IN (SELECT id FROM outbox_items WHERE state = 'pending' AND expires_at <= ? LIMIT ?)`;
+
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 const EXPIRE_CHUNK = 2000;
@@ -193,24 +206,13 @@ export class OutboxSender {
     this.pace = new AdaptivePace(opts.ratePerSecond, opts.maxRatePerSecond ?? opts.ratePerSecond, 1, undefined, undefined, performance.now());
     const c = opts.db.$client;
     // The hot path of a big broadcast: prepared once, each walking a partial index (see schema/runtime.ts).
-    this.dueStmt = c.prepare(
-      `SELECT o.id AS id, o.chat_id AS chatId, o.body_id AS bodyId, o.attempts AS attempts, l.blocked_at AS blockedAt
-       FROM outbox_items o LEFT JOIN learners l ON l.id = o.chat_id
-       WHERE o.state = 'pending' AND o.priority = ? AND o.not_before <= ?
-       ORDER BY o.not_before, o.id LIMIT ?`,
-    );
+    this.dueStmt = c.prepare(DUE_SQL);
     this.bodyStmt = c.prepare("SELECT method, payload FROM outbox_bodies WHERE id = ?");
     this.markSending = c.prepare("UPDATE outbox_items SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'");
     this.markSent = c.prepare("UPDATE outbox_items SET state = 'sent', message_id = ?, sent_at = ?, error = NULL WHERE id = ?");
-    this.expireStmt = c.prepare(
-      `UPDATE outbox_items SET state = 'expired', error = 'too late: its moment has passed'
-       WHERE id IN (SELECT id FROM outbox_items WHERE state = 'pending' AND expires_at <= ? LIMIT ?)`,
-    );
+    this.expireStmt = c.prepare(EXPIRE_SQL);
     this.finishStmt = c.prepare("UPDATE outbox_items SET state = ?, not_before = coalesce(?, not_before), error = ? WHERE id = ?");
   }
-
-  /** The SQL of the drain's batch query (tests check its plan with EXPLAIN QUERY PLAN). */
-  static readonly DUE_SQL_FOR_PLAN = "SELECT id FROM outbox_items WHERE state = 'pending' AND priority = 1 AND not_before <= 0 ORDER BY not_before, id LIMIT 500";
 
   start(): void {
     if (this.running) return;
