@@ -152,16 +152,18 @@ describe("outages: retried until the message expires, logged once", () => {
 });
 
 describe("adaptive pace (AIMD)", () => {
-  it("slows down multiplicatively on a 429, creeps back up additively, never above the ceiling", () => {
-    const pace = new AdaptivePace(25, 30, 1, 1, 0.5, 0);
+  it("slows down multiplicatively on a 429, creeps back up additively (quickly, then slowly near the last 429), never above the ceiling", () => {
+    const pace = new AdaptivePace({ start: 25, ceiling: 30, decrease: 0.5, fastStep: 4, step: 0.5 }, 0);
     expect(pace.rate).toBe(25);
     pace.onFlood(1000);
     expect(pace.rate).toBe(12.5);
     pace.tick(1500);
     expect(pace.rate).toBe(12.5);
-    pace.tick(4000); // three quiet seconds
-    expect(pace.rate).toBe(15.5);
-    pace.tick(60_000);
+    pace.tick(4000); // three quiet seconds, well under the rate that drew the 429
+    expect(pace.rate).toBe(24.5);
+    pace.tick(5000); // close to it now: slowly
+    expect(pace.rate).toBe(25);
+    pace.tick(600_000);
     expect(pace.rate).toBe(30);
   });
 

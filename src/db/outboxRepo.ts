@@ -86,8 +86,8 @@ export interface FanOut {
   where?: SQL;
 }
 
-/** Enrollments per chunk: one chunk is a few milliseconds of work, so the event loop never waits long. */
-export const FANOUT_CHUNK = 5000;
+/** Enrollments per chunk: about 5 ms of work (15–20 ms on a loaded 2-core machine), so the event loop never waits long. */
+export const FANOUT_CHUNK = 1000;
 
 function fanOutChunk(db: Db, f: FanOut, now: number, afterId: number, throughId: number | null): number {
   const langs = Object.entries(f.bodies);

@@ -28,39 +28,58 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return Math.round(base * (0.5 + random() * 0.5));
 }
 
+export interface PaceOptions {
+  /** Messages per second to start at. */
+  start: number;
+  /** Never above this (Telegram: 30/s). */
+  ceiling: number;
+  floor?: number;
+  /** Rate multiplied by this on a 429. */
+  decrease?: number;
+  /** Added per quiet second while below the rate of the last 429 (recovering what was known to work). */
+  fastStep?: number;
+  /** Added per quiet second near or above the rate of the last 429 (probing carefully). */
+  step?: number;
+}
+
 /**
  * The pace toward Telegram, adapted to its answers (AIMD): start at the configured rate, slow down
  * multiplicatively on each 429 (the request also waits out `retry_after`), and creep back up
- * additively for every second without one, never above the ceiling (Telegram's 30/s).
+ * additively for every second without one, never above the ceiling (Telegram's 30/s). The climb is
+ * quick back to just under the rate that last drew a 429, then slow, so 429s stay rare.
  */
 export class AdaptivePace {
   rate: number;
+  readonly ceiling: number;
+  private readonly floor: number;
+  private readonly decrease: number;
+  private readonly fastStep: number;
+  private readonly step: number;
   private lastChange: number;
+  private floodRate = Infinity;
 
-  constructor(
-    start: number,
-    readonly ceiling: number,
-    private readonly floor = 1,
-    /** Added per second without a 429. */
-    private readonly step = Math.max(0.1, ceiling * 0.01),
-    private readonly decrease = 0.8,
-    now = 0,
-  ) {
-    this.rate = Math.min(start, ceiling);
+  constructor(o: PaceOptions, now = 0) {
+    this.ceiling = o.ceiling;
+    this.rate = Math.min(o.start, o.ceiling);
+    this.floor = o.floor ?? 1;
+    this.decrease = o.decrease ?? 0.85;
+    this.fastStep = o.fastStep ?? o.ceiling * 0.05;
+    this.step = o.step ?? Math.max(0.05, o.ceiling * 0.002);
     this.lastChange = now;
   }
 
   onFlood(now: number): void {
+    this.floodRate = this.rate;
     this.rate = Math.max(this.floor, this.rate * this.decrease);
     this.lastChange = now;
   }
 
-  /** Called as messages go out: every whole second since the last change adds one step. */
+  /** Called as messages go out: every whole second since the last change adds a step. */
   tick(now: number): void {
-    const seconds = Math.floor((now - this.lastChange) / 1000);
-    if (seconds < 1) return;
-    this.rate = Math.min(this.ceiling, this.rate + seconds * this.step);
-    this.lastChange += seconds * 1000;
+    for (; now - this.lastChange >= 1000; this.lastChange += 1000) {
+      const step = this.rate < this.floodRate * 0.97 ? this.fastStep : this.step;
+      this.rate = Math.min(this.ceiling, this.rate + step);
+    }
   }
 }
 
@@ -203,7 +222,7 @@ export class OutboxSender {
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
     this.log = opts.log ?? rootLogger.child({ job: "outbox" });
-    this.pace = new AdaptivePace(opts.ratePerSecond, opts.maxRatePerSecond ?? opts.ratePerSecond, 1, undefined, undefined, performance.now());
+    this.pace = new AdaptivePace({ start: opts.ratePerSecond, ceiling: opts.maxRatePerSecond ?? opts.ratePerSecond }, performance.now());
     const c = opts.db.$client;
     // The hot path of a big broadcast: prepared once, each walking a partial index (see schema/runtime.ts).
     this.dueStmt = c.prepare(DUE_SQL);
