@@ -200,3 +200,25 @@ export function outboxMessages(db: Db) {
     .orderBy(outbox.id)
     .all();
 }
+
+/**
+ * "Tell me when enrollment opens": one row per watcher of the course not yet notified, with the
+ * body of their language, and the watchers marked notified, in one set-based transaction.
+ */
+export function enqueueForWatchers(db: Db, f: Omit<FanOut, "onlyLearner" | "enrolledBefore" | "where" | "includeBlocked">, now: number): number {
+  const langs = Object.entries(f.bodies);
+  const bodyExpr = sql.join(
+    [sql`CASE l.language`, ...langs.map(([lang, id]) => sql`WHEN ${lang} THEN ${id}`), sql`ELSE ${f.fallbackBody} END`],
+    sql` `,
+  );
+  return db.transaction((tx) => {
+    const added = tx.run(sql`
+      INSERT INTO outbox_items (dedupe_key, body_id, chat_id, state, priority, attempts, not_before, expires_at)
+      SELECT ${f.keyPrefix} || l.id, ${bodyExpr}, l.id, 'pending', ${f.priority ?? OUTBOX_PRIORITY.bulk}, 0, ${f.notBefore ?? now}, ${f.expiresAt}
+      FROM course_watchers w JOIN learners l ON l.id = w.learner_id
+      WHERE w.course_id = ${f.courseId} AND w.notified_at IS NULL
+      ON CONFLICT (dedupe_key) DO NOTHING`).changes;
+    tx.run(sql`UPDATE course_watchers SET notified_at = ${now} WHERE course_id = ${f.courseId} AND notified_at IS NULL`);
+    return added;
+  });
+}
