@@ -23,6 +23,7 @@ parentPort!.on("message", async (msg: { type: string }) => {
       delivered: telegram.delivered.length,
       firstAt: times[0] ?? 0,
       lastAt: times[times.length - 1] ?? 0,
+      times,
     });
   } else if (msg.type === "close") {
     await server.close();

@@ -7,12 +7,13 @@ import { closeDatabase, openDatabase } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
+import { replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
 import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { quizAttemptsJob } from "./jobs/quizAttempts.js";
-import { OutboxSender } from "./jobs/outbox.js";
+import { OutboxSender, TELEGRAM_MAX_RATE } from "./jobs/outbox.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";
@@ -45,19 +46,30 @@ async function main(): Promise<void> {
 
   let sender: OutboxSender | null = null;
   const bot = createBot({ db, clock, config, kickOutbox: () => sender?.kick() });
-  await bot.init();
+  // getMe is needed before polling; while Telegram is unreachable, keep trying every few seconds.
   const log = logger.child({ component: "bot" });
+  for (let delay = 1000; ; delay = Math.min(5000, delay * 2)) {
+    try {
+      await bot.init();
+      break;
+    } catch (err) {
+      log.warn({ err }, "could not reach Telegram (getMe): retrying");
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
   log.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot }, "starting");
-  await registerCommands(bot.api, config.defaultLocale).catch((err: unknown) => {
-    log.error({ err }, "could not register the command menu");
-  });
-  await registerAssistantCommands(bot.api, config).catch((err: unknown) => {
-    log.error({ err }, "could not register the assistants' command menu");
-  });
+  watchPolling(bot.api);
 
   // The outbox's own Api (jobs/outboxApi.ts): no auto-retry there, the sender handles 429 itself
-  // (pauses all sending for retry_after and re-queues the row); replies keep bot.api's auto-retry.
-  sender = new OutboxSender({ api: createOutboxApi(config), db, clock, ratePerSecond: config.broadcastRate });
+  // (pauses, slows down, re-queues the row) and yields to replies (bot/apiSetup.ts replyTraffic).
+  sender = new OutboxSender({
+    api: createOutboxApi(config),
+    db,
+    clock,
+    ratePerSecond: config.broadcastRate,
+    maxRatePerSecond: TELEGRAM_MAX_RATE,
+    replies: replyTraffic,
+  });
   sender.start();
   const monitor = new BroadcastMonitor(db, bot.api, clock);
   monitor.start();
@@ -76,18 +88,30 @@ async function main(): Promise<void> {
     ],
     clock,
   );
-  await scheduler.start();
 
+  // Polling first: learners are answered within a second of the start, whatever is left to catch up.
+  // getUpdates failures are retried every 2 s for as long as it takes (watchPolling logs the outage).
   const runner: RunnerHandle = run(bot, {
-    runner: { fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] } },
+    runner: {
+      fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] },
+      retryInterval: 2000,
+      maxRetryTime: Number.MAX_SAFE_INTEGER,
+      silent: true,
+    },
   });
   log.info("polling for updates");
+  // Then, in the background: the first scheduler tick (catch-up after downtime), command menus.
+  void scheduler.start();
+  const stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
+  const stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, config));
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping");
+    stopMenus();
+    stopAssistantMenus();
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
     await monitor.stop();

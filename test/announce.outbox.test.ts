@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getLearner, setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { outbox } from "../src/db/schema/index.js";
-import { enqueue, MAX_ATTEMPTS } from "../src/jobs/outbox.js";
+import { enqueue } from "../src/db/outboxRepo.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
 import type { Locale } from "../src/domain/locale.js";
 
@@ -87,26 +87,28 @@ describe("outbox: Telegram's answers", () => {
     expect(getLearner(tb.db, 5)?.blockedAt).toBeNull();
   });
 
-  it("5xx and connection refused: retried with growing backoff; a failed row after the last attempt", async () => {
+  it("5xx and connection refused: retried with growing, capped backoff, never failed after a fixed count", async () => {
     tb = new TestBot({ now: T0 });
     queue(tb, [1, 2]);
-    tb.telegram.failures.push((c) => (c.payload.chat_id === 1 ? { error_code: 502, description: "Bad Gateway" } : undefined));
+    let badGateways = 8;
+    tb.telegram.failures.push((c) => (c.payload.chat_id === 1 && badGateways-- > 0 ? { error_code: 502, description: "Bad Gateway" } : undefined));
     let refusals = 2;
     tb.telegram.networkFailures.push((c) => (c.payload.chat_id === 2 && refusals-- > 0 ? "ECONNREFUSED" : undefined));
-    const sender = tb.sender();
+    // No jitter (random = 1): the waits are the plain doubling, capped at 60 s.
+    const sender = tb.sender({ random: () => 1 });
     const waits: number[] = [];
-    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    for (let i = 0; i < 20; i++) {
       await sender.drain();
       const r = row(tb, "m:1");
       if (r.state !== "pending") break;
       waits.push(r.notBefore - tb.clock.now());
       tb.clock.set(r.notBefore);
     }
-    expect(waits).toEqual([2000, 4000, 8000, 16000]);
-    expect(row(tb, "m:1")).toMatchObject({ state: "failed", attempts: MAX_ATTEMPTS });
+    expect(waits).toEqual([2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+    expect(row(tb, "m:1")).toMatchObject({ state: "sent", attempts: 9 });
     // The refused connection never reached Telegram: sent on the third try, once.
     expect(row(tb, "m:2")).toMatchObject({ state: "sent", attempts: 3 });
-    expect(tb.telegram.deliveriesByChat().get(2)).toBe(1);
+    expect(tb.telegram.deliveriesByChat()).toEqual(new Map([[1, 1], [2, 1]]));
   });
 
   it("a connection reset is retried; a request that timed out waiting for the answer is not resent (uncertain)", async () => {

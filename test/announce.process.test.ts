@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCoursesFromDir } from "../src/courses/loadCourses.js";
 import { closeDatabase, openDatabase } from "../src/db/client.js";
-import { enrollments, learners, outbox } from "../src/db/schema/index.js";
+import { enrollments, learners } from "../src/db/schema/index.js";
+import { outboxMessages } from "../src/db/outboxRepo.js";
 import { courseYaml } from "./support/courses.js";
 import { FakeTelegram } from "./support/fakeTelegram.js";
 import { TEST_TOKEN, tempDir } from "./support/harness.js";
@@ -52,8 +53,8 @@ describe("the weekly announcement across a real kill -9", () => {
     // The restarted bot owns the database; a read-only connection (WAL) watches the outbox drain.
     const watcher = new Database(dbPath, { readonly: true });
     cleanups.push(() => void watcher.close());
-    const unsettled = watcher.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'announcement' AND state IN ('pending', 'sending')");
-    const queued = watcher.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'announcement'");
+    const unsettled = watcher.prepare("SELECT count(*) AS n FROM outbox_items o JOIN outbox_bodies b ON b.id = o.body_id WHERE b.kind = 'announcement' AND o.state IN ('pending', 'sending')");
+    const queued = watcher.prepare("SELECT count(*) AS n FROM outbox_items o JOIN outbox_bodies b ON b.id = o.body_id WHERE b.kind = 'announcement'");
     await until(
       () => (queued.get() as { n: number }).n === N && (unsettled.get() as { n: number }).n === 0,
       "the rest of the broadcast",
@@ -64,7 +65,7 @@ describe("the weekly announcement across a real kill -9", () => {
 
     const check = openDatabase(dbPath);
     cleanups.push(() => closeDatabase(check));
-    const rows = check.select().from(outbox).all().filter((r) => r.kind === "announcement");
+    const rows = outboxMessages(check).filter((r) => r.kind === "announcement");
     const byChat = new Map<number, number>();
     for (const c of announcements()) byChat.set(Number(c.payload.chat_id), (byChat.get(Number(c.payload.chat_id)) ?? 0) + 1);
 

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "../src/clock.js";
 import { enroll, getModules, unenroll } from "../src/db/coursesRepo.js";
 import { setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
-import { outbox, quizAttempts, quizzes } from "../src/db/schema/index.js";
+import { quizAttempts, quizzes } from "../src/db/schema/index.js";
+import { outboxMessages } from "../src/db/outboxRepo.js";
 import {
   deadlineRemindersJob,
   queueAnnouncements,
-  registerQuizProgress,
   weeklyAnnouncementsJob,
 } from "../src/jobs/announcements.js";
 import { Scheduler } from "../src/jobs/scheduler.js";
@@ -23,7 +23,6 @@ afterEach(() => {
   tb?.close();
   cleanup?.();
   cleanup = null;
-  registerQuizProgress(null);
 });
 
 function learner(t: TestBot, id: number, lang: Locale | string, courseId = "python-101"): void {
@@ -31,7 +30,7 @@ function learner(t: TestBot, id: number, lang: Locale | string, courseId = "pyth
   enroll(t.db, id, courseId, t.clock.now());
 }
 
-const rows = (t: TestBot) => t.db.select().from(outbox).all();
+const rows = (t: TestBot) => outboxMessages(t.db);
 const keys = (t: TestBot) => rows(t).map((r) => r.dedupeKey).sort();
 
 describe("weekly announcements: due time in the course's time zone", () => {
@@ -103,7 +102,7 @@ describe("weekly announcements: due time in the course's time zone", () => {
     setLearnerBlocked(tb.db, 2, true, T0);
     unenroll(tb.db, 3, "python-101", T0);
     tb.clock.set(ALMATY_W1);
-    queueAnnouncements(tb.db, tb.clock.now());
+    await queueAnnouncements(tb.db, tb.clock.now());
     expect(keys(tb)).toEqual(["announce:python-101:0:1", "announce:python-101:0:4"]);
     await tb.sender().drain();
     // The kk learner reads the bot in Kazakh, and the course text in Russian (its first language).
@@ -141,7 +140,7 @@ describe("weekly announcements: catch-up and too late", () => {
     tb = new TestBot({ now: ALMATY_W1 });
     tb.loadCourse(courseYaml());
     learner(tb, 1, "en");
-    queueAnnouncements(tb.db, tb.clock.now());
+    await queueAnnouncements(tb.db, tb.clock.now());
     tb.clock.set(ALMATY_W1 + 14 * DAY); // module 1's deadline: too late now
     const result = await tb.sender().drain();
     expect(result.expired).toBe(1);
@@ -189,14 +188,26 @@ describe("weekly announcements: late enrollment", () => {
 
 describe("deadline reminders", () => {
   const CLOSE_W1 = ALMATY_W1 + 14 * DAY;
+  const QUIZ = `
+pass_score: 60
+attempts: 2
+questions:
+  - type: truefalse
+    text: { kk: "Python — бағдарламалау тілі.", ru: "Python — язык программирования.", en: "Python is a programming language." }
+    answer: true
+`;
 
   it("24 h before the quiz closes, only learners who have not passed are reminded, once", async () => {
     tb = new TestBot({ now: T0 });
-    tb.loadCourse(courseYaml());
+    tb.loadCourse(courseYaml({ quizzes: { 0: QUIZ } }));
     learner(tb, 1, "en");
     learner(tb, 2, "kk");
     learner(tb, 3, "ru");
-    registerQuizProgress({ hasPassed: (_db, learnerId, courseId, position) => learnerId === 3 && courseId === "python-101" && position === 0 });
+    const quizId = tb.db.select().from(quizzes).get()!.id;
+    tb.db.insert(quizAttempts).values({
+      learnerId: 3, quizId, attemptNo: 1, variant: [], startedAt: ALMATY_W1 + DAY, endsAt: CLOSE_W1,
+      finishedAt: ALMATY_W1 + DAY, score: 100, passed: true,
+    }).run();
     const job = deadlineRemindersJob(tb.db, () => {});
 
     await job.run(CLOSE_W1 - 24 * HOUR - MINUTE);
@@ -247,7 +258,7 @@ questions:
     expect(rows(tb)).toHaveLength(3);
     // The weekly announcement names the quiz deadline only where there is a quiz.
     tb.clock.set(ALMATY_W1 + 7 * DAY);
-    queueAnnouncements(tb.db, tb.clock.now(), { courseId: "python-101", learnerId: 1 });
+    await queueAnnouncements(tb.db, tb.clock.now(), { courseId: "python-101", learnerId: 1 });
     await tb.sender().drain();
     const [week1, week2] = tb.telegram.textsTo(1);
     expect(week1).toContain("⏳ Quiz deadline: September 20, 2026 at 23:59");

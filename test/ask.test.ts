@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "../src/clock.js";
 import { getLearner } from "../src/db/learnersRepo.js";
 import { askDrafts, outbox, questions } from "../src/db/schema/index.js";
+import { outboxMessages } from "../src/db/outboxRepo.js";
 import { getQuestion } from "../src/db/questionsRepo.js";
 import { join } from "node:path";
 import { questionsDigestJob, questionsRedeliveryJob } from "../src/jobs/questions.js";
@@ -595,7 +596,7 @@ describe("assistants' buttons and lists", () => {
 describe("jobs", () => {
   it("the daily digest goes out once a day at DIGEST_HOUR with the questions open at that hour", async () => {
     const job = questionsDigestJob(tb.db, tb.config, () => undefined);
-    const digests = () => tb.db.select().from(outbox).where(eq(outbox.kind, "questions-digest")).all();
+    const digests = () => outboxMessages(tb.db).filter((r) => r.kind === "questions-digest");
     const a = await enrolled(40, "en", ["python-101"], "Arman");
     const b = await enrolled(41, "en", ["python-101"], "Bota");
     tb.clock.set(T0 + HOUR); // 10:00 Almaty: asked after today's digest hour

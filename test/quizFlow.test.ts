@@ -3,7 +3,7 @@ import { DAY, MINUTE } from "../src/clock.js";
 import { quizButton } from "../src/messages/quizViews.js";
 import { quizChoice, quizDone, quizToggle } from "../src/messages/callbackData.js";
 import { quizAttemptsJob } from "../src/jobs/quizAttempts.js";
-import { outbox } from "../src/db/schema/index.js";
+import { outboxMessages } from "../src/db/outboxRepo.js";
 import { attemptAnswers, quizBank } from "../src/db/quizRepo.js";
 import { quizAnswers, quizAttempts, type QuizAttempt } from "../src/db/schema/index.js";
 import { effectiveWeights } from "../src/domain/quiz.js";
@@ -505,7 +505,7 @@ describe("deadlines, attempts and time limits", () => {
     const job = quizAttemptsJob(tb.db, () => {});
     job.run(tb.clock.now() + 9 * MINUTE);
     // (Enrolling in the running course also queued the week's announcement: not this job's.)
-    const quizRows = () => tb.db.select().from(outbox).all().filter((r) => r.kind !== "announcement");
+    const quizRows = () => outboxMessages(tb.db).filter((r) => r.kind !== "announcement");
     expect(quizRows()).toHaveLength(0);
     job.run(tb.clock.now() + 10 * MINUTE);
     job.run(tb.clock.now() + 11 * MINUTE);

@@ -1,15 +1,18 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { isLocale, LOCALES, type Locale } from "../domain/locale.js";
+import { DEFAULT_EXPIRY_MS, enqueueFanOut, saveBody } from "./outboxRepo.js";
 import type { Db } from "./client.js";
-import type { Locale } from "../domain/locale.js";
 import {
   broadcasts,
   courses,
   enrollments,
   learners,
   modules,
-  outbox,
+  quizzes,
   type Broadcast,
   type BroadcastStatus,
+  type BroadcastVersion,
+  type Quiz,
   type Course,
   type Module,
 } from "./schema/index.js";
@@ -50,28 +53,28 @@ export function modulesClosingWithin(db: Db, now: number, windowMs: number): { c
     .all();
 }
 
-/**
- * Active, not blocked learners of a course who have no outbox row named `${keyPrefix}${learnerId}`
- * yet: the people a per-learner message still has to be queued for. One query, so a tick over
- * thousands of learners that finds nothing new costs one index walk.
- */
-export function learnersWithoutMessage(db: Db, courseId: string, keyPrefix: string, onlyLearner?: number): Recipient[] {
+/** The module's graded quiz (not removed from the course file), if it has one. */
+export function moduleQuiz(db: Db, courseId: string, position: number): Quiz | undefined {
   return db
-    .select({ id: learners.id, language: learners.language, blockedAt: learners.blockedAt })
-    .from(enrollments)
-    .innerJoin(learners, eq(learners.id, enrollments.learnerId))
-    .leftJoin(outbox, eq(outbox.dedupeKey, sql`${keyPrefix} || ${learners.id}`))
-    .where(
-      and(
-        eq(enrollments.courseId, courseId),
-        eq(enrollments.status, "active"),
-        isNull(learners.blockedAt),
-        isNull(outbox.id),
-        onlyLearner !== undefined ? eq(learners.id, onlyLearner) : undefined,
-      ),
-    )
-    .orderBy(asc(learners.id))
-    .all();
+    .select()
+    .from(quizzes)
+    .where(and(eq(quizzes.courseId, courseId), eq(quizzes.modulePosition, position), isNull(quizzes.removedAt)))
+    .get();
+}
+
+/**
+ * "Learner `l` has not passed this quiz", as SQL for a fan-out: passed means the counted score
+ * (best finished attempt, or the last finished one, per the quiz's policy; as domain/quiz.ts's
+ * moduleScore) reaches the pass score. Walks the (learner, quiz, attempt_no) index per learner.
+ */
+export function notPassed(quiz: Quiz): SQL {
+  if (quiz.scorePolicy === "last") {
+    return sql`coalesce((SELECT coalesce(a.score, 0) FROM quiz_attempts a
+      WHERE a.learner_id = l.id AND a.quiz_id = ${quiz.id} AND a.finished_at IS NOT NULL
+      ORDER BY a.attempt_no DESC LIMIT 1), -1) < ${quiz.passScore}`;
+  }
+  return sql`NOT EXISTS (SELECT 1 FROM quiz_attempts a
+    WHERE a.learner_id = l.id AND a.quiz_id = ${quiz.id} AND a.finished_at IS NOT NULL AND coalesce(a.score, 0) >= ${quiz.passScore})`;
 }
 
 /** Every active learner of a course (blocked ones too: the report counts them). */
@@ -139,4 +142,61 @@ export function transition(
 
 export function broadcastsInStatus(db: Db, status: BroadcastStatus): Broadcast[] {
   return db.select().from(broadcasts).where(eq(broadcasts.status, status)).orderBy(asc(broadcasts.id)).all();
+}
+
+/** Active learners of a course by language, blocked ones apart: the author's preview, by SQL. */
+export function audienceByLanguage(db: Db, courseId: string): { language: string; n: number; blocked: number }[] {
+  return db.all<{ language: string; n: number; blocked: number }>(sql`
+    SELECT l.language AS language, count(*) AS n, count(l.blocked_at) AS blocked
+    FROM enrollments e JOIN learners l ON l.id = e.learner_id
+    WHERE e.course_id = ${courseId} AND e.status = 'active'
+    GROUP BY l.language`);
+}
+
+export const broadcastBatch = (id: number) => `bc:${id}`;
+
+/** The version a learner gets: their language's, else the first course language that has one. */
+export function versionFor(
+  b: Pick<Broadcast, "versions">,
+  course: Pick<Course, "languages">,
+  learnerLang: string,
+): { lang: Locale; version: BroadcastVersion } | null {
+  const order = [learnerLang, ...course.languages.filter(isLocale), ...Object.keys(b.versions)];
+  for (const l of order) {
+    const v = b.versions[l];
+    if (v && isLocale(l)) return { lang: l, version: v };
+  }
+  return null;
+}
+
+/**
+ * Queues a confirmed broadcast for every active learner of its course: one body per language
+ * version, one lean row per learner (blocked learners get a row already "blocked", which the
+ * author's report counts), in chunks that yield to the event loop. Idempotent: the progress job
+ * calls it again for a broadcast whose queueing a restart interrupted (queuedAt still null).
+ */
+export async function queueBroadcast(db: Db, b: Broadcast, course: Course, now: number): Promise<number> {
+  const batch = broadcastBatch(b.id);
+  const body = (lang: Locale, version: BroadcastVersion) =>
+    saveBody(db, `${batch}:${lang}`, { kind: "broadcast", batch, method: version.method, payload: version.payload }, now);
+  const bodies: Record<string, number> = {};
+  for (const lang of LOCALES) {
+    const chosen = versionFor(b, course, lang);
+    if (chosen) bodies[lang] = body(chosen.lang, chosen.version);
+  }
+  const fallback = versionFor(b, course, "");
+  const added = await enqueueFanOut(
+    db,
+    {
+      courseId: course.id,
+      keyPrefix: `${batch}:`,
+      bodies,
+      fallbackBody: fallback ? body(fallback.lang, fallback.version) : null,
+      includeBlocked: true,
+      expiresAt: (b.confirmedAt ?? now) + DEFAULT_EXPIRY_MS,
+    },
+    now,
+  );
+  db.update(broadcasts).set({ queuedAt: now }).where(and(eq(broadcasts.id, b.id), isNull(broadcasts.queuedAt))).run();
+  return added;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { AnswerValue, Question, QuestionnaireKind, Questionnaires } from "../domain/questionnaire.js";
 import { QUESTIONNAIRE_KINDS } from "../domain/questionnaire.js";
 import type { Db } from "./client.js";
@@ -202,7 +202,7 @@ export function learnersToMessage(
         eq(enrollments.status, "active"),
         isNull(learners.blockedAt),
         enrolledBefore === undefined ? undefined : sql`${enrollments.enrolledAt} < ${enrolledBefore}`,
-        sql`NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedupe_key = ${dedupePrefix} || ${enrollments.learnerId})`,
+        sql`NOT EXISTS (SELECT 1 FROM outbox_items o WHERE o.dedupe_key = ${dedupePrefix} || ${enrollments.learnerId})`,
         sql`NOT EXISTS (SELECT 1 FROM questionnaire_responses r WHERE r.learner_id = ${enrollments.learnerId}
               AND r.course_id = ${courseId} AND r.kind = ${kind} AND r.submitted_at IS NOT NULL)`,
       ),
@@ -210,4 +210,10 @@ export function learnersToMessage(
     .orderBy(asc(enrollments.id))
     .all()
     .map((r) => r.learner);
+}
+
+/** "Learner `l` has not submitted this questionnaire", as SQL for a set-based fan-out (db/outboxRepo.ts). */
+export function notSubmitted(courseId: string, kind: QuestionnaireKind): SQL {
+  return sql`NOT EXISTS (SELECT 1 FROM questionnaire_responses r WHERE r.learner_id = l.id
+    AND r.course_id = ${courseId} AND r.kind = ${kind} AND r.submitted_at IS NOT NULL)`;
 }

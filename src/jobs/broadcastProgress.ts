@@ -2,23 +2,22 @@ import type { Api } from "grammy";
 import type { Clock } from "../clock.js";
 import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
-import { broadcastsInStatus, transition } from "../db/announceRepo.js";
+import { broadcastBatch, broadcastsInStatus, queueBroadcast, transition } from "../db/announceRepo.js";
 import { getCourse } from "../db/coursesRepo.js";
 import type { Broadcast } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
 import { formatNumber } from "../messages/format.js";
-import { translator } from "../messages/i18n.js";
+import { isLocale, translator } from "../messages/i18n.js";
 import { logger } from "../log.js";
-
-const log = logger.child({ job: "broadcast-progress" });
-import { batchCounts, type BatchCounts } from "./outbox.js";
+import { batchCounts, type BatchCounts } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
 
-export const broadcastBatch = (id: number) => `bc:${id}`;
+export { broadcastBatch };
+const log = logger.child({ job: "broadcast-progress" });
 
 /** The progress or final report of an author's broadcast, in the author's language. */
 export function renderProgress(db: Db, b: Broadcast, counts: BatchCounts, final: boolean): string {
-  const lang: Locale = b.authorLang;
+  const lang: Locale = isLocale(b.authorLang) ? b.authorLang : "kk";
   const t = translator(lang);
   const course = b.courseId ? getCourse(db, b.courseId) : undefined;
   const title = course ? pickText(course.title, lang, course.languages) : (b.courseId ?? "?");
@@ -65,7 +64,7 @@ export class BroadcastMonitor {
   poll(): Promise<void> {
     if (this.polling) return this.polling;
     this.polling = this.pollOnce()
-      .catch((err: unknown) => log.error({ err }, "progress update failed"))
+      .catch((err) => log.error({ err }, "progress update failed"))
       .finally(() => {
         this.polling = null;
       });
@@ -74,6 +73,13 @@ export class BroadcastMonitor {
 
   private async pollOnce(): Promise<void> {
     for (const b of broadcastsInStatus(this.db, "sending")) {
+      if (b.queuedAt === null) {
+        // Its rows were being queued when the process stopped: finish that first (idempotent).
+        const course = b.courseId ? getCourse(this.db, b.courseId) : undefined;
+        if (course) await queueBroadcast(this.db, b, course, this.clock.now());
+        else transition(this.db, b.id, "sending", { queuedAt: this.clock.now() }, this.clock.now());
+        continue;
+      }
       const counts = batchCounts(this.db, broadcastBatch(b.id));
       const finished = counts.pending + counts.sending === 0;
       const text = renderProgress(this.db, b, counts, finished);
@@ -81,9 +87,9 @@ export class BroadcastMonitor {
         // Mark done first: a crash after this loses at most the report, never repeats it.
         if (!transition(this.db, b.id, "sending", { status: "done", finishedAt: this.clock.now(), progressShown: text }, this.clock.now())) continue;
         await this.edit(b, text);
-        await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err: unknown) => {
-          log.error({ err, broadcast: b.id }, "could not send the report of a broadcast");
-        });
+        await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err) =>
+          log.error({ err, broadcast: b.id }, "could not send the report of a broadcast"),
+        );
       } else if (text !== b.progressShown) {
         transition(this.db, b.id, "sending", { progressShown: text }, this.clock.now());
         await this.edit(b, text);

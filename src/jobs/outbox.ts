@@ -1,77 +1,97 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Statement } from "better-sqlite3";
 import { GrammyError, HttpError, type Api } from "grammy";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { setLearnerBlocked } from "../db/learnersRepo.js";
-import { learners, outbox, type OutboxRow, type OutboxState } from "../db/schema/index.js";
-import { logger, redact } from "../log.js";
+import { recoverInterrupted } from "../db/outboxRepo.js";
+import { OUTBOX_PRIORITY, type OutboxState } from "../db/schema/index.js";
+import { logger as rootLogger, redact, type Logger } from "../log.js";
 
-const log = logger.child({ component: "outbox" });
+// Features and jobs queue through db/outboxRepo.ts; these re-exports keep older imports working.
+export { batchCounts, enqueue, recoverInterrupted, type BatchCounts, type OutgoingMessage } from "../db/outboxRepo.js";
 
-export interface OutgoingMessage {
-  dedupeKey: string;
-  kind: string;
-  chatId: number;
-  method: "sendMessage" | "sendPhoto" | "sendDocument" | "copyMessage";
-  payload: Record<string, unknown>;
-  batch?: string;
-  notBefore?: number;
-  /** After this instant the message is no longer worth sending (e.g. its module closed). */
-  expiresAt?: number;
+/** Telegram's limits: about 30 messages a second overall, 1 a second per chat, 20 a minute per group. */
+export const TELEGRAM_MAX_RATE = 30;
+const PRIVATE_CHAT_GAP_MS = 1000;
+const GROUP_CHAT_GAP_MS = 3000;
+
+/** Longest wait between two tries of a message Telegram could not take (network down, 5xx). */
+export const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * Wait before try `attempt + 1` after a retryable failure: 2 s, 4 s, 8 s … capped at 60 s, each
+ * scaled by a random factor in [0.5, 1] so that thousands of rows do not all come back at once.
+ * There is no fixed number of tries: a row is retried until it expires (its `expiresAt`).
+ */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(MAX_BACKOFF_MS, 2 ** attempt * 1000);
+  return Math.round(base * (0.5 + random() * 0.5));
 }
 
-/** Adds a message to the outbox; a message with the same dedupe key is never added twice. */
-export function enqueue(db: Db, msg: OutgoingMessage, now: number): boolean {
-  const result = db
-    .insert(outbox)
-    .values({
-      dedupeKey: msg.dedupeKey,
-      kind: msg.kind,
-      batch: msg.batch ?? null,
-      chatId: msg.chatId,
-      method: msg.method,
-      payload: msg.payload,
-      notBefore: msg.notBefore ?? now,
-      expiresAt: msg.expiresAt ?? null,
-      createdAt: now,
-    })
-    .onConflictDoNothing({ target: outbox.dedupeKey })
-    .run();
-  return result.changes > 0;
+export interface PaceOptions {
+  /** Messages per second to start at. */
+  start: number;
+  /** Never above this (Telegram: 30/s). */
+  ceiling: number;
+  floor?: number;
+  /** Rate multiplied by this on a 429. */
+  decrease?: number;
+  /** Added per quiet second while below the rate of the last 429 (recovering what was known to work). */
+  fastStep?: number;
+  /** Added per quiet second near or above the rate of the last 429 (probing carefully). */
+  step?: number;
 }
 
 /**
- * A row still marked "sending" when the process died may or may not have reached Telegram
- * (there is no idempotency key in the Bot API to ask). Resending could show the learner the
- * same message twice, so it becomes "uncertain": reported, never resent (at most once).
- * See OutboxSender for how small that window is.
+ * The pace toward Telegram, adapted to its answers (AIMD): start at the configured rate, slow down
+ * multiplicatively on each 429 (the request also waits out `retry_after`), and creep back up
+ * additively for every second without one, never above the ceiling (Telegram's 30/s). The climb is
+ * quick back to just under the rate that last drew a 429, then slow, so 429s stay rare.
  */
-export function recoverInterrupted(db: Db): number {
-  return db.update(outbox).set({ state: "uncertain" }).where(eq(outbox.state, "sending")).run().changes;
-}
+export class AdaptivePace {
+  rate: number;
+  readonly ceiling: number;
+  private readonly floor: number;
+  private readonly decrease: number;
+  private readonly fastStep: number;
+  private readonly step: number;
+  private lastChange: number;
+  private floodRate = Infinity;
 
-export type BatchCounts = Record<OutboxState, number> & { total: number };
-
-export function batchCounts(db: Db, batch: string): BatchCounts {
-  const rows = db
-    .select({ state: outbox.state, n: sql<number>`count(*)` })
-    .from(outbox)
-    .where(eq(outbox.batch, batch))
-    .groupBy(outbox.state)
-    .all();
-  const counts: BatchCounts = { pending: 0, sending: 0, sent: 0, failed: 0, blocked: 0, uncertain: 0, expired: 0, total: 0 };
-  for (const r of rows) {
-    counts[r.state] = r.n;
-    counts.total += r.n;
+  constructor(o: PaceOptions, now = 0) {
+    this.ceiling = o.ceiling;
+    this.rate = Math.min(o.start, o.ceiling);
+    this.floor = o.floor ?? 1;
+    this.decrease = o.decrease ?? 0.85;
+    this.fastStep = o.fastStep ?? o.ceiling * 0.05;
+    this.step = o.step ?? Math.max(0.05, o.ceiling * 0.002);
+    this.lastChange = now;
   }
-  return counts;
+
+  onFlood(now: number): void {
+    this.floodRate = this.rate;
+    this.rate = Math.max(this.floor, this.rate * this.decrease);
+    this.lastChange = now;
+  }
+
+  /** Called as messages go out: every whole second since the last change adds a step. */
+  tick(now: number): void {
+    for (; now - this.lastChange >= 1000; this.lastChange += 1000) {
+      const step = this.rate < this.floodRate * 0.97 ? this.fastStep : this.step;
+      this.rate = Math.min(this.ceiling, this.rate + step);
+    }
+  }
 }
 
-/** Attempts for retryable failures (network before the request left, 5xx) before a row is "failed". */
-export const MAX_ATTEMPTS = 5;
-/** Backoff after a retryable failure: 2 s, 4 s, 8 s, 16 s. */
-export function backoffMs(attempt: number): number {
-  return 2 ** attempt * 1000;
+/**
+ * What the replies to learners tell the outbox (bot/apiSetup.ts ReplyTraffic): replies share the
+ * bot's rate limit and go first.
+ */
+export interface ReplySignal {
+  /** Milliseconds the outbox should hold off now (a reply is waiting out a 429's retry_after). */
+  holdMs(): number;
+  /** Replies sent during the last second: the outbox leaves that much of the rate to them. */
+  recentPerSecond(): number;
 }
 
 /**
@@ -104,11 +124,17 @@ export interface SenderOptions {
   api: Api;
   db: Db;
   clock: Clock;
-  /** Messages per second overall (Telegram: about 30). */
+  /** Messages per second to start at (BROADCAST_RATE). */
   ratePerSecond: number;
+  /** The pace never goes above this (production: Telegram's 30/s); default: `ratePerSecond`. */
+  maxRatePerSecond?: number;
   /** Requests waiting for an answer at once, so a slow Telegram does not pile up sockets. */
   maxInFlight?: number;
+  /** Replies to learners go first (bot/apiSetup.ts replyTraffic). */
+  replies?: ReplySignal;
   sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log?: Logger;
 }
 
 export interface DrainResult {
@@ -120,11 +146,39 @@ export interface DrainResult {
   uncertain: number;
 }
 
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+interface DueRow {
+  id: number;
+  chatId: number;
+  bodyId: number;
+  attempts: number;
+  blockedAt: number | null;
+}
+
+interface Body {
+  method: string;
+  payload: Record<string, unknown>;
+}
 
 /**
- * Walks the due pending rows in order and sends them at a steady pace, outside the update
- * pipeline (so a broadcast never delays replies to learners).
+ * The drain's batch: due pending rows of one priority, in due order. Walks the partial index
+ * outbox_due, so its cost does not depend on how many rows wait (tests check the plan).
+ */
+export const DUE_SQL = `SELECT o.id AS id, o.chat_id AS chatId, o.body_id AS bodyId, o.attempts AS attempts, l.blocked_at AS blockedAt
+  FROM outbox_items o LEFT JOIN learners l ON l.id = o.chat_id
+  WHERE o.state = 'pending' AND o.priority = ? AND o.not_before <= ?
+  ORDER BY o.not_before, o.id LIMIT ?`;
+
+/** Expiry in chunks, through the partial index outbox_expiry. */
+export const EXPIRE_SQL = `UPDATE outbox_items SET state = 'expired', error = 'too late: its moment has passed'
+  WHERE id IN (SELECT id FROM outbox_items WHERE state = 'pending' AND expires_at <= ? LIMIT ?)`;
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+const EXPIRE_CHUNK = 2000;
+
+/**
+ * Walks the due pending rows (a learner's own notices before broadcast rows) and sends them at
+ * an adaptive pace, outside the update pipeline (so a broadcast never delays replies to learners).
  *
  * Exactly-once is impossible with the Bot API (no idempotency key), so the sender is at most
  * once across crashes (the one exception: a connection reset after Telegram processed the
@@ -133,43 +187,57 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  *    before the request is handed to the HTTP client, and marked "sent" with Telegram's
  *    message id in the same tick as the answer arrives (no await in between);
  *  - a kill -9 inside that round trip leaves the row "sending"; on restart it becomes
- *    "uncertain" and is reported, not resent. What remains: if the process dies after the
- *    mark but before the bytes left, that learner misses the message (counted as uncertain);
- *    if it dies after Telegram delivered but before the answer was written, nothing is lost
- *    and nothing is repeated. The mark-to-send gap is a few microtasks (no I/O), so in practice
- *    uncertain rows were delivered; WAL with synchronous=NORMAL keeps commits across a process
- *    kill (only a power cut can lose the last ones, which could then be resent).
- *    At most `rate x round-trip` rows (about 30 x 0.2 s = 6) can be in that state per crash.
+ *    "uncertain" and is reported, not resent. At most `rate x round-trip` rows (about
+ *    30 x 0.2 s = 6) can be in that state per crash.
+ * Network errors and 5xx are retried with capped, jittered backoff until the row expires; the
+ * start and the end of such an outage are logged once each.
  */
 export class OutboxSender {
   private running = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** performance.now() before which nothing is sent: Telegram asked us to wait (429). */
+  private readonly random: () => number;
+  private readonly log: Logger;
+  /** performance.now() before which nothing is sent: Telegram asked us to wait (429), or it is down. */
   private pausedUntil = 0;
   /** Number of 429 answers seen, for the benchmark and logs. */
   floodWaits = 0;
+  readonly pace: AdaptivePace;
+  /** clock.now() when Telegram stopped answering (network errors, 5xx); null while it answers. */
+  private outageSince: number | null = null;
+  private outageProbeMs = 1000;
+  /** performance.now() of the last send per chat (1/s per chat, 20/min per group). */
+  private readonly lastToChat = new Map<number, number>();
+  private readonly bodies = new Map<number, Body>();
 
-  // The two writes of every message, prepared once (the hot path of a big broadcast).
-  private readonly markSending;
-  private readonly markSent;
+  private readonly dueStmt: Statement<[number, number, number], DueRow>;
+  private readonly bodyStmt: Statement<[number], { method: string; payload: string }>;
+  private readonly markSending: Statement<[number]>;
+  private readonly markSent: Statement<[number, number, number]>;
+  private readonly expireStmt: Statement<[number, number]>;
+  private readonly finishStmt: Statement<[OutboxState, number | null, string | null, number]>;
 
   constructor(private readonly opts: SenderOptions) {
     this.sleep = opts.sleep ?? realSleep;
-    this.markSending = opts.db.$client.prepare<[number]>(
-      "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
-    );
-    this.markSent = opts.db.$client.prepare<[number, number, number]>(
-      "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, error = NULL WHERE id = ?",
-    );
+    this.random = opts.random ?? Math.random;
+    this.log = opts.log ?? rootLogger.child({ job: "outbox" });
+    this.pace = new AdaptivePace({ start: opts.ratePerSecond, ceiling: opts.maxRatePerSecond ?? opts.ratePerSecond }, performance.now());
+    const c = opts.db.$client;
+    // The hot path of a big broadcast: prepared once, each walking a partial index (see schema/runtime.ts).
+    this.dueStmt = c.prepare(DUE_SQL);
+    this.bodyStmt = c.prepare("SELECT method, payload FROM outbox_bodies WHERE id = ?");
+    this.markSending = c.prepare("UPDATE outbox_items SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'");
+    this.markSent = c.prepare("UPDATE outbox_items SET state = 'sent', message_id = ?, sent_at = ?, error = NULL WHERE id = ?");
+    this.expireStmt = c.prepare(EXPIRE_SQL);
+    this.finishStmt = c.prepare("UPDATE outbox_items SET state = ?, not_before = coalesce(?, not_before), error = ? WHERE id = ?");
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     const doubtful = recoverInterrupted(this.opts.db);
-    if (doubtful > 0) log.warn({ doubtful }, "messages in flight at the last stop: marked uncertain, not resent");
+    if (doubtful > 0) this.log.warn({ doubtful }, "messages were in flight at the last stop: marked uncertain, not resent");
     this.loop = this.run();
   }
 
@@ -190,7 +258,7 @@ export class OutboxSender {
         const r = await this.drain();
         if (r.sent + r.failed + r.blocked + r.expired + r.uncertain > 0) continue;
       } catch (err) {
-        log.error({ err }, "drain failed");
+        this.log.error({ err }, "drain failed");
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
@@ -207,52 +275,57 @@ export class OutboxSender {
     return !this.running && this.loop !== null;
   }
 
-  /** Sends every due pending row (in batches), pacing requests to the configured rate. */
+  private due(now: number, max: number): DueRow[] {
+    const rows = this.dueStmt.all(OUTBOX_PRIORITY.single, now, max);
+    if (rows.length < max) rows.push(...this.dueStmt.all(OUTBOX_PRIORITY.bulk, now, max - rows.length));
+    return rows;
+  }
+
+  private body(id: number): Body | undefined {
+    let b = this.bodies.get(id);
+    if (!b) {
+      const row = this.bodyStmt.get(id);
+      if (!row) return undefined;
+      b = { method: row.method, payload: JSON.parse(row.payload) as Record<string, unknown> };
+      if (this.bodies.size > 1000) this.bodies.clear();
+      this.bodies.set(id, b);
+    }
+    return b;
+  }
+
+  /** Milliseconds until `chatId` may get another message (Telegram: 1/s per chat, 20/min per group). */
+  private chatWait(chatId: number, t: number): number {
+    const last = this.lastToChat.get(chatId);
+    if (last === undefined) return 0;
+    return last + (chatId < 0 ? GROUP_CHAT_GAP_MS : PRIVATE_CHAT_GAP_MS) - t;
+  }
+
+  /** Sends every due pending row (in batches), pacing requests to the adaptive rate. */
   async drain(maxBatch = 500): Promise<DrainResult> {
-    const { db, clock } = this.opts;
+    const { clock } = this.opts;
     const result: DrainResult = { sent: 0, failed: 0, blocked: 0, retried: 0, expired: 0, uncertain: 0 };
-    const interval = 1000 / this.opts.ratePerSecond;
-    const burst = Math.max(1, Math.floor(this.opts.ratePerSecond * 0.02));
-    const maxInFlight = this.opts.maxInFlight ?? 100;
     const inFlight = new Set<Promise<void>>();
     const blockedNow = new Set<number>();
     let next = performance.now();
     for (;;) {
       const now = clock.now();
-      this.expireDue(now, result);
-      const rows = db
-        .select({ row: outbox, blockedAt: learners.blockedAt })
-        .from(outbox)
-        .leftJoin(learners, eq(learners.id, outbox.chatId))
-        .where(and(eq(outbox.state, "pending"), lte(outbox.notBefore, now)))
-        .orderBy(asc(outbox.id))
-        .limit(maxBatch)
-        .all();
+      await this.expireDue(now, result);
+      const rows = this.due(now, maxBatch);
       if (rows.length === 0) break;
-      for (const { row, blockedAt } of rows) {
+      if (this.lastToChat.size > 10_000) this.lastToChat.clear();
+      // A chat that just got a message waits its turn (1/s per chat, 3 s per group) at the end
+      // of the batch, while the other chats go on.
+      const later: DueRow[] = [];
+      for (const row of rows) {
         if (this.stopped()) break;
-        if (blockedAt !== null || blockedNow.has(row.chatId)) {
-          this.finish(row.id, { state: "blocked", error: "learner has blocked the bot" });
-          result.blocked++;
-          continue;
-        }
-        // Pace: one request per interval; after a 429, wait as long as Telegram asked.
-        const wait = Math.max(next, this.pausedUntil) - performance.now();
-        if (wait > 0) await this.sleep(wait);
-        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-        if (this.pausedUntil > performance.now()) {
-          // A 429 arrived while we waited for a free slot: wait it out first.
-          await this.sleep(this.pausedUntil - performance.now());
-        }
-        // A late timer may be made up for by at most `burst` slots, so over any second the pace
-        // stays within rate + burst (timers fire late under load; without catch-up we would lag).
-        next = Math.max(next, performance.now() - burst * interval) + interval;
-        // Only if still pending (a 403 or a retry may have changed it since the batch was selected).
-        if (this.markSending.run(row.id).changes === 0) continue;
-        const p = this.sendOne(row, result, blockedNow)
-          .catch((err: unknown) => log.error({ err, message: row.id }, "could not record the outcome of a message"))
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
+        if (row.blockedAt === null && !blockedNow.has(row.chatId) && this.chatWait(row.chatId, performance.now()) > 0) later.push(row);
+        else next = await this.sendRow(row, next, result, blockedNow, inFlight);
+      }
+      for (const row of later) {
+        if (this.stopped()) break;
+        const chatWait = this.chatWait(row.chatId, performance.now());
+        if (chatWait > 0) await this.sleep(chatWait);
+        next = await this.sendRow(row, next, result, blockedNow, inFlight);
       }
       await Promise.all(inFlight);
       if (this.stopped()) break;
@@ -261,65 +334,132 @@ export class OutboxSender {
     return result;
   }
 
-  /** Pending rows whose moment has passed (their module closed while waiting) are not sent. */
-  private expireDue(now: number, result: DrainResult): void {
-    const ids = this.opts.db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(and(eq(outbox.state, "pending"), lte(outbox.expiresAt, now)))
-      .all()
-      .map((r) => r.id);
-    if (ids.length === 0) return;
-    this.opts.db.update(outbox).set({ state: "expired", error: "too late: its moment has passed" }).where(inArray(outbox.id, ids)).run();
-    result.expired += ids.length;
+  /** Paces, marks and sends one row; returns the next pacing slot. */
+  private async sendRow(row: DueRow, nextSlot: number, result: DrainResult, blockedNow: Set<number>, inFlight: Set<Promise<void>>): Promise<number> {
+    let next = nextSlot;
+    if (row.blockedAt !== null || blockedNow.has(row.chatId)) {
+      this.finish(row.id, "blocked", null, "learner has blocked the bot");
+      result.blocked++;
+      return next;
+    }
+    // Replies to learners first: while one waits out a 429, the outbox waits too.
+    const hold = this.opts.replies?.holdMs() ?? 0;
+    if (hold > 0) await this.sleep(hold);
+    // Pace: one request per interval at the adaptive rate, less what replies use;
+    // after a 429 or during an outage, wait as long as needed.
+    this.pace.tick(performance.now());
+    const rate = Math.max(1, this.pace.rate - (this.opts.replies?.recentPerSecond() ?? 0));
+    const interval = 1000 / rate;
+    const burst = Math.max(1, Math.floor(rate * 0.02));
+    const wait = Math.max(next, this.pausedUntil) - performance.now();
+    if (wait > 0) await this.sleep(wait);
+    while (inFlight.size >= (this.opts.maxInFlight ?? 100)) await Promise.race(inFlight);
+    if (this.pausedUntil > performance.now()) {
+      // A 429 or an outage arrived while we waited for a free slot: wait it out first.
+      await this.sleep(this.pausedUntil - performance.now());
+    }
+    // A late timer may be made up for by at most `burst` slots, so over any second the pace
+    // stays within rate + burst (timers fire late under load; without catch-up we would lag).
+    next = Math.max(next, performance.now() - burst * interval) + interval;
+    const body = this.body(row.bodyId);
+    if (!body) {
+      this.finish(row.id, "failed", null, "message body missing");
+      result.failed++;
+      return next;
+    }
+    // Only if still pending (a 403 or a retry may have changed it since the batch was selected).
+    if (this.markSending.run(row.id).changes === 0) return next;
+    this.lastToChat.set(row.chatId, performance.now());
+    const p = this.sendOne(row, body, result, blockedNow)
+      .catch((err) => this.log.error({ err, id: row.id }, "could not record the outcome of a message"))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    // During an outage, one message at a time probes whether Telegram is back.
+    if (this.outageSince !== null) await p;
+    return next;
   }
 
-  private async sendOne(row: OutboxRow, result: DrainResult, blockedNow: Set<number>): Promise<void> {
+  /** Pending rows whose moment has passed (their module closed while waiting) are not sent. */
+  private async expireDue(now: number, result: DrainResult): Promise<void> {
+    for (;;) {
+      const n = this.expireStmt.run(now, EXPIRE_CHUNK).changes;
+      result.expired += n;
+      if (n < EXPIRE_CHUNK) return;
+      await yieldToEventLoop();
+    }
+  }
+
+  private async sendOne(row: DueRow, body: Body, result: DrainResult, blockedNow: Set<number>): Promise<void> {
     const { api, db, clock } = this.opts;
     try {
-      const method = api.raw[row.method as "sendMessage"] as unknown as (p: Record<string, unknown>) => Promise<{ message_id: number }>;
-      const sent = await method({ chat_id: row.chatId, ...row.payload });
+      const method = api.raw[body.method as "sendMessage"] as unknown as (p: Record<string, unknown>) => Promise<{ message_id: number }>;
+      const sent = await method({ chat_id: row.chatId, ...body.payload });
       // Same tick as the answer: no await between Telegram's answer and this write.
       this.markSent.run(sent.message_id, clock.now(), row.id);
       result.sent++;
+      this.telegramAnswered();
     } catch (err) {
       const now = clock.now();
+      if (err instanceof GrammyError) this.telegramAnswered();
       if (err instanceof GrammyError && err.error_code === 403) {
         // Blocked, deactivated, or never started the bot: skip them from now on.
         blockedNow.add(row.chatId);
         setLearnerBlocked(db, row.chatId, true, now);
-        this.finish(row.id, { state: "blocked", error: err.description });
+        this.finish(row.id, "blocked", null, err.description);
         result.blocked++;
       } else if (err instanceof GrammyError && err.error_code === 429) {
         const seconds = err.parameters.retry_after ?? 5;
         this.floodWaits++;
+        this.pace.onFlood(performance.now());
         this.pausedUntil = Math.max(this.pausedUntil, performance.now() + seconds * 1000);
-        this.finish(row.id, { state: "pending", notBefore: now + seconds * 1000, error: err.description });
+        this.finish(row.id, "pending", now + seconds * 1000, err.description);
         result.retried++;
       } else if (err instanceof GrammyError && err.error_code < 500) {
         // Bad request (e.g. chat not found, caption too long): sending again would not help.
-        this.finish(row.id, { state: "failed", error: err.description });
+        this.finish(row.id, "failed", null, err.description);
         result.failed++;
       } else if (err instanceof HttpError && maybeDelivered(err)) {
         // We stopped waiting for the answer: Telegram may have delivered it.
-        this.finish(row.id, { state: "uncertain", error: redact(String(err.error)) });
+        this.finish(row.id, "uncertain", null, redact(String(err.error)));
         result.uncertain++;
       } else if (err instanceof HttpError && (httpStatus(err) ?? 500) < 500) {
-        this.finish(row.id, { state: "failed", error: redact(String(err.error)) });
+        this.finish(row.id, "failed", null, redact(String(err.error)));
         result.failed++;
-      } else if (row.attempts + 1 < MAX_ATTEMPTS) {
-        // Telegram's 5xx, or the request did not get through: try again later, backing off.
-        const message = err instanceof HttpError ? String(err.error) : err instanceof GrammyError ? err.description : String(err);
-        this.finish(row.id, { state: "pending", notBefore: now + backoffMs(row.attempts + 1), error: redact(message) });
-        result.retried++;
       } else {
-        this.finish(row.id, { state: "failed", error: redact(String(err)) });
-        result.failed++;
+        // Telegram's 5xx, or the request did not get through: try again later, until it expires.
+        const message = err instanceof HttpError ? String(err.error) : err instanceof GrammyError ? err.description : String(err);
+        this.telegramUnreachable(now, message);
+        this.finish(row.id, "pending", now + backoffMs(row.attempts + 1, this.random), redact(message));
+        result.retried++;
       }
     }
   }
 
-  private finish(id: number, set: Partial<typeof outbox.$inferInsert>): void {
-    this.opts.db.update(outbox).set(set).where(eq(outbox.id, id)).run();
+  private telegramUnreachable(now: number, reason: string): void {
+    if (this.outageSince === null) {
+      this.outageSince = now;
+      this.outageProbeMs = 1000;
+      this.log.warn({ reason: redact(reason) }, "Telegram unreachable: outbox messages wait and are retried until they expire");
+    } else {
+      this.outageProbeMs = Math.min(MAX_BACKOFF_MS / 2, this.outageProbeMs * 2);
+    }
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + this.outageProbeMs);
+  }
+
+  private telegramAnswered(): void {
+    if (this.outageSince === null) return;
+    const durationMs = this.opts.clock.now() - this.outageSince;
+    this.outageSince = null;
+    this.pausedUntil = 0;
+    this.log.info({ durationMs }, `Telegram reachable again after ${Math.round(durationMs / 1000)} s: outbox resumes`);
+  }
+
+  /** True while Telegram does not answer the outbox (tests, health). */
+  get inOutage(): boolean {
+    return this.outageSince !== null;
+  }
+
+  private finish(id: number, state: OutboxState, notBefore: number | null, error: string | null): void {
+    this.finishStmt.run(state, notBefore, error, id);
   }
 }

@@ -1,10 +1,10 @@
 import { DAY } from "../clock.js";
-import type { Locale } from "../domain/locale.js";
+import { LOCALES } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
-import { coursesWithQuestionnaires, learnersToMessage } from "../db/questionnaireRepo.js";
+import { enqueueFanOut, saveBody } from "../db/outboxRepo.js";
+import { coursesWithQuestionnaires, notSubmitted } from "../db/questionnaireRepo.js";
 import { offerDedupeKey, offerMessage } from "../messages/questionnaireOffers.js";
 import { questionnaireWindow, reminderAt, type QuestionnaireKind } from "../domain/questionnaire.js";
-import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
 /**
@@ -18,42 +18,44 @@ import type { Job } from "./scheduler.js";
 export function questionnaireJob(db: Db, onEnqueued: () => void): Job {
   return {
     name: "questionnaires",
-    run(now) {
+    async run(now) {
       let enqueued = 0;
-      db.transaction(() => {
-        for (const { course, kind, questions } of coursesWithQuestionnaires(db)) {
-          const w = questionnaireWindow(kind, course);
-          if (now < w.opensAt || now >= w.closesAt) continue;
-          const send = (which: "offer" | "remind", enrolledBefore?: number) => {
-            const prefix = offerDedupeKey(which, kind, course.id, "");
-            for (const learner of learnersToMessage(db, course.id, kind, prefix, enrolledBefore)) {
-              const lang: Locale = learner.language;
-              const added = enqueue(
-                db,
-                {
-                  dedupeKey: prefix + learner.id,
-                  kind: `questionnaire-${which}`,
-                  batch: `questionnaire-${which}:${kind}:${course.id}`,
-                  chatId: learner.id,
-                  method: "sendMessage",
-                  payload: offerMessage(course, kind as QuestionnaireKind, which, lang, questions.length),
-                },
-                now,
-              );
-              if (added) enqueued++;
-            }
-          };
-          const remindAt = reminderAt(kind, course);
-          if (kind === "pre") {
-            if (now < course.startAt) send("offer");
-            // Those who enrolled in the last day before the reminder just got the offer: no reminder for them.
-            if (now >= remindAt) send("remind", remindAt - DAY);
-          } else {
-            send("offer");
-            if (now >= remindAt) send("remind");
+      for (const { course, kind, questions } of coursesWithQuestionnaires(db)) {
+        const w = questionnaireWindow(kind, course);
+        if (now < w.opensAt || now >= w.closesAt) continue;
+        // Set-based and chunked (db/outboxRepo.ts): one body per language, one lean row per learner.
+        const send = async (which: "offer" | "remind", enrolledBefore?: number) => {
+          const prefix = offerDedupeKey(which, kind, course.id, "");
+          const batch = `questionnaire-${which}:${kind}:${course.id}`;
+          const bodies: Record<string, number> = {};
+          for (const lang of LOCALES) {
+            const payload = offerMessage(course, kind as QuestionnaireKind, which, lang, questions.length);
+            bodies[lang] = saveBody(db, `${prefix}${lang}`, { kind: `questionnaire-${which}`, batch, method: "sendMessage", payload }, now);
           }
+          enqueued += await enqueueFanOut(
+            db,
+            {
+              courseId: course.id,
+              keyPrefix: prefix,
+              bodies,
+              fallbackBody: bodies.kk!,
+              expiresAt: w.closesAt,
+              enrolledBefore,
+              where: notSubmitted(course.id, kind),
+            },
+            now,
+          );
+        };
+        const remindAt = reminderAt(kind, course);
+        if (kind === "pre") {
+          if (now < course.startAt) await send("offer");
+          // Those who enrolled in the last day before the reminder just got the offer: no reminder for them.
+          if (now >= remindAt) await send("remind", remindAt - DAY);
+        } else {
+          await send("offer");
+          if (now >= remindAt) await send("remind");
         }
-      });
+      }
       if (enqueued > 0) onEnqueued();
     },
   };

@@ -26,9 +26,13 @@ export class Scheduler {
     private readonly log: Logger = logger,
   ) {}
 
-  async start(): Promise<void> {
-    await this.tick();
+  /**
+   * Schedules the ticks and runs the first one (the catch-up after downtime); main.ts does not
+   * await it, so polling never waits on catch-up work. A tick never overlaps the previous one.
+   */
+  start(): Promise<void> {
     this.task = cron.schedule(this.expression, () => void this.tick(), { noOverlap: true });
+    return this.tick();
   }
 
   async stop(): Promise<void> {

@@ -4,11 +4,13 @@ import { DAY } from "../../clock.js";
 import type { Locale } from "../../domain/locale.js";
 import {
   activeDraft,
-  activeLearners,
+  audienceByLanguage,
+  broadcastBatch,
   getBroadcast,
+  queueBroadcast,
   startDraft,
   transition,
-  type Recipient,
+  versionFor,
 } from "../../db/announceRepo.js";
 import { getCourse, listCourses } from "../../db/coursesRepo.js";
 import type { Broadcast, BroadcastVersion, Course } from "../../db/schema/index.js";
@@ -16,9 +18,8 @@ import { courseState } from "../../domain/calendar.js";
 import { RULES } from "../../domain/rules.js";
 import { formatNumber } from "../../messages/format.js";
 import { isLocale } from "../../messages/i18n.js";
-import { queueAnnouncements } from "../../jobs/announcements.js";
-import { broadcastBatch } from "../../jobs/broadcastProgress.js";
-import { enqueue } from "../../jobs/outbox.js";
+import { enqueueFanOutNow } from "../../db/outboxRepo.js";
+import { announcementFanOuts } from "../../messages/weeklyViews.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
@@ -50,33 +51,30 @@ const pm = announceFeature.chatType("private");
 export const announceRunningModule: OnEnrolled = async (ctx, course) => {
   const { db, clock } = ctx.deps;
   if (!ctx.from) return;
-  if (queueAnnouncements(db, clock.now(), { courseId: course.id, learnerId: ctx.from.id }) > 0) ctx.deps.kickOutbox?.();
+  const learnerId = ctx.from.id;
+  let queued = 0;
+  for (const f of announcementFanOuts(db, clock.now(), course.id)) queued += enqueueFanOutNow(db, { ...f, onlyLearner: learnerId }, clock.now());
+  if (queued > 0) ctx.deps.kickOutbox?.();
 };
 
 function courseLocales(course: Course): Locale[] {
   return course.languages.filter(isLocale);
 }
 
-/** The version a learner gets: their language's, else the first course language that has one. */
-export function versionFor(b: Pick<Broadcast, "versions">, course: Course, learnerLang: string): { lang: Locale; version: BroadcastVersion } | null {
-  const order = [learnerLang, ...courseLocales(course), ...Object.keys(b.versions)];
-  for (const l of order) {
-    const v = b.versions[l];
-    if (v && isLocale(l)) return { lang: l, version: v };
-  }
-  return null;
-}
+export { versionFor };
 
 /** A draft untouched this long no longer captures the author's messages. */
 const DRAFT_TTL = DAY;
 
 const n = (ctx: BotContext, x: number) => formatNumber(x, ctx.lang, 0);
 
-/** Counts by language of the learners who will receive it. */
-function audience(recipients: Recipient[]): Map<string, number> {
-  const byLang = new Map<string, number>();
-  for (const r of recipients) byLang.set(r.language, (byLang.get(r.language) ?? 0) + 1);
-  return byLang;
+/** Who will receive it, counted in SQL (a course may have 100,000 learners). */
+function audience(db: BotContext["deps"]["db"], courseId: string) {
+  const rows = audienceByLanguage(db, courseId);
+  const byLang = new Map(rows.map((r) => [r.language, r.n]));
+  const total = rows.reduce((s, r) => s + r.n, 0);
+  const blocked = rows.reduce((s, r) => s + r.blocked, 0);
+  return { rows, byLang, total, blocked };
 }
 
 // ---- entry and cancel ----
@@ -210,38 +208,23 @@ buttons.callbackQuery(announceSendButton.filter, async (ctx) => {
   }
   const now = clock.now();
   const messageId = ctx.callbackQuery.message?.message_id ?? null;
-  // One transaction: the status change and every learner's outbox row land together, so a
-  // double tap or a crash can neither send it twice nor leave it half queued.
-  const total = db.transaction(() => {
-    const recipients = activeLearners(db, course.id);
-    const moved = transition(db, b.id, "confirming", {
-      status: "sending",
-      confirmedAt: now,
-      total: recipients.length,
-      progressChatId: ctx.chat.id,
-      progressMessageId: messageId,
-    }, now);
-    if (!moved) return null;
-    for (const r of recipients) {
-      const chosen = versionFor(b, course, r.language);
-      if (!chosen) continue;
-      enqueue(db, {
-        dedupeKey: `${broadcastBatch(b.id)}:${r.id}`,
-        kind: "broadcast",
-        batch: broadcastBatch(b.id),
-        chatId: r.id,
-        method: chosen.version.method,
-        payload: chosen.version.payload,
-      }, now);
-    }
-    return recipients.length;
-  });
-  if (total === null) {
+  // The status change decides (a double tap finds it moved on); the learners' rows are queued
+  // right after, in chunks (db/announceRepo.ts queueBroadcast), and a restart finishes them.
+  const total = audience(db, course.id).total;
+  const moved = transition(db, b.id, "confirming", {
+    status: "sending",
+    confirmedAt: now,
+    total,
+    progressChatId: ctx.chat.id,
+    progressMessageId: messageId,
+  }, now);
+  if (!moved) {
     await answerCallback(ctx, ctx.t("announce.stale"), true);
     return;
   }
   await answerCallback(ctx, ctx.t("announce.started_toast"));
   await show(ctx, ctx.t("announce.report.progress_header", { title: courseTitle(course, ctx.lang), done: n(ctx, 0), total: n(ctx, total) }));
+  await queueBroadcast(db, moved, course, now);
   ctx.deps.kickOutbox?.();
 });
 
@@ -323,10 +306,9 @@ export function versionFromMessage(msg: Message): VersionResult {
 async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fresh = false): Promise<void> {
   const langs = courseLocales(course);
   const lang = langs[b.step]!;
-  const recipients = activeLearners(ctx.deps.db, course.id);
-  const byLang = audience(recipients);
+  const { byLang, total } = audience(ctx.deps.db, course.id);
   const lines = [
-    ctx.t("announce.course_chosen", { title: courseTitle(course, ctx.lang), count: n(ctx, recipients.length) }),
+    ctx.t("announce.course_chosen", { title: courseTitle(course, ctx.lang), count: n(ctx, total) }),
     "",
     ctx.t("announce.ask_version", {
       step: b.step + 1,
@@ -353,14 +335,12 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
   const { db, clock } = ctx.deps;
   const b = transition(db, draft.id, ["collecting", "confirming"], { status: "confirming" }, clock.now());
   if (!b) return;
-  const recipients = activeLearners(db, course.id);
-  const byLang = audience(recipients);
-  const blocked = recipients.filter((r) => r.blockedAt !== null).length;
+  const { rows, byLang, total, blocked } = audience(db, course.id);
   // Who gets which version.
   const gets = new Map<Locale, number>();
-  for (const r of recipients) {
+  for (const r of rows) {
     const chosen = versionFor(b, course, r.language);
-    if (chosen) gets.set(chosen.lang, (gets.get(chosen.lang) ?? 0) + 1);
+    if (chosen) gets.set(chosen.lang, (gets.get(chosen.lang) ?? 0) + r.n);
   }
   const langs = [...courseLocales(course), ...(Object.keys(b.versions).filter(isLocale) as Locale[])].filter((l, i, a) => a.indexOf(l) === i);
   for (const lang of langs) {
@@ -370,7 +350,7 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
     const method = ctx.api.raw[version.method] as unknown as (p: Record<string, unknown>) => Promise<unknown>;
     await method({ chat_id: ctx.chat!.id, ...version.payload });
   }
-  const summary = [ctx.t("announce.summary", { title: courseTitle(course, ctx.lang), count: n(ctx, recipients.length) })];
+  const summary = [ctx.t("announce.summary", { title: courseTitle(course, ctx.lang), count: n(ctx, total) })];
   for (const lang of courseLocales(course)) {
     const own = b.versions[lang] !== undefined;
     const fallback = versionFor({ versions: b.versions }, course, lang);
@@ -384,12 +364,12 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
           }),
     );
   }
-  const others = recipients.filter((r) => !courseLocales(course).includes(r.language as Locale)).length;
+  const others = rows.filter((r) => !courseLocales(course).includes(r.language as Locale)).reduce((s, r) => s + r.n, 0);
   if (others > 0) summary.push(ctx.t("announce.summary_others", { count: n(ctx, others) }));
   if (blocked > 0) summary.push(ctx.t("announce.summary_blocked", { count: n(ctx, blocked) }));
-  if (recipients.length === 0) summary.push("", ctx.t("announce.summary_nobody"));
+  if (total === 0) summary.push("", ctx.t("announce.summary_nobody"));
   const kb = new InlineKeyboard();
-  if (recipients.length > 0) kb.text(ctx.t("announce.buttons.send", { count: n(ctx, recipients.length) }), announceSendButton.encode(b.id)).row();
+  if (total > 0) kb.text(ctx.t("announce.buttons.send", { count: n(ctx, total) }), announceSendButton.encode(b.id)).row();
   kb.text(ctx.t("announce.buttons.restart"), announceRestartButton.encode(b.id)).text(ctx.t("buttons.cancel"), announceCancelButton.encode(b.id));
   await ctx.reply(summary.join("\n"), { ...HTML, reply_markup: kb });
 }

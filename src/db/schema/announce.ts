@@ -38,6 +38,8 @@ export const broadcasts = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     confirmedAt: integer("confirmed_at"),
+    /** Set once every learner's outbox row exists (queued in chunks after the confirmation; a restart finishes it). */
+    queuedAt: integer("queued_at"),
     finishedAt: integer("finished_at"),
   },
   (t) => [index("broadcasts_author_status").on(t.authorId, t.status), index("broadcasts_status").on(t.status)],
