@@ -1,4 +1,5 @@
 import { conversationApiPlugin } from "../apiSetup.js";
+import { shorten, truncate } from "../../domain/text.js";
 import { createConversation, type Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import type { Locale } from "../../domain/locale.js";
@@ -212,7 +213,7 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
         // Other commands work as usual; the quiz waits at this question meanwhile.
         if (text?.startsWith("/") || !c.message) return await conversation.skip({ next: true });
         if (expectsButtons) await c.reply(c.t("quiz.use_buttons"), HTML);
-        else if (question.kind === "number" && text !== undefined) await c.reply(c.t("quiz.not_a_number", { text: text.slice(0, 50) }), HTML);
+        else if (question.kind === "number" && text !== undefined) await c.reply(c.t("quiz.not_a_number", { text: shorten(text, 50) }), HTML);
         else await c.reply(c.t("quiz.send_text"), HTML);
         await send(c, item);
         return await conversation.skip({ next: false });
@@ -269,7 +270,7 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
           if (text === undefined || text.startsWith("/")) return false;
           return question.kind === "text" ? text.trim().length > 0 : parseNumberAnswer(text) !== null;
         });
-        given = { kind: "text", text: c.message!.text!.trim().slice(0, 500) };
+        given = { kind: "text", text: truncate(c.message!.text!.trim(), 500) };
         answerCtx = c;
       }
 
@@ -334,7 +335,7 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
     const id = ctx.match.trim().toLowerCase();
     const selected = id ? [getCourse(db, id)].filter((c): c is Course => c !== undefined) : listCourses(db);
     if (id && selected.length === 0) {
-      await ctx.reply(ctx.t("start.unknown_course", { id: id.slice(0, 64) }), HTML);
+      await ctx.reply(ctx.t("start.unknown_course", { id: shorten(id, 64) }), HTML);
       return;
     }
     const lines = selected.flatMap((course) => quizStatsLines(ctx, course));
@@ -531,7 +532,7 @@ function quizStatsLines(ctx: BotContext, course: Course): string[] {
       lines.push(
         ctx.t("quiz.stats.identical", {
           question: label(g.position),
-          text: escapeHtml(g.text.slice(0, 80)),
+          text: escapeHtml(shorten(g.text, 80)),
           n: g.learnerIds.length,
           ids: g.learnerIds.join(", "),
           interpolation: { escapeValue: false },
@@ -540,8 +541,4 @@ function quizStatsLines(ctx: BotContext, course: Course): string[] {
     }
   }
   return lines;
-}
-
-function shorten(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
