@@ -60,6 +60,8 @@ export class TestBot {
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
     );
     this.outboxApi = createOutboxApi(this.config, { fetch: this.telegram.fetch });
+    // The bot was added to the assistants' chat: Telegram knows it before anyone writes there.
+    if (this.config.assistantChatId !== null) this.telegram.addChat(this.config.assistantChatId);
   }
 
   /** Imports a course from YAML text; fails the test on any validation error. */
@@ -70,6 +72,7 @@ export class TestBot {
   }
 
   async handle(update: Omit<Update, "update_id">, updateId = this.updateId++): Promise<number> {
+    this.telegram.noteUpdate(update);
     await this.bot.handleUpdate({ ...update, update_id: updateId } as Update);
     return updateId;
   }
