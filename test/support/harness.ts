@@ -149,9 +149,10 @@ export class TestUser {
     return this.tb.handle(callbackUpdate(this.tb, this.from, this.chat, data, messageId));
   }
 
+  /** The id the fake Bot API gave the last message sent to this chat (so edits act on the real message). */
   lastMessageId(): number {
-    const sent = this.tb.telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === this.id);
-    return sent.length; // plausible id; the fake Bot API accepts any
+    const sent = this.tb.telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === this.id && c.result);
+    return Number(sent[sent.length - 1]?.result.message_id ?? 0);
   }
 
   /** Text of the last message or edit this user would see. */
