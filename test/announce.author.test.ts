@@ -21,6 +21,7 @@ function setup(t: TestBot): void {
   t.loadCourse(courseYaml());
   const add = (id: number, lang: Locale) => {
     upsertLearner(t.db, { id, first_name: `L${id}` }, lang, T0);
+    t.telegram.addChat(id); // a seeded learner started the bot before: Telegram knows the chat
     enroll(t.db, id, "python-101", T0);
   };
   add(1, "kk");
@@ -209,6 +210,7 @@ describe("/announce: who may use it and bad input", () => {
     first.close();
 
     tb = new TestBot({ now: T0, dbPath });
+    tb.telegram.addChat(1, 2, 3); // a new fake after the restart; Telegram still knows the learners' chats
     author = tb.user(AUTHOR);
     await author.send("Русский текст");
     expect(author.lastText()).toContain("Step 3 of 3: 🇬🇧 English");
@@ -249,6 +251,7 @@ describe("/announce: who may use it and bad input", () => {
     first.close();
 
     tb = new TestBot({ now: T0 + 60_000, dbPath });
+    tb.telegram.addChat(1, 2, 3, AUTHOR); // a new fake after the restart; Telegram still knows these chats
     await tb.sender().drain();
     expect(tb.telegram.lastTextTo(3)).toBe("Hello everyone");
     await tb.monitor().poll();

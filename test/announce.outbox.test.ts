@@ -20,6 +20,7 @@ afterEach(() => {
 
 function queue(t: TestBot, learnerIds: number[], tag = "m"): void {
   for (const id of learnerIds) {
+    t.telegram.addChat(id); // seeded learners started the bot before: Telegram knows their chats
     if (!getLearner(t.db, id)) upsertLearner(t.db, { id, first_name: `L${id}` }, "en" as Locale, t.clock.now());
     enqueue(t.db, { dedupeKey: `${tag}:${id}`, kind: "test", batch: tag, chatId: id, method: "sendMessage", payload: { text: `hello ${id}` } }, t.clock.now());
   }

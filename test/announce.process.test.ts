@@ -33,6 +33,7 @@ describe("the weekly announcement across a real kill -9", () => {
     db.transaction((tx) => {
       for (let i = 0; i < N; i++) {
         const id = 50_000 + i;
+        telegram.addChat(id);
         tx.insert(learners).values({ id, firstName: `L${i}`, language: (["kk", "ru", "en"] as const)[i % 3]!, createdAt: 0, updatedAt: 0 }).run();
         tx.insert(enrollments).values({ learnerId: id, courseId: "crash-course", status: "active", enrolledAt: 0 }).run();
       }

@@ -27,6 +27,7 @@ afterEach(() => {
 
 function learner(t: TestBot, id: number, lang: Locale | string, courseId = "python-101"): void {
   upsertLearner(t.db, { id, first_name: `L${id}` }, lang as Locale, t.clock.now());
+  t.telegram.addChat(id); // a seeded learner started the bot before: Telegram knows the chat
   enroll(t.db, id, courseId, t.clock.now());
 }
 
@@ -124,6 +125,7 @@ describe("weekly announcements: catch-up and too late", () => {
 
     // Down from T0 until day 15 of the course: module 1 (closed on day 14) is too late; 2 and 3 run.
     tb = new TestBot({ now: ALMATY_W1 + 15 * DAY, dbPath });
+    tb.telegram.addChat(1, 2); // a new fake after the restart; Telegram still knows the learners' chats
     const scheduler = new Scheduler([weeklyAnnouncementsJob(tb.db, () => {})], tb.clock);
     await scheduler.tick();
     expect(keys(tb)).toEqual([

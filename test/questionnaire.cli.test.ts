@@ -24,9 +24,9 @@ describe("npm run export", () => {
       tb.close();
 
       const lines: string[] = [];
-      expect(runExport([], dbPath, (l) => lines.push(l))).toBe(2);
-      expect(runExport(["nope", dir], dbPath, (l) => lines.push(l))).toBe(1);
-      expect(runExport(["python-101", join(dir, "out")], dbPath, (l) => lines.push(l))).toBe(0);
+      expect(await runExport([], dbPath, (l) => lines.push(l))).toBe(2);
+      expect(await runExport(["nope", dir], dbPath, (l) => lines.push(l))).toBe(1);
+      expect(await runExport(["python-101", join(dir, "out")], dbPath, (l) => lines.push(l))).toBe(0);
       expect(lines.at(-1)).toContain("python-101-pre-questionnaire.csv: 1 learner");
       const csv = readFileSync(join(dir, "out", "python-101-pre-questionnaire.csv"), "utf8");
       expect(csv.charCodeAt(0)).toBe(0xfeff);

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
 import { defaultLocaleFromEnv, loadDotEnv } from "../config.js";
 import { closeDatabase, openDatabase } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
@@ -10,7 +9,7 @@ import { exportCourseQuestionnaires } from "../reports/questionnaireExport.js";
  * Writes the course's questionnaire answers as CSV files (UTF-8 with BOM, one row per learner),
  * the same files /export sends in Telegram. Reads DATABASE_PATH (default ./data/bot.sqlite).
  */
-export function runExport(args: string[], databasePath: string, log: (line: string) => void = console.log): number {
+export async function runExport(args: string[], databasePath: string, log: (line: string) => void = console.log): Promise<number> {
   const [courseId, outDir = "."] = args;
   if (!courseId) {
     log("usage: npm run export -- <course-id> [outdir]");
@@ -26,17 +25,13 @@ export function runExport(args: string[], databasePath: string, log: (line: stri
       log(`no course «${courseId}» in ${databasePath}`);
       return 1;
     }
-    const files = exportCourseQuestionnaires(db, courseId, defaultLocaleFromEnv());
+    mkdirSync(outDir, { recursive: true });
+    const files = await exportCourseQuestionnaires(db, courseId, outDir, defaultLocaleFromEnv());
     if (files.length === 0) {
       log(`course «${courseId}»: nobody has started a questionnaire yet, nothing written`);
       return 0;
     }
-    mkdirSync(outDir, { recursive: true });
-    for (const f of files) {
-      const path = join(outDir, f.filename);
-      writeFileSync(path, f.content);
-      log(`${path}: ${f.rows} ${f.rows === 1 ? "learner" : "learners"}`);
-    }
+    for (const f of files) log(`${f.path}: ${f.rows} ${f.rows === 1 ? "learner" : "learners"}`);
     return 0;
   } finally {
     closeDatabase(db);
@@ -45,5 +40,5 @@ export function runExport(args: string[], databasePath: string, log: (line: stri
 
 if (process.argv[1] && /exportQuestionnaires\.(ts|js)$/.test(process.argv[1])) {
   loadDotEnv();
-  process.exitCode = runExport(process.argv.slice(2), process.env.DATABASE_PATH?.trim() || "./data/bot.sqlite");
+  process.exitCode = await runExport(process.argv.slice(2), process.env.DATABASE_PATH?.trim() || "./data/bot.sqlite");
 }

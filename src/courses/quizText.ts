@@ -1,4 +1,5 @@
 import type { AcceptedNumber, AcceptedText, QuestionKind } from "../domain/quiz.js";
+import { truncate } from "../domain/text.js";
 
 /**
  * Parsers for the two plain-text question formats authors use: Aiken (domain.md's template,
@@ -91,7 +92,7 @@ export function parseAiken(text: string): ParsedBank {
         return;
       }
       if (answer) {
-        issues.push({ line: lineNo, code: "aiken_after_answer", params: { text: l.trim().slice(0, 60) } });
+        issues.push({ line: lineNo, code: "aiken_after_answer", params: { text: truncate(l.trim(), 60) } });
         broken = true;
         return;
       }
@@ -107,7 +108,7 @@ export function parseAiken(text: string): ParsedBank {
         return;
       }
       if (options.length > 0) {
-        issues.push({ line: lineNo, code: "aiken_bad_line", params: { text: l.trim().slice(0, 60) } });
+        issues.push({ line: lineNo, code: "aiken_bad_line", params: { text: truncate(l.trim(), 60) } });
         broken = true;
         return;
       }
@@ -260,7 +261,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
   const tf = /^(T|F|TRUE|FALSE)\b\s*(.*)$/is.exec(body);
   if (tf && !/^[=~#]/.test(body)) {
     const rest = tf[2]!.trim();
-    if (rest && !rest.startsWith("#")) return fail("gift_bad_truefalse", { text: body.slice(0, 40) });
+    if (rest && !rest.startsWith("#")) return fail("gift_bad_truefalse", { text: truncate(body, 40) });
     const fbs = rest ? rest.split(/(?<!\\)#/).slice(1).map(unescapeGift) : [];
     // Moodle: first feedback is shown for a wrong answer, second for a right one.
     return { line, kind: "truefalse", prompt, answer: tf[1]!.toUpperCase().startsWith("T"), feedback: fbs[0] || undefined, review: general };
@@ -274,11 +275,11 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
     for (const part of parts) {
       const p = part.startsWith("=") ? part.slice(1) : part;
       const w = splitWeight(p, 100);
-      if (!w) return fail("gift_bad_weight", { text: p.trim().slice(0, 40) });
+      if (!w) return fail("gift_bad_weight", { text: truncate(p.trim(), 40) });
       const [weight, rest] = w;
       const [value, feedback] = splitFeedback(rest);
       const n = parseGiftNumber(value.trim());
-      if (!n) return fail("gift_bad_number", { text: value.trim().slice(0, 40) });
+      if (!n) return fail("gift_bad_number", { text: truncate(value.trim(), 40) });
       numbers.push({ ...n, weight, feedback });
     }
     if (numbers.length === 0) return fail("gift_bad_number", { text: "" });
@@ -291,9 +292,9 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
   const answers: { correct: boolean; weight: number; text: string; feedback?: string }[] = [];
   for (const part of parts) {
     const mark = part[0];
-    if (mark !== "=" && mark !== "~") return fail("gift_bad_answer", { text: part.trim().slice(0, 40) });
+    if (mark !== "=" && mark !== "~") return fail("gift_bad_answer", { text: truncate(part.trim(), 40) });
     const w = splitWeight(part.slice(1), mark === "=" ? 100 : 0);
-    if (!w) return fail("gift_bad_weight", { text: part.trim().slice(0, 40) });
+    if (!w) return fail("gift_bad_weight", { text: truncate(part.trim(), 40) });
     const [weight, rest] = w;
     const [t, feedback] = splitFeedback(rest);
     const text = unescapeGift(t);

@@ -191,6 +191,11 @@ export function openQuestions(db: Db): QuestionRow[] {
   return questionRows(db).where(eq(questions.state, "open")).orderBy(asc(questions.createdAt), asc(questions.id)).all();
 }
 
+/** Up to `limit` questions with ids above `afterId`, in id order: the CSV export pages through them. */
+export function questionsPage(db: Db, afterId: number, limit: number): QuestionRow[] {
+  return questionRows(db).where(gt(questions.id, afterId)).orderBy(asc(questions.id)).limit(limit).all();
+}
+
 /** Every question, oldest first, for the CSV export. */
 export function allQuestions(db: Db): QuestionRow[] {
   return questionRows(db).orderBy(asc(questions.id)).all();

@@ -44,8 +44,4 @@ export function digestDay(now: number, timeZone: string, hour: number): string |
 }
 
 /** A short one-line excerpt of a text, for lists and quotes. */
-export function snippet(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  const chars = [...flat];
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : flat;
-}
+export { snippet } from "./text.js";

@@ -1,3 +1,5 @@
+import { shorten } from "../domain/text.js";
+
 /** Every text the bot sends is HTML: titles and learners' words are escaped where they are interpolated. */
 export const HTML = { parse_mode: "HTML" } as const;
 
@@ -6,7 +8,7 @@ export function chunkLines(lines: string[], max = 4096): string[] {
   const chunks: string[] = [];
   let current = "";
   for (const raw of lines) {
-    const line = raw.length > max ? `${raw.slice(0, max - 1)}…` : raw;
+    const line = shorten(raw, max);
     if (current && current.length + 1 + line.length > max) {
       chunks.push(current);
       current = line;

@@ -2,6 +2,7 @@ import { InlineKeyboard } from "grammy";
 import type { Locale } from "../domain/locale.js";
 import { pickText } from "../domain/course.js";
 import { ageParts, snippet } from "../domain/questions.js";
+import type { CsvCell } from "../domain/csv.js";
 import { RULES } from "../domain/rules.js";
 import { toLocal } from "../domain/time.js";
 import type { Course, Learner, Module, Question } from "../db/schema/index.js";
@@ -109,26 +110,28 @@ export function stateLabel(t: T, q: Pick<Question, "state" | "forInstructor" | "
   return t(`${prefix}.state.${q.forInstructor ? "instructor" : "open"}`);
 }
 
-/** The CSV export's rows (header first), texts in the assistants' language. */
-export function csvRows(t: T, rows: QuestionRow[], lang: Locale, timeZone: string, modulesOf: (courseId: string) => Module[]): string[][] {
-  const header = [
+/** The CSV export's header, in the assistants' language. */
+export function questionCsvHeader(t: T): string[] {
+  return [
     "number", "state", "course", "module", "learner", "language", "asked_at", "question", "attachment", "replies", "answered_at", "answered_by",
   ].map((c) => t(`assist.csv.col.${c}`));
+}
+
+/** One question as a CSV record (cells go through domain/csv.ts, which guards against formulas). */
+export function questionCsvCells(t: T, row: QuestionRow, lang: Locale, timeZone: string, modulesOf: (courseId: string) => Module[]): CsvCell[] {
+  const { question: q, course, learner } = row;
   return [
-    header,
-    ...rows.map(({ question: q, course, learner }) => [
-      String(q.id),
-      stateLabel(t, q, "assist"),
-      courseTitle(course, lang),
-      moduleLabel(t, course, modulesOf(course.id), q.modulePosition, lang, true),
-      learnerName(learner),
-      learner.language,
-      localStamp(q.createdAt, timeZone),
-      q.text,
-      q.mediaKind ? t(`assist.csv.media.${q.mediaKind}`) : "",
-      String(q.replyCount),
-      localStamp(q.answeredAt, timeZone),
-      q.answeredByName ?? "",
-    ]),
+    q.id,
+    stateLabel(t, q, "assist"),
+    courseTitle(course, lang),
+    moduleLabel(t, course, modulesOf(course.id), q.modulePosition, lang, true),
+    learnerName(learner),
+    learner.language,
+    localStamp(q.createdAt, timeZone),
+    q.text,
+    q.mediaKind ? t(`assist.csv.media.${q.mediaKind}`) : "",
+    q.replyCount,
+    localStamp(q.answeredAt, timeZone),
+    q.answeredByName ?? "",
   ];
 }

@@ -34,10 +34,8 @@ export function sessionTitle(s: QuestionnaireSession, lang: Locale): string {
   return pickText(s.title, lang, s.languages);
 }
 
-export function shorten(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
-}
+import { shorten } from "../domain/text.js";
+export { shorten };
 
 /** An answer as a learner or an author reads it (plain text, not escaped). */
 export function answerText(t: T, q: Question, v: AnswerValue | undefined, lang: Locale, languages: readonly string[]): string {

@@ -1,4 +1,5 @@
 import { InlineKeyboard } from "grammy";
+import { shorten } from "../domain/text.js";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { Locale } from "../domain/locale.js";
 import { pickText, type Translated } from "../domain/course.js";
@@ -88,7 +89,7 @@ export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): {
 export function describeGiven(t: T, q: QuizQuestion, shownIndexes: number[] | null, typed: string | null, tf: boolean | null): string {
   if (tf !== null) return t(tf ? "quiz.true" : "quiz.false");
   if (shownIndexes) return shownIndexes.map(letter).join(", ");
-  return escapeHtml((typed ?? "").slice(0, 200));
+  return escapeHtml(shorten(typed ?? "", 200));
 }
 
 /** Feedback after one answer (feedback: after_each). */

@@ -1,64 +1,120 @@
-/** CSV export of questionnaire answers: one row per learner, UTF-8 with a BOM so Excel reads Kazakh text. */
+/**
+ * CSV export of questionnaire answers: one row per learner, written row by row into a file
+ * (domain/csv.ts format), a page of responses at a time, so 100,000 learners cost a page of
+ * memory and the event loop gets a turn between pages.
+ */
+import { join } from "node:path";
+import type { CsvCell } from "../domain/csv.js";
 import type { Locale } from "../domain/locale.js";
-import type { Question, QuestionnaireKind } from "../domain/questionnaire.js";
+import type { AnswerValue, Question, QuestionnaireKind } from "../domain/questionnaire.js";
 import type { Db } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
-import { getQuestions, responsesFor, type ResponseWithAnswers } from "../db/questionnaireRepo.js";
+import { getQuestions } from "../db/questionnaireRepo.js";
 import { answerText } from "../messages/questionnaireViews.js";
-import { translator } from "../messages/i18n.js";
+import { translator, type T } from "../messages/i18n.js";
+import { CsvFileWriter } from "./csvFile.js";
 
-/** RFC 4180 quoting: fields with a comma, quote, CR or LF are quoted, quotes doubled. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-export function csvLine(fields: readonly string[]): string {
-  return fields.map(csvField).join(",");
-}
+export const PAGE_SIZE = 2000;
 
 const iso = (ms: number | null) => (ms === null ? "" : new Date(ms).toISOString());
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function questionnaireHeader(questions: readonly Question[]): string[] {
+  return ["learner_id", "first_name", "last_name", "username", "language", "status", "started_at", "submitted_at", ...questions.map((q) => q.id)];
+}
+
+interface ResponseRow {
+  id: number;
+  started_at: number;
+  submitted_at: number | null;
+  learner_id: number;
+  first_name: string;
+  last_name: string | null;
+  username: string | null;
+  language: string;
+}
+
+/** A cell of the CSV: numbers stay numbers, choices and yes/no in `lang`, free text in full. */
+function answerCell(t: T, q: Question, v: AnswerValue | undefined, lang: Locale, languages: readonly string[]): CsvCell {
+  if (v === undefined) return "";
+  if (v === null) return t("survey.skipped");
+  if (typeof v === "number") return v;
+  return answerText(t, q, v, lang, languages);
+}
 
 /**
- * The CSV text (with BOM, CRLF line ends). Answers are written in `lang` (the course's first
- * language by default): choice labels, yes/no words, numbers with a dot, free text in full.
+ * Writes one questionnaire's responses to `path` (BOM, header, one row per learner, in the order
+ * they started). Returns the number of learners written.
  */
-export function questionnaireCsv(
+export async function writeQuestionnaireCsv(
+  db: Db,
+  courseId: string,
+  kind: QuestionnaireKind,
   questions: readonly Question[],
-  responses: readonly ResponseWithAnswers[],
   lang: Locale,
   languages: readonly string[],
-): string {
+  path: string,
+): Promise<number> {
   const t = translator(lang);
-  const header = ["learner_id", "first_name", "last_name", "username", "language", "status", "started_at", "submitted_at", ...questions.map((q) => q.id)];
-  const rows = responses.map(({ response, learner, answers }) => [
-    String(learner.id),
-    learner.firstName,
-    learner.lastName ?? "",
-    learner.username ?? "",
-    learner.language,
-    response.submittedAt === null ? "in_progress" : "submitted",
-    iso(response.startedAt),
-    iso(response.submittedAt),
-    ...questions.map((q) => {
-      const v = answers[q.id];
-      if (v === undefined) return "";
-      if (v === null) return t("survey.skipped");
-      if (typeof v === "number") return String(v);
-      return answerText(t, q, v, lang, languages);
-    }),
-  ]);
-  return "\uFEFF" + [header, ...rows].map(csvLine).join("\r\n") + "\r\n";
+  const page = db.$client.prepare<[string, string, number, number], ResponseRow>(
+    `SELECT r.id, r.started_at, r.submitted_at, l.id AS learner_id, l.first_name, l.last_name, l.username, l.language
+       FROM questionnaire_responses r JOIN learners l ON l.id = r.learner_id
+      WHERE r.course_id = ? AND r.kind = ? AND r.id > ?
+      ORDER BY r.id LIMIT ?`,
+  );
+  const answers = db.$client.prepare<[number, number], { response_id: number; question_id: string; value: string | null }>(
+    "SELECT response_id, question_id, value FROM questionnaire_answers WHERE response_id BETWEEN ? AND ?",
+  );
+  const writer = new CsvFileWriter(path);
+  try {
+    writer.write(questionnaireHeader(questions));
+    let after = 0;
+    for (;;) {
+      const rows = page.all(courseId, kind, after, PAGE_SIZE);
+      if (rows.length === 0) break;
+      const byResponse = new Map<number, Map<string, AnswerValue>>(rows.map((r) => [r.id, new Map()]));
+      for (const a of answers.iterate(rows[0]!.id, rows[rows.length - 1]!.id)) {
+        byResponse.get(a.response_id)?.set(a.question_id, a.value === null ? null : (JSON.parse(a.value) as AnswerValue));
+      }
+      for (const r of rows) {
+        const given = byResponse.get(r.id)!;
+        writer.write([
+          r.learner_id,
+          r.first_name,
+          r.last_name ?? "",
+          r.username ?? "",
+          r.language,
+          r.submitted_at === null ? "in_progress" : "submitted",
+          iso(r.started_at),
+          iso(r.submitted_at),
+          ...questions.map((q) => answerCell(t, q, given.get(q.id), lang, languages)),
+        ]);
+      }
+      after = rows[rows.length - 1]!.id;
+      if (rows.length < PAGE_SIZE) break;
+      await nextTurn();
+    }
+  } finally {
+    writer.close();
+  }
+  return writer.rows - 1;
 }
 
 export interface ExportFile {
   kind: QuestionnaireKind;
   filename: string;
-  content: Buffer;
+  /** Where the file was written. */
+  path: string;
   rows: number;
 }
 
-/** One CSV per questionnaire of the course that somebody has started. */
-export function exportCourseQuestionnaires(db: Db, courseId: string, defaultLocale: Locale): ExportFile[] {
+export const exportFilename = (courseId: string, kind: QuestionnaireKind) => `${courseId}-${kind}-questionnaire.csv`;
+
+/**
+ * Writes one CSV per questionnaire of the course that somebody has started into `outDir`.
+ * Files of questionnaires nobody started are not kept.
+ */
+export async function exportCourseQuestionnaires(db: Db, courseId: string, outDir: string, defaultLocale: Locale): Promise<ExportFile[]> {
   const course = getCourse(db, courseId);
   if (!course) return [];
   const lang = course.languages[0] ?? defaultLocale;
@@ -66,14 +122,14 @@ export function exportCourseQuestionnaires(db: Db, courseId: string, defaultLoca
   for (const kind of ["pre", "post"] as const) {
     const questions = getQuestions(db, courseId, kind);
     if (!questions) continue;
-    const responses = responsesFor(db, courseId, kind);
-    if (responses.length === 0) continue;
-    files.push({
-      kind,
-      filename: `${courseId}-${kind}-questionnaire.csv`,
-      content: Buffer.from(questionnaireCsv(questions, responses, lang, course.languages), "utf8"),
-      rows: responses.length,
-    });
+    const started = db.$client
+      .prepare<[string, string], { n: number }>("SELECT EXISTS (SELECT 1 FROM questionnaire_responses WHERE course_id = ? AND kind = ?) AS n")
+      .get(courseId, kind)!.n;
+    if (!started) continue;
+    const filename = exportFilename(courseId, kind);
+    const path = join(outDir, filename);
+    const rows = await writeQuestionnaireCsv(db, courseId, kind, questions, lang, course.languages, path);
+    files.push({ kind, filename, path, rows });
   }
   return files;
 }

@@ -1,12 +1,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Update, UserFromGetMe } from "grammy/types";
+import { parseTelegramHtml } from "./telegramHtml.js";
 
 export interface ApiCall {
   method: string;
   payload: Record<string, any>;
   /** What the fake answered (absent for failed calls): e.g. the message_id of a sent message. */
   result?: any;
+  /** Why the fake refused the call as Telegram would (strict checks or a failure rule). */
+  error?: ApiFailure;
 }
 
 export interface ApiFailure {
@@ -69,13 +72,48 @@ export class FakeTelegram {
   /** Network failures before a request reaches Telegram: return an error code such as ECONNREFUSED. */
   readonly networkFailures: ((call: ApiCall) => string | undefined)[] = [];
   private sendTimes: number[] = [];
+  /**
+   * Chats the bot can write to: those seen in an update (the harness and pushUpdate note them),
+   * plus those added with addChat (a group the bot was added to, a learner seeded in the
+   * database). Any other chat id is refused with 400 "chat not found", as Telegram does.
+   */
+  readonly knownChats = new Set<number>();
+  /** What each message shows now, by `${chatId}:${messageId}`: an edit to the same content is refused. */
+  private readonly messages = new Map<string, string>();
+  /** Every call refused by the strict checks (not by failure rules), for tests that look for them. */
+  readonly refused: ApiCall[] = [];
+
+  /** Lets the bot write to these chats (see knownChats). */
+  addChat(...chatIds: number[]): this {
+    for (const id of chatIds) this.knownChats.add(Number(id));
+    return this;
+  }
+
+  /** Notes the chats and users an update comes from, as Telegram knows them once they wrote. */
+  noteUpdate(update: Record<string, any>): void {
+    for (const part of Object.values(update)) {
+      if (!part || typeof part !== "object") continue;
+      const chat = part.chat ?? part.message?.chat;
+      if (chat?.id !== undefined) this.knownChats.add(Number(chat.id));
+      if (part.from?.id !== undefined) this.knownChats.add(Number(part.from.id));
+    }
+  }
 
   handle(method: string, payload: Record<string, any>): { ok: true; result: unknown } | ({ ok: false } & ApiFailure) {
-    const call = { method, payload };
+    const call: ApiCall = { method, payload };
     if (method !== "getUpdates") this.calls.push(call);
     for (const rule of this.failures) {
       const failure = rule(call);
-      if (failure) return { ok: false, ...failure };
+      if (failure) {
+        call.error = failure;
+        return { ok: false, ...failure };
+      }
+    }
+    const refusal = this.refusal(method, payload);
+    if (refusal) {
+      call.error = refusal;
+      this.refused.push(call);
+      return { ok: false, ...refusal };
     }
     const isSend = SEND_METHODS.has(method);
     if (isSend && this.rateLimit) {
@@ -89,7 +127,8 @@ export class FakeTelegram {
       this.sendTimes.push(now);
     }
     const result = this.result(method, payload);
-    (call as ApiCall).result = result;
+    call.result = result;
+    this.remember(method, payload, result);
     if (isSend) {
       this.delivered.push(call);
       this.deliveredAt.push(performance.now());
@@ -155,6 +194,7 @@ export class FakeTelegram {
 
   /** Queues an update for getUpdates (whole-process tests). */
   pushUpdate(update: Omit<Update, "update_id">): number {
+    this.noteUpdate(update);
     const update_id = this.nextUpdateId++;
     this.pendingUpdates.push({ ...update, update_id } as Update);
     for (const w of this.updateWaiters.splice(0)) w();
@@ -209,10 +249,10 @@ export class FakeTelegram {
     return this.calls.filter((c) => c.method === method);
   }
 
-  /** Texts the chat would see, in order: sent messages and edits. */
+  /** Texts the chat would see, in order: sent messages and edits (refused calls never show). */
   textsTo(chatId: number): string[] {
     return this.calls
-      .filter((c) => Number(c.payload.chat_id) === chatId && (c.method === "sendMessage" || c.method === "editMessageText"))
+      .filter((c) => !c.error && Number(c.payload.chat_id) === chatId && (c.method === "sendMessage" || c.method === "editMessageText"))
       .map((c) => String(c.payload.text));
   }
 
@@ -225,7 +265,7 @@ export class FakeTelegram {
   lastMessageTo(chatId: number): { text: string; buttons: { text: string; data: string }[] } {
     const call = [...this.calls]
       .reverse()
-      .find((c) => Number(c.payload.chat_id) === chatId && (c.method === "sendMessage" || c.method === "editMessageText"));
+      .find((c) => !c.error && Number(c.payload.chat_id) === chatId && (c.method === "sendMessage" || c.method === "editMessageText"));
     const kb = (call?.payload.reply_markup?.inline_keyboard ?? []) as { text: string; callback_data?: string }[][];
     return {
       text: String(call?.payload.text ?? ""),
@@ -261,6 +301,95 @@ export class FakeTelegram {
   reset(): void {
     this.calls.length = 0;
   }
+
+  // ---- what Telegram refuses ----
+
+  /** Telegram's answer to a call it would refuse, or undefined when it would accept it. */
+  private refusal(method: string, p: Record<string, any>): ApiFailure | undefined {
+    const bad = (description: string): ApiFailure => ({ error_code: 400, description: `Bad Request: ${description}` });
+    if (containsLoneSurrogate(p)) return bad("strings must be encoded in UTF-8");
+    if (p.chat_id !== undefined && typeof p.chat_id !== "string" && !this.knownChats.has(Number(p.chat_id))) return bad("chat not found");
+    if (typeof p.chat_id === "string" && /^-?\d+$/.test(p.chat_id) && !this.knownChats.has(Number(p.chat_id))) return bad("chat not found");
+    if (p.from_chat_id !== undefined && !this.knownChats.has(Number(p.from_chat_id))) return bad("chat not found");
+    if (method === "sendMessage" || method === "editMessageText") {
+      const text = p.text === undefined || p.text === null ? "" : String(p.text);
+      if (text.trim() === "") return bad("message text is empty");
+      const shown = this.shownText(text, p.parse_mode);
+      if (!shown.ok) return bad(`can't parse entities: ${shown.error}`);
+      if (shown.text.trim() === "") return bad("text must be non-empty");
+      if (shown.text.trim().length > 4096) return bad("message is too long");
+    }
+    if (CAPTION_METHODS.has(method) && p.caption !== undefined && p.caption !== null) {
+      const shown = this.shownText(String(p.caption), p.parse_mode);
+      if (!shown.ok) return bad(`can't parse entities: ${shown.error}`);
+      if (shown.text.trim().length > 1024) return bad("message caption is too long");
+    }
+    const keyboard = parseMaybeJson(p.reply_markup)?.inline_keyboard as { text?: string; callback_data?: string }[][] | undefined;
+    for (const button of keyboard?.flat() ?? []) {
+      if (!button.text) return bad("BUTTON_TEXT_EMPTY");
+      if (button.callback_data !== undefined) {
+        const bytes = Buffer.byteLength(String(button.callback_data), "utf8");
+        if (bytes < 1 || bytes > 64) return bad("BUTTON_DATA_INVALID");
+      }
+    }
+    if (method === "answerCallbackQuery" && p.text !== undefined && String(p.text).length > 200) return bad("MESSAGE_TOO_LONG");
+    if (EDIT_METHODS.has(method) && p.chat_id !== undefined) {
+      const before = this.messages.get(`${Number(p.chat_id)}:${Number(p.message_id)}`);
+      if (before !== undefined && before === this.contentAfterEdit(method, p, before)) {
+        return bad(
+          "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+        );
+      }
+    }
+    return undefined;
+  }
+
+  private shownText(text: string, parseMode: unknown): { ok: true; text: string } | { ok: false; error: string } {
+    return parseMode === "HTML" ? parseTelegramHtml(text) : { ok: true, text };
+  }
+
+  /** A message's content as compared for "not modified": its text or caption (as sent) and its buttons. */
+  private contentAfterEdit(method: string, p: Record<string, any>, before: string): string {
+    const old = JSON.parse(before) as { body: string; markup: string };
+    const markup = JSON.stringify(parseMaybeJson(p.reply_markup)?.inline_keyboard ?? []);
+    if (method === "editMessageReplyMarkup") return JSON.stringify({ body: old.body, markup });
+    const body = method === "editMessageText" ? `${String(p.parse_mode ?? "")}:${String(p.text)}` : `${String(p.parse_mode ?? "")}:${String(p.caption ?? "")}`;
+    return JSON.stringify({ body, markup });
+  }
+
+  private remember(method: string, p: Record<string, any>, result: any): void {
+    if (p.chat_id === undefined || !result || typeof result !== "object" || result.message_id === undefined) return;
+    const key = `${Number(p.chat_id)}:${Number(result.message_id)}`;
+    const markup = JSON.stringify(parseMaybeJson(p.reply_markup)?.inline_keyboard ?? []);
+    if (method === "sendMessage") this.messages.set(key, JSON.stringify({ body: `${String(p.parse_mode ?? "")}:${String(p.text)}`, markup }));
+    else if (method === "sendPhoto" || method === "sendDocument") {
+      this.messages.set(key, JSON.stringify({ body: `${String(p.parse_mode ?? "")}:${String(p.caption ?? "")}`, markup }));
+    } else if (EDIT_METHODS.has(method)) {
+      const before = this.messages.get(key) ?? JSON.stringify({ body: "", markup: "[]" });
+      this.messages.set(key, this.contentAfterEdit(method, p, before));
+    }
+  }
+}
+
+const CAPTION_METHODS = new Set(["sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendAnimation", "sendVoice", "copyMessage", "editMessageCaption"]);
+const EDIT_METHODS = new Set(["editMessageText", "editMessageReplyMarkup", "editMessageCaption"]);
+
+function parseMaybeJson(v: unknown): Record<string, any> | undefined {
+  if (typeof v === "string") {
+    try {
+      return JSON.parse(v) as Record<string, any>;
+    } catch {
+      return undefined;
+    }
+  }
+  return v as Record<string, any> | undefined;
+}
+
+function containsLoneSurrogate(v: unknown): boolean {
+  if (typeof v === "string") return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v);
+  if (Array.isArray(v)) return v.some(containsLoneSurrogate);
+  if (v && typeof v === "object") return Object.values(v).some(containsLoneSurrogate);
+  return false;
 }
 
 const SEND_METHODS = new Set(["sendMessage", "sendPhoto", "sendDocument", "copyMessage"]);

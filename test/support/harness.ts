@@ -63,6 +63,8 @@ export class TestBot {
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
     );
     this.outboxApi = createOutboxApi(this.config, { fetch: this.telegram.fetch });
+    // The bot was added to the assistants' chat: Telegram knows it before anyone writes there.
+    if (this.config.assistantChatId !== null) this.telegram.addChat(this.config.assistantChatId);
   }
 
   /** Imports a course from YAML text; fails the test on any validation error. */
@@ -73,6 +75,7 @@ export class TestBot {
   }
 
   async handle(update: Omit<Update, "update_id">, updateId = this.updateId++): Promise<number> {
+    this.telegram.noteUpdate(update);
     await this.bot.handleUpdate({ ...update, update_id: updateId } as Update);
     return updateId;
   }
@@ -149,9 +152,10 @@ export class TestUser {
     return this.tb.handle(callbackUpdate(this.tb, this.from, this.chat, data, messageId));
   }
 
+  /** The id the fake Bot API gave the last message sent to this chat (so edits act on the real message). */
   lastMessageId(): number {
-    const sent = this.tb.telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === this.id);
-    return sent.length; // plausible id; the fake Bot API accepts any
+    const sent = this.tb.telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === this.id && c.result);
+    return Number(sent[sent.length - 1]?.result.message_id ?? 0);
   }
 
   /** Text of the last message or edit this user would see. */

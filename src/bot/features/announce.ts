@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { shorten } from "../../domain/text.js";
 import type { Message } from "grammy/types";
 import { DAY } from "../../clock.js";
 import type { Locale } from "../../domain/locale.js";
@@ -90,7 +91,7 @@ pm.command("announce", requireAuthor, async (ctx) => {
   const kb = new InlineKeyboard();
   for (const c of courses) {
     const title = courseTitle(c, ctx.lang);
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, announceCourseButton.encode(draft.id, c.id)).row();
+    kb.text(shorten(title, 60), announceCourseButton.encode(draft.id, c.id)).row();
   }
   kb.text(ctx.t("buttons.cancel"), announceCancelButton.encode(draft.id));
   await ctx.reply(ctx.t("announce.choose_course"), { ...HTML, reply_markup: kb });

@@ -2,6 +2,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import { pickText } from "../../domain/course.js";
 import { askRefusal, snippet, type AskRefusal } from "../../domain/questions.js";
+import { shorten } from "../../domain/text.js";
 import { RULES } from "../../domain/rules.js";
 import { getCourse, getModules, isEnrolled, learnerCourses } from "../../db/coursesRepo.js";
 import {
@@ -104,7 +105,7 @@ pm.command("ask", async (ctx) => {
   const kb = new InlineKeyboard();
   for (const { course } of mine) {
     const title = courseTitle(course, ctx.lang);
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, askCourseButton.encode(course.id)).row();
+    kb.text(shorten(title, 60), askCourseButton.encode(course.id)).row();
   }
   kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());
   await ctx.reply(ctx.t("ask.choose_course"), { ...HTML, reply_markup: kb });
@@ -123,7 +124,7 @@ async function chooseModule(ctx: BotContext, course: Course, edit: boolean): Pro
   const kb = new InlineKeyboard();
   for (const m of modules) {
     const label = ctx.t("ask.module_button", { week: m.position + 1, title: pickText(m.title, ctx.lang, course.languages) });
-    kb.text(label.length > 60 ? `${label.slice(0, 57)}…` : label, askModuleButton.encode(course.id, m.position)).row();
+    kb.text(shorten(label, 60), askModuleButton.encode(course.id, m.position)).row();
   }
   kb.text(ctx.t("ask.general_button"), askModuleButton.encode(course.id, null)).row();
   kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());

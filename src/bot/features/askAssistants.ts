@@ -1,13 +1,13 @@
 import { Composer, InputFile, type Api } from "grammy";
 import type { Message } from "grammy/types";
 import type { Config } from "../../config.js";
-import { toCsv } from "../../domain/csv.js";
+import { reportTempDir } from "../../reports/csvFile.js";
+import { writeQuestionsCsv } from "../../reports/questionsExport.js";
 import { digestDay, snippet } from "../../domain/questions.js";
 import { RULES } from "../../domain/rules.js";
-import { getCourse, getModules } from "../../db/coursesRepo.js";
+import { getCourse } from "../../db/coursesRepo.js";
 import { getLearner, setLearnerBlocked } from "../../db/learnersRepo.js";
 import {
-  allQuestions,
   closeWithoutReply,
   getQuestion,
   mapMessage,
@@ -25,7 +25,7 @@ import { LEARNER_COMMANDS } from "../commands.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { describeError, learnerLocale, refreshHeaderButtons, telegramCode } from "../questionRelay.js";
-import { assistantKeyboard, csvRows, learnerName, openQuestionLines } from "../../messages/questionViews.js";
+import { assistantKeyboard, learnerName, openQuestionLines } from "../../messages/questionViews.js";
 import { assistantButton, decodeLegacyAssistantButton, LEGACY_ASSISTANT_FILTER } from "../../messages/callbackData.js";
 import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
 
@@ -94,17 +94,21 @@ ac.command(["questions_csv", "questionscsv"], async (ctx) => {
     return;
   }
   const { db, config, clock } = ctx.deps;
-  const rows = allQuestions(db);
-  if (rows.length === 0) {
-    await ctx.reply(t("assist.csv.none"), HTML);
-    return;
-  }
   const now = clock.now();
-  const csv = toCsv(csvRows(t, rows, config.defaultLocale, config.timezone, (id) => getModules(db, id)));
-  const day = digestDay(now, config.timezone, 0)!;
-  await ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `questions-${day}.csv`), {
-    caption: t("assist.csv.caption", { n: rows.length, date: formatDate(now, config.defaultLocale, config.timezone) }),
-  });
+  const filename = `questions-${digestDay(now, config.timezone, 0)!}.csv`;
+  const tmp = reportTempDir();
+  try {
+    const count = await writeQuestionsCsv(t, db, config.defaultLocale, config.timezone, tmp.file(filename));
+    if (count === 0) {
+      await ctx.reply(t("assist.csv.none"), HTML);
+      return;
+    }
+    await ctx.replyWithDocument(new InputFile(tmp.file(filename), filename), {
+      caption: t("assist.csv.caption", { n: count, date: formatDate(now, config.defaultLocale, config.timezone) }),
+    });
+  } finally {
+    tmp.remove();
+  }
 });
 
 // ---- buttons under a question ----

@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { shorten } from "../../domain/text.js";
 import { courseState, enrollmentRefusal, isEnrollmentOpen } from "../../domain/calendar.js";
 import {
   enroll,
@@ -41,7 +42,7 @@ export async function showCourseList(ctx: BotContext): Promise<void> {
     const title = courseTitle(course, ctx.lang);
     lines.push(`${STATE_ICON[courseState(course, now)]} <b>${escapeHtml(title)}</b>`);
     lines.push(`   ${courseStatus(ctx.t, course, ctx.lang, now)}`);
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, coursesButton.encode(course.id)).row();
+    kb.text(shorten(title, 60), coursesButton.encode(course.id)).row();
   }
   await show(ctx, lines.join("\n"), kb);
 }

@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { shorten } from "../../domain/text.js";
 import type { BotContext } from "../context.js";
 import { answerCallback, HTML } from "../ui.js";
 
@@ -13,7 +14,7 @@ fallbackFeature.chatType("private").command("cancel", async (ctx) => {
 fallbackFeature.chatType("private").on("message", async (ctx) => {
   const text = ctx.msg.text ?? "";
   if (text.startsWith("/")) {
-    const command = text.split(/\s/)[0]!.slice(0, 64);
+    const command = shorten(text.split(/\s/)[0]!, 64);
     await ctx.reply(ctx.t("errors.unknown_command", { command }), HTML);
   } else {
     await ctx.reply(ctx.t("errors.free_text"), HTML);

@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { truncate } from "../../domain/text.js";
 import { pickText } from "../../domain/course.js";
 import { searchGlossary, type GlossaryEntry } from "../../domain/glossary.js";
 import { learnerCourses, listCourses } from "../../db/coursesRepo.js";
@@ -26,7 +27,7 @@ glossaryFeature.chatType("private").command("glossary", async (ctx) => {
     await ctx.reply(ctx.t("glossary.empty"), HTML);
     return;
   }
-  const query = ctx.match.trim().slice(0, 100);
+  const query = truncate(ctx.match.trim(), 100);
   const entries: Found[] = courses.flatMap((course) => glossaryOf(course).map((e) => ({ ...e, course })));
   const found = searchGlossary(entries, query);
   if (found.length === 0) {

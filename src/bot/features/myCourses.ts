@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { shorten } from "../../domain/text.js";
 import { courseState, currentModuleIndex } from "../../domain/calendar.js";
 import { getModules, learnerCourses } from "../../db/coursesRepo.js";
 import { formatDate } from "../../messages/format.js";
@@ -30,7 +31,7 @@ myCoursesFeature.chatType("private").command("mycourses", async (ctx) => {
     } else if (now < course.startAt) {
       lines.push(ctx.t("mycourses.starts", { date: formatDate(course.startAt, ctx.lang, course.timezone) }));
     }
-    kb.text(title.length > 60 ? `${title.slice(0, 57)}…` : title, coursesButton.encode(course.id)).row();
+    kb.text(shorten(title, 60), coursesButton.encode(course.id)).row();
     const survey = myCoursesQuestionnaires(ctx, course, now);
     lines.push(...survey.lines);
     for (const b of survey.buttons) kb.text(b.text, b.data).row();

@@ -16,6 +16,7 @@ import {
 import { formatNumber } from "../../messages/format.js";
 import { escapeHtml, type T } from "../../messages/i18n.js";
 import { exportCourseQuestionnaires } from "../../reports/questionnaireExport.js";
+import { reportTempDir } from "../../reports/csvFile.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
@@ -159,20 +160,25 @@ async function sendExport(ctx: BotContext, id: string): Promise<void> {
     await ctx.reply(ctx.t("survey.results.unknown_course", { id: shorten(id, 64) }), HTML);
     return;
   }
-  const files = exportCourseQuestionnaires(ctx.deps.db, course.id, ctx.deps.config.defaultLocale);
-  if (files.length === 0) {
-    await ctx.reply(ctx.t("survey.results.export_nothing", { title: courseTitle(course, ctx.lang) }), HTML);
-    return;
-  }
-  for (const f of files) {
-    await ctx.replyWithDocument(new InputFile(f.content, f.filename), {
-      caption: ctx.t("survey.results.export_caption", {
-        title: courseTitle(course, ctx.lang),
-        kind: ctx.t(`survey.results.kind_${f.kind}`),
-        learners: ctx.t("survey.learners_count", { count: f.rows }),
-      }),
-      parse_mode: "HTML",
-    });
+  const tmp = reportTempDir();
+  try {
+    const files = await exportCourseQuestionnaires(ctx.deps.db, course.id, tmp.dir, ctx.deps.config.defaultLocale);
+    if (files.length === 0) {
+      await ctx.reply(ctx.t("survey.results.export_nothing", { title: courseTitle(course, ctx.lang) }), HTML);
+      return;
+    }
+    for (const f of files) {
+      await ctx.replyWithDocument(new InputFile(f.path, f.filename), {
+        caption: ctx.t("survey.results.export_caption", {
+          title: courseTitle(course, ctx.lang),
+          kind: ctx.t(`survey.results.kind_${f.kind}`),
+          learners: ctx.t("survey.learners_count", { count: f.rows }),
+        }),
+        parse_mode: "HTML",
+      });
+    }
+  } finally {
+    tmp.remove();
   }
 }
 

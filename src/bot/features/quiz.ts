@@ -1,3 +1,4 @@
+import { shorten } from "../../domain/text.js";
 import { Composer } from "grammy";
 import { pickText } from "../../domain/course.js";
 import { getCourse, listCourses } from "../../db/coursesRepo.js";
@@ -28,7 +29,7 @@ pm.command("quizstats", requireAuthor, async (ctx) => {
   const id = ctx.match.trim().toLowerCase();
   const selected = id ? [getCourse(db, id)].filter((c): c is Course => c !== undefined) : listCourses(db);
   if (id && selected.length === 0) {
-    await ctx.reply(ctx.t("start.unknown_course", { id: id.slice(0, 64) }), HTML);
+    await ctx.reply(ctx.t("start.unknown_course", { id: shorten(id, 64) }), HTML);
     return;
   }
   const lines = selected.flatMap((course) => quizStatsLines(ctx, course));
@@ -64,7 +65,7 @@ function quizStatsLines(ctx: BotContext, course: Course): string[] {
       lines.push(
         ctx.t("quiz.stats.identical", {
           question: label(g.position),
-          text: escapeHtml(g.text.slice(0, 80)),
+          text: escapeHtml(shorten(g.text, 80)),
           n: g.learnerIds.length,
           ids: g.learnerIds.join(", "),
           interpolation: { escapeValue: false },
@@ -73,8 +74,4 @@ function quizStatsLines(ctx: BotContext, course: Course): string[] {
     }
   }
   return lines;
-}
-
-function shorten(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

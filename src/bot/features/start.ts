@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { shorten } from "../../domain/text.js";
 import { LOCALES } from "../../domain/locale.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import { setLearnerLanguage } from "../../db/learnersRepo.js";
@@ -30,7 +31,7 @@ pm.command("start", async (ctx) => {
       await showCourseCard(ctx, course);
       return;
     }
-    await ctx.reply(ctx.t("start.unknown_course", { id: payload.slice(0, 64) }), HTML);
+    await ctx.reply(ctx.t("start.unknown_course", { id: shorten(payload, 64) }), HTML);
   }
   await ctx.reply(ctx.t(isNew ? "start.welcome" : "start.welcome_back", { name: ctx.from.first_name }), {
     ...HTML,

@@ -1,3 +1,4 @@
+import { shorten, truncate } from "../../../domain/text.js";
 /**
  * Answering a quiz, without conversation state: each button names its attempt and item, a typed
  * answer goes to the attempt open in the chat (open_dialogs) and to the question last shown there.
@@ -157,9 +158,9 @@ export async function quizText(ctx: BotContext, attemptId: number, next: () => P
   const typed = text?.trim() ?? "";
   if (!typed) return showStep(ctx, a.id, ctx.t("quiz.send_text"));
   if (kind === "number" && parseNumberAnswer(typed) === null) {
-    return showStep(ctx, a.id, ctx.t("quiz.not_a_number", { text: typed.slice(0, 50) }));
+    return showStep(ctx, a.id, ctx.t("quiz.not_a_number", { text: shorten(typed, 50) }));
   }
-  await submit(ctx, a, cur.item, { kind: "text", text: typed.slice(0, 500) }, null);
+  await submit(ctx, a, cur.item, { kind: "text", text: truncate(typed, 500) }, null);
 }
 
 /** Stores an answer and shows what follows: feedback, then the next question or the result. */

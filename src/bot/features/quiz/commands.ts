@@ -1,3 +1,4 @@
+import { shorten } from "../../../domain/text.js";
 /** /quiz (the list and a quiz's card, starting or continuing an attempt) and /progress. */
 import { Composer, InlineKeyboard } from "grammy";
 import { moduleScore } from "../../../domain/quiz.js";
@@ -147,8 +148,4 @@ async function showQuizList(ctx: BotContext): Promise<void> {
     blocks.push(lines.join("\n"));
   }
   await show(ctx, [ctx.t("quiz.list_header"), "", blocks.join("\n\n")].join("\n"), kb);
-}
-
-function shorten(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

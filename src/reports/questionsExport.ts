@@ -1,0 +1,34 @@
+/** The assistants' CSV of every question, written page by page into a file. */
+import type { Locale } from "../domain/locale.js";
+import type { Module } from "../db/schema/index.js";
+import type { Db } from "../db/client.js";
+import { getModules } from "../db/coursesRepo.js";
+import { questionsPage } from "../db/questionsRepo.js";
+import type { T } from "../messages/i18n.js";
+import { questionCsvCells, questionCsvHeader } from "../messages/questionViews.js";
+import { CsvFileWriter } from "./csvFile.js";
+import { nextTurn, PAGE_SIZE } from "./questionnaireExport.js";
+
+/** Writes the CSV to `path` and returns how many questions it holds. */
+export async function writeQuestionsCsv(t: T, db: Db, lang: Locale, timeZone: string, path: string): Promise<number> {
+  const modules = new Map<string, Module[]>();
+  const modulesOf = (courseId: string) => {
+    let m = modules.get(courseId);
+    if (!m) modules.set(courseId, (m = getModules(db, courseId)));
+    return m;
+  };
+  const writer = new CsvFileWriter(path);
+  try {
+    writer.write(questionCsvHeader(t));
+    for (let after = 0; ; ) {
+      const rows = questionsPage(db, after, PAGE_SIZE);
+      for (const row of rows) writer.write(questionCsvCells(t, row, lang, timeZone, modulesOf));
+      if (rows.length < PAGE_SIZE) break;
+      after = rows[rows.length - 1]!.question.id;
+      await nextTurn();
+    }
+  } finally {
+    writer.close();
+  }
+  return writer.rows - 1;
+}
