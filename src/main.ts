@@ -2,8 +2,9 @@ import { run, type RunnerHandle } from "@grammyjs/runner";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { describeReports, loadCoursesFromDir } from "./courses/loadCourses.js";
-import { closeDatabase, openDatabase } from "./db/client.js";
+import { closeDatabase, DatabaseCorruptError, openDatabase, type Db } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
+import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
@@ -32,8 +33,15 @@ async function main(): Promise<void> {
   }
 
   const clock = systemClock;
-  const db = openDatabase(config.databasePath);
-  console.log(`[db] ${config.databasePath} ready (WAL, migrations applied)`);
+  let db: Db;
+  try {
+    db = openDatabase(config.databasePath, { checkIntegrity: true });
+  } catch (err) {
+    if (err instanceof DatabaseCorruptError) console.error(err.message);
+    else console.error(`Database error: cannot open ${config.databasePath}: ${redact(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+    process.exit(1);
+  }
+  console.log(`[db] ${config.databasePath} ready (integrity checked, WAL, migrations applied)`);
 
   for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
     console.log(`[courses] ${line}`);
@@ -41,12 +49,31 @@ async function main(): Promise<void> {
 
   let sender: OutboxSender | null = null;
   const bot = createBot({ db, clock, config, kickOutbox: () => sender?.kick() });
-  await bot.init();
+  // A signal while Telegram is unreachable at start ends the wait (the full stop is set up below).
+  const earlyStop = () => {
+    closeDatabase(db);
+    console.log("[bot] stopped");
+    process.exit(0);
+  };
+  process.once("SIGINT", earlyStop);
+  process.once("SIGTERM", earlyStop);
+  try {
+    await connectToTelegram(bot, config.botToken, config.botApiRoot, { log: (line) => console.log(line) });
+  } catch (err) {
+    if (err instanceof TokenRejectedError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  process.off("SIGINT", earlyStop);
+  process.off("SIGTERM", earlyStop);
   console.log(`[bot] @${bot.botInfo.username} starting (API ${config.botApiRoot})`);
-  await registerCommands(bot.api, config.defaultLocale).catch((err) =>
+  // Command menus are a convenience: set in the background, never holding up the start.
+  void registerCommands(bot.api, config.defaultLocale).catch((err) =>
     console.error("[bot] could not register the command menu:", redact(String(err))),
   );
-  await registerAssistantCommands(bot.api, config).catch((err) =>
+  void registerAssistantCommands(bot.api, config).catch((err) =>
     console.error("[bot] could not register the assistants' command menu:", redact(String(err))),
   );
 

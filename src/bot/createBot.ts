@@ -2,7 +2,9 @@ import { conversations } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { isStorageError, sqliteCode } from "../db/storageErrors.js";
 import { redact } from "../log.js";
+import { localeFromTelegram, translator } from "../messages/i18n.js";
 import { setUpReplyApi } from "./apiSetup.js";
 import { conversationKey, conversationStorage } from "./conversationStorage.js";
 import type { BaseContext, BotContext, BotDeps } from "./context.js";
@@ -62,11 +64,15 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
 
   bot.catch(async (err: BotError<BotContext>) => {
     logBotError(err);
-    // Tell the person something went wrong rather than leaving them waiting.
+    // Tell the person something went wrong rather than leaving them waiting. A full or read-only
+    // disk gets its own apology: nothing was saved, and trying again later will work.
     const ctx = err.ctx;
+    const key = isStorageError(err.error) ? "errors.storage" : "errors.internal";
+    // ctx.t is missing when the failure came before the learner was read (e.g. the disk is full).
+    const t = ctx.t ?? translator(localeFromTelegram(ctx.from?.language_code) ?? deps.config.defaultLocale);
     try {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("errors.internal"), show_alert: true });
-      else if (ctx.chat?.type === "private") await ctx.reply(ctx.t("errors.internal"), HTML);
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t(key), show_alert: true });
+      else if (ctx.chat?.type === "private") await ctx.reply(t(key), HTML);
     } catch {
       // Telegram unreachable or the user blocked us: nothing more to do for this update.
     }
@@ -77,7 +83,9 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
 function logBotError(err: BotError<BotContext>): void {
   const e = err.error;
   const where = `update ${err.ctx.update.update_id}`;
-  if (e instanceof GrammyError) console.error(`[bot] ${where}: Telegram refused ${e.method}: ${e.description}`);
+  // Only the code: a failed query's message lists its parameters, which may be a learner's words.
+  if (isStorageError(e)) console.error(`[bot] ${where}: the database could not save (${sqliteCode(e)}); the person was asked to retry`);
+  else if (e instanceof GrammyError) console.error(`[bot] ${where}: Telegram refused ${e.method}: ${e.description}`);
   else if (e instanceof HttpError) console.error(`[bot] ${where}: network error talking to Telegram: ${redact(String(e.error))}`);
   else console.error(`[bot] ${where}:`, redact(e instanceof Error ? (e.stack ?? e.message) : String(e)));
 }
