@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { z } from "zod";
 import { isIanaTimeZone } from "./domain/time.js";
 
@@ -86,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(lines.join("\n"));
   }
   const e = parsed.data;
+  const dirProblem = coursesDirProblem(e.COURSES_DIR);
+  if (dirProblem) throw new ConfigError(`COURSES_DIR ${dirProblem}`);
   return {
     botToken: e.BOT_TOKEN,
     botApiRoot: e.BOT_API_ROOT,
@@ -106,6 +108,24 @@ export function defaultLocaleFromEnv(env: NodeJS.ProcessEnv = process.env): Loca
   const parsed = defaultLocaleSchema.safeParse(env.DEFAULT_LOCALE?.trim() || undefined);
   if (!parsed.success) throw new ConfigError(`DEFAULT_LOCALE ${parsed.error.issues[0]?.message ?? "is invalid"}`);
   return parsed.data;
+}
+
+/**
+ * The bot does not start without its course folder: a typo in COURSES_DIR would otherwise serve
+ * an empty catalogue without a word. An empty folder is fine (courses come with /reload).
+ */
+function coursesDirProblem(dir: string): string | null {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      return `"${dir}" does not exist: create the folder and put the course files (.yaml) in it, or point COURSES_DIR at the folder that holds them`;
+    }
+    return `"${dir}" cannot be opened (${code ?? String(err)}): check the folder's permissions`;
+  }
+  return isDir ? null : `"${dir}" is a file, not a folder: point COURSES_DIR at the folder that holds the course files`;
 }
 
 /** Reads ./.env (or ENV_FILE) into process.env when present; real environment variables win. */

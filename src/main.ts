@@ -3,8 +3,9 @@ import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { loadCoursesFromDir } from "./courses/loadCourses.js";
 import { describeReports } from "./messages/courseIssues.js";
-import { closeDatabase, openDatabase } from "./db/client.js";
+import { closeDatabase, DatabaseCorruptError, openDatabase, type Db } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
+import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
@@ -18,7 +19,7 @@ import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";
 import { Scheduler } from "./jobs/scheduler.js";
-import { logger } from "./log.js";
+import { logger, redact } from "./log.js";
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -36,8 +37,16 @@ async function main(): Promise<void> {
 
   logger.level = config.logLevel;
   const clock = systemClock;
-  const db = openDatabase(config.databasePath);
-  logger.info({ component: "db", path: config.databasePath }, "database ready (WAL, migrations applied)");
+  let db: Db;
+  try {
+    db = openDatabase(config.databasePath, { checkIntegrity: true });
+  } catch (err) {
+    // One plain line: what is wrong and what to do (the corrupt-database message says both).
+    if (err instanceof DatabaseCorruptError) console.error(err.message);
+    else console.error(`Database error: cannot open ${config.databasePath}: ${redact(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+    process.exit(1);
+  }
+  logger.info({ component: "db", path: config.databasePath }, "database ready (integrity checked, WAL, migrations applied)");
 
   const courseLog = logger.child({ component: "courses" });
   for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
@@ -46,17 +55,28 @@ async function main(): Promise<void> {
 
   let sender: OutboxSender | null = null;
   const bot = createBot({ db, clock, config, kickOutbox: () => sender?.kick() });
-  // getMe is needed before polling; while Telegram is unreachable, keep trying every few seconds.
   const log = logger.child({ component: "bot" });
-  for (let delay = 1000; ; delay = Math.min(5000, delay * 2)) {
-    try {
-      await bot.init();
-      break;
-    } catch (err) {
-      log.warn({ err }, "could not reach Telegram (getMe): retrying");
-      await new Promise((r) => setTimeout(r, delay));
+  // A signal while Telegram is unreachable at start ends the wait (the full stop is set up below).
+  const earlyStop = () => {
+    closeDatabase(db);
+    log.info("stopped");
+    logger.flush();
+    process.exit(0);
+  };
+  process.once("SIGINT", earlyStop);
+  process.once("SIGTERM", earlyStop);
+  try {
+    // getMe, retried with capped backoff while Telegram cannot be reached (said once, not per try).
+    await connectToTelegram(bot, config.botToken, config.botApiRoot, { log: (line) => log.warn(line) });
+  } catch (err) {
+    if (err instanceof TokenRejectedError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
     }
+    throw err;
   }
+  process.off("SIGINT", earlyStop);
+  process.off("SIGTERM", earlyStop);
   log.info({ username: bot.botInfo.username, apiRoot: config.botApiRoot }, "starting");
   watchPolling(bot.api);
 

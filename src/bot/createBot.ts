@@ -4,6 +4,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { localeFromTelegram } from "../domain/locale.js";
 import { logger as processLogger, type Logger } from "../log.js";
 import { translator } from "../messages/i18n.js";
+import { isStorageError, sqliteCode } from "../db/storageErrors.js";
 import { setUpReplyApi } from "./apiSetup.js";
 import { conversationKey } from "./conversationStorage.js";
 import type { BotContext, BotDeps } from "./context.js";
@@ -90,8 +91,10 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
     const t = early.t ?? translator(localeFromTelegram(ctx.from?.language_code) ?? deps.config.defaultLocale);
     // Tell the person something went wrong rather than leaving them waiting.
     try {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t("errors.internal"), show_alert: true });
-      else if (ctx.chat?.type === "private") await ctx.reply(t("errors.internal"), HTML);
+      // A full or read-only disk gets its own apology: nothing was saved, and trying again later will work.
+      const key = isStorageError(err.error) ? "errors.storage" : "errors.internal";
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t(key), show_alert: true });
+      else if (ctx.chat?.type === "private") await ctx.reply(t(key), HTML);
     } catch {
       // Telegram unreachable or the user blocked us: nothing more to do for this update.
     }
@@ -124,7 +127,9 @@ function feature(name: string, composer: Composer<BotContext>): MiddlewareFn<Bot
 }
 
 function logBotError(log: Logger, e: unknown): void {
-  if (e instanceof GrammyError) log.error({ method: e.method, code: e.error_code, description: e.description }, "Telegram refused a request");
+  // Only the code: a failed query's message lists its parameters, which may be a learner's words.
+  if (isStorageError(e)) log.error({ code: sqliteCode(e) }, "the database could not save; the person was asked to retry");
+  else if (e instanceof GrammyError) log.error({ method: e.method, code: e.error_code, description: e.description }, "Telegram refused a request");
   else if (e instanceof HttpError) log.error({ err: e.error }, "network error talking to Telegram");
   else log.error({ err: e }, "update failed");
 }

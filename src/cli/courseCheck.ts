@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { loadDotEnv } from "../config.js";
-import { courseFilesIn, validateCourseFile } from "../courses/loadCourses.js";
+import { scanCourseDir, validateCourseFile } from "../courses/loadCourses.js";
 import { renderIssue } from "../messages/courseIssues.js";
 import { translator } from "../messages/i18n.js";
 
@@ -22,7 +22,13 @@ function main(args: string[]): number {
       errors++;
       continue;
     }
-    const files = statSync(target).isDirectory() ? courseFilesIn(target) : [target];
+    const scan = statSync(target).isDirectory() ? scanCourseDir(target) : { files: [target], skipped: [] };
+    for (const s of scan.skipped) {
+      console.log(renderIssue(t, s.file, s.issue));
+      console.log(`${s.file}: SKIPPED`);
+      errors++;
+    }
+    const files = scan.files;
     for (const file of files) {
       const { course, issues } = validateCourseFile(null, file, { now: Date.now(), defaultTimezone: timezone });
       for (const issue of issues) console.log(renderIssue(t, file, issue));

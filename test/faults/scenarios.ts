@@ -1,0 +1,488 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { loadCoursesFromDir } from "../../src/courses/loadCourses.js";
+import { closeDatabase, openDatabase } from "../../src/db/client.js";
+import { askFlow, enrollFlow, questionnaireFlow, quizFlow, type FlowLog, type Given } from "./flows.js";
+import { ASSISTANTS_CHAT, rng, sleep, until, World, type Entry, type SimLearner } from "./world.js";
+
+export interface Check {
+  area: string;
+  check: string;
+  held: boolean | "skipped";
+  detail: string;
+}
+
+const check = (area: string, name: string, held: boolean | "skipped", detail = ""): Check => ({ area, check: name, held, detail });
+
+/** Broken course files next to the demo ones: the start must not die, the demo courses must be served. */
+function addBrokenCourseFiles(world: World): void {
+  let bomb = 'id: bomb\na: &a ["x","x","x","x","x","x","x","x","x"]\n';
+  for (let i = 1; i < 10; i++) bomb += `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]\n`;
+  writeFileSync(join(world.coursesDir, "zz-bomb.yaml"), bomb);
+  writeFileSync(join(world.coursesDir, "zz-latin1.yaml"), Buffer.from([0x69, 0x64, 0x3a, 0x20, 0xe9, 0x0a]));
+  symlinkSync(join(world.dir, "missing.yaml"), join(world.coursesDir, "zz-broken-link.yaml"));
+}
+
+/** Enrolled learners in the database before the start: the weekly announcement goes to them. */
+function seedBroadcast(world: World, count: number, firstId: number): number[] {
+  const db = openDatabase(world.dbPath);
+  loadCoursesFromDir(db, world.coursesDir, { now: Date.now(), defaultTimezone: "Asia/Almaty" });
+  const ids: number[] = [];
+  db.$client.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = firstId + i;
+      ids.push(id);
+      db.$client.prepare("INSERT INTO learners (id, first_name, language, created_at, updated_at) VALUES (?, ?, ?, 0, 0)").run(id, `B${i}`, ["kk", "ru", "en"][i % 3]);
+      db.$client.prepare("INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, 'intro-programming', 'active', 0)").run(id);
+    }
+  })();
+  closeDatabase(db);
+  return ids;
+}
+
+export interface KillOptions {
+  entry: Entry;
+  kills: number;
+  seed: number;
+  /** Learners per flow in each batch. */
+  perFlow: number;
+  broadcastLearners: number;
+  log?: (line: string) => void;
+}
+
+/** kill -9 at random moments while learners enroll, take the quiz, fill in the questionnaire and /ask; a broadcast runs. */
+export async function killScenario(o: KillOptions): Promise<Check[]> {
+  const world = await new World(o.entry).init();
+  const random = rng(o.seed);
+  const logs: FlowLog[] = [];
+  const asked: { l: SimLearner; token: string }[] = [];
+  try {
+    addBrokenCourseFiles(world);
+    const broadcastIds = seedBroadcast(world, o.broadcastLearners, 60_000);
+    await world.start();
+    const startOutput = world.output;
+    let flowsDone = false;
+    const killer = (async () => {
+      while (!flowsDone && world.kills < o.kills) {
+        await sleep(300 + random() * 2200);
+        if (flowsDone) break;
+        await world.kill();
+        await world.start();
+        o.log?.(`  kill ${world.kills}/${o.kills}`);
+      }
+    })();
+    let nextId = 70_000;
+    let batch = 0;
+    while (world.kills < o.kills) {
+      batch++;
+      const runs: Promise<FlowLog>[] = [];
+      for (let i = 0; i < o.perFlow; i++) {
+        runs.push(quizFlow(world.learner(nextId++, "en"), rng(o.seed + nextId)));
+        runs.push(questionnaireFlow(world.learner(nextId++, "en"), rng(o.seed + nextId)));
+        const l = world.learner(nextId++, "en");
+        const token = `Q${l.id}b${batch}`;
+        asked.push({ l, token });
+        runs.push(askFlow(l, token));
+        runs.push(enrollFlow(world.learner(nextId++, "en")));
+      }
+      logs.push(...(await Promise.all(runs)));
+    }
+    flowsDone = true;
+    await killer;
+    await sleep(4000); // redelivery of questions, the rest of the broadcast
+    const code = await world.stop();
+    return [
+      check("start", "bad course files (alias bomb, non-UTF-8, broken symlink) reported, demo courses served", /course intro-programming (loaded|unchanged)/.test(startOutput) && /zz-bomb\.yaml.*aliases/.test(startOutput) && /zz-broken-link\.yaml/.test(startOutput) && !/Fatal/.test(world.output), ""),
+      ...checkFlows(world, logs, asked, broadcastIds, code),
+    ];
+  } finally {
+    await world.dispose();
+  }
+}
+
+function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token: string }[], broadcastIds: number[], exitCode: number | null): Check[] {
+  const db = new Database(world.dbPath, { readonly: true });
+  try {
+    const out: Check[] = [];
+    const kills = world.kills;
+    // ---- quiz ----
+    const quiz = logs.filter((l) => l.flow === "quiz");
+    let qLost = 0;
+    let qMis = 0;
+    let qDup = 0;
+    const qStuck = quiz.filter((l) => l.stuckSteps > 0).length;
+    let answers = 0;
+    for (const log of quiz) {
+      const attempts = db.prepare("SELECT id, variant FROM quiz_attempts WHERE learner_id = ?").all(log.learner) as { id: number; variant: string }[];
+      if (attempts.length > 1) qDup++;
+      const rows = db
+        .prepare("SELECT qa.attempt_id AS att, qa.item, qa.answer FROM quiz_answers qa JOIN quiz_attempts a ON a.id = qa.attempt_id WHERE a.learner_id = ?")
+        .all(log.learner) as { att: number; item: number; answer: string }[];
+      answers += rows.length;
+      const variants = new Map(attempts.map((a) => [a.id, JSON.parse(a.variant) as { order: number[] }[]]));
+      const byItem = new Map<number, Given[]>();
+      for (const g of log.given) byItem.set(g.index, [...(byItem.get(g.index) ?? []), g]);
+      for (const [item, gs] of byItem) {
+        const row = rows.find((r) => r.item === item);
+        if (!row) {
+          if (gs.some((g) => g.acknowledged)) qLost++;
+          continue;
+        }
+        const a = JSON.parse(row.answer) as { kind: string; options?: number[]; value?: boolean; text?: string };
+        const order = variants.get(row.att)?.[item]?.order ?? [];
+        const matches = (g: Given) =>
+          g.kind === "text"
+            ? a.kind === "text" && a.text === g.text
+            : a.kind === "truefalse"
+              ? a.value === (g.n === 1)
+              : a.kind === "choice" && JSON.stringify(a.options) === JSON.stringify([order[g.n!] ?? g.n]);
+        if (!gs.some(matches)) qMis++;
+      }
+    }
+    out.push(check("kill -9", `quiz: 0 answers lost (${quiz.length} learners, ${answers} answers, ${kills} kills in all)`, qLost === 0, qLost ? `${qLost} acknowledged answers missing` : ""));
+    out.push(check("kill -9", "quiz: 0 answers misattributed", qMis === 0, qMis ? `${qMis} stored answers differ from what the learner gave for that question` : ""));
+    out.push(check("kill -9", "quiz: 0 duplicate attempts", qDup === 0, qDup ? `${qDup} learners with a second attempt they did not start` : ""));
+    out.push(check("kill -9", "quiz: 0 learners stuck (the question on screen works after a restart)", qStuck === 0, qStuck ? `${qStuck}/${quiz.length} learners: ${quiz.flatMap((l) => l.notes).slice(0, 2).join("; ")}` : ""));
+    out.push(check("kill -9", "quiz: every attempt reached its result", quiz.every((l) => l.finished), `${quiz.filter((l) => !l.finished).length} unfinished`));
+
+    // ---- questionnaire ----
+    const qn = logs.filter((l) => l.flow === "questionnaire");
+    const questions = JSON.parse((db.prepare("SELECT questions FROM questionnaires WHERE course_id = 'intro-programming' AND kind = 'pre'").get() as { questions: string }).questions) as { id: string; type: string; min?: number }[];
+    let nLost = 0;
+    let nMis = 0;
+    let nDup = 0;
+    for (const log of qn) {
+      const responses = db.prepare("SELECT id FROM questionnaire_responses WHERE learner_id = ?").all(log.learner) as { id: number }[];
+      if (responses.length > 1) nDup++;
+      const rows = db
+        .prepare("SELECT qa.question_id AS qid, qa.value FROM questionnaire_answers qa JOIN questionnaire_responses r ON r.id = qa.response_id WHERE r.learner_id = ?")
+        .all(log.learner) as { qid: string; value: string | null }[];
+      for (const row of rows) {
+        const pos = questions.findIndex((q) => q.id === row.qid);
+        const v = row.value === null ? null : (JSON.parse(row.value) as unknown);
+        const q = questions[pos]!;
+        if (typeof v === "string" && /^p\d+-l\d+$/.test(v) && v !== `p${pos}-l${log.learner}`) nMis++;
+        if (typeof v === "number" && q.type === "number") {
+          const typed = log.given.filter((g) => g.kind === "text").map((g) => Number(g.text));
+          const own = log.given.filter((g) => g.index === pos && g.kind === "text").map((g) => Number(g.text));
+          if (typed.includes(v) && !own.includes(v)) nMis++;
+        }
+      }
+      const last = new Map<number, Given>();
+      for (const g of log.given) last.set(g.index, g);
+      for (const [pos, g] of last) {
+        if (!g.acknowledged || g.kind === "skip") continue;
+        const row = rows.find((r) => r.qid === questions[pos]?.id);
+        if (!row || row.value === null) nLost++;
+      }
+    }
+    const nStuck = qn.filter((l) => l.stuckSteps > 0).length;
+    out.push(check("kill -9", `questionnaire: 0 answers lost (${qn.length} learners, Back and Skip used)`, nLost === 0, nLost ? `${nLost} acknowledged answers missing` : ""));
+    out.push(check("kill -9", "questionnaire: 0 answers misattributed", nMis === 0, nMis ? `${nMis} answers stored under another question` : ""));
+    out.push(check("kill -9", "questionnaire: 0 duplicate responses", nDup === 0, ""));
+    out.push(check("kill -9", "questionnaire: 0 learners stuck", nStuck === 0, nStuck ? `${nStuck}/${qn.length}: ${qn.flatMap((l) => l.notes).slice(0, 2).join("; ")}` : ""));
+
+    // ---- /ask ----
+    let posts = 0;
+    let dupPosts = 0;
+    let lostQ = 0;
+    let noNumber = 0;
+    for (const { l, token } of asked) {
+      const copies = world.api.telegram.delivered.filter((c) => Number(c.payload.chat_id) === ASSISTANTS_CHAT && String(c.payload.text ?? c.payload.caption ?? "").includes(token)).length;
+      posts += copies;
+      if (copies > 1) dupPosts++;
+      const stored = (db.prepare("SELECT count(*) AS n FROM questions WHERE text = ?").get(token) as { n: number }).n;
+      if (stored === 0 && l.texts().some((t) => /#\d+/.test(t) && /sent|saved/i.test(t))) lostQ++;
+      if (stored > 0 && !l.texts().some((t) => /#\d+/.test(t))) noNumber++;
+    }
+    out.push(check("kill -9", `/ask: 0 questions posted twice to the assistants (${asked.length} asked, ${posts} posts)`, dupPosts === 0, dupPosts ? `${dupPosts} questions posted more than once` : ""));
+    out.push(check("kill -9", "/ask: 0 acknowledged questions lost", lostQ === 0, ""));
+    out.push(check("kill -9", "/ask: every stored question's number reached the learner", noNumber === 0, noNumber ? `${noNumber} learners never got their question's number` : ""));
+
+    // ---- enrollment ----
+    const learners = logs.map((l) => l.learner);
+    const notEnrolled = learners.filter((id) => !db.prepare("SELECT 1 FROM enrollments WHERE learner_id = ? AND status = 'active'").get(id)).length;
+    const enrollStuck = logs.filter((l) => l.flow === "enroll" && l.stuckSteps > 0).length;
+    out.push(check("kill -9", `enrollment: every learner enrolled once (${learners.length} learners)`, notEnrolled === 0, notEnrolled ? `${notEnrolled} not enrolled` : ""));
+    out.push(check("kill -9", "enrollment: /start and Enroll always answered", enrollStuck === 0, enrollStuck ? `${enrollStuck} without an answer` : ""));
+
+    // ---- broadcast ----
+    const rows = db.prepare("SELECT chat_id AS chat, state FROM outbox WHERE kind = 'announcement'").all() as { chat: number; state: string }[];
+    const got = new Map<number, number>();
+    for (const c of world.api.telegram.delivered) if (String(c.payload.text ?? "").includes("📣")) got.set(Number(c.payload.chat_id), (got.get(Number(c.payload.chat_id)) ?? 0) + 1);
+    const seeded = new Set(broadcastIds);
+    const dups = [...got.entries()].filter(([chat, n]) => seeded.has(chat) && n > 1).length;
+    const silentLoss = rows.filter((r) => seeded.has(r.chat) && r.state === "sent" && !got.has(r.chat)).length;
+    const unsettled = rows.filter((r) => seeded.has(r.chat) && (r.state === "pending" || r.state === "sending")).length;
+    const uncertain = rows.filter((r) => seeded.has(r.chat) && r.state === "uncertain").length;
+    const queued = rows.filter((r) => seeded.has(r.chat)).length;
+    out.push(check("kill -9", `broadcast: 0 duplicates (${broadcastIds.length} learners)`, dups === 0, dups ? `${dups} learners got it twice` : ""));
+    out.push(check("kill -9", "broadcast: 0 silently lost, all queued and settled", silentLoss === 0 && unsettled === 0 && queued === broadcastIds.length, `${queued} queued, ${unsettled} unsettled, ${silentLoss} marked sent but not received, ${uncertain} uncertain (reported)`));
+    out.push(check("kill -9", "no 400 from the strict Bot API", world.api.refusals.length === 0, refusalsSummary(world)));
+    out.push(check("kill -9", "clean stop after the last restart", exitCode === 0, `exit ${exitCode}`));
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+function refusalsSummary(world: World): string {
+  const counts = new Map<string, number>();
+  for (const r of world.api.refusals) counts.set(`${r.method}: ${r.description}`, (counts.get(`${r.method}: ${r.description}`) ?? 0) + 1);
+  return [...counts.entries()].slice(0, 3).map(([k, n]) => `${n}× ${k}`).join("; ");
+}
+
+export interface OutageOptions {
+  entry: Entry;
+  seconds: number;
+  /** The bot must answer again within this many seconds after Telegram comes back. */
+  recoverySeconds: number;
+}
+
+/** Telegram answers 502, then drops every connection, for a while; the bot must answer soon after. */
+export async function outageScenario(o: OutageOptions): Promise<Check[]> {
+  const world = await new World(o.entry).init();
+  const out: Check[] = [];
+  try {
+    const broadcastIds = seedBroadcast(world, 40, 80_000);
+    world.api.telegram.latencyMs = 30;
+    await world.start();
+    const l = world.learner(81_001, "ru");
+    await l.send("/start");
+    for (const kind of ["502", "drop"] as const) {
+      world.api.startOutage(kind);
+      const waiting = [world.learner(81_100 + (kind === "502" ? 0 : 10), "kk"), world.learner(81_101 + (kind === "502" ? 0 : 10), "en")];
+      const replies = waiting.map((w) => w.send("/help", (o.seconds + o.recoverySeconds + 30) * 1000));
+      await sleep(o.seconds * 1000);
+      world.api.endOutage();
+      const back = Date.now();
+      const answered = await Promise.all(replies);
+      const took = (Date.now() - back) / 1000;
+      out.push(check("outage", `${o.seconds} s of ${kind === "502" ? "502 answers" : "dropped connections"}: the bot answers within ${o.recoverySeconds} s of recovery`, answered.every(Boolean) && took <= o.recoverySeconds, answered.every(Boolean) ? `answered ${took.toFixed(1)} s after recovery` : "no answer"));
+    }
+    await until(() => {
+      const got = new Set(world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id)));
+      return broadcastIds.every((id) => got.has(id));
+    }, "the broadcast", 60_000).then(
+      () => out.push(check("outage", `the broadcast (${broadcastIds.length} learners) completes through both outages`, true)),
+      () => {
+        const got = new Set(world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id)));
+        out.push(check("outage", `the broadcast (${broadcastIds.length} learners) completes through both outages`, false, `${broadcastIds.filter((id) => !got.has(id)).length} not delivered 60 s later`));
+      },
+    );
+    const logged = /outage|unreachable|cannot reach|network/i.test(world.output);
+    out.push(check("outage", "the outage is logged", logged, ""));
+    await world.stop();
+    return out;
+  } finally {
+    await world.dispose();
+  }
+}
+
+/** 429 with retry_after while a broadcast runs: replies must not be dropped, the broadcast completes. */
+export async function stormScenario(o: { entry: Entry; broadcast: number; repliers: number }): Promise<Check[]> {
+  const world = await new World(o.entry).init();
+  try {
+    const broadcastIds = seedBroadcast(world, o.broadcast, 90_000);
+    world.api.telegram.rateLimit = { perSecond: 6, retryAfter: 2 };
+    await world.start();
+    const repliers = Array.from({ length: o.repliers }, (_, i) => world.learner(91_000 + i, (["kk", "ru", "en"] as const)[i % 3]));
+    const answered = await Promise.all(repliers.map(async (r) => (await r.send("/help", 40_000)) && (await r.send("/courses", 40_000))));
+    const dropped = answered.filter((a) => !a).length;
+    let complete = true;
+    await until(() => new Set(world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id))).size >= broadcastIds.length, "the broadcast", 90_000).catch(() => (complete = false));
+    const floods = world.api.telegram.floodAnswers;
+    await world.stop();
+    return [
+      check("429 storm", `learners' replies not dropped while a broadcast meets 429s (${o.repliers} learners × 2, ${floods} 429s)`, dropped === 0, dropped ? `${dropped} learners saw no reply` : ""),
+      check("429 storm", `the broadcast (${o.broadcast} learners) completes`, complete, ""),
+    ];
+  } finally {
+    await world.dispose();
+  }
+}
+
+/** As root: the database on a small tmpfs, filled up; the learner gets the storage apology, then it works again. */
+export async function diskFullScenario(o: { entry: Entry }): Promise<Check[]> {
+  if (process.getuid?.() !== 0) return [check("disk full", "full disk: apology, nothing false, recovery without restart", "skipped", "not root (a tmpfs needs mount)")];
+  const world = await new World(o.entry).init();
+  const disk = join(world.dir, "disk");
+  mkdirSync(disk);
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=6m", "tmpfs", disk], { stdio: "ignore" });
+  } catch {
+    await world.dispose();
+    return [check("disk full", "full disk: apology, nothing false, recovery without restart", "skipped", "mount -t tmpfs failed")];
+  }
+  try {
+    world.dbPath = join(disk, "bot.sqlite");
+    await world.start();
+    const first = world.learner(95_000, "en");
+    await first.send("/start");
+    // Fill the disk to the last block.
+    let i = 0;
+    try {
+      for (;;) writeFileSync(join(disk, `fill${i++}`), Buffer.alloc(256 * 1024));
+    } catch {
+      /* full */
+    }
+    try {
+      for (let k = 0; ; k++) writeFileSync(join(disk, `small${k}`), Buffer.alloc(1024));
+    } catch {
+      /* full */
+    }
+    const people = Array.from({ length: 6 }, (_, k) => world.learner(95_100 + k, (["kk", "ru", "en"] as const)[k % 3]));
+    for (const p of people) {
+      await p.send("/start");
+      await p.press("enr!:intro-programming");
+    }
+    return await (async () => {
+      // Checked with the process still on the full disk: restarting is not part of recovery.
+      const db = new Database(world.dbPath, { readonly: true, fileMustExist: true });
+      let falseSuccess = 0;
+      let apologies = 0;
+      for (const p of people) {
+        const said = p.texts().join("\n");
+        if (/could not save|не удалось сохранить|сақтау мүмкін болмады/.test(said)) apologies++;
+        const greeted = /Hello|Здравствуйте|Сәлеметсіз бе/.test(said);
+        const enrolled = /You are enrolled|записаны|жазылдыңыз/.test(said);
+        const row = db.prepare("SELECT 1 FROM learners WHERE id = ?").get(p.id);
+        const enr = db.prepare("SELECT 1 FROM enrollments WHERE learner_id = ?").get(p.id);
+        if ((greeted && !row) || (enrolled && !enr)) falseSuccess++;
+      }
+      db.close();
+      for (let k = 0; k < i; k++) rmSync(join(disk, `fill${k}`), { force: true });
+      const again = world.learner(95_200, "ru");
+      const ok = (await again.send("/start")) && /Здравствуйте/.test(again.texts().join("\n"));
+      const stored = (() => {
+        const d = new Database(world.dbPath, { readonly: true });
+        try {
+          return Boolean(d.prepare("SELECT 1 FROM learners WHERE id = ?").get(95_200));
+        } finally {
+          d.close();
+        }
+      })();
+      await world.stop();
+      return [
+        check("disk full", "no false success: nobody greeted or enrolled without the row in the database", falseSuccess === 0, `${falseSuccess} of ${people.length}`),
+        check("disk full", "the person gets the storage apology in their language", apologies > 0, `${apologies} of ${people.length} apologised to (the others' writes fit)`),
+        check("disk full", "recovers by itself when space returns", ok && stored, ok && stored ? "" : "no greeting or no row after freeing space"),
+      ];
+    })();
+  } finally {
+    await world.kill().catch(() => undefined);
+    await world.stop().catch(() => undefined);
+    try {
+      execFileSync("umount", ["-l", disk], { stdio: "ignore" });
+    } catch {
+      /* already gone */
+    }
+    await world.dispose();
+  }
+}
+
+const PREFIXES = ["crs", "enr", "enr!", "unr", "unr!", "ntf", "lang", "qz", "qs", "qb", "qt", "qd", "qa", "qn", "ask", "ask:m", "ask:c", "ann", "res", "exp"];
+const TEXTS = [
+  "hello",
+  "сәлем 👋",
+  "👨‍👩‍👧‍👦".repeat(30),
+  "🇰🇿🇷🇺🇬🇧",
+  "/start x😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀",
+  "/frobnicate😀",
+  "/glossary 👩‍💻" + "x".repeat(300),
+  "<b>not html</b> & < >",
+  "x".repeat(4096),
+  "😀".repeat(2100),
+  "/quiz",
+  "/courses",
+  "/ask",
+  "/cancel",
+  "/myquestions",
+  "/progress",
+  "/language",
+  "/help",
+  "/mycourses",
+  "\u200d\u200d\u200d",
+  "a\u0301\u0301\u0301".repeat(500),
+];
+
+/** Random updates from many chats: nothing crashes, every private message gets a reply in the learner's language, no 400. */
+export async function fuzzScenario(o: { entry: Entry; chats: number; perChat: number; seed: number }): Promise<Check[]> {
+  const world = await new World(o.entry).init();
+  const random = rng(o.seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  try {
+    await world.start();
+    let sent = 0;
+    let unanswered = 0;
+    let wrongLanguage = 0;
+    const examples: string[] = [];
+    await Promise.all(
+      Array.from({ length: o.chats }, async (_, c) => {
+        const lang = (["kk", "ru", "en"] as const)[c % 3]!;
+        const l = world.learner(100_000 + c, lang);
+        await l.send("/start");
+        for (let i = 0; i < o.perChat; i++) {
+          const kind = random();
+          const since = world.api.calls.length;
+          let expectReply = true;
+          let reacted: boolean;
+          if (kind < 0.35) {
+            reacted = await l.send(pick(TEXTS), 15_000);
+          } else if (kind < 0.6) {
+            const data = random() < 0.1 ? "x".repeat(80) : `${pick(PREFIXES)}:${pick(["", "1", "999999", "intro-programming", "intro-programming:0", "1:2:3", "-1", "😀", "a:b:c:d:e"])}`;
+            reacted = await l.press(data, 1, 15_000);
+          } else if (kind < 0.7) {
+            reacted = await l.sendRaw({ message: { message_id: l.nextMessageId(), date: 0, chat: l.chat, from: l.from, sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } } }, 15_000);
+          } else if (kind < 0.8) {
+            reacted = await l.sendRaw({ message: { message_id: l.nextMessageId(), date: 0, chat: l.chat, from: l.from, photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }], caption: pick(TEXTS) } }, 15_000);
+          } else if (kind < 0.9) {
+            expectReply = false;
+            reacted = await l.sendRaw({ edited_message: { message_id: 1, date: 0, edit_date: 1, chat: l.chat, from: l.from, text: pick(TEXTS) } }, 1500);
+          } else {
+            expectReply = false;
+            reacted = await l.sendRaw(pick([{ poll: { id: "p", question: "?", options: [], total_voter_count: 0, is_closed: false, is_anonymous: true, type: "regular", allows_multiple_answers: false } }, { message_reaction: { chat: l.chat, message_id: 1, date: 0, old_reaction: [], new_reaction: [] } }, { chat_join_request: { chat: { id: -5, type: "supergroup", title: "g" }, from: l.from, user_chat_id: l.id, date: 0 } }, { message: { message_id: 9, date: 0, chat: { id: -4242, type: "group", title: "g" }, from: l.from, text: pick(TEXTS) } }]), 1500);
+          }
+          sent++;
+          if (expectReply && !reacted) {
+            unanswered++;
+            if (examples.length < 3) examples.push(`chat ${l.id}: no reply to an update of kind ${kind.toFixed(2)}`);
+          }
+          for (const call of l.callsSince(since)) {
+            const text = String(call.payload.text ?? "");
+            if (!text || call.method === "answerCallbackQuery" && !call.payload.text) continue;
+            if (!languageLooksRight(text, lang)) {
+              wrongLanguage++;
+              if (examples.length < 5) examples.push(`${lang} learner got: ${text.slice(0, 60)}`);
+            }
+          }
+        }
+      }),
+    );
+    await sleep(500);
+    const alive = world.running;
+    const code = await world.stop();
+    return [
+      check("fuzz", `no crash (${sent} updates from ${o.chats} chats)`, alive && !/Fatal|unhandled/i.test(world.output), alive ? "" : "the process died"),
+      check("fuzz", "every private message gets a reply", unanswered === 0, unanswered ? `${unanswered} unanswered; ${examples.slice(0, 2).join("; ")}` : ""),
+      check("fuzz", "replies in the learner's language", wrongLanguage === 0, wrongLanguage ? `${wrongLanguage}; ${examples.filter((e) => e.includes("got")).slice(0, 2).join("; ")}` : ""),
+      check("fuzz", "no 400 from the strict Bot API", world.api.refusals.length === 0, refusalsSummary(world)),
+      check("fuzz", "clean stop", code === 0, `exit ${code}`),
+    ];
+  } finally {
+    await world.dispose();
+  }
+}
+
+/** Coarse: a Kazakh reply has a Kazakh letter, a Russian one Cyrillic without Kazakh letters, an English one mostly Latin. */
+function languageLooksRight(text: string, lang: "kk" | "ru" | "en"): boolean {
+  const plain = text.replace(/<[^>]+>/g, "").replace(/\/\w+/g, "");
+  const cyr = (plain.match(/[а-яёәғқңөұүһі]/gi) ?? []).length;
+  const lat = (plain.match(/[a-z]/gi) ?? []).length;
+  if (cyr + lat < 10) return true;
+  if (lang === "kk") return /[әғқңөұүһі]/i.test(plain);
+  if (lang === "ru") return cyr > lat;
+  return lat > cyr;
+}
