@@ -17,6 +17,7 @@ import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
 import { questionnaireFeature } from "./features/questionnaire.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
+import { reportFeature } from "./features/report.js";
 import { startFeature } from "./features/start.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
 import { learnerContext } from "./middleware/learnerContext.js";
@@ -57,6 +58,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(quizFeature(deps));
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);
+  bot.use(reportFeature);
   bot.use(askFeature);
   bot.use(fallbackFeature);
 

@@ -292,3 +292,14 @@ export function analysisFingerprint(db: Db, courseId: string): string {
     .get({ c: courseId }) as Record<string, string | number>;
   return [row.e, row.a, row.r].join("|");
 }
+
+/** Whether a course has anything to analyse: an enrollment or a submitted questionnaire. */
+export function hasAnalysisData(db: Db, courseId: string): boolean {
+  const row = db.$client
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM enrollments WHERE course_id = @c)
+           OR EXISTS (SELECT 1 FROM questionnaire_responses WHERE course_id = @c AND submitted_at IS NOT NULL) AS yes`,
+    )
+    .get({ c: courseId }) as { yes: number };
+  return row.yes === 1;
+}

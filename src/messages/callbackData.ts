@@ -93,3 +93,7 @@ export function defineCallback<const F extends readonly Field<unknown>[]>(prefix
 // ---------------------------------------------------------------------------------------------
 // The bot's buttons. One prefix per feature action; add new kinds here, never inline strings.
 // ---------------------------------------------------------------------------------------------
+
+// --- Authors' analysis report (/report, issue 11) ---------------------------------------------
+/** /report's course picker: the chosen course's id. */
+export const reportCourse = defineCallback("rpt", slug);

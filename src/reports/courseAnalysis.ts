@@ -119,25 +119,7 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
   for (const { quiz, module } of quizzes) {
     await pause();
     const m = progress.modules.get(quiz.id) ?? { takers: 0, scored: 0, passed: 0, scoreSum: 0 };
-    const bank = quizBank(db, quiz.id);
-    const sums = itemSums(db, quiz.id, quiz.questionCount);
-    await pause();
-    const opts = optionCounts(db, quiz.id);
-    const byPosition = new Map(sums.map((s) => [s.position, s]));
-    // Every bank question gets a row, also those nobody answered yet (n = 0, no flags).
-    const positions = [...new Set([...bank.map((_, i) => i), ...byPosition.keys()])].sort((a, b) => a - b);
-    const items = positions.map((position) => {
-      const s = byPosition.get(position);
-      const q = bank[position];
-      const counts = opts.get(position) ?? new Map<number, number>();
-      const optionTotal = q?.kind === "truefalse" ? 2 : (q?.options?.length ?? 0);
-      return {
-        position,
-        question: q,
-        stats: itemStats(s ?? { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 }),
-        options: Array.from({ length: optionTotal }, (_, i) => counts.get(i) ?? 0),
-      };
-    });
+    const items = analyseQuizItems(db, quiz);
     moduleRows.push({
       quiz,
       module,
@@ -181,6 +163,32 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
     comparisons,
     fingerprint: analysisFingerprint(db, course.id),
   };
+}
+
+/** Item analysis of one quiz: every bank question, also those nobody answered yet (n = 0, no flags). */
+export function analyseQuizItems(db: Db, quiz: Pick<Quiz, "id" | "questionCount">): ItemAnalysisRow[] {
+  const bank = quizBank(db, quiz.id);
+  const sums = itemSums(db, quiz.id, quiz.questionCount);
+  const opts = optionCounts(db, quiz.id);
+  const byPosition = new Map(sums.map((s) => [s.position, s]));
+  const positions = [...new Set([...bank.map((_, i) => i), ...byPosition.keys()])].sort((a, b) => a - b);
+  return positions.map((position) => {
+    const s = byPosition.get(position);
+    const q = bank[position];
+    const counts = opts.get(position) ?? new Map<number, number>();
+    const optionTotal = q?.kind === "truefalse" ? 2 : (q?.options?.length ?? 0);
+    return {
+      position,
+      question: q,
+      stats: itemStats(s ?? { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 }),
+      options: Array.from({ length: optionTotal }, (_, i) => counts.get(i) ?? 0),
+    };
+  });
+}
+
+/** Item analysis of every live quiz of a course (for /quizstats: no progress or questionnaires). */
+export function courseItemAnalysis(db: Db, courseId: string): { quiz: Quiz; module: Module; items: ItemAnalysisRow[] }[] {
+  return liveQuizzes(db, courseId).map(({ quiz, module }) => ({ quiz, module, items: analyseQuizItems(db, quiz) }));
 }
 
 async function analyseQuestions(

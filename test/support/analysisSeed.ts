@@ -105,6 +105,6 @@ export function seedAnalysisCourse(tb: TestBot, options: { withData?: boolean } 
   respond("pre", 2, { motivation: 5, level: "some", devices: ["phone"], studied_online: false, hours: 10, goals: null });
   respond("pre", 3, { motivation: 4, level: "some", devices: ["laptop", "tablet"], studied_online: true, hours: 12, goals: "learn" });
   respond("pre", 4, null);
-  respond("post", 1, { motivation: 5, studied_online: true, comments: "Өте жақсы курс!" });
+  respond("post", 1, { motivation: 5, studied_online: true, comments: "Өте жақсы курс! 👍 Рақмет" });
   respond("post", 2, { motivation: 5, studied_online: true, comments: null });
 }
