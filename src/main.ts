@@ -10,6 +10,7 @@ import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
+import { analysisReportsJob } from "./jobs/analysisReports.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
 import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
       questionsRedeliveryJob(bot.api, db, config),
       questionsDigestJob(db, config, () => sender?.kick()),
+      analysisReportsJob({ db, api: bot.api, config }),
     ],
     clock,
   );

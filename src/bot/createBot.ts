@@ -20,6 +20,7 @@ import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
 import { offerPreQuestionnaire, questionnaireFeature } from "./features/questionnaire.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
+import { reportFeature } from "./features/report.js";
 import { startFeature } from "./features/start.js";
 import type { OnEnrolled } from "./hooks.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
@@ -80,6 +81,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(feature("quiz", quizFeature));
   bot.use(feature("questionnaire", questionnaireFeature));
   bot.use(feature("results", questionnaireResultsFeature));
+  bot.use(feature("report", reportFeature));
   bot.use(feature("ask", askFeature));
   bot.use(feature("fallback", fallbackFeature));
 

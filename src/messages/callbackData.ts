@@ -216,3 +216,7 @@ export function maskIndexes(mask: number, count: number): number[] {
 export function maskFits(mask: number, count: number): boolean {
   return count < 31 && mask >= 0 && mask < 1 << count;
 }
+
+// --- Authors' analysis report (/report, issue 11) ---------------------------------------------
+/** /report's course picker: the chosen course's id. */
+export const reportCourse = defineCallback("rpt", slug);

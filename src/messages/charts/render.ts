@@ -1,0 +1,56 @@
+/**
+ * Draws a chart spec to PNG without a browser: Vega-Lite compiles to Vega, Vega's headless View
+ * writes SVG, resvg (prebuilt binary from npm) rasterises it with the DejaVu Sans TTF loaded
+ * explicitly and system fonts off, so a chart looks the same on every machine and Kazakh letters
+ * (Ә Ғ Қ Ң Ө Ұ Ү Һ І) always have glyphs.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Resvg } from "@resvg/resvg-js";
+import { parse, View } from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { CHART_FONT } from "./specs.js";
+
+const require = createRequire(import.meta.url);
+
+/** The TTF files (regular and bold), shared with the PDF. */
+export const FONT_FILES = {
+  regular: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans.ttf"),
+  bold: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf"),
+} as const;
+
+let fontBytes: { regular: Buffer; bold: Buffer } | null = null;
+
+export function fonts(): { regular: Buffer; bold: Buffer } {
+  fontBytes ??= { regular: readFileSync(FONT_FILES.regular), bold: readFileSync(FONT_FILES.bold) };
+  return fontBytes;
+}
+
+/** Vega-Lite's warnings (e.g. about merged sort orders) are about our specs, not about the data: keep logs clean. */
+const quiet = {
+  level: () => quiet,
+  error: (...args: unknown[]) => { console.error("[charts]", ...args); return quiet; },
+  warn: () => quiet,
+  info: () => quiet,
+  debug: () => quiet,
+} as never;
+
+export async function chartSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec, { logger: quiet }).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** PNG bytes at `scale` × the spec's size (2: sharp on phones without being heavy). */
+export async function chartPng(spec: TopLevelSpec, scale = 2): Promise<Buffer> {
+  const svg = await chartSvg(spec);
+  const resvg = new Resvg(svg, {
+    background: "white",
+    fitTo: { mode: "zoom", value: scale },
+    font: { fontFiles: [FONT_FILES.regular, FONT_FILES.bold], loadSystemFonts: false, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
+  });
+  return resvg.render().asPng();
+}

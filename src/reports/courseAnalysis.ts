@@ -1,0 +1,245 @@
+/**
+ * The numbers of a course's analysis report, language-free: the charts, the PDF, /report and
+ * the automatic job all read this one structure. Built from aggregate queries (db/analysisRepo)
+ * and yields to the event loop between them, so the bot keeps replying while it is computed.
+ */
+import { setImmediate as tick } from "node:timers/promises";
+import {
+  addProgressPart,
+  answerCounts,
+  emptyProgress,
+  enrollmentCounts,
+  itemSums,
+  learnerRanges,
+  liveQuizzes,
+  optionCounts,
+  progressPart,
+  questionnaireCounts,
+  textAnswers,
+  analysisFingerprint,
+  type EnrollmentCounts,
+  type ResponseCounts,
+} from "../db/analysisRepo.js";
+import type { Db } from "../db/client.js";
+import { getModules } from "../db/coursesRepo.js";
+import { courseQuestionnaires } from "../db/questionnaireRepo.js";
+import { quizBank } from "../db/quizRepo.js";
+import type { Course, Module, Quiz } from "../db/schema/index.js";
+import { itemStats, type ItemStats } from "../domain/itemAnalysis.js";
+import { comparableQuestions, type Question, type QuestionnaireKind } from "../domain/questionnaire.js";
+import type { QuizQuestion } from "../domain/quiz.js";
+import { floorTenth } from "../domain/quiz.js";
+
+/** Free-text answers per question kept for the PDF; the rest are counted. */
+export const TEXTS_PER_QUESTION = 30;
+
+export interface ItemAnalysisRow {
+  /** Position in the quiz bank (0-based). */
+  position: number;
+  question: QuizQuestion | undefined;
+  stats: ItemStats;
+  /** Choice questions: how often each option (bank order) was chosen; true/false: [true, false]. */
+  options: number[];
+}
+
+export interface ModuleAnalysis {
+  quiz: Quiz;
+  module: Module;
+  /** Learners with at least one attempt. */
+  takers: number;
+  /** Learners with a module score (a finished attempt). */
+  scored: number;
+  passed: number;
+  /** Mean module score of the learners with one, percent; null when nobody finished. */
+  average: number | null;
+  items: ItemAnalysisRow[];
+}
+
+export interface QuestionAnalysis {
+  question: Question;
+  answered: number;
+  skipped: number;
+  /** Ratings, choices, yes/no: count per key (rating value, option id, "yes"/"no") in display order. */
+  distribution: { key: string; count: number }[];
+  /** Numbers (and ratings): every distinct value with its count, ascending, for histograms and means. */
+  values: { value: number; count: number }[];
+  mean: number | null;
+  /** Free text: the first answers and how many there are. */
+  texts: string[];
+  textTotal: number;
+}
+
+export interface QuestionnaireAnalysis {
+  kind: QuestionnaireKind;
+  counts: ResponseCounts;
+  questions: QuestionAnalysis[];
+}
+
+export interface CourseAnalysis {
+  course: Course;
+  modules: Module[];
+  computedAt: number;
+  enrollment: EnrollmentCounts;
+  funnel: { tookQuiz: number; passedCourse: number; certificate: number };
+  /** Learners per 5% progress bucket, over everyone who enrolled. */
+  progressBuckets: number[];
+  quizzes: ModuleAnalysis[];
+  questionnaires: QuestionnaireAnalysis[];
+  /** Questions shared by the pre and post questionnaires (same id, comparable type). */
+  comparisons: { pre: QuestionAnalysis; post: QuestionAnalysis }[];
+  fingerprint: string;
+}
+
+/** True when there is nothing to draw: nobody enrolled and no questionnaire was submitted. */
+export function isEmptyAnalysis(a: CourseAnalysis): boolean {
+  return a.enrollment.enrolled === 0 && a.questionnaires.every((q) => q.counts.submitted === 0);
+}
+
+export interface AnalysisOptions {
+  /** Learners per chunk of the heavy queries (smaller: shorter pauses of the event loop). */
+  chunkSize?: number;
+  /** Awaited between queries; defaults to yielding to the event loop. */
+  pause?: () => Promise<unknown>;
+}
+
+export async function analyseCourse(db: Db, course: Course, now: number, options: AnalysisOptions = {}): Promise<CourseAnalysis> {
+  const pause = options.pause ?? (() => tick());
+  const modules = getModules(db, course.id);
+  const enrollment = enrollmentCounts(db, course.id);
+  const quizzes = liveQuizzes(db, course.id);
+  await pause();
+
+  const progress = emptyProgress();
+  for (const range of learnerRanges(db, course.id, options.chunkSize)) {
+    await pause();
+    addProgressPart(progress, progressPart(db, course.id, quizzes, range));
+  }
+
+  const moduleRows: ModuleAnalysis[] = [];
+  for (const { quiz, module } of quizzes) {
+    await pause();
+    const m = progress.modules.get(quiz.id) ?? { takers: 0, scored: 0, passed: 0, scoreSum: 0 };
+    const items = analyseQuizItems(db, quiz);
+    moduleRows.push({
+      quiz,
+      module,
+      takers: m.takers,
+      scored: m.scored,
+      passed: m.passed,
+      average: m.scored > 0 ? floorTenth(m.scoreSum / m.scored) : null,
+      items,
+    });
+  }
+
+  const qs = courseQuestionnaires(db, course.id);
+  const questionnaires: QuestionnaireAnalysis[] = [];
+  for (const kind of ["pre", "post"] as const) {
+    const questions = qs[kind];
+    if (!questions) continue;
+    await pause();
+    questionnaires.push({ kind, counts: questionnaireCounts(db, course.id, kind), questions: await analyseQuestions(db, course.id, kind, questions, pause) });
+  }
+  const comparisons: CourseAnalysis["comparisons"] = [];
+  const pre = questionnaires.find((q) => q.kind === "pre");
+  const post = questionnaires.find((q) => q.kind === "post");
+  if (pre && post) {
+    for (const [a, b] of comparableQuestions(qs.pre!, qs.post!)) {
+      if (a.type === "text") continue;
+      const pa = pre.questions.find((q) => q.question.id === a.id);
+      const pb = post.questions.find((q) => q.question.id === b.id);
+      if (pa && pb) comparisons.push({ pre: pa, post: pb });
+    }
+  }
+  await pause();
+  return {
+    course,
+    modules,
+    computedAt: now,
+    enrollment,
+    funnel: { tookQuiz: progress.tookQuiz, passedCourse: progress.passedCourse, certificate: progress.certificate },
+    progressBuckets: progress.buckets,
+    quizzes: moduleRows,
+    questionnaires,
+    comparisons,
+    fingerprint: analysisFingerprint(db, course.id),
+  };
+}
+
+/** Item analysis of one quiz: every bank question, also those nobody answered yet (n = 0, no flags). */
+export function analyseQuizItems(db: Db, quiz: Pick<Quiz, "id" | "questionCount">): ItemAnalysisRow[] {
+  const bank = quizBank(db, quiz.id);
+  const sums = itemSums(db, quiz.id, quiz.questionCount);
+  const opts = optionCounts(db, quiz.id);
+  const byPosition = new Map(sums.map((s) => [s.position, s]));
+  const positions = [...new Set([...bank.map((_, i) => i), ...byPosition.keys()])].sort((a, b) => a - b);
+  return positions.map((position) => {
+    const s = byPosition.get(position);
+    const q = bank[position];
+    const counts = opts.get(position) ?? new Map<number, number>();
+    const optionTotal = q?.kind === "truefalse" ? 2 : (q?.options?.length ?? 0);
+    return {
+      position,
+      question: q,
+      stats: itemStats(s ?? { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 }),
+      options: Array.from({ length: optionTotal }, (_, i) => counts.get(i) ?? 0),
+    };
+  });
+}
+
+/** Item analysis of every live quiz of a course (for /quizstats: no progress or questionnaires). */
+export function courseItemAnalysis(db: Db, courseId: string): { quiz: Quiz; module: Module; items: ItemAnalysisRow[] }[] {
+  return liveQuizzes(db, courseId).map(({ quiz, module }) => ({ quiz, module, items: analyseQuizItems(db, quiz) }));
+}
+
+async function analyseQuestions(
+  db: Db,
+  courseId: string,
+  kind: QuestionnaireKind,
+  questions: readonly Question[],
+  pause: () => Promise<unknown>,
+): Promise<QuestionAnalysis[]> {
+  const counted = questions.filter((q) => q.type !== "text").map((q) => q.id);
+  const rows = answerCounts(db, courseId, kind, counted);
+  const out: QuestionAnalysis[] = [];
+  for (const q of questions) {
+    const a: QuestionAnalysis = { question: q, answered: 0, skipped: 0, distribution: [], values: [], mean: null, texts: [], textTotal: 0 };
+    if (q.type === "text") {
+      await pause();
+      const { texts, total } = textAnswers(db, courseId, kind, q.id, TEXTS_PER_QUESTION);
+      a.texts = texts;
+      a.textTotal = total;
+      a.answered = total;
+      out.push(a);
+      continue;
+    }
+    const counts = new Map<string, number>();
+    const numbers = new Map<number, number>();
+    for (const r of rows) {
+      if (r.questionId !== q.id) continue;
+      const v = r.value === null ? null : (JSON.parse(r.value) as unknown);
+      if (v === null) {
+        a.skipped += r.n;
+        continue;
+      }
+      a.answered += r.n;
+      const keys =
+        q.type === "yes_no" ? [v ? "yes" : "no"] : q.type === "multiple" && Array.isArray(v) ? v.map(String) : [String(v)];
+      for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + r.n);
+      if (typeof v === "number") numbers.set(v, (numbers.get(v) ?? 0) + r.n);
+    }
+    const keys =
+      q.type === "rating"
+        ? Array.from({ length: q.max - q.min + 1 }, (_, i) => String(q.min + i))
+        : q.type === "single" || q.type === "multiple"
+          ? q.options.map((o) => o.id)
+          : q.type === "yes_no"
+            ? ["yes", "no"]
+            : [];
+    a.distribution = keys.map((key) => ({ key, count: counts.get(key) ?? 0 }));
+    a.values = [...numbers].map(([value, count]) => ({ value, count })).sort((x, y) => x.value - y.value);
+    const n = a.values.reduce((s, v) => s + v.count, 0);
+    a.mean = n > 0 ? a.values.reduce((s, v) => s + v.value * v.count, 0) / n : null;
+    out.push(a);
+  }
+  return out;
+}
