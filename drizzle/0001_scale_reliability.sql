@@ -1,3 +1,10 @@
+CREATE TABLE `open_dialogs` (
+	`learner_id` integer PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`ref_id` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `outbox_items` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`dedupe_key` text NOT NULL,
@@ -31,5 +38,29 @@ CREATE TABLE `outbox_bodies` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `outbox_bodies_key_unique` ON `outbox_bodies` (`key`);--> statement-breakpoint
 CREATE INDEX `outbox_bodies_batch` ON `outbox_bodies` (`batch`);--> statement-breakpoint
+CREATE TABLE `analysis_reports` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`course_id` text NOT NULL,
+	`author_id` integer NOT NULL,
+	`phase` text NOT NULL,
+	`state` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`error` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`sent_at` integer,
+	FOREIGN KEY (`course_id`) REFERENCES `courses`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `analysis_reports_course_author_phase` ON `analysis_reports` (`course_id`,`author_id`,`phase`);--> statement-breakpoint
+DROP TABLE `conversation_state`;--> statement-breakpoint
 DROP TABLE `outbox`;--> statement-breakpoint
-ALTER TABLE `broadcasts` ADD `queued_at` integer;
+ALTER TABLE `broadcasts` ADD `queued_at` integer;--> statement-breakpoint
+ALTER TABLE `quiz_answers` ADD `message_id` integer;--> statement-breakpoint
+CREATE UNIQUE INDEX `quiz_answers_attempt_message` ON `quiz_answers` (`attempt_id`,`message_id`);--> statement-breakpoint
+ALTER TABLE `quiz_attempts` ADD `shown_item` integer;--> statement-breakpoint
+ALTER TABLE `questionnaire_answers` ADD `message_id` integer;--> statement-breakpoint
+ALTER TABLE `questionnaire_responses` ADD `shown_position` integer;--> statement-breakpoint
+ALTER TABLE `questions` ADD `post_started_at` integer;--> statement-breakpoint
+ALTER TABLE `questions` ADD `learner_notified_at` integer;
