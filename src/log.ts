@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import pino, { type Logger } from "pino";
 
 /** Bot tokens appear in API URLs; nothing we log may carry one. */
@@ -93,4 +94,4 @@ function defaultLevel(): string {
 }
 
 /** The process-wide logger; features and jobs take a child (`logger.child({ feature })`). */
-export const logger: Logger = createLogger({ level: defaultLevel(), pretty: Boolean(process.stdout.isTTY) && !process.env.VITEST });
+export const logger: Logger = createLogger({ level: defaultLevel(), pretty: isatty(1) && !process.env.VITEST });

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   sender.start();
   const monitor = new BroadcastMonitor(db, bot.api, clock);
   monitor.start();
-  const kick = () => sender?.kick();
+  const kick = () => sender.kick();
   const scheduler = new Scheduler(
     [
       enrollmentNoticesJob(db, kick),
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
       questionsRedeliveryJob(bot.api, db, config),
-      questionsDigestJob(db, config, () => sender?.kick()),
+      questionsDigestJob(db, config, kick),
     ],
     clock,
   );
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
     await monitor.stop();
-    await sender?.stop();
+    await sender.stop();
     closeDatabase(db);
     log.info("stopped");
     logger.flush();

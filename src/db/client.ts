@@ -25,7 +25,7 @@ export function openDatabase(path: string): Db {
   if (path !== ":memory:" && journal !== "wal") throw new Error(`SQLite refused WAL mode (journal_mode=${String(journal)})`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
-  return db as Db;
+  return db;
 }
 
 export function closeDatabase(db: Db): void {

@@ -3,7 +3,7 @@ import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { coursesWithQuestionnaires, learnersToMessage } from "../db/questionnaireRepo.js";
 import { offerDedupeKey, offerMessage } from "../bot/features/questionnaire.js";
-import { questionnaireWindow, reminderAt, type QuestionnaireKind } from "../domain/questionnaire.js";
+import { questionnaireWindow, reminderAt } from "../domain/questionnaire.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
@@ -31,12 +31,12 @@ export function questionnaireJob(db: Db, onEnqueued: () => void): Job {
               const added = enqueue(
                 db,
                 {
-                  dedupeKey: prefix + learner.id,
+                  dedupeKey: `${prefix}${learner.id}`,
                   kind: `questionnaire-${which}`,
                   batch: `questionnaire-${which}:${kind}:${course.id}`,
                   chatId: learner.id,
                   method: "sendMessage",
-                  payload: offerMessage(course, kind as QuestionnaireKind, which, lang, questions.length),
+                  payload: offerMessage(course, kind, which, lang, questions.length),
                 },
                 now,
               );

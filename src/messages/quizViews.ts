@@ -59,8 +59,8 @@ export function renderQuestion(
   selected: ReadonlySet<number> = new Set(),
 ): { text: string; keyboard?: InlineKeyboard } {
   const q = v.question;
-  const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
-  if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  const header = t("quiz.question_header", { number: v.item + 1, total: v.total });
+  const lines = [v.endsAt === null ? header : `${header} · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`];
   lines.push("", escapeHtml(tx(q.prompt, lang, v.languages)));
   const base = `${v.attemptId}:${v.item}`;
   const kb = new InlineKeyboard();

@@ -73,7 +73,7 @@ export class TestBot {
   }
 
   async handle(update: Omit<Update, "update_id">, updateId = this.updateId++): Promise<number> {
-    await this.bot.handleUpdate({ ...update, update_id: updateId } as Update);
+    await this.bot.handleUpdate({ ...update, update_id: updateId });
     return updateId;
   }
 

@@ -362,7 +362,7 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
     const chosen = versionFor(b, course, r.language);
     if (chosen) gets.set(chosen.lang, (gets.get(chosen.lang) ?? 0) + 1);
   }
-  const langs = [...courseLocales(course), ...(Object.keys(b.versions).filter(isLocale) as Locale[])].filter((l, i, a) => a.indexOf(l) === i);
+  const langs = [...courseLocales(course), ...Object.keys(b.versions).filter(isLocale)].filter((l, i, a) => a.indexOf(l) === i);
   for (const lang of langs) {
     const version = b.versions[lang];
     if (!version) continue;
@@ -384,7 +384,7 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
           }),
     );
   }
-  const others = recipients.filter((r) => !courseLocales(course).includes(r.language as Locale)).length;
+  const others = recipients.filter((r) => !courseLocales(course).includes(r.language)).length;
   if (others > 0) summary.push(ctx.t("announce.summary_others", { count: n(ctx, others) }));
   if (blocked > 0) summary.push(ctx.t("announce.summary_blocked", { count: n(ctx, blocked) }));
   if (recipients.length === 0) summary.push("", ctx.t("announce.summary_nobody"));

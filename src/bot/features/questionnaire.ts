@@ -117,7 +117,7 @@ function classify(ctx: Context, s: QuestionnaireSession, position: number): Clas
   return parsed.ok ? { kind: "answer", value: parsed.value } : { kind: "reject", error: parsed.error, stale: false };
 }
 
-async function questionnaireConversation(conversation: Conversation<BotContext, Context>, ctx: Context, args: EnterArgs) {
+async function questionnaireConversation(conversation: Conversation<BotContext>, ctx: Context, args: EnterArgs) {
   // The learner may switch the language with /language while answering: re-read it at each step.
   let lang = args.lang;
   let t = translator(lang);
