@@ -10,7 +10,7 @@ export function redact(text: string): string {
 
 /**
  * Fields that may hold a secret or a learner's own words: pino replaces them wherever they appear
- * one or two levels down, so a handler that logs an update or a row cannot leak them.
+ * up to a few levels down, so a handler that logs an update or a row cannot leak them.
  */
 export const REDACTED_PATHS = [
   "token",
@@ -19,8 +19,11 @@ export const REDACTED_PATHS = [
   "*.botToken",
   "text",
   "*.text",
+  // An update (`{ update: { message: { text } } }`) puts the learner's words three levels down.
+  "*.*.text",
   "caption",
   "*.caption",
+  "*.*.caption",
   "answer",
   "*.answer",
   "answers",

@@ -87,6 +87,17 @@ describe("structured logs", () => {
     expect(tb.telegram.textsTo(78).at(-1)).toContain("что-то пошло не так");
   });
 
+  it("fields that may hold a learner's words are redacted wherever a careless log call puts them", () => {
+    const log = capture();
+    log.logger.info(
+      { answer: "A1 secret", value: "V1 secret", update: { message: { text: "T1 secret", caption: "C1 secret" } } },
+      "careless",
+    );
+    const [line] = log.lines;
+    expect(line).toContain("careless");
+    expect(line).not.toContain("secret");
+  });
+
   it("LOG_LEVEL is validated like every other variable", () => {
     const base = { BOT_TOKEN: TEST_TOKEN };
     expect(loadConfig(base).logLevel).toBe("info");
