@@ -5,5 +5,11 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    coverage: {
+      // Only when asked (`npm run coverage`, CI): v8's own counters, no instrumentation step.
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      reporter: ["text-summary", "json-summary", "html"],
+    },
   },
 });

@@ -12,6 +12,7 @@ telegram.latencyMs = latencyMs;
 const server = await telegram.listen();
 parentPort!.postMessage({ type: "ready", url: server.url });
 
+// eslint-disable-next-line @typescript-eslint/no-misused-promises -- a worker's listener may be async; its errors end the bench
 parentPort!.on("message", async (msg: { type: string }) => {
   if (msg.type === "report") {
     const byChat = [...telegram.deliveriesByChat()];

@@ -31,10 +31,11 @@ const ALLOWED = new Set([
   "bot/features/announce.ts -> jobs/announcements.ts",
   "bot/features/announce.ts -> jobs/broadcastProgress.ts",
   "bot/features/announce.ts -> jobs/outbox.ts",
-  // owner: conversations engineer (splits quiz/questionnaire, moves offers out of bot/)
+  "bot/features/questionnaire.ts -> jobs/outbox.ts",
+  // owner: conversations engineer (splits quiz/questionnaire and the question relay, moves the
+  // questionnaire offers and question posting out of bot/)
   "jobs/questionnaireJobs.ts -> bot/features/questionnaire.ts",
   "jobs/questions.ts -> bot/questionRelay.ts",
-  "bot/features/questionnaire.ts -> jobs/outbox.ts",
 ]);
 
 function layerOf(rel) {

@@ -28,7 +28,7 @@ const idList = z
   .string()
   .trim()
   .refine((s) => s === "" || s.split(",").every((p) => /^\s*\d+\s*$/.test(p)), {
-    message: "must be a comma-separated list of numeric Telegram user ids, e.g. 12345,67890",
+    error: "must be a comma-separated list of numeric Telegram user ids, e.g. 12345,67890",
   })
   .transform((s) => new Set(s === "" ? [] : s.split(",").map((p) => Number(p.trim()))));
 
@@ -38,11 +38,11 @@ const schema = z.object({
   BOT_TOKEN: z
     .string({ error: "is required: get a token from @BotFather and put BOT_TOKEN=... in .env" })
     .trim()
-    .regex(/^\d+:[\w-]+$/, { message: "does not look like a bot token (expected 123456:ABC-...)" }),
+    .regex(/^\d+:[\w-]+$/, { error: "does not look like a bot token (expected 123456:ABC-...)" }),
   BOT_API_ROOT: z
     .string()
     .trim()
-    .url({ message: "must be a URL such as http://127.0.0.1:8081" })
+    .pipe(z.url({ error: "must be a URL such as http://127.0.0.1:8081" }))
     .transform((s) => s.replace(/\/+$/, ""))
     .default("https://api.telegram.org"),
   DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
@@ -51,25 +51,25 @@ const schema = z.object({
   ASSISTANT_CHAT_ID: z
     .string()
     .trim()
-    .regex(/^-?\d+$/, { message: "must be a numeric chat id (groups are negative, e.g. -1001234567890)" })
+    .regex(/^-?\d+$/, { error: "must be a numeric chat id (groups are negative, e.g. -1001234567890)" })
     .transform(Number)
     .optional(),
   DEFAULT_LOCALE: defaultLocaleSchema,
   TIMEZONE: z
     .string()
     .trim()
-    .refine(isIanaTimeZone, { message: "must be an IANA time zone such as Asia/Almaty" })
+    .refine(isIanaTimeZone, { error: "must be an IANA time zone such as Asia/Almaty" })
     .default("Asia/Almaty"),
   BROADCAST_RATE: z.coerce
     .number({ error: "must be a number of messages per second" })
-    .positive({ message: "must be a positive number of messages per second" })
-    .max(30, { message: "must not exceed Telegram's limit of 30 messages per second" })
+    .positive({ error: "must be a positive number of messages per second" })
+    .max(30, { error: "must not exceed Telegram's limit of 30 messages per second" })
     .default(25),
   DIGEST_HOUR: z.coerce
     .number({ error: "must be an hour from 0 to 23" })
-    .int({ message: "must be a whole hour from 0 to 23" })
-    .min(0, { message: "must be an hour from 0 to 23" })
-    .max(23, { message: "must be an hour from 0 to 23" })
+    .int({ error: "must be a whole hour from 0 to 23" })
+    .min(0, { error: "must be an hour from 0 to 23" })
+    .max(23, { error: "must be an hour from 0 to 23" })
     .default(9),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
 });

@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import pino, { type Logger } from "pino";
 
 /** Bot tokens appear in API URLs; nothing we log may carry one. */
@@ -9,7 +10,7 @@ export function redact(text: string): string {
 
 /**
  * Fields that may hold a secret or a learner's own words: pino replaces them wherever they appear
- * one or two levels down, so a handler that logs an update or a row cannot leak them.
+ * up to a few levels down, so a handler that logs an update or a row cannot leak them.
  */
 export const REDACTED_PATHS = [
   "token",
@@ -18,8 +19,11 @@ export const REDACTED_PATHS = [
   "*.botToken",
   "text",
   "*.text",
+  // An update (`{ update: { message: { text } } }`) puts the learner's words three levels down.
+  "*.*.text",
   "caption",
   "*.caption",
+  "*.*.caption",
   "answer",
   "*.answer",
   "answers",
@@ -93,4 +97,4 @@ function defaultLevel(): string {
 }
 
 /** The process-wide logger; features and jobs take a child (`logger.child({ feature })`). */
-export const logger: Logger = createLogger({ level: defaultLevel(), pretty: Boolean(process.stdout.isTTY) && !process.env.VITEST });
+export const logger: Logger = createLogger({ level: defaultLevel(), pretty: isatty(1) && !process.env.VITEST });

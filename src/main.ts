@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   sender.start();
   const monitor = new BroadcastMonitor(db, bot.api, clock);
   monitor.start();
-  const kick = () => sender?.kick();
+  const kick = () => sender.kick();
   const scheduler = new Scheduler(
     [
       enrollmentNoticesJob(db, kick),
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
       questionsRedeliveryJob(bot.api, db, config),
-      questionsDigestJob(db, config, () => sender?.kick()),
+      questionsDigestJob(db, config, kick),
       analysisReportsJob({ db, api: bot.api, config }),
     ],
     clock,
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
     await monitor.stop();
-    await sender?.stop();
+    await sender.stop();
     closeDatabase(db);
     log.info("stopped");
     logger.flush();

@@ -12,6 +12,7 @@ const AUTHOR = 900;
 let tb: TestBot;
 let cleanup: (() => void) | null = null;
 afterEach(() => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset if the first test failed early
   tb?.close();
   cleanup?.();
   cleanup = null;

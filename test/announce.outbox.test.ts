@@ -4,7 +4,6 @@ import { getLearner, setLearnerBlocked, upsertLearner } from "../src/db/learners
 import { outbox } from "../src/db/schema/index.js";
 import { enqueue } from "../src/db/outboxRepo.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
-import type { Locale } from "../src/domain/locale.js";
 
 const SECOND_FOR_TESTS = 1000;
 
@@ -12,6 +11,7 @@ let tb: TestBot;
 const extra: TestBot[] = [];
 let cleanup: (() => void) | null = null;
 afterEach(() => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset if the first test failed early
   tb?.close();
   for (const t of extra.splice(0)) t.close();
   cleanup?.();
@@ -21,7 +21,7 @@ afterEach(() => {
 function queue(t: TestBot, learnerIds: number[], tag = "m"): void {
   for (const id of learnerIds) {
     t.telegram.addChat(id); // seeded learners started the bot before: Telegram knows their chats
-    if (!getLearner(t.db, id)) upsertLearner(t.db, { id, first_name: `L${id}` }, "en" as Locale, t.clock.now());
+    if (!getLearner(t.db, id)) upsertLearner(t.db, { id, first_name: `L${id}` }, "en", t.clock.now());
     enqueue(t.db, { dedupeKey: `${tag}:${id}`, kind: "test", batch: tag, chatId: id, method: "sendMessage", payload: { text: `hello ${id}` } }, t.clock.now());
   }
 }

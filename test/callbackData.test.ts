@@ -20,22 +20,54 @@ describe("callback data codecs", () => {
     for (const p of prefixes) {
       for (const q of prefixes) if (p !== q) expect(q.split(":")[0]).not.toBe(p);
     }
-    expect(prefixes).toEqual(expect.arrayContaining(["lang", "crs", "enr", "enr!", "unr", "unr!", "ntf", "an:c", "an:y", "qr", "qx", "aq", "ask:c", "ask:m", "ask:x"]));
+    expect(prefixes).toEqual(
+      expect.arrayContaining([
+        "lang",
+        "crs",
+        "enr",
+        "enr!",
+        "unr",
+        "unr!",
+        "ntf",
+        "an:c",
+        "an:y",
+        "qr",
+        "qx",
+        "aq",
+        "ask:c",
+        "ask:m",
+        "ask:x",
+      ]),
+    );
     expect(() => defineCallback("crs", slug)).toThrow(/declared twice/);
     expect(() => defineCallback("an", int)).toThrow(/clashes/);
   });
 
-  it.each(codecs.map((c) => [c.prefix, c] as const))("%s: the longest ids (40-character course id, largest integer) fit in 64 bytes", (_, codec) => {
-    const longest = codec.fields.map((f: Field<unknown>) => f.parse(f.longest));
-    const data = codec.encode(...longest);
-    expect(Buffer.byteLength(data, "utf8")).toBeLessThanOrEqual(CALLBACK_DATA_MAX_BYTES);
-    expect(codec.decode(data)).toEqual(longest);
-  });
+  it.each(codecs.map((c) => [c.prefix, c] as const))(
+    "%s: the longest ids (40-character course id, largest integer) fit in 64 bytes",
+    (_, codec) => {
+      const longest = codec.fields.map((f: Field<unknown>) => f.parse(f.longest));
+      const data = codec.encode(...longest);
+      expect(Buffer.byteLength(data, "utf8")).toBeLessThanOrEqual(CALLBACK_DATA_MAX_BYTES);
+      expect(codec.decode(data)).toEqual(longest);
+    },
+  );
 
   it("refuses malformed data: other prefix, wrong arity, bad fields", () => {
     const course = defineCallback("tcrs", slug, int);
     expect(course.decode(course.encode("intro-101", 3))).toEqual(["intro-101", 3]);
-    for (const bad of [undefined, "", "tcrs", "tcrs:intro-101", "tcrs:intro-101:3:4", "tcrs:../etc:3", "tcrs:intro-101:-1", "tcrs:intro-101:01", "tcrsx:a:1", `tcrs:${"a".repeat(41)}:1`]) {
+    for (const bad of [
+      undefined,
+      "",
+      "tcrs",
+      "tcrs:intro-101",
+      "tcrs:intro-101:3:4",
+      "tcrs:../etc:3",
+      "tcrs:intro-101:-1",
+      "tcrs:intro-101:01",
+      "tcrsx:a:1",
+      `tcrs:${"a".repeat(41)}:1`,
+    ]) {
       expect(course.decode(bad)).toBeNull();
     }
     expect(() => course.encode("Not a slug!", 1)).toThrow(RangeError);
@@ -67,7 +99,9 @@ describe("forged or malformed buttons", () => {
     await author.send("/start");
     for (const data of ["an:c:abc:python-101", "an:y:-1", "qx:", "qr:a:b"]) {
       await author.press(data);
-      expect(tb.telegram.callbackAnswers().at(-1)!.payload.text, data).toBe("This button is out of date. Please open the menu again: /courses");
+      expect(tb.telegram.callbackAnswers().at(-1)!.payload.text, data).toBe(
+        "This button is out of date. Please open the menu again: /courses",
+      );
     }
   });
 });

@@ -43,14 +43,23 @@ describe("structured logs", () => {
     await u.press("ask:m:python-101:g");
     // Telegram refuses the confirmation to the learner: the handler fails, bot.catch takes over.
     tb.telegram.failures.push((call) =>
-      call.method === "sendMessage" && call.payload.chat_id === 77 ? { error_code: 400, description: "Bad Request: chat not found" } : undefined,
+      call.method === "sendMessage" && call.payload.chat_id === 77
+        ? { error_code: 400, description: "Bad Request: chat not found" }
+        : undefined,
     );
     const secret = "My private question about grades 4711";
     await likeRunner(() => u.send(secret));
 
     const errors = log.records().filter((r) => r.level === 50);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ update_id: expect.any(Number), chat: 77, user: 77, feature: "ask", method: "sendMessage", msg: "Telegram refused a request" });
+    expect(errors[0]).toMatchObject({
+      update_id: expect.any(Number),
+      chat: 77,
+      user: 77,
+      feature: "ask",
+      method: "sendMessage",
+      msg: "Telegram refused a request",
+    });
     const all = log.lines.join("\n");
     expect(all).not.toContain(TEST_TOKEN);
     expect(all).not.toContain("4711");
@@ -63,9 +72,9 @@ describe("structured logs", () => {
     await u.send("/start");
     // A broken database: whatever the handler needs next fails, as any unexpected error would.
     const prepare = tb.db.$client.prepare.bind(tb.db.$client);
-    tb.db.$client.prepare = (() => {
+    tb.db.$client.prepare = () => {
       throw new Error(`disk I/O error while calling https://api.telegram.org/bot${TEST_TOKEN}/getMe`);
-    }) as typeof prepare;
+    };
     try {
       await likeRunner(() => u.send("/courses"));
     } finally {
@@ -78,10 +87,23 @@ describe("structured logs", () => {
     expect(tb.telegram.textsTo(78).at(-1)).toContain("что-то пошло не так");
   });
 
+  it("fields that may hold a learner's words are redacted wherever a careless log call puts them", () => {
+    const log = capture();
+    log.logger.info(
+      { answer: "A1 secret", value: "V1 secret", update: { message: { text: "T1 secret", caption: "C1 secret" } } },
+      "careless",
+    );
+    const [line] = log.lines;
+    expect(line).toContain("careless");
+    expect(line).not.toContain("secret");
+  });
+
   it("LOG_LEVEL is validated like every other variable", () => {
     const base = { BOT_TOKEN: TEST_TOKEN };
     expect(loadConfig(base).logLevel).toBe("info");
     expect(loadConfig({ ...base, LOG_LEVEL: "debug" }).logLevel).toBe("debug");
-    expect(() => loadConfig({ ...base, LOG_LEVEL: "loud" })).toThrow("LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent");
+    expect(() => loadConfig({ ...base, LOG_LEVEL: "loud" })).toThrow(
+      "LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent",
+    );
   });
 });

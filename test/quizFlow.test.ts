@@ -503,12 +503,12 @@ describe("deadlines, attempts and time limits", () => {
     await answer(u, 0, true);
     await answer(u, 1, true);
     const job = quizAttemptsJob(tb.db, () => {});
-    job.run(tb.clock.now() + 9 * MINUTE);
+    await job.run(tb.clock.now() + 9 * MINUTE);
     // (Enrolling in the running course also queued the week's announcement: not this job's.)
     const quizRows = () => outboxMessages(tb.db).filter((r) => r.kind !== "announcement");
     expect(quizRows()).toHaveLength(0);
-    job.run(tb.clock.now() + 10 * MINUTE);
-    job.run(tb.clock.now() + 11 * MINUTE);
+    await job.run(tb.clock.now() + 10 * MINUTE);
+    await job.run(tb.clock.now() + 11 * MINUTE);
     const rows = quizRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ chatId: u.id, dedupeKey: `quiz-ended:${latestAttempt(u).id}` });

@@ -7,7 +7,7 @@ const dropEmptyKeyboardRows: Transformer = (prev, method, payload, signal) => {
   const markup = (payload as { reply_markup?: { inline_keyboard?: unknown[][] } }).reply_markup;
   if (markup?.inline_keyboard?.some((row) => row.length === 0)) {
     const inline_keyboard = markup.inline_keyboard.filter((row) => row.length > 0);
-    payload = { ...payload, reply_markup: { ...markup, inline_keyboard } } as typeof payload;
+    payload = { ...payload, reply_markup: { ...markup, inline_keyboard } };
   }
   return prev(method, payload, signal);
 };

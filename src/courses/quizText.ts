@@ -104,7 +104,7 @@ export function parseAiken(text: string): ParsedBank {
           broken = true;
           return;
         }
-        options.push({ letter: o[1]!, text: o[2]!, line: lineNo });
+        options.push({ letter: o[1], text: o[2]!, line: lineNo });
         return;
       }
       if (options.length > 0) {
@@ -114,6 +114,7 @@ export function parseAiken(text: string): ParsedBank {
       }
       promptLines.push(l.trim());
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callback above
     if (broken) continue;
     const ans = answer as { letter: string; line: number } | null;
     if (promptLines.length === 0) {
@@ -255,7 +256,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Pars
     body = body.slice(0, gi).trim();
   }
   if (body === "") return fail("gift_unsupported", { type: "essay" });
-  if (/->/.test(body)) return fail("gift_unsupported", { type: "matching" });
+  if (body.includes("->")) return fail("gift_unsupported", { type: "matching" });
 
   // True / false
   const tf = /^(T|F|TRUE|FALSE)\b\s*(.*)$/is.exec(body);

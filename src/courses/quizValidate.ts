@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, normalize, relative } from "node:path";
 import type { Locale } from "../domain/locale.js";
 import type { Translated } from "../domain/course.js";
-import { hasFullCredit, type AcceptedText, type QuizDefinition, type QuizQuestion, type ScorePolicy } from "../domain/quiz.js";
+import { hasFullCredit, type AcceptedText, type QuizDefinition, type QuizQuestion } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import type { CourseFile, InlineQuestion, QuizFile } from "./format.js";
 import { parseAiken, parseGift, type ParsedBank, type ParsedQuestion } from "./quizText.js";
@@ -137,7 +137,7 @@ function inlineQuestion(
     case "text": {
       for (const l of languages) if (!q.answers[l]?.length) err("missing_translation", [...qp, "answers"], { language: l });
       const accepted: Partial<Record<Locale, AcceptedText[]>> = {};
-      for (const [l, list] of Object.entries(q.answers)) accepted[l as Locale] = (list ?? []).map((value) => ({ value, weight: 100 }));
+      for (const [l, list] of Object.entries(q.answers)) accepted[l as Locale] = list.map((value) => ({ value, weight: 100 }));
       return { ...base, kind: "text", accepted };
     }
     case "number":
@@ -264,7 +264,7 @@ function pathStartsWith(p: (string | number)[], prefix: (string | number)[]): bo
 function sameShape(a: ParsedQuestion, b: ParsedQuestion): string | null {
   if (a.kind !== b.kind) return `type ${a.kind} / ${b.kind}`;
   if ((a.options?.length ?? 0) !== (b.options?.length ?? 0)) return `options ${a.options?.length ?? 0} / ${b.options?.length ?? 0}`;
-  if (a.options && a.options.some((o, j) => o.weight !== b.options![j]!.weight)) return "correct options";
+  if (a.options?.some((o, j) => o.weight !== b.options![j]!.weight)) return "correct options";
   if (a.answer !== b.answer) return "true/false answer";
   if (JSON.stringify(a.numbers?.map((n) => [n.value, n.tolerance, n.weight])) !== JSON.stringify(b.numbers?.map((n) => [n.value, n.tolerance, n.weight]))) {
     return "numeric answer";

@@ -203,6 +203,7 @@ function checkRules(file: CourseFile, options: ValidateOptions, add: Add): Omit<
       opensAt: calendar.modules[position]!.opensAt,
       closesAt: calendar.modules[position]!.closesAt,
     })),
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the date() callback
     dateAnchor: relative ? anchor : null,
     file,
   };

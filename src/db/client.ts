@@ -52,7 +52,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (path !== ":memory:" && journal !== "wal") throw new Error(`SQLite refused WAL mode (journal_mode=${String(journal)})`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
-  return db as Db;
+  return db;
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();

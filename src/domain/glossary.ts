@@ -19,7 +19,7 @@ export function searchGlossary<E extends GlossaryEntry>(entries: readonly E[], q
   if (!q) return [...entries];
   const scored = entries
     .map((e) => {
-      const terms = Object.values(e.term).map((t) => normaliseTerm(t ?? ""));
+      const terms = Object.values(e.term).map((t) => normaliseTerm(t));
       const score = terms.some((t) => t === q) ? 2 : terms.some((t) => t.includes(q)) ? 1 : 0;
       return { e, score };
     })

@@ -198,7 +198,7 @@ export interface QuestionSummary {
 
 /** Summarises the answers (of submitted responses) to one question. */
 export function summarizeQuestion(q: Question, answers: readonly AnswerValue[]): QuestionSummary {
-  const given = answers.filter((a) => a !== null && a !== undefined && isValidAnswer(q, a));
+  const given = answers.filter((a) => a !== null && isValidAnswer(q, a));
   const summary: QuestionSummary = {
     question: q,
     answered: given.length,

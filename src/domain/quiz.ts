@@ -169,7 +169,7 @@ export function hasFullCredit(q: QuizQuestion): boolean {
     case "truefalse":
       return q.answer !== undefined;
     case "text":
-      return Object.values(q.accepted ?? {}).some((l) => (l ?? []).some((a) => a.weight >= 100));
+      return Object.values(q.accepted ?? {}).some((l) => l.some((a) => a.weight >= 100));
     case "number":
       return (q.numbers ?? []).some((a) => a.weight >= 100);
   }

@@ -104,7 +104,7 @@ export function defineCallback<const F extends readonly Field<unknown>[]>(prefix
     fields,
     filter: new RegExp(`^${escaped}(:|$)`),
     encode(...values) {
-      const parts = fields.map((f, i) => (f as Field<unknown>).format(values[i]));
+      const parts = fields.map((f, i) => (f).format(values[i]));
       while (parts.length > 0 && parts.at(-1) === "" && fields[parts.length - 1]!.optional) parts.pop();
       const data = [prefix, ...parts].join(":");
       const bytes = Buffer.byteLength(data, "utf8");
@@ -131,7 +131,7 @@ export function defineCallback<const F extends readonly Field<unknown>[]>(prefix
       return out as Values<F>;
     },
   };
-  declared.set(prefix, codec as unknown as CallbackCodec<readonly Field<unknown>[]>);
+  declared.set(prefix, codec);
   return codec;
 }
 

@@ -10,7 +10,7 @@ const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;")
 
 function loadResources() {
   return Object.fromEntries(
-    LOCALES.map((l) => [l, { translation: JSON.parse(readFileSync(join(localesFolder, `${l}.json`), "utf8")) }]),
+    LOCALES.map((l) => [l, { translation: JSON.parse(readFileSync(join(localesFolder, `${l}.json`), "utf8")) as Record<string, unknown> }]),
   );
 }
 

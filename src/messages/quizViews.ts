@@ -53,8 +53,8 @@ function tx(t: Translated | undefined, lang: Locale, languages: readonly string[
 /** The text and buttons of one question, options in the learner's own order; `mask`: options ticked. */
 export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): { text: string; keyboard?: InlineKeyboard } {
   const q = v.question;
-  const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
-  if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  const header = t("quiz.question_header", { number: v.item + 1, total: v.total });
+  const lines = [v.endsAt === null ? header : `${header} · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`];
   lines.push("", escapeHtml(tx(q.prompt, lang, v.languages)));
   const kb = new InlineKeyboard();
   switch (q.kind) {

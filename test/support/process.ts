@@ -15,8 +15,8 @@ export function startBotProcess(env: Record<string, string>): BotProcess {
     env: { PATH: process.env.PATH ?? "", ENV_FILE: "/nonexistent/.env", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (d) => (out += String(d)));
-  child.stderr!.on("data", (d) => (out += String(d)));
+  child.stdout.on("data", (d) => (out += String(d)));
+  child.stderr.on("data", (d) => (out += String(d)));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   return { child, output: () => out, exited };
 }

@@ -343,7 +343,7 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
     const chosen = versionFor(b, course, r.language);
     if (chosen) gets.set(chosen.lang, (gets.get(chosen.lang) ?? 0) + r.n);
   }
-  const langs = [...courseLocales(course), ...(Object.keys(b.versions).filter(isLocale) as Locale[])].filter((l, i, a) => a.indexOf(l) === i);
+  const langs = [...courseLocales(course), ...Object.keys(b.versions).filter(isLocale)].filter((l, i, a) => a.indexOf(l) === i);
   for (const lang of langs) {
     const version = b.versions[lang];
     if (!version) continue;

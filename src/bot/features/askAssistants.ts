@@ -160,7 +160,7 @@ ac.on("message", async (ctx, next) => {
   // topic's first message, which is never mapped, so ordinary chatter is left alone.
   const q = questionByMessage(ctx.deps.db, ctx.chat.id, replyTo.message_id, "assistants");
   if (!q) return next();
-  if (ctx.from?.id === ctx.me.id) return;
+  if (ctx.from.id === ctx.me.id) return;
   const t = assistantT(ctx);
   if (!(await isAssistant(ctx))) {
     await ctx.reply(t("assist.not_member"), { ...HTML, reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } });

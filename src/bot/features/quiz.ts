@@ -43,7 +43,7 @@ function quizStatsLines(ctx: BotContext, course: Course): string[] {
   for (const s of stats) {
     const bank = quizBank(ctx.deps.db, s.quiz.id);
     const label = (position: number) => {
-      const prompt = bank[position] ? pickText(bank[position]!.prompt, ctx.lang, course.languages) : "";
+      const prompt = bank[position] ? pickText(bank[position].prompt, ctx.lang, course.languages) : "";
       return ctx.t("quiz.stats.question", { number: position + 1, prompt: shorten(prompt, 50) });
     };
     lines.push("", `<b>${escapeHtml(moduleName(ctx.t, { module: s.module, course }, ctx.lang))}</b>`);
