@@ -6,6 +6,7 @@ import { closeDatabase, openDatabase } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
+import { postQuestion } from "./bot/questionRelay.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
 import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
       quizAttemptsJob(db, kick),
       questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
-      questionsRedeliveryJob(bot.api, db, config),
+      questionsRedeliveryJob(db, config, (q, now, options) => postQuestion(bot.api, db, config, q, now, options), kick),
       questionsDigestJob(db, config, () => sender?.kick()),
     ],
     clock,

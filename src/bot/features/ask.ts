@@ -11,6 +11,7 @@ import {
   lastLearnerMessageAt,
   learnerQuestions,
   mapMessage,
+  markLearnerNotified,
   openQuestionCount,
   questionByMediaGroup,
   questionByMessage,
@@ -359,7 +360,11 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     console.error(`[ask] question #${question.id} not posted yet:`, redact(String(err)));
   }
   const confirmation = await ctx.reply(ctx.t(posted ? "ask.sent" : "ask.queued", { number: question.id }), HTML);
-  mapMessage(db, { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" }, now);
+  // Until this is recorded, the redelivery job tells the learner the number (after a crash here).
+  db.transaction(() => {
+    mapMessage(db, { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" }, now);
+    markLearnerNotified(db, question.id, now);
+  });
 }
 
 async function followUp(ctx: BotContext, q: Question): Promise<void> {
