@@ -3,7 +3,6 @@ import { getQuestions } from "../../../db/questionnaireRepo.js";
 import type { Course } from "../../../db/schema/index.js";
 import { isQuestionnaireOpen } from "../../../domain/questionnaire.js";
 import { enqueue } from "../../../jobs/outbox.js";
-import { isLocale } from "../../../messages/i18n.js";
 import { offerDedupeKey, offerMessage } from "../../../messages/questionnaireOffers.js";
 import type { BotContext } from "../../context.js";
 
@@ -12,7 +11,6 @@ export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Pr
   const now = clock.now();
   const questions = getQuestions(db, course.id, "pre");
   if (!questions || !isQuestionnaireOpen("pre", course, now)) return;
-  const lang = isLocale(ctx.lang) ? ctx.lang : "kk";
   enqueue(
     db,
     {
@@ -20,7 +18,7 @@ export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Pr
       kind: "questionnaire-offer",
       chatId: ctx.from!.id,
       method: "sendMessage",
-      payload: offerMessage(course, "pre", "offer", lang, questions.length),
+      payload: offerMessage(course, "pre", "offer", ctx.lang, questions.length),
     },
     now,
   );
