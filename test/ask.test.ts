@@ -659,6 +659,46 @@ describe("jobs", () => {
 });
 
 describe("posting survives a crash between sending and recording", () => {
+  it("a photo whose header went out before the crash is sent under the header later, once", async () => {
+    const { dir, cleanup } = tempDir();
+    const telegram = new FakeTelegram();
+    const config = { ASSISTANT_CHAT_ID: String(ASSIST), DEFAULT_LOCALE: "en" };
+    const dbPath = join(dir, "bot.sqlite");
+    try {
+      const first = new TestBot({ now: T0, dbPath, config, telegram });
+      first.loadCourse(courseYaml());
+      const u1 = first.user(8, { lang: "en" });
+      await u1.press("enr!:python-101");
+      await u1.send("/ask");
+      await u1.press("ask:m:python-101:g");
+      telegram.failures.push((c) => {
+        if (c.method === "sendPhoto") telegram.frozen = true;
+        return undefined;
+      });
+      void first.handle(u1.message("", { text: undefined, photo: [{ file_id: "shot", file_unique_id: "shot", width: 1, height: 1 }], caption: "This error" } as never));
+      for (let i = 0; i < 1000 && !telegram.frozen; i++) await new Promise((r) => setImmediate(r));
+      expect(telegram.frozen).toBe(true);
+      first.close();
+      telegram.frozen = false;
+      telegram.failures.length = 0;
+
+      const second = new TestBot({ now: T0 + 3 * MINUTE, dbPath, config, telegram });
+      const job = questionsRedeliveryJob(second.db, second.config, (q, now, options) => postQuestion(second.bot.api, second.db, second.config, q, now, options));
+      await job.run(T0 + 3 * MINUTE);
+      await job.run(T0 + 4 * MINUTE);
+      const headers = telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === ASSIST);
+      expect(headers).toHaveLength(1);
+      const photos = telegram.calls.filter((c) => c.method === "sendPhoto" && c.result);
+      // The one lost in the crash (delivered, never recorded) and the one sent again under the header.
+      expect(photos).toHaveLength(2);
+      expect(photos[1]!.payload).toMatchObject({ photo: "shot", reply_parameters: { message_id: headers[0]!.result.message_id } });
+      second.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+
   it("posts again with a note, routes replies to either copy, tells the learner the number, and stops there", async () => {
     const { dir, cleanup } = tempDir();
     const telegram = new FakeTelegram();

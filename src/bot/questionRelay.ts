@@ -39,6 +39,11 @@ export async function postQuestion(api: Api, db: Db, config: Config, q: Question
   if (postingNow.has(q.id)) return false;
   postingNow.add(q.id);
   try {
+    if (q.assistantMessageId !== null && q.assistantChatId === chatId) {
+      // The header is posted and recorded; only its photo/document may be missing (a crash in between).
+      if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, q.assistantMessageId, now);
+      return true;
+    }
     const course = getCourse(db, q.courseId);
     const learner = getLearner(db, q.learnerId);
     if (!course || !learner) throw new Error(`question #${q.id}: course or learner missing`);
@@ -59,14 +64,16 @@ export async function postQuestion(api: Api, db: Db, config: Config, q: Question
       markPosted(db, q.id, chatId, sent.message_id);
       mapMessage(db, { chatId, messageId: sent.message_id, questionId: q.id, side: "assistants", kind: "header" }, now);
     });
-    if (q.mediaKind && q.mediaFileId) {
-      const media = await sendMedia(api, chatId, q.mediaKind, q.mediaFileId, sent.message_id);
-      mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
-    }
+    if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, sent.message_id, now);
     return true;
   } finally {
     postingNow.delete(q.id);
   }
+}
+
+async function postMedia(api: Api, db: Db, chatId: number, q: Question, headerId: number, now: number): Promise<void> {
+  const media = await sendMedia(api, chatId, q.mediaKind!, q.mediaFileId!, headerId);
+  mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
 }
 
 /**

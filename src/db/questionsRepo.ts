@@ -104,6 +104,24 @@ export function unnotifiedQuestions(db: Db, since: number, before: number): Ques
     .all();
 }
 
+/** Posted questions with a photo/document whose media message was never recorded (a crash in between). */
+export function questionsMissingMedia(db: Db, since: number, before: number): Question[] {
+  return db
+    .select()
+    .from(questions)
+    .where(
+      and(
+        sql`${questions.mediaFileId} IS NOT NULL`,
+        sql`${questions.assistantMessageId} IS NOT NULL`,
+        gt(questions.createdAt, since),
+        lt(questions.createdAt, before),
+        sql`NOT EXISTS (SELECT 1 FROM question_messages m WHERE m.question_id = ${questions.id} AND m.kind = 'media' AND m.side = 'assistants')`,
+      ),
+    )
+    .orderBy(asc(questions.id))
+    .all();
+}
+
 /** Questions whose posting to the assistants failed (Telegram unreachable), oldest first. */
 export function unpostedQuestions(db: Db, since: number): Question[] {
   return db

@@ -5,7 +5,14 @@ import { RULES } from "../domain/rules.js";
 import { fromLocal } from "../domain/time.js";
 import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
-import { getQuestion, markLearnerNotified, openQuestions, unnotifiedQuestions, unpostedQuestions } from "../db/questionsRepo.js";
+import {
+  getQuestion,
+  markLearnerNotified,
+  openQuestions,
+  questionsMissingMedia,
+  unnotifiedQuestions,
+  unpostedQuestions,
+} from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
 import { openQuestionLines } from "../messages/questionViews.js";
 import { chunkLines } from "../messages/html.js";
@@ -71,7 +78,8 @@ export type PostQuestion = (q: Question, now: number, options: { maybeCopy: bool
 /**
  * Questions not posted yet are posted to the assistants as soon as Telegram answers again: saved
  * while it was unreachable, or interrupted by a crash between the send and its record (posted
- * again then, with a note that a copy may exist; a reply to either copy reaches the learner).
+ * again then, with a note that a copy may exist; a reply to either copy reaches the learner);
+ * a photo/document whose header went out but which was not recorded is sent under the header.
  * Only questions older than two minutes are taken, so a question still being posted by its own
  * update is not posted twice; questions older than a week are left alone. A learner who was not
  * told the question's number (a crash before the confirmation was recorded) is told through the
@@ -84,10 +92,10 @@ export function questionsRedeliveryJob(db: Db, config: Config, post: PostQuestio
       if (config.assistantChatId === null) return;
       const since = now - 7 * 24 * 60 * MINUTE;
       const settled = now - 2 * MINUTE;
-      const due = unpostedQuestions(db, since).filter((q) => q.createdAt < settled);
+      const due = [...unpostedQuestions(db, since).filter((q) => q.createdAt < settled), ...questionsMissingMedia(db, since, settled)];
       for (const q of due) {
         try {
-          await post(q, now, { maybeCopy: q.postStartedAt !== null });
+          await post(q, now, { maybeCopy: q.postStartedAt !== null && q.assistantMessageId === null });
         } catch (err) {
           console.error(`[ask] question #${q.id} still not posted:`, redact(String(err)));
           break; // Telegram is still unreachable: try again on the next tick.
