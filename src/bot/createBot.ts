@@ -42,8 +42,6 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(dedupeUpdates(deps.db, deps.clock));
   bot.use(learnerContext(deps));
   bot.use(blockingFeature);
-  // A quiz or questionnaire open in the chat takes typed answers and /cancel first (see dialogs.ts).
-  bot.use(dialogsFeature);
 
   bot.use(startFeature);
   bot.use(coursesFeature);
@@ -51,6 +49,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(glossaryFeature);
   bot.use(adminFeature);
   bot.use(announceFeature);
+  // A quiz or questionnaire open in the chat takes typed answers and /cancel (see dialogs.ts).
+  bot.use(dialogsFeature);
   bot.use(quizFeature);
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);
