@@ -88,7 +88,7 @@ export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): {
 export function describeGiven(t: T, q: QuizQuestion, shownIndexes: number[] | null, typed: string | null, tf: boolean | null): string {
   if (tf !== null) return t(tf ? "quiz.true" : "quiz.false");
   if (shownIndexes) return shownIndexes.map(letter).join(", ");
-  return escapeHtml((typed ?? "").slice(0, 200));
+  return escapeHtml(Array.from(typed ?? "").slice(0, 200).join(""));
 }
 
 /** Feedback after one answer (feedback: after_each). */

@@ -157,9 +157,14 @@ export async function quizText(ctx: BotContext, attemptId: number, next: () => P
   const typed = text?.trim() ?? "";
   if (!typed) return showStep(ctx, a.id, ctx.t("quiz.send_text"));
   if (kind === "number" && parseNumberAnswer(typed) === null) {
-    return showStep(ctx, a.id, ctx.t("quiz.not_a_number", { text: typed.slice(0, 50) }));
+    return showStep(ctx, a.id, ctx.t("quiz.not_a_number", { text: codePoints(typed, 50) }));
   }
-  await submit(ctx, a, cur.item, { kind: "text", text: typed.slice(0, 500) }, null);
+  await submit(ctx, a, cur.item, { kind: "text", text: codePoints(typed, 500) }, null);
+}
+
+/** The first `max` characters, never cutting a character in two (a lone surrogate is refused by Telegram). */
+function codePoints(text: string, max: number): string {
+  return Array.from(text).slice(0, max).join("");
 }
 
 /** Stores an answer and shows what follows: feedback, then the next question or the result. */
