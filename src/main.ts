@@ -9,6 +9,7 @@ import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
 import { replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
+import { postQuestion } from "./bot/questionRelay.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { analysisReportsJob } from "./jobs/analysisReports.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcements.js";
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       quizAttemptsJob(db, kick),
       questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
-      questionsRedeliveryJob(bot.api, db, config),
+      questionsRedeliveryJob(db, config, (q, now, options) => postQuestion(bot.api, db, config, q, now, options), kick),
       questionsDigestJob(db, config, kick),
       analysisReportsJob({ db, api: bot.api, config }),
     ],

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { questionsDigestJob, questionsRedeliveryJob } from "../src/jobs/questions.js";
 import { OutboxSender } from "../src/jobs/outbox.js";
 import { registerAssistantCommands } from "../src/bot/features/askAssistants.js";
+import { postQuestion } from "../src/bot/questionRelay.js";
 import { courseYaml } from "./support/courses.js";
+import { BOT_INFO, FakeTelegram } from "./support/fakeTelegram.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
 
 const ASSIST = -1001234567;
@@ -643,7 +645,7 @@ describe("jobs", () => {
     expect(u.lastText()).toContain("Your question <b>#1</b> is saved");
     expect(getQuestion(tb.db, 1)!.assistantMessageId).toBeNull();
 
-    const job = questionsRedeliveryJob(tb.bot.api, tb.db, tb.config);
+    const job = questionsRedeliveryJob(tb.db, tb.config, (q, now, options) => postQuestion(tb.bot.api, tb.db, tb.config, q, now, options));
     await job.run(T0 + 3 * MINUTE); // still failing: stays unposted
     expect(getQuestion(tb.db, 1)!.assistantMessageId).toBeNull();
     tb.telegram.failures.length = 0;
@@ -655,5 +657,119 @@ describe("jobs", () => {
     await job.run(T0 + 4 * MINUTE);
     const posted = sentTo(ASSIST).filter((c) => c.result && String(c.payload.text).includes("Are you there?"));
     expect(posted).toHaveLength(1);
+  });
+});
+
+describe("posting survives a crash between sending and recording", () => {
+  it("a photo whose header went out before the crash is sent under the header later, once", async () => {
+    const { dir, cleanup } = tempDir();
+    const telegram = new FakeTelegram();
+    const config = { ASSISTANT_CHAT_ID: String(ASSIST), DEFAULT_LOCALE: "en" };
+    const dbPath = join(dir, "bot.sqlite");
+    try {
+      const first = new TestBot({ now: T0, dbPath, config, telegram });
+      first.loadCourse(courseYaml());
+      const u1 = first.user(8, { lang: "en" });
+      await u1.press("enr!:python-101");
+      await u1.send("/ask");
+      await u1.press("ask:m:python-101:g");
+      telegram.failures.push((c) => {
+        if (c.method === "sendPhoto") telegram.frozen = true;
+        return undefined;
+      });
+      void first.handle(u1.message("", { text: undefined, photo: [{ file_id: "shot", file_unique_id: "shot", width: 1, height: 1 }], caption: "This error" } as never));
+      for (let i = 0; i < 1000 && !telegram.frozen; i++) await new Promise((r) => setImmediate(r));
+      expect(telegram.frozen).toBe(true);
+      first.close();
+      telegram.frozen = false;
+      telegram.failures.length = 0;
+
+      const second = new TestBot({ now: T0 + 3 * MINUTE, dbPath, config, telegram });
+      const job = questionsRedeliveryJob(second.db, second.config, (q, now, options) => postQuestion(second.bot.api, second.db, second.config, q, now, options));
+      await job.run(T0 + 3 * MINUTE);
+      await job.run(T0 + 4 * MINUTE);
+      const headers = telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === ASSIST);
+      expect(headers).toHaveLength(1);
+      const photos = telegram.calls.filter((c) => c.method === "sendPhoto" && c.result);
+      // The one lost in the crash (delivered, never recorded) and the one sent again under the header.
+      expect(photos).toHaveLength(2);
+      expect(photos[1]!.payload).toMatchObject({ photo: "shot", reply_parameters: { message_id: headers[0]!.result.message_id } });
+      second.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+
+  it("posts again with a note, routes replies to either copy, tells the learner the number, and stops there", async () => {
+    const { dir, cleanup } = tempDir();
+    const telegram = new FakeTelegram();
+    const config = { ASSISTANT_CHAT_ID: String(ASSIST), DEFAULT_LOCALE: "en" };
+    const dbPath = join(dir, "bot.sqlite");
+    try {
+      const first = new TestBot({ now: T0, dbPath, config, telegram });
+      first.loadCourse(courseYaml());
+      const u1 = first.user(7, { lang: "ru" });
+      await u1.press("enr!:python-101");
+      await u1.send("/ask");
+      await u1.press("ask:m:python-101:g");
+      // kill -9 while the header is on its way: it reaches the chat, its answer never comes back.
+      telegram.failures.push((c) => {
+        if (c.method === "sendMessage" && Number(c.payload.chat_id) === ASSIST) telegram.frozen = true;
+        return undefined;
+      });
+      const update = u1.message("Где найти задание?");
+      void first.handle(update, 777_777);
+      for (let i = 0; i < 1000 && !telegram.frozen; i++) await new Promise((r) => setImmediate(r));
+      expect(telegram.frozen).toBe(true);
+      first.close();
+      telegram.frozen = false;
+      telegram.failures.length = 0;
+      const copies = () => telegram.calls.filter((c) => Number(c.payload.chat_id) === ASSIST && String(c.payload.text).includes("Где найти задание?"));
+      expect(copies()).toHaveLength(1);
+
+      const second = new TestBot({ now: T0 + 3 * MINUTE, dbPath, config, telegram });
+      // Telegram hands the interrupted message over again: it does not make a second question.
+      await second.handle(update, 777_777);
+      expect(second.db.select().from(questions).all()).toHaveLength(1);
+      expect(getQuestion(second.db, 1)).toMatchObject({ assistantMessageId: null, learnerNotifiedAt: null });
+      const job = questionsRedeliveryJob(second.db, second.config, (q, now, options) => postQuestion(second.bot.api, second.db, second.config, q, now, options));
+      await job.run(T0 + 3 * MINUTE);
+      expect(copies()).toHaveLength(2);
+      expect(String(copies()[1]!.payload.text)).toContain("Sent again after an interruption");
+      expect(getQuestion(second.db, 1)!.assistantMessageId).toBe(copies()[1]!.result.message_id);
+      // The learner gets the number through the outbox, once.
+      await second.sender().drain();
+      const told = telegram.textsTo(7).filter((t) => t.includes("№1"));
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain("отправлен ассистентам");
+
+      // A reply to the unrecorded first copy reaches the learner, as does one to the second.
+      const assistant = second.groupUser(500, ASSIST);
+      const firstCopy = copies()[0]!;
+      await assistant.reply(Number(firstCopy.result.message_id), "Во вкладке «Задания».", {
+        reply_to_message: {
+          message_id: Number(firstCopy.result.message_id),
+          date: 0,
+          chat: assistant.chat,
+          from: { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name },
+          text: String(firstCopy.payload.text).replace(/<[^>]+>/g, ""),
+        } as never,
+      });
+      expect(telegram.lastTextTo(7)).toContain("Во вкладке «Задания».");
+      expect(getQuestion(second.db, 1)!.state).toBe("answered");
+      await assistant.reply(Number(copies()[1]!.result.message_id), "И ещё в разделе «Модуль 1».");
+      expect(telegram.lastTextTo(7)).toContain("И ещё в разделе «Модуль 1».");
+
+      // Nothing more to post or tell; one question in all.
+      await job.run(T0 + 10 * MINUTE);
+      await second.sender().drain();
+      expect(copies()).toHaveLength(2);
+      expect(telegram.textsTo(7).filter((t) => t.includes("№1") && t.includes("отправлен"))).toHaveLength(1);
+      expect(second.db.select().from(questions).all()).toHaveLength(1);
+      second.close();
+    } finally {
+      cleanup();
+    }
   });
 });

@@ -5,7 +5,7 @@
  * on with whatever is on their screen. Nothing may be lost, stored twice or stored for another
  * question, and the learner is never stuck.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { attemptAnswers, quizBank } from "../src/db/quizRepo.js";
@@ -96,6 +96,7 @@ class CrashingRun {
     this.bot.close();
     this.telegram.frozen = false;
     this.restarts++;
+    kills++;
     this.bot = new TestBot({ now: T0, dbPath: this.dbPath, telegram: this.telegram });
     if (this.redeliver) await this.bot.handle(update, id);
   }
@@ -112,6 +113,14 @@ function pressUpdate(u: TestUser, data: string, messageId: number): Omit<Update,
     } as Update["callback_query"],
   };
 }
+
+let kills = 0;
+let runs = 0;
+afterAll(() => {
+  // At least 50 kills across the quiz and questionnaire runs, when they all ran.
+  console.log(`[crash test] ${kills} kills in ${runs} runs`);
+  if (runs === 12) expect(kills).toBeGreaterThanOrEqual(50);
+});
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -184,6 +193,7 @@ describe("kill -9 at any point of a quiz", () => {
     [3, false],
     [3, true],
   ])("crash at the Bot API call %i of every answer (redelivered: %s): nothing lost, misplaced or doubled", async (crashAt, redeliver) => {
+    runs++;
     const run = new CrashingRun(freshDb(), courseYaml({ start: START, quizzes: { 0: QUIZ_ALL_TYPES } }), crashAt, redeliver);
     const u = run.user(1);
     await u.send("/start");
@@ -284,6 +294,7 @@ describe("kill -9 at any point of a questionnaire", () => {
     [3, false],
     [3, true],
   ])("crash at the Bot API call %i of every step (redelivered: %s): answers as meant, submitted once", async (crashAt, redeliver) => {
+    runs++;
     const run = new CrashingRun(freshDb(), courseYaml({ extra: QUESTIONNAIRES_YAML }), crashAt, redeliver);
     const u = run.user(5);
     await u.send("/start");

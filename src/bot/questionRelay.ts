@@ -1,39 +1,95 @@
 import { GrammyError, type Api } from "grammy";
+import type { Message } from "grammy/types";
 import type { Config } from "../config.js";
 import { isLocale, type Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { getCourse, getModules } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
-import { getQuestion, mapMessage, markPosted } from "../db/questionsRepo.js";
+import { clearPostIntent, getQuestion, mapMessage, markPostIntent, markPosted, questionByMessage } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
 import { escapeHtml, translator } from "../messages/i18n.js";
 import { logger, redact } from "../log.js";
 import { assistantKeyboard, learnerName, questionHeader } from "../messages/questionViews.js";
 import { HTML, isNotModified } from "./ui.js";
 
+/** Questions being posted right now through this database connection, so the redelivery job leaves them alone. */
+const postingNowByDb = new WeakMap<Db, Set<number>>();
+
+export interface PostOptions {
+  /** An earlier attempt may have posted a copy that was never recorded (a crash, a timeout). */
+  maybeCopy?: boolean;
+}
+
 /**
  * Posts a question in the assistants' chat: a header with everything they need (and the buttons),
  * then the photo/document by file_id as a reply to it. Both messages are mapped to the question,
  * so an assistant's reply to either one reaches the learner.
+ *
+ * At least once, never silently twice: the intent is recorded before the send and the message id
+ * in one transaction after it. A question with an intent and no message id may have an unrecorded
+ * copy; it is posted again with a note saying so, and a reply to ANY copy still routes, because
+ * every header names its question (#N) and questionForReply reads it when the mapping is missing.
+ * Returns false when this process is already posting the question.
  */
-export async function postQuestion(api: Api, db: Db, config: Config, q: Question, now: number): Promise<void> {
+export async function postQuestion(api: Api, db: Db, config: Config, q: Question, now: number, options: PostOptions = {}): Promise<boolean> {
   const chatId = config.assistantChatId;
   if (chatId === null) throw new Error("postQuestion without ASSISTANT_CHAT_ID");
-  const course = getCourse(db, q.courseId);
-  const learner = getLearner(db, q.learnerId);
-  if (!course || !learner) throw new Error(`question #${q.id}: course or learner missing`);
-  const lang = config.defaultLocale;
-  const t = translator(lang);
-  const header = questionHeader(t, q, { course, modules: getModules(db, course.id), learner, lang });
-  const sent = await api.sendMessage(chatId, header, { ...HTML, reply_markup: assistantKeyboard(t, q) });
-  db.transaction(() => {
-    markPosted(db, q.id, chatId, sent.message_id);
-    mapMessage(db, { chatId, messageId: sent.message_id, questionId: q.id, side: "assistants", kind: "header" }, now);
-  });
-  if (q.mediaKind && q.mediaFileId) {
-    const media = await sendMedia(api, chatId, q.mediaKind, q.mediaFileId, sent.message_id);
-    mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
+  let postingNow = postingNowByDb.get(db);
+  if (!postingNow) postingNowByDb.set(db, (postingNow = new Set()));
+  if (postingNow.has(q.id)) return false;
+  postingNow.add(q.id);
+  try {
+    if (q.assistantMessageId !== null && q.assistantChatId === chatId) {
+      // The header is posted and recorded; only its photo/document may be missing (a crash in between).
+      if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, q.assistantMessageId, now);
+      return true;
+    }
+    const course = getCourse(db, q.courseId);
+    const learner = getLearner(db, q.learnerId);
+    if (!course || !learner) throw new Error(`question #${q.id}: course or learner missing`);
+    const lang = config.defaultLocale;
+    const t = translator(lang);
+    let header = questionHeader(t, q, { course, modules: getModules(db, course.id), learner, lang });
+    if (options.maybeCopy) header = `${header}\n\n${t("assist.maybe_copy")}`;
+    markPostIntent(db, q.id, now);
+    let sent;
+    try {
+      sent = await api.sendMessage(chatId, header, { ...HTML, reply_markup: assistantKeyboard(t, q) });
+    } catch (err) {
+      // Telegram answered with an error: nothing was posted. A network error leaves the doubt.
+      if (err instanceof GrammyError) clearPostIntent(db, q.id);
+      throw err;
+    }
+    db.transaction(() => {
+      markPosted(db, q.id, chatId, sent.message_id);
+      mapMessage(db, { chatId, messageId: sent.message_id, questionId: q.id, side: "assistants", kind: "header" }, now);
+    });
+    if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, sent.message_id, now);
+    return true;
+  } finally {
+    postingNow.delete(q.id);
   }
+}
+
+async function postMedia(api: Api, db: Db, chatId: number, q: Question, headerId: number, now: number): Promise<void> {
+  const media = await sendMedia(api, chatId, q.mediaKind!, q.mediaFileId!, headerId);
+  mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
+}
+
+/**
+ * The question an assistant's reply is about: the replied-to message's mapping, or, for a copy of
+ * the bot's own that was never recorded (a crash between sending and recording), the question
+ * number its first line names. Such a copy is mapped then, so its later replies and buttons work.
+ */
+export function questionForReply(db: Db, chatId: number, replyTo: Message, botId: number, now: number): Question | undefined {
+  const mapped = questionByMessage(db, chatId, replyTo.message_id, "assistants");
+  if (mapped || replyTo.from?.id !== botId) return mapped;
+  const firstLine = (replyTo.text ?? replyTo.caption ?? "").split("\n")[0] ?? "";
+  const m = /#(\d{1,9})(?!\d)/.exec(firstLine);
+  const q = m ? getQuestion(db, Number(m[1])) : undefined;
+  if (!q) return undefined;
+  mapMessage(db, { chatId, messageId: replyTo.message_id, questionId: q.id, side: "assistants", kind: "header" }, now);
+  return q;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, max, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, max, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import {
   askDrafts,
@@ -66,7 +66,8 @@ export interface NewQuestion {
 export function createQuestion(db: Db, q: NewQuestion, now: number): Question {
   return db
     .insert(questions)
-    .values({ ...q, createdAt: now, lastLearnerMessageAt: now })
+    // The intent to post is recorded with the question, before anything is sent.
+    .values({ ...q, createdAt: now, lastLearnerMessageAt: now, postStartedAt: now })
     .returning()
     .get();
 }
@@ -77,6 +78,48 @@ export function getQuestion(db: Db, id: number): Question | undefined {
 
 export function markPosted(db: Db, id: number, chatId: number, messageId: number): void {
   db.update(questions).set({ assistantChatId: chatId, assistantMessageId: messageId }).where(eq(questions.id, id)).run();
+}
+
+/** Records that the question is about to be posted (a copy may exist from now on until it is recorded). */
+export function markPostIntent(db: Db, id: number, now: number): void {
+  db.update(questions).set({ postStartedAt: now }).where(and(eq(questions.id, id), isNull(questions.postStartedAt))).run();
+}
+
+/** Telegram refused the post: no copy exists, the next attempt needs no warning about one. */
+export function clearPostIntent(db: Db, id: number): void {
+  db.update(questions).set({ postStartedAt: null }).where(and(eq(questions.id, id), isNull(questions.assistantMessageId))).run();
+}
+
+export function markLearnerNotified(db: Db, id: number, now: number): void {
+  db.update(questions).set({ learnerNotifiedAt: now }).where(eq(questions.id, id)).run();
+}
+
+/** Questions whose learner was not known to be told their number, created in [since, before). */
+export function unnotifiedQuestions(db: Db, since: number, before: number): Question[] {
+  return db
+    .select()
+    .from(questions)
+    .where(and(isNull(questions.learnerNotifiedAt), gt(questions.createdAt, since), lt(questions.createdAt, before)))
+    .orderBy(asc(questions.id))
+    .all();
+}
+
+/** Posted questions with a photo/document whose media message was never recorded (a crash in between). */
+export function questionsMissingMedia(db: Db, since: number, before: number): Question[] {
+  return db
+    .select()
+    .from(questions)
+    .where(
+      and(
+        sql`${questions.mediaFileId} IS NOT NULL`,
+        sql`${questions.assistantMessageId} IS NOT NULL`,
+        gt(questions.createdAt, since),
+        lt(questions.createdAt, before),
+        sql`NOT EXISTS (SELECT 1 FROM question_messages m WHERE m.question_id = ${questions.id} AND m.kind = 'media' AND m.side = 'assistants')`,
+      ),
+    )
+    .orderBy(asc(questions.id))
+    .all();
 }
 
 /** Questions whose posting to the assistants failed (Telegram unreachable), oldest first. */

@@ -1,16 +1,23 @@
-import type { Api } from "grammy";
 import type { Config } from "../config.js";
 import { MINUTE } from "../clock.js";
 import { digestDay } from "../domain/questions.js";
 import { RULES } from "../domain/rules.js";
 import { fromLocal } from "../domain/time.js";
 import type { Db } from "../db/client.js";
-import { openQuestions, unpostedQuestions } from "../db/questionsRepo.js";
+import { getLearner } from "../db/learnersRepo.js";
+import {
+  getQuestion,
+  markLearnerNotified,
+  openQuestions,
+  questionsMissingMedia,
+  unnotifiedQuestions,
+  unpostedQuestions,
+} from "../db/questionsRepo.js";
+import type { Question } from "../db/schema/index.js";
 import { openQuestionLines } from "../messages/questionViews.js";
-import { postQuestion } from "../bot/questionRelay.js";
 import { chunkLines } from "../messages/html.js";
 import { formatDate } from "../messages/format.js";
-import { translator } from "../messages/i18n.js";
+import { isLocale, translator } from "../messages/i18n.js";
 import { logger } from "../log.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
@@ -65,25 +72,48 @@ export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => voi
   };
 }
 
+/** Posts a question to the assistants' chat (bot/questionRelay.ts's postQuestion, injected by main). */
+export type PostQuestion = (q: Question, now: number, options: { maybeCopy: boolean }) => Promise<unknown>;
+
 /**
- * Questions saved while Telegram could not be reached are posted to the assistants as soon as it
- * answers again. Only questions older than two minutes are taken, so a question still being posted
- * by its own update is not posted twice; questions older than a week are left alone.
+ * Questions not posted yet are posted to the assistants as soon as Telegram answers again: saved
+ * while it was unreachable, or interrupted by a crash between the send and its record (posted
+ * again then, with a note that a copy may exist; a reply to either copy reaches the learner);
+ * a photo/document whose header went out but which was not recorded is sent under the header.
+ * Only questions older than two minutes are taken, so a question still being posted by its own
+ * update is not posted twice; questions older than a week are left alone. A learner who was not
+ * told the question's number (a crash before the confirmation was recorded) is told through the
+ * outbox, once.
  */
-export function questionsRedeliveryJob(api: Api, db: Db, config: Config): Job {
+export function questionsRedeliveryJob(db: Db, config: Config, post: PostQuestion, onEnqueued: () => void = () => {}): Job {
   return {
     name: "questions-redelivery",
     async run(now) {
       if (config.assistantChatId === null) return;
-      const due = unpostedQuestions(db, now - 7 * 24 * 60 * MINUTE).filter((q) => q.createdAt < now - 2 * MINUTE);
+      const since = now - 7 * 24 * 60 * MINUTE;
+      const settled = now - 2 * MINUTE;
+      const due = [...unpostedQuestions(db, since).filter((q) => q.createdAt < settled), ...questionsMissingMedia(db, since, settled)];
       for (const q of due) {
         try {
-          await postQuestion(api, db, config, q, now);
+          await post(q, now, { maybeCopy: q.postStartedAt !== null && q.assistantMessageId === null });
         } catch (err) {
           logger.child({ job: "questions-redelivery" }).error({ err, question: q.id }, "question still not posted");
-          return; // Telegram is still unreachable: try again on the next tick.
+          break; // Telegram is still unreachable: try again on the next tick.
         }
       }
+      let told = 0;
+      for (const stale of unnotifiedQuestions(db, since, settled)) {
+        const q = getQuestion(db, stale.id)!;
+        const learner = getLearner(db, q.learnerId);
+        const t = translator(learner && isLocale(learner.language) ? learner.language : config.defaultLocale);
+        const text = t(q.assistantMessageId !== null ? "ask.sent" : "ask.queued", { number: q.id });
+        db.transaction(() => {
+          enqueue(db, { dedupeKey: `ask-number:${q.id}`, kind: "ask-number", chatId: q.learnerId, method: "sendMessage", payload: { text, parse_mode: "HTML" } }, now);
+          markLearnerNotified(db, q.id, now);
+        });
+        told++;
+      }
+      if (told > 0) onEnqueued();
     },
   };
 }

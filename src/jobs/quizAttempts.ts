@@ -1,11 +1,11 @@
 import { InlineKeyboard } from "grammy";
 import type { Locale } from "../domain/locale.js";
-import { pickText } from "../domain/course.js";
 import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
 import { closeOverdueAttempts, quizById } from "../db/quizRepo.js";
 import { formatNumber } from "../messages/format.js";
 import { translator } from "../messages/i18n.js";
+import { quizEndedNotice } from "../messages/quizViews.js";
 import { enqueue } from "./outbox.js";
 import type { Job } from "./scheduler.js";
 
@@ -25,15 +25,7 @@ export function quizAttemptsJob(db: Db, onEnqueued: () => void): Job {
         const learner = getLearner(db, attempt.learnerId);
         const lang: Locale = learner?.language ?? q.course.languages[0]!;
         const t = translator(lang);
-        const text = [
-          t("quiz.ended_notice", {
-            module: t("quiz.module_name", { week: q.module.position + 1, title: pickText(q.module.title, lang, q.course.languages) }),
-            score: formatNumber(attempt.score ?? 0, lang),
-            pass: formatNumber(q.quiz.passScore, lang),
-          }),
-          t(attempt.endReason === "deadline" ? "quiz.ended_deadline" : "quiz.ended_time_up"),
-          t("quiz.see_progress"),
-        ].join("\n");
+        const text = quizEndedNotice(t, lang, q, attempt);
         enqueue(
           db,
           {

@@ -247,3 +247,16 @@ export function renderCourseProgress(t: T, lang: Locale, r: CourseProgressReport
   for (const m of r.modules) lines.push(moduleProgressLine(t, lang, r.course, m));
   return lines.join("\n");
 }
+
+/** Sent by the job that closes attempts left open past their time limit or the deadline. */
+export function quizEndedNotice(t: T, lang: Locale, q: QuizWithModule, attempt: Pick<QuizAttempt, "score" | "endReason">): string {
+  return [
+    t("quiz.ended_notice", {
+      module: moduleName(t, q, lang),
+      score: formatNumber(attempt.score ?? 0, lang),
+      pass: formatNumber(q.quiz.passScore, lang),
+    }),
+    t(attempt.endReason === "deadline" ? "quiz.ended_deadline" : "quiz.ended_time_up"),
+    t("quiz.see_progress"),
+  ].join("\n");
+}

@@ -12,6 +12,7 @@ import {
   lastLearnerMessageAt,
   learnerQuestions,
   mapMessage,
+  markLearnerNotified,
   openQuestionCount,
   questionByMediaGroup,
   questionByMessage,
@@ -365,7 +366,11 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     ctx.log.warn({ err, question: question.id }, "question not posted yet");
   }
   const confirmation = await ctx.reply(ctx.t(posted ? "ask.sent" : "ask.queued", { number: question.id }), HTML);
-  mapMessage(db, { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" }, now);
+  // Until this is recorded, the redelivery job tells the learner the number (after a crash here).
+  db.transaction(() => {
+    mapMessage(db, { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" }, now);
+    markLearnerNotified(db, question.id, now);
+  });
 }
 
 async function followUp(ctx: BotContext, q: Question): Promise<void> {

@@ -12,7 +12,6 @@ import {
   getQuestion,
   mapMessage,
   openQuestions,
-  questionByMessage,
   recordAnswer,
   reopenQuestion,
   setForInstructor,
@@ -24,7 +23,7 @@ import { escapeHtml, translator, type T } from "../../messages/i18n.js";
 import { LEARNER_COMMANDS } from "../commands.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
-import { describeError, learnerLocale, refreshHeaderButtons, telegramCode } from "../questionRelay.js";
+import { describeError, learnerLocale, questionForReply, refreshHeaderButtons, telegramCode } from "../questionRelay.js";
 import { assistantKeyboard, learnerName, openQuestionLines } from "../../messages/questionViews.js";
 import { assistantButton, decodeLegacyAssistantButton, LEGACY_ASSISTANT_FILTER } from "../../messages/callbackData.js";
 import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
@@ -158,7 +157,7 @@ ac.on("message", async (ctx, next) => {
   if (!replyTo || ctx.msg.is_automatic_forward) return next();
   // Only replies to a question's messages count; in a forum topic every message "replies" to the
   // topic's first message, which is never mapped, so ordinary chatter is left alone.
-  const q = questionByMessage(ctx.deps.db, ctx.chat.id, replyTo.message_id, "assistants");
+  const q = questionForReply(ctx.deps.db, ctx.chat.id, replyTo, ctx.me.id, ctx.deps.clock.now());
   if (!q) return next();
   if (ctx.from.id === ctx.me.id) return;
   const t = assistantT(ctx);

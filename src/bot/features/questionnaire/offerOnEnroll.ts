@@ -12,7 +12,6 @@ export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Pr
   const now = clock.now();
   const questions = getQuestions(db, course.id, "pre");
   if (!questions || !isQuestionnaireOpen("pre", course, now)) return;
-  const lang = isLocale(ctx.lang) ? ctx.lang : "kk";
   enqueue(
     db,
     {
@@ -20,7 +19,7 @@ export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Pr
       kind: "questionnaire-offer",
       chatId: ctx.from!.id,
       method: "sendMessage",
-      payload: offerMessage(course, "pre", "offer", lang, questions.length),
+      payload: offerMessage(course, "pre", "offer", ctx.lang, questions.length),
     },
     now,
   );

@@ -75,9 +75,9 @@ pm.callbackQuery(QUIZ_START_RE, async (ctx) => {
     if (quizById(db, quizId)) await showQuizCard(ctx, quizId);
     return;
   }
-  await answerCallback(ctx);
   // One dialog at a time: a questionnaire left open in this chat is paused (it resumes from the database).
   setOpenDialog(db, ctx.from.id, "quiz", outcome.attempt.id, clock.now());
+  await answerCallback(ctx);
   const a = attemptState(db, outcome.attempt.id)!;
   await show(ctx, introText(ctx, a, outcome.resumed, answeredItems(db, a.id).size));
   await showStep(ctx, a.id);

@@ -106,19 +106,25 @@ export async function sendResult(ctx: BotContext, a: AttemptState): Promise<void
  */
 export async function showStep(ctx: BotContext, attemptId: number, before?: string): Promise<void> {
   const { db, clock } = ctx.deps;
-  settleAttempt(db, attemptId, clock.now());
-  const a = attemptState(db, attemptId);
+  let a = attemptState(db, attemptId);
   if (!a) {
     await ctx.reply(ctx.t("quiz.no_quiz"), HTML);
     return;
   }
-  const cur = a.finishedAt === null ? currentItem(db, a, answeredItems(db, a.id)) : null;
-  if (!cur) {
-    if (a.endReason !== "submitted" && a.shownItem !== a.variant.length) await ctx.reply(ctx.t("quiz.answer_too_late"), HTML);
-    await sendResult(ctx, a);
+  const now = clock.now();
+  const overdue = now >= a.endsAt || now >= a.closesAt;
+  const cur = a.finishedAt === null && !overdue ? currentItem(db, a, answeredItems(db, a.id)) : null;
+  if (cur) {
+    await sendQuestion(ctx, a, cur, before);
     return;
   }
-  await sendQuestion(ctx, a, cur, before);
+  // Nothing left to answer, or its time is over: finish it (once) and show the result.
+  if (a.finishedAt === null) {
+    settleAttempt(db, attemptId, now);
+    a = attemptState(db, attemptId)!;
+  }
+  if (a.endReason !== "submitted" && a.shownItem !== a.variant.length) await ctx.reply(ctx.t("quiz.answer_too_late"), HTML);
+  await sendResult(ctx, a);
 }
 
 /** Edits the message a button belongs to; a message too old to edit, or unchanged, is left as it is. */
