@@ -115,3 +115,25 @@ describe("COURSES_DIR", () => {
     expect(() => loadConfig({ BOT_TOKEN: TEST_TOKEN, COURSES_DIR: join(courses, "x.yaml") })).toThrow(/is a file, not a folder/);
   });
 });
+
+describe("/reload", () => {
+  it("goes through every file and reports each, a bad one included", async () => {
+    const { TestBot } = await import("./support/harness.js");
+    write("a-good.yaml", courseYaml({ id: "course-a" }));
+    write("b-bomb.yaml", aliasBomb());
+    write("c-good.yaml", courseYaml({ id: "course-c" }));
+    const tb = new TestBot({ config: { COURSES_DIR: courses } });
+    try {
+      const author = tb.user(900, { lang: "en" });
+      await author.send("/reload");
+      const text = author.texts().join("\n");
+      expect(text).toContain("Reloaded 3 course files");
+      expect(text).toMatch(/a-good\.yaml: course «course-a» loaded/);
+      expect(text).toMatch(/b-bomb\.yaml: not loaded/);
+      expect(text).toContain("too many YAML aliases");
+      expect(text).toMatch(/c-good\.yaml: course «course-c» loaded/);
+    } finally {
+      tb.close();
+    }
+  });
+});

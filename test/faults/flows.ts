@@ -28,7 +28,9 @@ const QUIZ_DONE = /Quiz finished/;
 const SURVEY_HEADER = /question (\d+) of (\d+)/;
 const SURVEY_DONE = /Thank you|You submitted/;
 const MAX_STEPS = 45;
-const WAIT = 20_000;
+/** How long a learner waits for the next screen, and when learners give up (the fast subset sets it). */
+export const limits = { wait: 10_000, deadline: Number.POSITIVE_INFINITY };
+const out = () => Date.now() > limits.deadline;
 
 const num = (re: RegExp, s: Screen | null) => {
   const m = s ? re.exec(s.text) : null;
@@ -42,13 +44,13 @@ function newLog(l: SimLearner, flow: FlowLog["flow"]): FlowLog {
 async function enroll(l: SimLearner, log: FlowLog): Promise<void> {
   let m = l.mark;
   await l.send("/start");
-  if (!(await l.awaitScreen(m, (s) => /Hello|Welcome back/.test(s.text), WAIT))) {
+  if (!(await l.awaitScreen(m, (s) => /Hello|Welcome back/.test(s.text), limits.wait))) {
     log.stuckSteps++;
     log.notes.push("no greeting");
   }
   m = l.mark;
   await l.press("enr!:intro-programming");
-  if (!(await l.awaitScreen(m, (s) => /enrolled/i.test(s.text), WAIT))) {
+  if (!(await l.awaitScreen(m, (s) => /enrolled/i.test(s.text), limits.wait))) {
     // "already enrolled" comes as an alert: fine after a restart redelivered the press.
     if (!/already enrolled/i.test(l.alertSince(m) ?? "")) {
       log.stuckSteps++;
@@ -73,19 +75,19 @@ export async function quizFlow(l: SimLearner, random: () => number): Promise<Flo
   const open = async () => {
     let m = l.mark;
     await l.send("/quiz");
-    await l.awaitScreen(m, (s) => s.buttons.some((b) => b.data === "qz:intro-programming:0"), WAIT);
+    await l.awaitScreen(m, (s) => s.buttons.some((b) => b.data === "qz:intro-programming:0"), limits.wait);
     m = l.mark;
     await l.press("qz:intro-programming:0");
-    const card = await l.awaitScreen(m, (s) => s.buttons.some((b) => /^qs/.test(b.data)), WAIT);
+    const card = await l.awaitScreen(m, (s) => s.buttons.some((b) => /^qs/.test(b.data)), limits.wait);
     const start = card?.buttons.find((b) => /^qs/.test(b.data));
     if (!start) return;
     m = l.mark;
     await l.press(start.data, card!.messageId);
-    await l.awaitScreen(m, quizScreen, WAIT);
+    await l.awaitScreen(m, quizScreen, limits.wait);
   };
   await open();
   let recoveries = 0;
-  for (let step = 0; step < MAX_STEPS; step++) {
+  for (let step = 0; step < MAX_STEPS && !out(); step++) {
     const s = l.screen(quizScreen);
     if (s && QUIZ_DONE.test(s.text)) {
       log.finished = true;
@@ -119,7 +121,7 @@ export async function quizFlow(l: SimLearner, random: () => number): Promise<Flo
       await l.send(g.text!);
     }
     log.given.push(g);
-    const after = await l.awaitScreen(m, (x) => QUIZ_DONE.test(x.text) || (num(QUIZ_HEADER, x) ?? 0) > shown, WAIT);
+    const after = await l.awaitScreen(m, (x) => QUIZ_DONE.test(x.text) || (num(QUIZ_HEADER, x) ?? 0) > shown, limits.wait);
     if (after) g.acknowledged = true;
     else {
       log.stuckSteps++;
@@ -140,11 +142,11 @@ export async function questionnaireFlow(l: SimLearner, random: () => number): Pr
   const open = async () => {
     const m = l.mark;
     await l.press("qn:intro-programming:pre");
-    await l.awaitScreen(m, surveyScreen, WAIT);
+    await l.awaitScreen(m, surveyScreen, limits.wait);
   };
   await open();
   let recoveries = 0;
-  for (let step = 0; step < MAX_STEPS; step++) {
+  for (let step = 0; step < MAX_STEPS && !out(); step++) {
     const s = l.screen(surveyScreen);
     if (s && SURVEY_DONE.test(s.text)) {
       log.finished = true;
@@ -154,7 +156,7 @@ export async function questionnaireFlow(l: SimLearner, random: () => number): Pr
     if (s && submit) {
       const m = l.mark;
       await l.press(submit.data, s.messageId);
-      if (await l.awaitScreen(m, (x) => SURVEY_DONE.test(x.text), WAIT)) log.finished = true;
+      if (await l.awaitScreen(m, (x) => SURVEY_DONE.test(x.text), limits.wait)) log.finished = true;
       else log.notes.push("submit: no thanks");
       return log;
     }
@@ -171,7 +173,7 @@ export async function questionnaireFlow(l: SimLearner, random: () => number): Pr
     const m = l.mark;
     if (of("b").length > 0 && random() < 0.15) {
       await l.press(of("b")[0]!.data, s.messageId);
-      if (!(await l.awaitScreen(m, (x) => num(SURVEY_HEADER, x) === shown - 1, WAIT))) {
+      if (!(await l.awaitScreen(m, (x) => num(SURVEY_HEADER, x) === shown - 1, limits.wait))) {
         log.stuckSteps++;
         log.notes.push(`questionnaire: Back from question ${shown} did not go back`);
         if (recoveries++ > 5) break;
@@ -209,7 +211,7 @@ export async function questionnaireFlow(l: SimLearner, random: () => number): Pr
     const after = await l.awaitScreen(
       m,
       (x) => num(SURVEY_HEADER, x) === shown + 1 || (!SURVEY_HEADER.test(x.text) && x.buttons.some((b) => /submit/i.test(b.text))),
-      WAIT,
+      limits.wait,
     );
     if (after) g.acknowledged = true;
     else {
@@ -230,13 +232,13 @@ export async function askFlow(l: SimLearner, token: string): Promise<FlowLog> {
   await enroll(l, log);
   let m = l.mark;
   await l.send("/ask");
-  let s = await l.awaitScreen(m, askScreen, WAIT);
+  let s = await l.awaitScreen(m, askScreen, limits.wait);
   for (let i = 0; i < 3 && s && !/Write your question/.test(s.text); i++) {
     const b = s.buttons.find((x) => x.data.startsWith("ask:") && x.data !== "ask:x");
     if (!b) break;
     m = l.mark;
     await l.press(b.data, s.messageId);
-    s = await l.awaitScreen(m, askScreen, WAIT);
+    s = await l.awaitScreen(m, askScreen, limits.wait);
   }
   if (!s || !/Write your question/.test(s.text)) {
     log.stuckSteps++;
@@ -244,7 +246,7 @@ export async function askFlow(l: SimLearner, token: string): Promise<FlowLog> {
   }
   m = l.mark;
   await l.send(token);
-  const ack = await l.awaitScreen(m, (x) => /#\d+/.test(x.text), WAIT);
+  const ack = await l.awaitScreen(m, (x) => /#\d+/.test(x.text), limits.wait);
   log.given.push({ ref: null, index: 0, kind: "text", text: token, acknowledged: ack !== null });
   if (!ack) {
     log.stuckSteps++;
