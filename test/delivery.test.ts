@@ -1,13 +1,14 @@
 import { Writable } from "node:stream";
 import { eq, sql } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { Api } from "grammy";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DAY } from "../src/clock.js";
 import { enroll } from "../src/db/coursesRepo.js";
 import { setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { enqueue, enqueueFanOut, enqueueFanOutNow, outboxMessages, saveBody, type FanOut } from "../src/db/outboxRepo.js";
 import { outbox, outboxBodies } from "../src/db/schema/index.js";
 import type { Locale } from "../src/domain/locale.js";
-import { ReplyTraffic } from "../src/bot/apiSetup.js";
+import { ReplyTraffic, retryInBackground, watchPolling } from "../src/bot/apiSetup.js";
 import { queueAnnouncements } from "../src/jobs/announcements.js";
 import { AdaptivePace, DUE_SQL, EXPIRE_SQL } from "../src/jobs/outbox.js";
 import { createLogger } from "../src/log.js";
@@ -205,5 +206,47 @@ describe("replies before broadcasts", () => {
     expect(slept[0]).toBe(1000);
     expect(tb.telegram.deliveriesByChat().get(5)).toBe(1);
     expect(tb.db.select().from(outbox).where(eq(outbox.dedupeKey, "b:5")).get()!.state).toBe("sent");
+  });
+});
+
+describe("start-up and polling through an outage", () => {
+  it("getUpdates failures are logged once when the outage starts and once, with its duration, when it ends", async () => {
+    let clock = 0;
+    let failing = 3;
+    const fetch = (async () => {
+      if (failing-- > 0) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      return new Response(JSON.stringify({ ok: true, result: [] }), { headers: { "content-type": "application/json" } });
+    }) as unknown as typeof globalThis.fetch;
+    const api = new Api("1:x", { fetch } as never);
+    const { log, lines } = captureLog();
+    watchPolling(api, () => clock, log);
+    for (let i = 0; i < 3; i++) {
+      clock += 2000;
+      await expect(api.getUpdates()).rejects.toThrow();
+    }
+    clock += 2000;
+    await expect(api.getUpdates()).resolves.toEqual([]);
+    expect(lines.map((l) => l.msg)).toEqual(["polling failed: Telegram unreachable, retrying every few seconds", "polling restored after 6 s"]);
+    expect(lines[1]!.durationMs).toBe(6000);
+  });
+
+  it("command menus are set in the background and retried until Telegram takes them", async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const { log } = captureLog();
+      retryInBackground("command menu", async () => {
+        if (++calls < 3) throw new Error("500 Internal Server Error");
+      }, log);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(calls).toBe(2);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(calls).toBe(3);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
