@@ -6,7 +6,7 @@ import { DAY } from "../src/clock.js";
 import { enroll } from "../src/db/coursesRepo.js";
 import { setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { enqueue, enqueueFanOut, enqueueFanOutNow, outboxMessages, saveBody, type FanOut } from "../src/db/outboxRepo.js";
-import { outbox, outboxBodies } from "../src/db/schema/index.js";
+import { broadcasts, outbox, outboxBodies } from "../src/db/schema/index.js";
 import type { Locale } from "../src/domain/locale.js";
 import { ReplyTraffic, retryInBackground, watchPolling } from "../src/bot/apiSetup.js";
 import { queueAnnouncements } from "../src/jobs/announcements.js";
@@ -248,5 +248,36 @@ describe("start-up and polling through an outage", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("an author's broadcast whose queueing a restart interrupted", () => {
+  it("the progress job finishes queueing it (each learner once, blocked ones counted), then reports", async () => {
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml());
+    learners(tb, [1, 2, 3, 4, 5]);
+    setLearnerBlocked(tb.db, 4, true, T0);
+    const [b] = tb.db
+      .insert(broadcasts)
+      .values({
+        authorId: 900, authorLang: "en", courseId: "python-101", status: "sending", createdAt: T0, updatedAt: T0, confirmedAt: T0, total: 5,
+        versions: { en: { method: "sendMessage", payload: { text: "Hello" } }, ru: { method: "sendMessage", payload: { text: "Привет" } } },
+      })
+      .returning()
+      .all();
+    // The process died after the first learners' rows: learner 1 already has one.
+    enqueue(tb.db, { dedupeKey: `bc:${b!.id}:1`, kind: "broadcast", batch: `bc:${b!.id}`, chatId: 1, method: "sendMessage", payload: { text: "Hello" } }, T0);
+    const monitor = tb.monitor();
+    await monitor.poll();
+    const rows = outboxMessages(tb.db);
+    expect(rows.map((r) => r.chatId).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(rows.find((r) => r.chatId === 4)!.state).toBe("blocked");
+    // Learner 3 (kk) gets the first course language that has a version (ru); the others their own.
+    expect(rows.filter((r) => r.chatId !== 1).map((r) => `${r.chatId}:${String(r.payload.text)}`).sort()).toEqual(["2:Hello", "3:Привет", "4:Привет", "5:Hello"]);
+    expect(tb.db.select().from(broadcasts).where(eq(broadcasts.id, b!.id)).get()!.queuedAt).toBe(T0);
+    await tb.sender().drain();
+    await monitor.poll();
+    expect(tb.db.select().from(broadcasts).where(eq(broadcasts.id, b!.id)).get()!.status).toBe("done");
+    expect(tb.telegram.deliveriesByChat().get(1)).toBe(1);
   });
 });
