@@ -9,7 +9,7 @@ import { enqueue, enqueueFanOut, enqueueFanOutNow, outboxMessages, saveBody, typ
 import { broadcasts, outbox, outboxBodies } from "../src/db/schema/index.js";
 import type { Locale } from "../src/domain/locale.js";
 import { ReplyTraffic, retryInBackground, watchPolling } from "../src/bot/apiSetup.js";
-import { queueAnnouncements } from "../src/jobs/announcements.js";
+import { queueAnnouncements, weeklyAnnouncementsJob } from "../src/jobs/announcements.js";
 import { AdaptivePace, DUE_SQL, EXPIRE_SQL } from "../src/jobs/outbox.js";
 import { createLogger } from "../src/log.js";
 import { courseYaml } from "./support/courses.js";
@@ -279,5 +279,22 @@ describe("an author's broadcast whose queueing a restart interrupted", () => {
     await monitor.poll();
     expect(tb.db.select().from(broadcasts).where(eq(broadcasts.id, b!.id)).get()!.status).toBe("done");
     expect(tb.telegram.deliveriesByChat().get(1)).toBe(1);
+  });
+});
+
+describe("the weekly job at scale", () => {
+  it("after a complete pass it re-checks a course every 10 minutes, not every minute: an unblocked learner is caught then", async () => {
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml());
+    learners(tb, [1, 2]);
+    setLearnerBlocked(tb.db, 2, true, T0);
+    const job = weeklyAnnouncementsJob(tb.db, () => {});
+    await job.run(ALMATY_W1);
+    expect(outboxMessages(tb.db).map((r) => r.chatId)).toEqual([1]);
+    setLearnerBlocked(tb.db, 2, false, ALMATY_W1);
+    await job.run(ALMATY_W1 + 60_000);
+    expect(outboxMessages(tb.db)).toHaveLength(1);
+    await job.run(ALMATY_W1 + 10 * 60_000);
+    expect(outboxMessages(tb.db).map((r) => r.chatId)).toEqual([1, 2]);
   });
 });
