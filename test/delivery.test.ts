@@ -1,14 +1,15 @@
 import { Writable } from "node:stream";
 import { eq, sql } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { Api } from "grammy";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DAY } from "../src/clock.js";
 import { enroll } from "../src/db/coursesRepo.js";
 import { setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { enqueue, enqueueFanOut, enqueueFanOutNow, outboxMessages, saveBody, type FanOut } from "../src/db/outboxRepo.js";
-import { outbox, outboxBodies } from "../src/db/schema/index.js";
+import { broadcasts, outbox, outboxBodies } from "../src/db/schema/index.js";
 import type { Locale } from "../src/domain/locale.js";
-import { ReplyTraffic } from "../src/bot/apiSetup.js";
-import { queueAnnouncements } from "../src/jobs/announcements.js";
+import { ReplyTraffic, retryInBackground, watchPolling } from "../src/bot/apiSetup.js";
+import { queueAnnouncements, weeklyAnnouncementsJob } from "../src/jobs/announcements.js";
 import { AdaptivePace, DUE_SQL, EXPIRE_SQL } from "../src/jobs/outbox.js";
 import { createLogger } from "../src/log.js";
 import { courseYaml } from "./support/courses.js";
@@ -205,5 +206,95 @@ describe("replies before broadcasts", () => {
     expect(slept[0]).toBe(1000);
     expect(tb.telegram.deliveriesByChat().get(5)).toBe(1);
     expect(tb.db.select().from(outbox).where(eq(outbox.dedupeKey, "b:5")).get()!.state).toBe("sent");
+  });
+});
+
+describe("start-up and polling through an outage", () => {
+  it("getUpdates failures are logged once when the outage starts and once, with its duration, when it ends", async () => {
+    let clock = 0;
+    let failing = 3;
+    const fetch = (async () => {
+      if (failing-- > 0) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      return new Response(JSON.stringify({ ok: true, result: [] }), { headers: { "content-type": "application/json" } });
+    }) as unknown as typeof globalThis.fetch;
+    const api = new Api("1:x", { fetch } as never);
+    const { log, lines } = captureLog();
+    watchPolling(api, () => clock, log);
+    for (let i = 0; i < 3; i++) {
+      clock += 2000;
+      await expect(api.getUpdates()).rejects.toThrow();
+    }
+    clock += 2000;
+    await expect(api.getUpdates()).resolves.toEqual([]);
+    expect(lines.map((l) => l.msg)).toEqual(["polling failed: Telegram unreachable, retrying every few seconds", "polling restored after 6 s"]);
+    expect(lines[1]!.durationMs).toBe(6000);
+  });
+
+  it("command menus are set in the background and retried until Telegram takes them", async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const { log } = captureLog();
+      retryInBackground("command menu", async () => {
+        if (++calls < 3) throw new Error("500 Internal Server Error");
+      }, log);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(calls).toBe(2);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(calls).toBe(3);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("an author's broadcast whose queueing a restart interrupted", () => {
+  it("the progress job finishes queueing it (each learner once, blocked ones counted), then reports", async () => {
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml());
+    learners(tb, [1, 2, 3, 4, 5]);
+    setLearnerBlocked(tb.db, 4, true, T0);
+    const [b] = tb.db
+      .insert(broadcasts)
+      .values({
+        authorId: 900, authorLang: "en", courseId: "python-101", status: "sending", createdAt: T0, updatedAt: T0, confirmedAt: T0, total: 5,
+        versions: { en: { method: "sendMessage", payload: { text: "Hello" } }, ru: { method: "sendMessage", payload: { text: "Привет" } } },
+      })
+      .returning()
+      .all();
+    // The process died after the first learners' rows: learner 1 already has one.
+    enqueue(tb.db, { dedupeKey: `bc:${b!.id}:1`, kind: "broadcast", batch: `bc:${b!.id}`, chatId: 1, method: "sendMessage", payload: { text: "Hello" } }, T0);
+    const monitor = tb.monitor();
+    await monitor.poll();
+    const rows = outboxMessages(tb.db);
+    expect(rows.map((r) => r.chatId).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(rows.find((r) => r.chatId === 4)!.state).toBe("blocked");
+    // Learner 3 (kk) gets the first course language that has a version (ru); the others their own.
+    expect(rows.filter((r) => r.chatId !== 1).map((r) => `${r.chatId}:${String(r.payload.text)}`).sort()).toEqual(["2:Hello", "3:Привет", "4:Привет", "5:Hello"]);
+    expect(tb.db.select().from(broadcasts).where(eq(broadcasts.id, b!.id)).get()!.queuedAt).toBe(T0);
+    await tb.sender().drain();
+    await monitor.poll();
+    expect(tb.db.select().from(broadcasts).where(eq(broadcasts.id, b!.id)).get()!.status).toBe("done");
+    expect(tb.telegram.deliveriesByChat().get(1)).toBe(1);
+  });
+});
+
+describe("the weekly job at scale", () => {
+  it("after a complete pass it re-checks a course every 10 minutes, not every minute: an unblocked learner is caught then", async () => {
+    tb = new TestBot({ now: T0 });
+    tb.loadCourse(courseYaml());
+    learners(tb, [1, 2]);
+    setLearnerBlocked(tb.db, 2, true, T0);
+    const job = weeklyAnnouncementsJob(tb.db, () => {});
+    await job.run(ALMATY_W1);
+    expect(outboxMessages(tb.db).map((r) => r.chatId)).toEqual([1]);
+    setLearnerBlocked(tb.db, 2, false, ALMATY_W1);
+    await job.run(ALMATY_W1 + 60_000);
+    expect(outboxMessages(tb.db)).toHaveLength(1);
+    await job.run(ALMATY_W1 + 10 * 60_000);
+    expect(outboxMessages(tb.db).map((r) => r.chatId)).toEqual([1, 2]);
   });
 });

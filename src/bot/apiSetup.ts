@@ -98,22 +98,26 @@ export function watchPolling(api: Api, now: () => number = Date.now, log = logge
   let downSince: number | null = null;
   api.config.use(async (prev, method, payload, signal) => {
     if (method !== "getUpdates") return prev(method, payload, signal);
+    const down = (err: unknown) => {
+      if (downSince !== null || signal?.aborted) return;
+      downSince = now();
+      log.warn({ err }, "polling failed: Telegram unreachable, retrying every few seconds");
+    };
+    let result;
     try {
-      const result = await prev(method, payload, signal);
-      if (!result.ok && (result.error_code ?? 0) >= 500) throw new Error(`${result.error_code} ${result.description}`);
-      if (downSince !== null) {
-        const durationMs = now() - downSince;
-        downSince = null;
-        log.info({ durationMs }, `polling restored after ${Math.round(durationMs / 1000)} s`);
-      }
-      return result;
+      result = await prev(method, payload, signal);
     } catch (err) {
-      if (downSince === null && !signal?.aborted) {
-        downSince = now();
-        log.warn({ err }, "polling failed: Telegram unreachable, retrying every few seconds");
-      }
+      down(err);
       throw err;
     }
+    if (!result.ok && (result.error_code ?? 0) >= 500) {
+      down(new Error(`${result.error_code} ${result.description}`));
+    } else if (downSince !== null) {
+      const durationMs = now() - downSince;
+      downSince = null;
+      log.info({ durationMs }, `polling restored after ${Math.round(durationMs / 1000)} s`);
+    }
+    return result;
   });
 }
 

@@ -176,6 +176,19 @@ export function versionFor(
  * calls it again for a broadcast whose queueing a restart interrupted (queuedAt still null).
  */
 export async function queueBroadcast(db: Db, b: Broadcast, course: Course, now: number): Promise<number> {
+  // The confirming update and the progress job may both get here: one fan-out per broadcast at a time.
+  if (queueing.has(b.id)) return 0;
+  queueing.add(b.id);
+  try {
+    return await queueBroadcastRows(db, b, course, now);
+  } finally {
+    queueing.delete(b.id);
+  }
+}
+
+const queueing = new Set<number>();
+
+async function queueBroadcastRows(db: Db, b: Broadcast, course: Course, now: number): Promise<number> {
   const batch = broadcastBatch(b.id);
   const body = (lang: Locale, version: BroadcastVersion) =>
     saveBody(db, `${batch}:${lang}`, { kind: "broadcast", batch, method: version.method, payload: version.payload }, now);

@@ -1,9 +1,33 @@
-import { HOUR } from "../clock.js";
+import { HOUR, MINUTE } from "../clock.js";
 import type { Db } from "../db/client.js";
 import { enqueueFanOut, enqueueFanOutNow } from "../db/outboxRepo.js";
 import { RULES } from "../domain/rules.js";
 import { announcementFanOuts, reminderFanOuts } from "../messages/weeklyViews.js";
+import type { FanOut } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
+
+/**
+ * After a complete pass over a course, a job looks at it again only this much later: newly
+ * enrolled learners are queued at once by the enrollment hook, so the re-check only catches
+ * rarer changes (a learner who unblocked the bot, a score that no longer passes). At 100,000
+ * learners a pass is about a second of (chunked) work, which is too much to repeat every minute.
+ */
+export const RECHECK_MS = 10 * MINUTE;
+
+/** Runs each fan-out, skipping those completed less than RECHECK_MS ago (per job instance; a restart re-checks all). */
+function recheckEvery(ms: number) {
+  const completed = new Map<string, number>();
+  return async (db: Db, fanOuts: FanOut[], now: number): Promise<number> => {
+    let queued = 0;
+    for (const f of fanOuts) {
+      const last = completed.get(f.keyPrefix);
+      if (last !== undefined && now >= last && now - last < ms) continue;
+      queued += await enqueueFanOut(db, f, now);
+      completed.set(f.keyPrefix, now);
+    }
+    return queued;
+  };
+}
 
 export { announcementKeyPrefix, reminderKeyPrefix, renderAnnouncement, renderReminder } from "../messages/weeklyViews.js";
 
@@ -21,10 +45,11 @@ export async function queueAnnouncements(db: Db, now: number, only?: { courseId:
 }
 
 export function weeklyAnnouncementsJob(db: Db, onEnqueued: () => void): Job {
+  const run = recheckEvery(RECHECK_MS);
   return {
     name: "weekly-announcements",
     async run(now) {
-      if ((await queueAnnouncements(db, now)) > 0) onEnqueued();
+      if ((await run(db, announcementFanOuts(db, now), now)) > 0) onEnqueued();
     },
   };
 }
@@ -40,10 +65,11 @@ export async function queueDeadlineReminders(db: Db, now: number): Promise<numbe
 }
 
 export function deadlineRemindersJob(db: Db, onEnqueued: () => void): Job {
+  const run = recheckEvery(RECHECK_MS);
   return {
     name: "deadline-reminders",
     async run(now) {
-      if ((await queueDeadlineReminders(db, now)) > 0) onEnqueued();
+      if ((await run(db, reminderFanOuts(db, now, RULES.deadlineReminderHours * HOUR), now)) > 0) onEnqueued();
     },
   };
 }
