@@ -15,6 +15,7 @@ import { fallbackFeature } from "./features/fallback.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
+import { quizStatsFeature } from "./features/quizStats.js";
 import { questionnaireFeature } from "./features/questionnaire.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { startFeature } from "./features/start.js";
@@ -55,6 +56,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(adminFeature);
   bot.use(announceFeature);
   bot.use(quizFeature(deps));
+  bot.use(quizStatsFeature);
   bot.use(questionnaireFeature);
   bot.use(questionnaireResultsFeature);
   bot.use(askFeature);

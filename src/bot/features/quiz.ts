@@ -5,8 +5,7 @@ import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import type { Locale } from "../../domain/locale.js";
 import { pickText, type Translated } from "../../domain/course.js";
 import { parseNumberAnswer, type GivenAnswer, type QuizQuestion, type VariantItem } from "../../domain/quiz.js";
-import { getCourse, isEnrolled, learnerCourses, listCourses } from "../../db/coursesRepo.js";
-import type { Course } from "../../db/schema/index.js";
+import { getCourse, isEnrolled, learnerCourses } from "../../db/coursesRepo.js";
 import { getLearner } from "../../db/learnersRepo.js";
 import {
   attemptAnswers,
@@ -20,13 +19,12 @@ import {
   quizBank,
   quizById,
   quizByModule,
-  quizStats,
   recordAnswer,
   startOrResumeAttempt,
   type AnswerOutcome,
   type StartOutcome,
 } from "../../db/quizRepo.js";
-import { formatDeadline, formatDateTime, formatNumber } from "../../messages/format.js";
+import { formatDeadline, formatDateTime } from "../../messages/format.js";
 import { escapeHtml, isLocale, translator } from "../../messages/i18n.js";
 import { moduleScore } from "../../domain/quiz.js";
 import type { BaseContext, BotContext, BotDeps } from "../context.js";
@@ -47,8 +45,7 @@ import {
   type QuestionView,
   type ResultView,
 } from "../../messages/quizViews.js";
-import { requireAuthor } from "../auth.js";
-import { answerCallback, chunkLines, HTML, show } from "../ui.js";
+import { answerCallback, HTML, show } from "../ui.js";
 
 export const QUIZ_CONVERSATION = "quiz";
 
@@ -329,18 +326,6 @@ export function quizFeature(deps: BotDeps): Composer<BotContext> {
 
   pm.command("quiz", (ctx) => showQuizList(ctx));
 
-  /** /quizstats [course-id]: for authors, how each quiz went, hardest questions, identical wrong answers. */
-  pm.command("quizstats", requireAuthor, async (ctx) => {
-    const { db } = ctx.deps;
-    const id = ctx.match.trim().toLowerCase();
-    const selected = id ? [getCourse(db, id)].filter((c): c is Course => c !== undefined) : listCourses(db);
-    if (id && selected.length === 0) {
-      await ctx.reply(ctx.t("start.unknown_course", { id: shorten(id, 64) }), HTML);
-      return;
-    }
-    const lines = selected.flatMap((course) => quizStatsLines(ctx, course));
-    for (const chunk of chunkLines(lines.length ? lines : [ctx.t("quiz.stats.none")])) await ctx.reply(chunk, HTML);
-  });
   pm.callbackQuery("qz", async (ctx) => {
     await answerCallback(ctx);
     await showQuizList(ctx);
@@ -503,42 +488,3 @@ async function showQuizList(ctx: BotContext): Promise<void> {
   await show(ctx, [ctx.t("quiz.list_header"), "", blocks.join("\n\n")].join("\n"), kb);
 }
 
-function quizStatsLines(ctx: BotContext, course: Course): string[] {
-  const stats = quizStats(ctx.deps.db, course.id);
-  const lines = ["", ctx.t("quiz.stats.header", { course: courseTitle(course, ctx.lang) })];
-  if (stats.length === 0) lines.push(ctx.t("quiz.progress.no_quizzes"));
-  for (const s of stats) {
-    const bank = quizBank(ctx.deps.db, s.quiz.id);
-    const label = (position: number) => {
-      const prompt = bank[position] ? pickText(bank[position]!.prompt, ctx.lang, course.languages) : "";
-      return ctx.t("quiz.stats.question", { number: position + 1, prompt: shorten(prompt, 50) });
-    };
-    lines.push("", `<b>${escapeHtml(moduleName(ctx.t, { module: s.module, course }, ctx.lang))}</b>`);
-    lines.push(
-      ctx.t("quiz.stats.summary", {
-        learners: s.learners,
-        passed: s.passed,
-        average: s.average === null ? "—" : formatNumber(s.average, ctx.lang),
-      }),
-    );
-    const hardest = s.questions.filter((q) => q.rightShare < 1).slice(0, 3);
-    if (hardest.length > 0) {
-      lines.push(ctx.t("quiz.stats.hardest_header"));
-      for (const q of hardest) {
-        lines.push(`• ${label(q.position)} — ${ctx.t("quiz.stats.right_share", { percent: formatNumber(q.rightShare * 100, ctx.lang, 0), n: q.answers })}`);
-      }
-    }
-    for (const g of s.identicalWrong) {
-      lines.push(
-        ctx.t("quiz.stats.identical", {
-          question: label(g.position),
-          text: escapeHtml(shorten(g.text, 80)),
-          n: g.learnerIds.length,
-          ids: g.learnerIds.join(", "),
-          interpolation: { escapeValue: false },
-        }),
-      );
-    }
-  }
-  return lines;
-}
