@@ -43,6 +43,25 @@ function answerCell(t: T, q: Question, v: AnswerValue | undefined, lang: Locale,
 }
 
 /**
+ * Cells by question and stored JSON: a choice, a rating or yes/no has a handful of distinct
+ * values, so each is rendered once, not once per learner.
+ */
+function cellCache(t: T, questions: readonly Question[], lang: Locale, languages: readonly string[]) {
+  const caches = new Map(questions.map((q) => [q.id, new Map<string | null, CsvCell>()]));
+  return (q: Question, json: string | null | undefined): CsvCell => {
+    if (json === undefined) return "";
+    if (q.type === "text") return answerCell(t, q, json === null ? null : (JSON.parse(json) as AnswerValue), lang, languages);
+    const cache = caches.get(q.id)!;
+    let cell = cache.get(json);
+    if (cell === undefined) {
+      cell = answerCell(t, q, json === null ? null : (JSON.parse(json) as AnswerValue), lang, languages);
+      if (cache.size < 10_000) cache.set(json, cell);
+    }
+    return cell;
+  };
+}
+
+/**
  * Writes one questionnaire's responses to `path` (BOM, header, one row per learner, in the order
  * they started). Returns the number of learners written.
  */
@@ -62,9 +81,11 @@ export async function writeQuestionnaireCsv(
       WHERE r.course_id = ? AND r.kind = ? AND r.id > ?
       ORDER BY r.id LIMIT ?`,
   );
-  const answers = db.$client.prepare<[number, number], { response_id: number; question_id: string; value: string | null }>(
-    "SELECT response_id, question_id, value FROM questionnaire_answers WHERE response_id BETWEEN ? AND ?",
+  // The ids of the page, not a range: a range lets the planner choose a scan of the whole table.
+  const answers = db.$client.prepare<[string], { response_id: number; question_id: string; value: string | null }>(
+    "SELECT response_id, question_id, value FROM questionnaire_answers WHERE response_id IN (SELECT value FROM json_each(?))",
   );
+  const cell = cellCache(t, questions, lang, languages);
   const writer = new CsvFileWriter(path);
   try {
     writer.write(questionnaireHeader(questions));
@@ -72,10 +93,8 @@ export async function writeQuestionnaireCsv(
     for (;;) {
       const rows = page.all(courseId, kind, after, PAGE_SIZE);
       if (rows.length === 0) break;
-      const byResponse = new Map<number, Map<string, AnswerValue>>(rows.map((r) => [r.id, new Map()]));
-      for (const a of answers.iterate(rows[0]!.id, rows[rows.length - 1]!.id)) {
-        byResponse.get(a.response_id)?.set(a.question_id, a.value === null ? null : (JSON.parse(a.value) as AnswerValue));
-      }
+      const byResponse = new Map<number, Map<string, string | null>>(rows.map((r) => [r.id, new Map()]));
+      for (const a of answers.iterate(JSON.stringify(rows.map((r) => r.id)))) byResponse.get(a.response_id)?.set(a.question_id, a.value);
       for (const r of rows) {
         const given = byResponse.get(r.id)!;
         writer.write([
@@ -87,7 +106,7 @@ export async function writeQuestionnaireCsv(
           r.submitted_at === null ? "in_progress" : "submitted",
           iso(r.started_at),
           iso(r.submitted_at),
-          ...questions.map((q) => answerCell(t, q, given.get(q.id), lang, languages)),
+          ...questions.map((q) => cell(q, given.get(q.id))),
         ]);
       }
       after = rows[rows.length - 1]!.id;

@@ -1,8 +1,8 @@
 /** The assistants' CSV of every question, written page by page into a file. */
 import type { Locale } from "../domain/locale.js";
-import type { Module } from "../db/schema/index.js";
+import type { Course, Module } from "../db/schema/index.js";
 import type { Db } from "../db/client.js";
-import { getModules } from "../db/coursesRepo.js";
+import { getCourse, getModules } from "../db/coursesRepo.js";
 import { questionsPage } from "../db/questionsRepo.js";
 import type { T } from "../messages/i18n.js";
 import { questionCsvCells, questionCsvHeader } from "../messages/questionViews.js";
@@ -17,12 +17,20 @@ export async function writeQuestionsCsv(t: T, db: Db, lang: Locale, timeZone: st
     if (!m) modules.set(courseId, (m = getModules(db, courseId)));
     return m;
   };
+  const courses = new Map<string, Course>();
+  const courseOf = (id: string) => {
+    let c = courses.get(id);
+    if (!c) courses.set(id, (c = getCourse(db, id)!));
+    return c;
+  };
   const writer = new CsvFileWriter(path);
   try {
     writer.write(questionCsvHeader(t));
     for (let after = 0; ; ) {
       const rows = questionsPage(db, after, PAGE_SIZE);
-      for (const row of rows) writer.write(questionCsvCells(t, row, lang, timeZone, modulesOf));
+      for (const { question, learner } of rows) {
+        writer.write(questionCsvCells(t, { question, learner, course: courseOf(question.courseId) }, lang, timeZone, modulesOf));
+      }
       if (rows.length < PAGE_SIZE) break;
       after = rows[rows.length - 1]!.question.id;
       await nextTurn();
