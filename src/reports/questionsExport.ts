@@ -9,8 +9,23 @@ import { questionCsvCells, questionCsvHeader } from "../messages/questionViews.j
 import { CsvFileWriter } from "./csvFile.js";
 import { nextTurn, PAGE_SIZE } from "./questionnaireExport.js";
 
+/** `t` with its answers remembered: a column's labels (states, modules, media) repeat on every row. */
+function rememberingT(t: T): T {
+  const seen = new Map<string, string>();
+  return ((key: string, options?: unknown) => {
+    const k = `${key}\u0000${JSON.stringify(options ?? null)}`;
+    let v = seen.get(k);
+    if (v === undefined) {
+      v = (t as (key: string, options?: unknown) => string)(key, options);
+      if (seen.size < 10_000) seen.set(k, v);
+    }
+    return v;
+  }) as unknown as T;
+}
+
 /** Writes the CSV to `path` and returns how many questions it holds. */
-export async function writeQuestionsCsv(t: T, db: Db, lang: Locale, timeZone: string, path: string): Promise<number> {
+export async function writeQuestionsCsv(plainT: T, db: Db, lang: Locale, timeZone: string, path: string): Promise<number> {
+  const t = rememberingT(plainT);
   const modules = new Map<string, Module[]>();
   const modulesOf = (courseId: string) => {
     let m = modules.get(courseId);
