@@ -19,6 +19,7 @@ import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
 import { offerPreQuestionnaire, questionnaireFeature } from "./features/questionnaire.js";
+import { quizStatsFeature } from "./features/quizStats.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { reportFeature } from "./features/report.js";
 import { startFeature } from "./features/start.js";
@@ -79,6 +80,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(feature("admin", adminFeature));
   bot.use(feature("announce", announceFeature));
   bot.use(feature("quiz", quizFeature));
+  bot.use(feature("quizstats", quizStatsFeature));
   bot.use(feature("questionnaire", questionnaireFeature));
   bot.use(feature("results", questionnaireResultsFeature));
   bot.use(feature("report", reportFeature));

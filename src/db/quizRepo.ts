@@ -4,10 +4,8 @@ import {
   attemptPercent,
   buildVariant,
   courseProgress,
-  floorTenth,
   gradeAnswer,
   moduleScore,
-  normaliseText,
   progressStatus,
   quizAvailability,
   variantSeed,
@@ -312,65 +310,4 @@ export function courseProgressFor(db: Db, learnerId: number, courseId: string, n
   });
   const percent = courseProgress(mods.map((m) => m.score));
   return { course, modules: mods, percent, status: progressStatus(percent) };
-}
-
-export interface QuizStats {
-  quiz: Quiz;
-  module: Module;
-  /** Learners with at least one attempt, and those whose module score reaches the pass score. */
-  learners: number;
-  passed: number;
-  /** Average module score of those learners (finished attempts only), null when none finished. */
-  average: number | null;
-  /** Per bank question: answers given and the share fully right, hardest first. */
-  questions: { position: number; answers: number; rightShare: number }[];
-  /** The same wrong free-text answer to one question from several learners (domain.md: flag them). */
-  identicalWrong: { position: number; text: string; learnerIds: number[] }[];
-}
-
-/** Statistics of a course's quizzes for its authors. */
-export function quizStats(db: Db, courseId: string): QuizStats[] {
-  return courseQuizzes(db, courseId).map(({ quiz, module }) => {
-    const attempts = db.select().from(quizAttempts).where(eq(quizAttempts.quizId, quiz.id)).all();
-    const byLearner = new Map<number, QuizAttempt[]>();
-    for (const a of attempts) byLearner.set(a.learnerId, [...(byLearner.get(a.learnerId) ?? []), a]);
-    const scores = [...byLearner.values()]
-      .map((list) => moduleScore(list.filter((a) => a.finishedAt !== null).sort((a, b) => a.attemptNo - b.attemptNo).map((a) => a.score ?? 0), quiz.scorePolicy))
-      .filter((s): s is number => s !== null);
-    const answers = db
-      .select({ learnerId: quizAttempts.learnerId, a: quizAnswers })
-      .from(quizAnswers)
-      .innerJoin(quizAttempts, eq(quizAttempts.id, quizAnswers.attemptId))
-      .where(eq(quizAttempts.quizId, quiz.id))
-      .all();
-    const perQuestion = new Map<number, { answers: number; right: number }>();
-    const wrongTexts = new Map<string, { position: number; text: string; learners: Set<number> }>();
-    for (const { learnerId, a } of answers) {
-      const q = perQuestion.get(a.questionPosition) ?? { answers: 0, right: 0 };
-      q.answers++;
-      if (a.correct) q.right++;
-      perQuestion.set(a.questionPosition, q);
-      if (!a.correct && a.answer.kind === "text") {
-        const norm = normaliseText(a.answer.text);
-        if (!norm) continue;
-        const key = `${a.questionPosition}\u0000${norm}`;
-        const g = wrongTexts.get(key) ?? { position: a.questionPosition, text: a.answer.text, learners: new Set<number>() };
-        g.learners.add(learnerId);
-        wrongTexts.set(key, g);
-      }
-    }
-    return {
-      quiz,
-      module,
-      learners: byLearner.size,
-      passed: scores.filter((s) => s >= quiz.passScore).length,
-      average: scores.length ? floorTenth(scores.reduce((a, b) => a + b, 0) / scores.length) : null,
-      questions: [...perQuestion.entries()]
-        .map(([position, q]) => ({ position, answers: q.answers, rightShare: q.right / q.answers }))
-        .sort((a, b) => a.rightShare - b.rightShare || a.position - b.position),
-      identicalWrong: [...wrongTexts.values()]
-        .filter((g) => g.learners.size >= 2)
-        .map((g) => ({ position: g.position, text: g.text, learnerIds: [...g.learners].sort((a, b) => a - b) })),
-    };
-  });
 }

@@ -19,3 +19,14 @@ export function chunkLines(lines: string[], max = 4096): string[] {
   if (current) chunks.push(current);
   return chunks;
 }
+
+const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
+
+/** The text a reader sees of our HTML (tags dropped, entities decoded): for reports sent as .txt files. */
+export function htmlToPlain(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(?:#(\d+)|#x([0-9a-f]+)|(lt|gt|amp|quot));/gi, (m, dec: string | undefined, hex: string | undefined, name: string | undefined) =>
+      name ? (ENTITIES[name.toLowerCase()] ?? m) : String.fromCodePoint(dec ? Number(dec) : parseInt(hex!, 16)),
+    );
+}

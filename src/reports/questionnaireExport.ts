@@ -32,6 +32,8 @@ interface ResponseRow {
   last_name: string | null;
   username: string | null;
   language: string;
+  /** The response's answers as one JSON object: question id -> stored value (null: skipped). */
+  answers: string | null;
 }
 
 /** A cell of the CSV: numbers stay numbers, choices and yes/no in `lang`, free text in full. */
@@ -40,6 +42,26 @@ function answerCell(t: T, q: Question, v: AnswerValue | undefined, lang: Locale,
   if (v === null) return t("survey.skipped");
   if (typeof v === "number") return v;
   return answerText(t, q, v, lang, languages);
+}
+
+/**
+ * Cells by question and stored JSON: a choice, a rating or yes/no has a handful of distinct
+ * values, so each is rendered once, not once per learner.
+ */
+function cellCache(t: T, questions: readonly Question[], lang: Locale, languages: readonly string[]) {
+  const caches = new Map(questions.map((q) => [q.id, new Map<string, CsvCell>()]));
+  return (q: Question, v: AnswerValue | undefined): CsvCell => {
+    if (v === undefined) return "";
+    if (q.type === "text" || typeof v === "number") return answerCell(t, q, v, lang, languages);
+    const cache = caches.get(q.id)!;
+    const key = Array.isArray(v) ? v.join("\u0000") : String(v);
+    let cell = cache.get(key);
+    if (cell === undefined) {
+      cell = answerCell(t, q, v, lang, languages);
+      if (cache.size < 10_000) cache.set(key, cell);
+    }
+    return cell;
+  };
 }
 
 /**
@@ -57,14 +79,13 @@ export async function writeQuestionnaireCsv(
 ): Promise<number> {
   const t = translator(lang);
   const page = db.$client.prepare<[string, string, number, number], ResponseRow>(
-    `SELECT r.id, r.started_at, r.submitted_at, l.id AS learner_id, l.first_name, l.last_name, l.username, l.language
+    `SELECT r.id, r.started_at, r.submitted_at, l.id AS learner_id, l.first_name, l.last_name, l.username, l.language,
+            (SELECT json_group_object(a.question_id, json(a.value)) FROM questionnaire_answers a WHERE a.response_id = r.id) AS answers
        FROM questionnaire_responses r JOIN learners l ON l.id = r.learner_id
       WHERE r.course_id = ? AND r.kind = ? AND r.id > ?
       ORDER BY r.id LIMIT ?`,
   );
-  const answers = db.$client.prepare<[number, number], { response_id: number; question_id: string; value: string | null }>(
-    "SELECT response_id, question_id, value FROM questionnaire_answers WHERE response_id BETWEEN ? AND ?",
-  );
+  const cell = cellCache(t, questions, lang, languages);
   const writer = new CsvFileWriter(path);
   try {
     writer.write(questionnaireHeader(questions));
@@ -72,12 +93,8 @@ export async function writeQuestionnaireCsv(
     for (;;) {
       const rows = page.all(courseId, kind, after, PAGE_SIZE);
       if (rows.length === 0) break;
-      const byResponse = new Map<number, Map<string, AnswerValue>>(rows.map((r) => [r.id, new Map()]));
-      for (const a of answers.iterate(rows[0]!.id, rows[rows.length - 1]!.id)) {
-        byResponse.get(a.response_id)?.set(a.question_id, a.value === null ? null : (JSON.parse(a.value) as AnswerValue));
-      }
       for (const r of rows) {
-        const given = byResponse.get(r.id)!;
+        const given = (r.answers ? JSON.parse(r.answers) : {}) as Record<string, AnswerValue>;
         writer.write([
           r.learner_id,
           r.first_name,
@@ -87,7 +104,7 @@ export async function writeQuestionnaireCsv(
           r.submitted_at === null ? "in_progress" : "submitted",
           iso(r.started_at),
           iso(r.submitted_at),
-          ...questions.map((q) => answerCell(t, q, given.get(q.id), lang, languages)),
+          ...questions.map((q) => cell(q, given[q.id])),
         ]);
       }
       after = rows[rows.length - 1]!.id;

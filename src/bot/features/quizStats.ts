@@ -1,0 +1,27 @@
+/** /quizstats [course-id]: for authors, how each quiz went, hardest questions, identical wrong answers. */
+import { Composer } from "grammy";
+import { getCourse, listCourses } from "../../db/coursesRepo.js";
+import type { Course } from "../../db/schema/index.js";
+import { shorten } from "../../domain/text.js";
+import { courseTitle } from "../../messages/courseViews.js";
+import { quizStatsReport } from "../../messages/quizStatsViews.js";
+import { requireAuthor } from "../auth.js";
+import type { BotContext } from "../context.js";
+import { sendReport } from "../reportDelivery.js";
+import { HTML } from "../ui.js";
+
+export const quizStatsFeature = new Composer<BotContext>();
+
+quizStatsFeature.chatType("private").command("quizstats", requireAuthor, async (ctx) => {
+  const { db } = ctx.deps;
+  const id = ctx.match.trim().toLowerCase();
+  const selected = id ? [getCourse(db, id)].filter((c): c is Course => c !== undefined) : listCourses(db);
+  if (id && selected.length === 0) {
+    await ctx.reply(ctx.t("start.unknown_course", { id: shorten(id, 64) }), HTML);
+    return;
+  }
+  await sendReport(ctx, quizStatsReport(db, ctx.t, ctx.lang, selected), {
+    filename: `${selected.length === 1 ? selected[0]!.id : "courses"}-quiz-statistics.txt`,
+    title: selected.length === 1 ? courseTitle(selected[0]!, ctx.lang) : ctx.t("quiz.stats.all_courses"),
+  });
+});

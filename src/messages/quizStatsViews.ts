@@ -1,0 +1,64 @@
+/** /quizstats: per module quiz, takers, passes, average, the hardest questions and identical wrong answers. */
+import { pickText } from "../domain/course.js";
+import type { Locale } from "../domain/locale.js";
+import { floorTenth } from "../domain/quiz.js";
+import { shorten } from "../domain/text.js";
+import type { Db } from "../db/client.js";
+import { courseQuizzes, quizBank } from "../db/quizRepo.js";
+import { identicalWrongAnswers, quizQuestionTallies, quizTotals } from "../db/reportsRepo.js";
+import type { Course } from "../db/schema/index.js";
+import { courseTitle } from "./courseViews.js";
+import { formatNumber } from "./format.js";
+import { escapeHtml, type T } from "./i18n.js";
+import { moduleName } from "./quizViews.js";
+
+/** The report's lines for these courses (the "none" line when there are no courses). */
+export function quizStatsReport(db: Db, t: T, lang: Locale, courses: readonly Course[]): string[] {
+  const lines = courses.flatMap((course) => courseLines(db, t, lang, course));
+  return lines.length > 0 ? lines : [t("quiz.stats.none")];
+}
+
+function courseLines(db: Db, t: T, lang: Locale, course: Course): string[] {
+  const lines = ["", t("quiz.stats.header", { course: courseTitle(course, lang) })];
+  const quizzes = courseQuizzes(db, course.id);
+  if (quizzes.length === 0) lines.push(t("quiz.progress.no_quizzes"));
+  for (const { quiz, module } of quizzes) {
+    const bank = quizBank(db, quiz.id);
+    const label = (position: number) => {
+      const prompt = bank[position] ? pickText(bank[position]!.prompt, lang, course.languages) : "";
+      return t("quiz.stats.question", { number: position + 1, prompt: shorten(prompt, 50) });
+    };
+    const totals = quizTotals(db, quiz.id, quiz.scorePolicy, quiz.passScore);
+    lines.push("", `<b>${escapeHtml(moduleName(t, { module, course }, lang))}</b>`);
+    lines.push(
+      t("quiz.stats.summary", {
+        learners: totals.learners,
+        passed: totals.passed,
+        average: totals.average === null ? "—" : formatNumber(floorTenth(totals.average), lang),
+      }),
+    );
+    const hardest = quizQuestionTallies(db, quiz.id)
+      .map((q) => ({ ...q, share: q.right / q.answers }))
+      .filter((q) => q.share < 1)
+      .sort((a, b) => a.share - b.share || a.position - b.position)
+      .slice(0, 3);
+    if (hardest.length > 0) {
+      lines.push(t("quiz.stats.hardest_header"));
+      for (const q of hardest) {
+        lines.push(`• ${label(q.position)} — ${t("quiz.stats.right_share", { percent: formatNumber(q.share * 100, lang, 0), n: q.answers })}`);
+      }
+    }
+    for (const g of identicalWrongAnswers(db, quiz.id)) {
+      lines.push(
+        t("quiz.stats.identical", {
+          question: label(g.position),
+          text: escapeHtml(shorten(g.text, 80)),
+          n: g.learnerIds.length,
+          ids: g.learnerIds.join(", "),
+          interpolation: { escapeValue: false },
+        }),
+      );
+    }
+  }
+  return lines;
+}
