@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Api } from "grammy";
 import { ManualClock } from "../src/clock.js";
@@ -50,7 +51,7 @@ interface RunResult {
   notSent: number;
 }
 
-async function runOnce(run: number): Promise<RunResult> {
+async function runOnce(run: number, LEARNERS: number): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), "mooc-bench-"));
   const clock = new ManualClock(T0);
   const db = openDatabase(join(dir, "bench.sqlite"));
@@ -155,13 +156,32 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function main(): Promise<void> {
+export interface BroadcastBenchResult {
+  learners: number;
+  limit: number;
+  pace: number;
+  runs: RunResult[];
+  /** Medians over the runs. */
+  median: RunResult;
+}
+
+/** The broadcast bench as a function (npm run bench calls it at 10k and 100k). */
+export async function runBroadcastBench(options: { learners?: number; runs?: number } = {}): Promise<BroadcastBenchResult> {
+  const learners = options.learners ?? LEARNERS;
+  const runs = options.runs ?? RUNS;
   console.log(
-    `Broadcast benchmark: ${LEARNERS} learners, fake Bot API limit ${LIMIT}/s (429, retry_after 1 s), ` +
-      `sender paced at ${RATE}/s (${((RATE / LIMIT) * 100).toFixed(0)}% of the limit), ${LATENCY} ms per call, ${RUNS} runs`,
+    `Broadcast benchmark: ${learners} learners, fake Bot API limit ${LIMIT}/s (429, retry_after 1 s), ` +
+      `sender paced at ${RATE}/s (${((RATE / LIMIT) * 100).toFixed(0)}% of the limit), ${LATENCY} ms per call, ${runs} runs`,
   );
   const results: RunResult[] = [];
-  for (let i = 1; i <= RUNS; i++) results.push(await runOnce(i));
+  for (let i = 1; i <= runs; i++) results.push(await runOnce(i, learners));
+  const pick = (k: keyof RunResult) => median(results.map((r) => r[k]));
+  const med = Object.fromEntries((Object.keys(results[0]!) as (keyof RunResult)[]).map((k) => [k, pick(k)])) as unknown as RunResult;
+  return { learners, limit: LIMIT, pace: RATE, runs: results, median: med };
+}
+
+async function main(): Promise<void> {
+  const { runs: results } = await runBroadcastBench();
   const pick = (k: keyof RunResult) => median(results.map((r) => r[k]));
   console.log(
     `\nmedian: ${pick("rate").toFixed(0)}/s = ${(pick("share") * 100).toFixed(1)}% of the limit ` +
@@ -175,7 +195,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run directly (tsx bench/run.ts): the broadcast bench alone, as before the suite.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
