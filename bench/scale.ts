@@ -80,7 +80,7 @@ export async function runScaleBench(options: Partial<ScaleOptions> = {}): Promis
           figures.push({ part, name: `${name}: time`, value: ok ? ok.ms / 1000 : NaN, unit: "s", goal: { op: "<", limit: 2 }, error: err });
           figures.push({ part, name: `${name}: memory added (peak RSS - before)`, value: ok ? Math.max(0, ok.rssPeakMb - ok.rssBeforeMb) : NaN, unit: "MB", goal: { op: "<", limit: 250 }, error: err });
           if (ok) figures.push({ part, name: `${name}: peak RSS of its process`, value: ok.rssPeakMb, unit: "MB" });
-          if (ok) figures.push({ part, name: `${name}: messages / documents sent`, value: ok.messages, unit: "" });
+          if (ok && target.answersInChat) figures.push({ part, name: `${name}: messages / documents sent`, value: ok.messages, unit: "" });
         } else if (ok) {
           figures.push({ part, name: `${name}: time`, value: ok.ms / 1000, unit: "s" });
         }
