@@ -14,6 +14,8 @@ interface Last {
 
 export class LeanBotApi {
   calls = 0;
+  /** Bytes of uploaded files (documents), read to the end as Telegram would. */
+  uploadedBytes = 0;
   private nextMessageId = 1000;
   private readonly last = new Map<number, Last>();
 
@@ -21,7 +23,18 @@ export class LeanBotApi {
     this.calls++;
     const url = String(input);
     const method = url.slice(url.lastIndexOf("/") + 1);
-    const body = typeof init?.body === "string" ? init.body : "";
+    let body = "";
+    if (typeof init?.body === "string") body = init.body;
+    else if (init?.body) {
+      // A multipart upload (a CSV document): stream it through, keeping only the chat id.
+      let head = "";
+      for await (const chunk of init.body as AsyncIterable<Uint8Array | string>) {
+        this.uploadedBytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
+        if (head.length < 2000) head += String(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8", 0, 2000));
+      }
+      const chat = /name="chat_id"\r\n\r\n(-?\d+)/.exec(head)?.[1];
+      body = chat ? `{"chat_id":${chat}}` : "";
+    }
     const chatId = Number(/"chat_id":(-?\d+)/.exec(body)?.[1] ?? 0);
     let result: unknown = true;
     if (method === "sendMessage" || method === "editMessageText" || method === "sendDocument" || method === "sendPhoto") {
@@ -29,6 +42,8 @@ export class LeanBotApi {
       const messageId = edited ?? this.nextMessageId++;
       if (method === "sendMessage" || method === "editMessageText") this.last.set(chatId, { body, messageId });
       result = { message_id: messageId, date: 0, chat: { id: chatId, type: "private", first_name: "L" } };
+    } else if (method === "getChatMember") {
+      result = { status: "member", user: { id: Number(/"user_id":(\d+)/.exec(body)?.[1] ?? 0), is_bot: false, first_name: "Member" } };
     } else if (method === "editMessageReplyMarkup") {
       result = { message_id: Number(/"message_id":(\d+)/.exec(body)?.[1]), date: 0, chat: { id: chatId, type: "private" } };
     }
