@@ -117,7 +117,7 @@ export const reportTargets: Target[] = [
     name: "npm run export (CLI)",
     at: (c) => c.now,
     run: async (env) => {
-      const code = runExport([env.courseId, env.dir], env.db.$client.name, () => {});
+      const code = await runExport([env.courseId, env.dir], env.db.$client.name, () => {});
       if (code !== 0) throw new Error(`export exited with ${code}`);
     },
   },
