@@ -9,6 +9,7 @@ import type { Course, QuizAttempt } from "../db/schema/index.js";
 import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
+import { renderMatchingStep } from "./bankViews.js";
 
 /**
  * Callback data of the quiz feature (all well under Telegram's 64 bytes; `qa:`, `qn:`, `qr:` and
@@ -89,6 +90,9 @@ export function renderQuestion(
     case "number":
       lines.push("", `<i>${t("quiz.hint_number")}</i>`);
       return { text: lines.join("\n") };
+    case "matching":
+      // The conversation asks a matching question step by step: see bankViews.renderMatchingStep.
+      return renderMatchingStep(t, lang, v.languages, q, { step: 0, order: v.variant.order, header: lines[0] }, (shown) => `qb:${base}:${shown}`);
   }
 }
 

@@ -5,3 +5,4 @@ export * from "./announce.js";
 export * from "./quiz.js";
 export * from "./questionnaires.js";
 export * from "./questions.js";
+export * from "./questionImages.js";
