@@ -344,7 +344,7 @@ function fileBank(
 }
 
 /** One question from its language versions (which sameShape found to agree). */
-function mergeLanguages(langs: Locale[], version: (l: Locale) => ParsedQuestion): QuizQuestion {
+export function mergeLanguages(langs: Locale[], version: (l: Locale) => ParsedQuestion): QuizQuestion {
   const html = langs.some((l) => version(l).html);
   // A question is HTML in every language as soon as one version needs markup.
   const v = (l: Locale) => (html && !version(l).html ? mapTexts(version(l), escapeHtml) : version(l));

@@ -55,7 +55,9 @@ export function renderMatchingStep(
   if (v.header) lines.push(v.header, "");
   lines.push(questionTextHtml(q, q.prompt, lang, languages), "");
   lines.push(t("quiz.matching_step", { number: v.step + 1, total: pairs.length }));
-  lines.push(`<b>${questionTextHtml(q, pairs[v.step]?.stem, lang, languages)}</b>`, "");
+  const stem = questionTextHtml(q, pairs[v.step]?.stem, lang, languages);
+  // Telegram refuses code/pre inside bold, so a formatted stem is shown as written.
+  lines.push(q.html ? `➡️ ${stem}` : `➡️ <b>${stem}</b>`, "");
   v.order.forEach((c, shown) => lines.push(`<b>${letterOf(shown)}.</b> ${questionTextHtml(q, choices[c], lang, languages)}`));
   lines.push("", `<i>${t("quiz.hint_matching")}</i>`);
   const kb = new InlineKeyboard();

@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./form
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
 import { renderMatchingStep } from "./bankViews.js";
+import { questionHtml } from "./questionText.js";
 
 /**
  * Callback data of the quiz feature (all well under Telegram's 64 bytes; `qa:`, `qn:`, `qr:` and
@@ -62,7 +63,7 @@ export function renderQuestion(
   const q = v.question;
   const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
   if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
-  lines.push("", escapeHtml(tx(q.prompt, lang, v.languages)));
+  lines.push("", questionHtml(tx(q.prompt, lang, v.languages), q.html));
   const base = `${v.attemptId}:${v.item}`;
   const kb = new InlineKeyboard();
   switch (q.kind) {
@@ -70,7 +71,7 @@ export function renderQuestion(
     case "multiple": {
       lines.push("");
       v.variant.order.forEach((optIndex, shown) => {
-        lines.push(`<b>${letter(shown)}.</b> ${escapeHtml(tx(q.options![optIndex]!.text, lang, v.languages))}`);
+        lines.push(`<b>${letter(shown)}.</b> ${questionHtml(tx(q.options![optIndex]!.text, lang, v.languages), q.html)}`);
       });
       v.variant.order.forEach((_, shown) => {
         if (shown > 0 && shown % 4 === 0) kb.row();
@@ -117,10 +118,10 @@ export function answerFeedback(
   else if (grade.score > 0) lines.push(t("quiz.partly", { percent: formatNumber(grade.score * 100, lang, 0) }));
   else lines.push(t("quiz.wrong"));
   const own = grade.feedback ? tx(grade.feedback, lang, languages) : "";
-  if (own) lines.push(`<i>${escapeHtml(own)}</i>`);
+  if (own) lines.push(feedbackHtml(own, q.html));
   if (!grade.correct) {
     const general = tx(q.feedback, lang, languages);
-    if (general && general !== own) lines.push(`<i>${escapeHtml(general)}</i>`);
+    if (general && general !== own) lines.push(feedbackHtml(general, q.html));
     lines.push(reviewLine(t, lang, languages, q, moduleTitle));
   }
   return lines.join("\n");
@@ -128,7 +129,13 @@ export function answerFeedback(
 
 export function reviewLine(t: T, lang: Locale, languages: readonly string[], q: QuizQuestion, moduleTitle: string): string {
   const review = tx(q.review, lang, languages);
-  return review ? t("quiz.review", { what: review }) : t("quiz.review_module", { title: moduleTitle });
+  // A formatted question's review hint is Telegram HTML already (sanitised on import).
+  return review ? t("quiz.review", { what: review, interpolation: { escapeValue: !q.html } }) : t("quiz.review_module", { title: moduleTitle });
+}
+
+/** Feedback in italics; formatted feedback as written (Telegram refuses code/pre inside italics). */
+function feedbackHtml(text: string, isHtml: boolean | undefined): string {
+  return isHtml ? text : `<i>${escapeHtml(text)}</i>`;
 }
 
 export interface ResultView {
