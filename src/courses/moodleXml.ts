@@ -200,7 +200,7 @@ function readQuestion(q: Node, type: string, line: number, issues: TextIssue[]):
       const distractors: string[] = [];
       for (const s of list(q.subquestion)) {
         const stem = rich(s, fmt);
-        const answer = toTelegramHtml(textOf(s.answer), "plain");
+        const answer = toTelegramHtml(textOf(list(s.answer)[0]), "plain");
         if (!answer && !stem) continue;
         if (!answer) return fail("gift_empty_answer");
         if (stem) pairs.push({ stem, answer });
