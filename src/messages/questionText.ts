@@ -135,39 +135,60 @@ function attr(attrs: string, wanted: string): string | undefined {
  * always gets well-formed markup.
  */
 export function htmlToTelegram(html: string): string {
-  let out = "";
+  // The output is a list of pieces: appending to one long string and asking it endsWith() would
+  // flatten V8's rope on every character and make the scan quadratic.
+  const out: string[] = [];
+  /** Line breaks at the end of the output, and whether it ends with a space. */
+  let breaks = 0;
+  let space = false;
+  const push = (piece: string) => {
+    out.push(piece);
+    breaks = 0;
+    space = false;
+  };
   /** Open tags, with where each starts and where its content starts (an empty one is removed on close). */
   const open: { name: string; tg: string; start: number; content: number }[] = [];
   let pre = 0;
   let drop: string | null = null;
   let gtCache = -1;
   const nextGt = (from: number) => {
-    if (gtCache < from) gtCache = html.indexOf(">", from);
-    if (gtCache < 0) gtCache = Number.MAX_SAFE_INTEGER;
-    return gtCache === Number.MAX_SAFE_INTEGER ? -1 : gtCache;
+    if (gtCache !== -2 && gtCache < from) gtCache = html.indexOf(">", from);
+    if (gtCache === -1) gtCache = -2;
+    return gtCache < 0 ? -1 : gtCache;
   };
   const trimLineEnd = () => {
-    let k = out.length;
-    while (k > 0 && out[k - 1] === " ") k--;
-    out = out.slice(0, k);
+    if (space) {
+      out.pop();
+      space = false;
+    }
   };
   const newline = (count: 1 | 2) => {
     trimLineEnd();
-    if (out === "") return;
-    const have = out.endsWith("\n\n") ? 2 : out.endsWith("\n") ? 1 : 0;
-    if (have < count) out += "\n".repeat(count - have);
+    if (out.length === 0) return;
+    while (breaks < count) {
+      out.push("\n");
+      breaks++;
+    }
   };
   const text = (raw: string) => {
     if (drop) return;
     const decoded = decodeEntities(raw);
     if (pre > 0) {
-      out += escapeHtml(decoded);
+      if (decoded) push(escapeHtml(decoded));
       return;
     }
-    for (const ch of decoded) {
-      if (ch === " " || ch === "\n" || ch === "\t" || ch === "\r" || ch === "\f") {
-        if (out !== "" && !out.endsWith(" ") && !out.endsWith("\n")) out += " ";
-      } else out += escapeHtml(ch);
+    let i = 0;
+    while (i < decoded.length) {
+      let j = i;
+      while (j < decoded.length && !isSpace(decoded.charCodeAt(j))) j++;
+      if (j > i) push(escapeHtml(decoded.slice(i, j)));
+      if (j >= decoded.length) break;
+      while (j < decoded.length && isSpace(decoded.charCodeAt(j))) j++;
+      if (out.length > 0 && !space && breaks === 0) {
+        out.push(" ");
+        space = true;
+      }
+      i = j;
     }
   };
   const openTag = (name: string, tg: string, attrs: string) => {
@@ -175,23 +196,23 @@ export function htmlToTelegram(html: string): string {
     if (tg === "a") {
       const href = attr(attrs, "href");
       if (!href || !SAFE_LINK.test(href.trim())) return;
-      out += `<a href="${escapeHtml(href.trim()).replace(/"/g, "&quot;")}">`;
-    } else out += `<${tg}>`;
+      push(`<a href="${escapeHtml(href.trim()).replace(/"/g, "&quot;")}">`);
+    } else push(`<${tg}>`);
     open.push({ name, tg, start, content: out.length });
     if (tg === "pre") pre++;
+  };
+  // Telegram refuses empty entities, and "<b></b>" left by dropped content is noise.
+  const popTag = () => {
+    const o = open.pop()!;
+    if (out.length === o.content) out.length = o.start;
+    else push(`</${o.tg}>`);
+    if (o.tg === "pre") pre--;
   };
   const closeTag = (name: string) => {
     const at = open.map((o) => o.name).lastIndexOf(name);
     if (at < 0) return;
     // Close what was opened inside it too, so the result nests properly.
     while (open.length > at) popTag();
-  };
-  // Telegram refuses empty entities, and "<b></b>" left by dropped content is noise.
-  const popTag = () => {
-    const o = open.pop()!;
-    if (out.length === o.content) out = out.slice(0, o.start);
-    else out += `</${o.tg}>`;
-    if (o.tg === "pre") pre--;
   };
 
   let i = 0;
@@ -232,7 +253,8 @@ export function htmlToTelegram(html: string): string {
     }
     if (name === "br") {
       trimLineEnd();
-      out += "\n";
+      out.push("\n");
+      breaks++;
       continue;
     }
     if (HEADINGS.has(name)) {
@@ -248,12 +270,15 @@ export function htmlToTelegram(html: string): string {
     if (name === "li") {
       if (!tag.closing) {
         newline(1);
-        out += "• ";
+        push("• ");
       }
       continue;
     }
     if (name === "td" || name === "th") {
-      if (tag.closing && !out.endsWith(" ")) out += " ";
+      if (tag.closing && !space && out.length > 0) {
+        out.push(" ");
+        space = true;
+      }
       continue;
     }
     if (BLOCKS.has(name)) {
@@ -268,8 +293,10 @@ export function htmlToTelegram(html: string): string {
     if ((tg === "pre" || tg === "blockquote") && tag.closing) newline(1);
   }
   while (open.length > 0) popTag();
-  return out.trim();
+  return out.join("").trim();
 }
+
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12;
 
 const NAMED: Record<string, string> = {
   amp: "&",
