@@ -94,7 +94,10 @@ function checkQuiz(
   const questions: QuizQuestion[] = [];
   (quiz.questions ?? []).forEach((q, i) => {
     const qp = [...path, "questions", i];
-    questions.push(inlineQuestion(q, qp, languages, err, requireLanguages));
+    const question = inlineQuestion(q, qp, languages, err, requireLanguages);
+    // The same Telegram limits as bank questions; the YAML line comes from the path.
+    for (const l of languages) for (const p of telegramLimitProblems(question, l)) err(p.code, qp, p.params);
+    questions.push(question);
   });
   let skipped = 0;
   const images: BankImage[] = [];

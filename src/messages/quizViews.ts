@@ -9,7 +9,7 @@ import type { Course, QuizAttempt } from "../db/schema/index.js";
 import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
-import { renderMatchingStep } from "./bankViews.js";
+import { renderMatchingStep, skippedQuestionsLine } from "./bankViews.js";
 import { questionHtml } from "./questionText.js";
 
 /**
@@ -222,6 +222,7 @@ export function renderQuizCard(
     quiz.pick && quiz.pick < bankSize
       ? t("quiz.card.questions_pick", { count: quiz.questionCount, bank: bankSize })
       : t("quiz.card.questions", { count: quiz.questionCount }),
+    ...[skippedQuestionsLine(t, quiz.skippedQuestions ?? 0)].filter((x): x is string => x !== null),
     t("quiz.card.pass", { pass: formatNumber(quiz.passScore, lang) }),
     t("quiz.card.attempts", { used: attempts.length, allowed: quiz.attemptsAllowed }),
   ];
