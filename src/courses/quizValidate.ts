@@ -324,8 +324,8 @@ function fileBank(
       }
     }
     const q = mergeLanguages(langs, version);
-    const problems = langs.flatMap((l) => telegramLimitProblems(q, l).map((p) => ({ ...p, lang: l })));
-    if (!hasFullCredit(q)) problems.push({ code: "gift_no_correct" as never, params: {}, lang: refLang });
+    const problems: { code: string; params: QuizIssue["params"]; lang: Locale }[] = langs.flatMap((l) => telegramLimitProblems(q, l).map((p) => ({ ...p, lang: l })));
+    if (!hasFullCredit(q)) problems.push({ code: "gift_no_correct", params: {}, lang: refLang });
     if (problems.length > 0) {
       for (const p of problems) questionError(p.code, p.lang, version(p.lang).line, p.params);
       skipped++;
