@@ -82,6 +82,14 @@ export const quizSchema = z.strictObject({
   questions: z.array(inlineQuestionSchema).optional(),
   aiken: bankFiles.optional(),
   gift: bankFiles.optional(),
+  /** A Moodle XML export (Moodle's "Moodle XML format"), one file per language. */
+  moodle_xml: bankFiles.optional(),
+  /**
+   * What a bank with broken or unsupported questions does: "all" (default) refuses the course
+   * until the file is fixed; "valid-only" imports the questions that are fine, lists the skipped
+   * ones in course:check, and the quiz card tells learners how many were left out.
+   */
+  import: z.enum(["all", "valid-only"], { error: "import must be all or valid-only" }).default("all"),
 });
 
 export const moduleSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { importQuizzes } from "../db/quizRepo.js";
+import { saveQuestionImages } from "../db/questionImagesRepo.js";
 import { courses, modules } from "../db/schema/index.js";
 import { saveQuestionnaires } from "../db/questionnaireRepo.js";
 import { normaliseQuestionnaires } from "./questionnaire.js";
@@ -41,6 +42,7 @@ export function importCourse(db: Db, def: CourseDefinition, sourceFile: string, 
       .where(and(eq(modules.courseId, def.id), gte(modules.position, def.modules.length)))
       .run();
     importQuizzes(tx, def, now);
+    saveQuestionImages(tx, def.modules.flatMap((m) => m.quiz?.images ?? []), now);
     saveQuestionnaires(tx, def.id, normaliseQuestionnaires(def.file.questionnaires), now);
   });
 }

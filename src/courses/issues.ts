@@ -2,7 +2,8 @@
 export type IssuePath = (string | number)[];
 
 export interface CourseIssue {
-  level: "error" | "warning";
+  /** note: said for information (e.g. a description question skipped, a bank decoded from Windows-1251). */
+  level: "error" | "warning" | "note";
   /** Key under `validation.` in the locale files. */
   code: string;
   path: IssuePath;

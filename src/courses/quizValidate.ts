@@ -1,16 +1,21 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, normalize, relative } from "node:path";
 import type { Locale } from "../domain/locale.js";
 import type { Translated } from "../domain/course.js";
 import { hasFullCredit, type AcceptedText, type QuizDefinition, type QuizQuestion } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import type { CourseFile, InlineQuestion, QuizFile } from "./format.js";
-import { parseAiken, parseGift, type ParsedBank, type ParsedQuestion } from "./quizText.js";
+import { escapeHtml } from "../messages/i18n.js";
+import { telegramLimitProblems } from "./bankLimits.js";
+import { decodeBankFile } from "./encoding.js";
+import { mapTexts, parseAiken, parseGift, parseMoodleXml, type ParsedBank, type ParsedQuestion } from "./quizText.js";
 
-export type { QuizDefinition } from "../domain/quiz.js";
+import type { BankImage } from "../domain/quiz.js";
+export type { BankImage, QuizDefinition } from "../domain/quiz.js";
 
 export interface QuizIssue {
-  level: "error" | "warning";
+  level: "error" | "warning" | "note";
   code: string;
   path: (string | number)[];
   /** The question file the issue is in (omitted: the course file). */
@@ -77,15 +82,26 @@ function checkQuiz(
   const questions: QuizQuestion[] = [];
   (quiz.questions ?? []).forEach((q, i) => {
     const qp = [...path, "questions", i];
-    questions.push(inlineQuestion(q, qp, languages, err, requireLanguages));
+    const question = inlineQuestion(q, qp, languages, err, requireLanguages);
+    // The same Telegram limits as bank questions; the YAML line comes from the path.
+    for (const l of languages) for (const p of telegramLimitProblems(question, l)) err(p.code, qp, p.params);
+    questions.push(question);
   });
-  if (quiz.aiken) questions.push(...fileBank("aiken", quiz.aiken, [...path, "aiken"], options, issues, filesRead));
-  if (quiz.gift) questions.push(...fileBank("gift", quiz.gift, [...path, "gift"], options, issues, filesRead));
+  let skipped = 0;
+  const images: BankImage[] = [];
+  for (const format of ["aiken", "gift", "moodle_xml"] as const) {
+    const files = quiz[format];
+    if (!files) continue;
+    const bank = fileBank(format, files, [...path, format], options, issues, filesRead, quiz.import === "valid-only");
+    questions.push(...bank.questions);
+    images.push(...bank.images);
+    skipped += bank.skipped;
+  }
   requireLanguages(quiz.review, [...path, "review"]);
 
   // A bank with errors already said what is wrong; counts of a half-read bank would only confuse.
   const bankErrors = issues.some((i) => i.level === "error" && pathStartsWith(i.path, path));
-  if (bankErrors) return { passScore: quiz.pass_score, attempts: quiz.attempts, timeLimitMinutes: null, pick: null, feedback: quiz.feedback, scorePolicy: quiz.score, questions };
+  if (bankErrors) return { passScore: quiz.pass_score, attempts: quiz.attempts, timeLimitMinutes: null, pick: null, feedback: quiz.feedback, scorePolicy: quiz.score, questions, skipped, images };
   if (questions.length === 0) err("quiz_empty", path);
   if (quiz.pick !== undefined && quiz.pick > questions.length && questions.length > 0) {
     err("quiz_pick_exceeds_bank", [...path, "pick"], { pick: quiz.pick, count: questions.length });
@@ -100,6 +116,8 @@ function checkQuiz(
     pick: quiz.pick ?? null,
     feedback: quiz.feedback,
     scorePolicy: quiz.score,
+    skipped,
+    images,
     questions: questions.map((q) => (q.review || !quiz.review ? q : { ...q, review: quiz.review })),
   };
 }
@@ -145,21 +163,66 @@ function inlineQuestion(
   }
 }
 
+export type BankFormat = "aiken" | "gift" | "moodle_xml";
+
+/** Bank files larger than this are refused before parsing (a Moodle XML export with photos fits easily). */
+export const MAX_BANK_BYTES = 30 * 1024 * 1024;
+
+/** Issues of a whole file (not of one question): they refuse the bank whatever the import mode. */
+const FILE_LEVEL = new Set(["xml_syntax", "xml_doctype", "xml_not_moodle"]);
+
+interface BankResult {
+  questions: QuizQuestion[];
+  images: BankImage[];
+  /** Questions left out: unsupported types (essay…) always, broken ones under import: valid-only. */
+  skipped: number;
+}
+
+/** A photo of a question, by content hash, to store in question_images. */
+function readBankText(full: string, rel: string, path: (string | number)[], show: (f: string) => string, issues: QuizIssue[]): string | null {
+  let bytes: Buffer;
+  try {
+    if (statSync(full).size > MAX_BANK_BYTES) {
+      issues.push({ level: "error", code: "bank_too_big", path, file: show(full), params: { max: MAX_BANK_BYTES / 1024 / 1024 } });
+      return null;
+    }
+    bytes = readFileSync(full);
+  } catch {
+    issues.push({ level: "error", code: "quiz_file_missing", path, params: { value: rel } });
+    return null;
+  }
+  const decoded = decodeBankFile(bytes);
+  if (!decoded.ok) {
+    issues.push({ level: "error", code: "bank_encoding", path, file: show(full), params: { encoding: decoded.encoding } });
+    return null;
+  }
+  if (!decoded.encoding.startsWith("UTF-8")) {
+    issues.push({ level: "note", code: "bank_decoded", path, file: show(full), params: { encoding: decoded.encoding } });
+  }
+  return decoded.text;
+}
+
+const PARSERS: Record<BankFormat, (text: string) => ParsedBank> = { aiken: parseAiken, gift: parseGift, moodle_xml: parseMoodleXml };
+
 /** Reads one bank (a file per language), parses it, and merges the languages question by question. */
 function fileBank(
-  format: "aiken" | "gift",
+  format: BankFormat,
   files: Partial<Record<Locale, string>>,
   path: (string | number)[],
   options: QuizCheckOptions,
   issues: QuizIssue[],
   filesRead: string[],
-): QuizQuestion[] {
+  validOnly: boolean,
+): BankResult {
+  const empty: BankResult = { questions: [], images: [], skipped: 0 };
   const { languages, baseDir } = options;
   const show = (f: string) => options.displayPath?.(f) ?? f;
   const parsed = new Map<Locale, { file: string; bank: ParsedBank }>();
   for (const l of languages) {
     if (!files[l]) issues.push({ level: "error", code: "missing_translation", path, params: { language: l } });
   }
+  /** Lines of broken questions per file, for the summary of a valid-only import. */
+  const brokenLines = new Map<string, number[]>();
   for (const [lang, rel] of Object.entries(files) as [Locale, string][]) {
     if (!languages.includes(lang)) {
       issues.push({ level: "warning", code: "extra_translation", path: [...path, lang], params: { language: lang } });
@@ -174,86 +237,136 @@ function fileBank(
       issues.push({ level: "error", code: "quiz_file_outside", path: [...path, lang], params: { value: rel } });
       continue;
     }
-    let text: string;
-    try {
-      text = readFileSync(full, "utf8");
-    } catch {
-      issues.push({ level: "error", code: "quiz_file_missing", path: [...path, lang], params: { value: rel } });
-      continue;
-    }
+    const text = readBankText(full, rel, [...path, lang], show, issues);
+    if (text === null) continue;
     filesRead.push(text);
-    const bank = format === "aiken" ? parseAiken(text) : parseGift(text);
+    const bank = PARSERS[format](text);
     for (const i of bank.issues) {
-      issues.push({ level: "error", code: i.code, path: [...path, lang], file: show(full), line: i.line, params: i.params });
+      const level = i.level ?? "error";
+      // Under valid-only, a broken question is reported and skipped instead of refusing the course.
+      const skippable = level === "error" && validOnly && !FILE_LEVEL.has(i.code);
+      issues.push({ level: skippable ? "warning" : level, code: i.code, path: [...path, lang], file: show(full), line: i.line, params: i.params });
+      if (skippable) brokenLines.set(show(full), [...(brokenLines.get(show(full)) ?? []), i.line]);
     }
-    if (bank.questions.length === 0 && bank.issues.length === 0) {
+    if (bank.slots.length === 0 && !bank.issues.some((i) => (i.level ?? "error") === "error")) {
       issues.push({ level: "error", code: "quiz_file_empty", path: [...path, lang], file: show(full), params: {} });
     }
     parsed.set(lang, { file: show(full), bank });
   }
-  if (parsed.size === 0 || issues.some((i) => i.level === "error" && pathStartsWith(i.path, path))) return [];
+  const hasErrors = () => issues.some((i) => i.level === "error" && pathStartsWith(i.path, path));
+  if (parsed.size === 0 || hasErrors()) return empty;
 
   // Languages must describe the same questions: same count, type, options and answers, in order.
   const [first, ...others] = [...parsed.entries()];
   const [refLang, ref] = first!;
   for (const [lang, other] of others) {
-    if (other.bank.questions.length !== ref.bank.questions.length) {
+    if (other.bank.slots.length !== ref.bank.slots.length) {
       issues.push({
         level: "error",
         code: "quiz_languages_count",
         path: [...path, lang],
         file: other.file,
-        params: { language: lang, count: other.bank.questions.length, other: refLang, otherCount: ref.bank.questions.length },
+        params: { language: lang, count: other.bank.slots.length, other: refLang, otherCount: ref.bank.slots.length },
       });
-      return [];
+      return empty;
     }
-    ref.bank.questions.forEach((rq, i) => {
-      const oq = other.bank.questions[i]!;
-      const mismatch = sameShape(rq, oq);
-      if (mismatch) {
-        issues.push({
-          level: "error",
-          code: "quiz_languages_differ",
-          path: [...path, lang],
-          file: other.file,
-          line: oq.line,
-          params: { number: i + 1, what: mismatch, other: refLang, otherLine: rq.line },
-        });
-      }
-    });
   }
-  if (issues.some((i) => i.level === "error" && pathStartsWith(i.path, path))) return [];
-
-  return ref.bank.questions.map((rq, i) => {
-    const version = (l: Locale) => parsed.get(l)!.bank.questions[i]!;
-    const langs = [...parsed.keys()];
-    const tr = (pick: (q: ParsedQuestion) => string | undefined): Translated | undefined => {
-      const out: Translated = {};
-      for (const l of langs) {
-        const v = pick(version(l));
-        if (v) out[l] = v;
+  const langs = [...parsed.keys()];
+  const questions: QuizQuestion[] = [];
+  const images = new Map<string, BankImage>();
+  let skipped = 0;
+  const questionError = (code: string, lang: Locale, line: number, params: QuizIssue["params"]) => {
+    const file = parsed.get(lang)!.file;
+    issues.push({ level: validOnly ? "warning" : "error", code, path: [...path, lang], file, line, params });
+    if (validOnly) brokenLines.set(file, [...(brokenLines.get(file) ?? []), line]);
+  };
+  ref.bank.slots.forEach((refSlot, i) => {
+    const versions = langs.map((l) => parsed.get(l)!.bank.slots[i]!);
+    const kinds = new Set(versions.map((v) => ("question" in v ? "question" : v.skipped)));
+    if (kinds.has("description") && kinds.size === 1) return;
+    if (!versions.every((v) => "question" in v)) {
+      // Skipped in one language: skipped in all (its own issue says why). A mix of a question
+      // and a description means the files are not the same bank.
+      if (kinds.has("question") && kinds.size > 1 && !kinds.has("broken")) {
+        const odd = langs.find((_, k) => !("question" in versions[k]!))!;
+        questionError("quiz_languages_differ", odd, versions[langs.indexOf(odd)]!.line, { number: i + 1, what: "type", other: refLang, otherLine: refSlot.line });
       }
-      return Object.keys(out).length ? out : undefined;
-    };
-    const q: QuizQuestion = { kind: rq.kind, prompt: tr((x) => x.prompt)!, feedback: tr((x) => x.feedback), review: tr((x) => x.review) };
-    if (rq.options) {
-      q.options = rq.options.map((o, j) => ({
-        text: tr((x) => x.options![j]!.text)!,
-        weight: o.weight,
-        feedback: tr((x) => x.options![j]!.feedback),
-      }));
+      skipped++;
+      return;
     }
-    if (rq.answer !== undefined) q.answer = rq.answer;
-    if (rq.numbers) q.numbers = rq.numbers;
-    if (rq.accepted) {
-      q.accepted = {};
-      for (const l of langs) q.accepted[l] = version(l).accepted;
+    const version = (l: Locale) => (parsed.get(l)!.bank.slots[i] as { question: ParsedQuestion }).question;
+    const rq = version(refLang);
+    for (const l of langs.slice(1)) {
+      const mismatch = sameShape(rq, version(l));
+      if (mismatch) {
+        questionError("quiz_languages_differ", l, version(l).line, { number: i + 1, what: mismatch, other: refLang, otherLine: rq.line });
+        skipped++;
+        return;
+      }
     }
-    if (!hasFullCredit(q)) {
-      issues.push({ level: "error", code: "gift_no_correct", path, file: parsed.get(refLang)!.file, line: rq.line, params: {} });
+    const q = mergeLanguages(langs, version);
+    const problems: { code: string; params: QuizIssue["params"]; lang: Locale }[] = langs.flatMap((l) => telegramLimitProblems(q, l).map((p) => ({ ...p, lang: l })));
+    if (!hasFullCredit(q)) problems.push({ code: "gift_no_correct", params: {}, lang: refLang });
+    if (problems.length > 0) {
+      for (const p of problems) questionError(p.code, p.lang, version(p.lang).line, p.params);
+      skipped++;
+      return;
     }
-    return q;
+    const withImage = langs.map(version).find((v) => v.image);
+    if (withImage?.image) {
+      const bytes = Buffer.from(withImage.image.base64, "base64");
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      images.set(sha256, { sha256, mime: withImage.image.mime, name: withImage.image.name, bytes });
+      q.image = { sha256, mime: withImage.image.mime, name: withImage.image.name };
+    }
+    questions.push(q);
   });
+  for (const [file, lines] of brokenLines) {
+    issues.push({ level: "warning", code: "bank_skipped_summary", path, file, params: { count: lines.length, lines: [...new Set(lines)].sort((a, b) => a - b).join(", ") } });
+  }
+  return { questions, images: [...images.values()], skipped };
+}
+
+/** One question from its language versions (which sameShape found to agree). */
+export function mergeLanguages(langs: Locale[], version: (l: Locale) => ParsedQuestion): QuizQuestion {
+  const html = langs.some((l) => version(l).html);
+  // A question is HTML in every language as soon as one version needs markup.
+  const v = (l: Locale) => (html && !version(l).html ? mapTexts(version(l), escapeHtml) : version(l));
+  const rq = v(langs[0]!);
+  const tr = (pick: (q: ParsedQuestion) => string | undefined): Translated | undefined => {
+    const out: Translated = {};
+    for (const l of langs) {
+      const x = pick(v(l));
+      if (x) out[l] = x;
+    }
+    return Object.keys(out).length ? out : undefined;
+  };
+  const q: QuizQuestion = { kind: rq.kind, prompt: tr((x) => x.prompt)!, feedback: tr((x) => x.feedback), review: tr((x) => x.review) };
+  if (rq.options) {
+    q.options = rq.options.map((o, j) => ({
+      text: tr((x) => x.options![j]!.text)!,
+      weight: o.weight,
+      feedback: tr((x) => x.options![j]!.feedback),
+    }));
+  }
+  if (rq.answer !== undefined) q.answer = rq.answer;
+  if (rq.numbers) q.numbers = rq.numbers;
+  if (rq.accepted) {
+    q.accepted = {};
+    for (const l of langs) q.accepted[l] = v(l).accepted;
+  }
+  if (rq.pairs) q.pairs = rq.pairs.map((_, j) => ({ stem: tr((x) => x.pairs![j]!.stem)!, answer: tr((x) => x.pairs![j]!.answer)! }));
+  if (rq.distractors) q.distractors = rq.distractors.map((_, j) => tr((x) => x.distractors![j])!);
+  const trueFeedback = tr((x) => x.trueFeedback);
+  const falseFeedback = tr((x) => x.falseFeedback);
+  if (trueFeedback) q.trueFeedback = trueFeedback;
+  if (falseFeedback) q.falseFeedback = falseFeedback;
+  if (rq.moodle) q.moodle = true;
+  if (html) q.html = true;
+  if (rq.fixedOrder) q.fixedOrder = true;
+  if (rq.tags) q.tags = rq.tags;
+  for (const k of ["feedback", "review"] as const) if (q[k] === undefined) delete q[k];
+  return q;
 }
 
 function pathStartsWith(p: (string | number)[], prefix: (string | number)[]): boolean {
@@ -266,6 +379,7 @@ function sameShape(a: ParsedQuestion, b: ParsedQuestion): string | null {
   if ((a.options?.length ?? 0) !== (b.options?.length ?? 0)) return `options ${a.options?.length ?? 0} / ${b.options?.length ?? 0}`;
   if (a.options?.some((o, j) => o.weight !== b.options![j]!.weight)) return "correct options";
   if (a.answer !== b.answer) return "true/false answer";
+  if ((a.pairs?.length ?? 0) !== (b.pairs?.length ?? 0) || (a.distractors?.length ?? 0) !== (b.distractors?.length ?? 0)) return "matching pairs";
   if (JSON.stringify(a.numbers?.map((n) => [n.value, n.tolerance, n.weight])) !== JSON.stringify(b.numbers?.map((n) => [n.value, n.tolerance, n.weight]))) {
     return "numeric answer";
   }

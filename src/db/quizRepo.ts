@@ -63,6 +63,7 @@ export function importQuizzes(tx: Tx, def: CourseQuizzes, now: number): void {
       feedback: q.feedback,
       scorePolicy: q.scorePolicy,
       questionCount: q.pick ? Math.min(q.pick, q.questions.length) : q.questions.length,
+      skippedQuestions: q.skipped,
       removedAt: null,
       updatedAt: now,
     };

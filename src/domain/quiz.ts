@@ -7,7 +7,7 @@ import { RULES } from "./rules.js";
  * and the course progress schedule of domain.md. Pure: no I/O, no clock, no Math.random.
  */
 
-export type QuestionKind = "single" | "multiple" | "truefalse" | "text" | "number";
+export type QuestionKind = "single" | "multiple" | "truefalse" | "text" | "number" | "matching";
 
 export interface ChoiceOption {
   text: Translated;
@@ -28,6 +28,21 @@ export interface AcceptedNumber {
   tolerance: number;
   weight: number;
   feedback?: string;
+  /** Moodle's `*` answer (GIFT `~#feedback`): matches any number not matched by an earlier answer. */
+  any?: boolean;
+}
+
+/** One pair of a matching question: the left-hand stem and its right-hand answer. */
+export interface MatchPair {
+  stem: Translated;
+  answer: Translated;
+}
+
+/** An image of the question (Moodle `@@PLUGINFILE@@`), stored by content hash in question_images. */
+export interface QuestionImage {
+  sha256: string;
+  mime: string;
+  name: string;
 }
 
 export interface QuizQuestion {
@@ -47,13 +62,35 @@ export interface QuizQuestion {
   review?: Translated;
   /** Keep the options in the written order (e.g. "all of the above"). */
   fixedOrder?: boolean;
+  /** matching: the pairs, in the bank's order (one chat step per pair). */
+  pairs?: MatchPair[];
+  /** matching: extra right-hand answers that match no stem (Moodle XML subquestions without text). */
+  distractors?: Translated[];
+  /** truefalse: feedback for choosing True / False (Moodle's feedbacktrue / feedbackfalse). */
+  trueFeedback?: Translated;
+  falseFeedback?: Translated;
+  /**
+   * Set by the bank importers (Aiken, GIFT, Moodle XML): Moodle's semantics. Short answers: the
+   * first answer that matches wins and `*` is a wildcard (`\*` a literal star); numbers: the first
+   * answer within tolerance wins; multiple choice: the chosen options' weights are summed as
+   * written and clamped to 0..100%. Unset (inline YAML, banks stored before): the bot's own rules.
+   */
+  moodle?: boolean;
+  /** Every text of the question (prompt, options, feedback, review, stems) is Telegram HTML, sanitised at import. */
+  html?: boolean;
+  /** Sent as a photo before the question. */
+  image?: QuestionImage;
+  /** Moodle categories and tags, e.g. "Week 1/Loops". */
+  tags?: string[];
 }
 
 /** What a learner gave: option indexes (in the bank's order), true/false, or the typed text. */
 export type GivenAnswer =
   | { kind: "choice"; options: number[] }
   | { kind: "truefalse"; value: boolean }
-  | { kind: "text"; text: string };
+  | { kind: "text"; text: string }
+  /** matching: per pair (bank order), the index in matchingChoices(q) chosen, or -1 when not answered. */
+  | { kind: "matching"; choices: number[] };
 
 export interface Grade {
   /** 0..1 */
@@ -79,7 +116,7 @@ export function normaliseText(s: string): string {
 /** A typed number: "3.5", "3,5", " -2 ", "1 000" (spaces as thousand separators). null if not a number. */
 export function parseNumberAnswer(s: string): number | null {
   const t = s.trim().replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-  if (!/^[+-−]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
+  if (!/^[+-−]?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
   const n = Number(t.replace("−", "-"));
   return Number.isFinite(n) ? n : null;
 }
@@ -102,6 +139,7 @@ export function gradeAnswer(q: QuizQuestion, given: GivenAnswer): Grade {
     case "multiple": {
       if (given.kind !== "choice") return { score: 0, correct: false };
       const chosen = [...new Set(given.options)].filter((i) => q.options?.[i] !== undefined);
+      if (q.moodle) return gradeMoodleMultiple(q, chosen);
       const weights = effectiveWeights(q.options ?? []);
       const total = chosen.reduce((s, i) => s + weights[i]!, 0);
       const score = clamp01(total / 100);
@@ -114,7 +152,7 @@ export function gradeAnswer(q: QuizQuestion, given: GivenAnswer): Grade {
     case "truefalse": {
       if (given.kind !== "truefalse") return { score: 0, correct: false };
       const ok = given.value === q.answer;
-      return { score: ok ? 1 : 0, correct: ok };
+      return { score: ok ? 1 : 0, correct: ok, feedback: given.value ? q.trueFeedback : q.falseFeedback };
     }
     case "text": {
       if (given.kind !== "text") return { score: 0, correct: false };
@@ -122,7 +160,10 @@ export function gradeAnswer(q: QuizQuestion, given: GivenAnswer): Grade {
       let best: { a: AcceptedText; lang: Locale } | undefined;
       for (const [lang, list] of Object.entries(q.accepted ?? {}) as [Locale, AcceptedText[] | undefined][]) {
         for (const a of list ?? []) {
-          if (normaliseText(a.value) === typed && (!best || a.weight > best.a.weight)) best = { a, lang };
+          const matches = q.moodle ? matchesWildcard(a.value, typed) : normaliseText(a.value) === typed;
+          if (matches && (!best || a.weight > best.a.weight)) best = { a, lang };
+          // Moodle: the first answer that matches is the one that counts.
+          if (matches && q.moodle) break;
         }
       }
       const score = clamp01((best?.a.weight ?? 0) / 100);
@@ -136,12 +177,85 @@ export function gradeAnswer(q: QuizQuestion, given: GivenAnswer): Grade {
       let best: AcceptedNumber | undefined;
       for (const a of q.numbers ?? []) {
         // A small epsilon so 0.1 + 0.2 style decimals still match "0.3 with tolerance 0".
-        if (Math.abs(n - a.value) <= a.tolerance + 1e-9 && (!best || a.weight > best.weight)) best = a;
+        const matches = a.any === true || Math.abs(n - a.value) <= a.tolerance + 1e-9;
+        if (matches && (!best || a.weight > best.weight)) best = a;
+        if (matches && q.moodle) break;
       }
       const score = clamp01((best?.weight ?? 0) / 100);
       return { score, correct: score >= 1, feedback: best?.feedback ? sameInEveryLanguage(best.feedback) : undefined };
     }
+    case "matching": {
+      const pairs = q.pairs ?? [];
+      if (given.kind !== "matching" || pairs.length === 0) return { score: 0, correct: false };
+      const choices = matchingChoices(q);
+      // Moodle scores a matching question per pair: right pairs / all pairs.
+      const right = pairs.filter((p, k) => {
+        const c = choices[given.choices[k] ?? -1];
+        return c !== undefined && sameTranslated(c, p.answer);
+      }).length;
+      const score = right / pairs.length;
+      return { score, correct: right === pairs.length };
+    }
   }
+}
+
+/** Moodle multiple-answer scoring: the weights of the chosen options summed, clamped to 0..100%. */
+function gradeMoodleMultiple(q: QuizQuestion, chosen: number[]): Grade {
+  const total = chosen.reduce((s, i) => s + q.options![i]!.weight, 0);
+  // Moodle's grades are rounded (3 x 33.33333% = 99.99999%); it counts above 0.999999 as fully right.
+  const raw = clamp01(total / 100);
+  const score = raw > 0.999999 ? 1 : raw;
+  const feedbacks = chosen.map((i) => q.options![i]!.feedback).filter((f): f is Translated => f !== undefined);
+  return { score, correct: score === 1, feedback: joinTranslated(feedbacks) };
+}
+
+function joinTranslated(list: Translated[]): Translated | undefined {
+  if (list.length === 0) return undefined;
+  if (list.length === 1) return list[0];
+  const out: Translated = {};
+  for (const t of list) for (const [l, v] of Object.entries(t) as [Locale, string][]) out[l] = out[l] ? `${out[l]}\n${v}` : v;
+  return out;
+}
+
+const sameTranslated = (a: Translated, b: Translated) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/**
+ * The right-hand answers of a matching question in their canonical order: each pair's answer
+ * (identical answers once, as Moodle shows them), then the distractors. Variants shuffle this list;
+ * a matching answer gives, per pair, an index into it.
+ */
+export function matchingChoices(q: Pick<QuizQuestion, "pairs" | "distractors">): Translated[] {
+  const out: Translated[] = [];
+  for (const t of [...(q.pairs ?? []).map((p) => p.answer), ...(q.distractors ?? [])]) {
+    if (!out.some((x) => sameTranslated(x, t))) out.push(t);
+  }
+  return out;
+}
+
+const WILDCARD = "\u0000";
+const LITERAL_STAR = "\u0001";
+
+/**
+ * Moodle's short-answer comparison with `*` matching any run of characters (`\*` is a star),
+ * after the bot's normalisation of both sides. Linear in the typed text: the pattern's literal
+ * pieces are found left to right with indexOf, no regular expression built from author text.
+ */
+export function matchesWildcard(pattern: string, typedNormalised: string): boolean {
+  const marked = pattern.replace(/\\\*/g, LITERAL_STAR).replace(/\*/g, WILDCARD);
+  const pieces = normaliseText(marked)
+    .split(WILDCARD)
+    .map((p) => p.split(LITERAL_STAR).join("*"));
+  if (pieces.length === 1) return pieces[0] === typedNormalised;
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (!typedNormalised.startsWith(first)) return false;
+  let at = first.length;
+  for (const mid of pieces.slice(1, -1)) {
+    const found = typedNormalised.indexOf(mid, at);
+    if (found < 0) return false;
+    at = found + mid.length;
+  }
+  return typedNormalised.length - at >= last.length && typedNormalised.endsWith(last);
 }
 
 /**
@@ -172,6 +286,8 @@ export function hasFullCredit(q: QuizQuestion): boolean {
       return Object.values(q.accepted ?? {}).some((l) => l.some((a) => a.weight >= 100));
     case "number":
       return (q.numbers ?? []).some((a) => a.weight >= 100);
+    case "matching":
+      return (q.pairs ?? []).length >= 2;
   }
 }
 
@@ -212,7 +328,7 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 export interface VariantItem {
   /** Position of the question in the quiz bank. */
   q: number;
-  /** Option indexes (bank order) in display order; empty for non-choice questions. */
+  /** Option indexes (bank order) in display order; matching: indexes of matchingChoices(); empty otherwise. */
   order: number[];
 }
 
@@ -222,7 +338,7 @@ export interface VariantItem {
  * (learner, quiz, attempt), so the same attempt always shows the same variant.
  */
 export function buildVariant(
-  bank: readonly Pick<QuizQuestion, "kind" | "options" | "fixedOrder">[],
+  bank: readonly Pick<QuizQuestion, "kind" | "options" | "fixedOrder" | "pairs" | "distractors">[],
   pick: number | null | undefined,
   seedText: string,
 ): VariantItem[] {
@@ -234,6 +350,8 @@ export function buildVariant(
   ).slice(0, count);
   return chosen.map((q) => {
     const question = bank[q]!;
+    // matching: the order the right-hand answers are offered in (the same for every pair).
+    if (question.kind === "matching") return { q, order: shuffled(matchingChoices(question).map((_, i) => i), random) };
     const n = question.options?.length ?? 0;
     const natural = Array.from({ length: n }, (_, i) => i);
     const isChoice = question.kind === "single" || question.kind === "multiple";
@@ -322,6 +440,15 @@ export function attemptEndsAt(startedAt: number, timeLimitMinutes: number | null
 }
 
 /** A module's quiz as the bot runs it (validated from a course file, stored by the db layer). */
+/** A photo of a question (Moodle XML @@PLUGINFILE@@), stored once by its hash. */
+export interface BankImage {
+  sha256: string;
+  mime: string;
+  name: string;
+  bytes: Buffer;
+}
+
+/** A module's quiz as the bot runs it. */
 export interface QuizDefinition {
   passScore: number;
   attempts: number;
@@ -330,4 +457,8 @@ export interface QuizDefinition {
   feedback: "after_each" | "at_end";
   scorePolicy: ScorePolicy;
   questions: QuizQuestion[];
+  /** Questions of the bank files left out (unsupported types; broken ones under import: valid-only). */
+  skipped: number;
+  /** Photos of the questions (Moodle XML @@PLUGINFILE@@), by sha256. */
+  images: BankImage[];
 }

@@ -11,6 +11,8 @@ import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./form
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
 import { quizChoice, quizDone, quizToggle } from "./callbackData.js";
+import { renderMatchingStep, skippedQuestionsLine } from "./bankViews.js";
+import { questionHtml } from "./questionText.js";
 
 /**
  * Callback data of the quiz screens (the answer buttons are declared in callbackData.ts):
@@ -53,16 +55,17 @@ function tx(t: Translated | undefined, lang: Locale, languages: readonly string[
 /** The text and buttons of one question, options in the learner's own order; `mask`: options ticked. */
 export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): { text: string; keyboard?: InlineKeyboard } {
   const q = v.question;
-  const header = t("quiz.question_header", { number: v.item + 1, total: v.total });
-  const lines = [v.endsAt === null ? header : `${header} · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`];
-  lines.push("", escapeHtml(tx(q.prompt, lang, v.languages)));
+  const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
+  if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  lines.push("", questionHtml(tx(q.prompt, lang, v.languages), q.html));
+  const base = `${v.attemptId}:${v.item}`;
   const kb = new InlineKeyboard();
   switch (q.kind) {
     case "single":
     case "multiple": {
       lines.push("");
       v.variant.order.forEach((optIndex, shown) => {
-        lines.push(`<b>${letter(shown)}.</b> ${escapeHtml(tx(q.options![optIndex]!.text, lang, v.languages))}`);
+        lines.push(`<b>${letter(shown)}.</b> ${questionHtml(tx(q.options![optIndex]!.text, lang, v.languages), q.html)}`);
       });
       v.variant.order.forEach((_, shown) => {
         if (shown > 0 && shown % 4 === 0) kb.row();
@@ -82,6 +85,9 @@ export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): {
     case "number":
       lines.push("", `<i>${t("quiz.hint_number")}</i>`);
       return { text: lines.join("\n") };
+    case "matching":
+      // The conversation asks a matching question step by step: see bankViews.renderMatchingStep.
+      return renderMatchingStep(t, lang, v.languages, q, { step: 0, order: v.variant.order, header: lines[0] }, (shown) => `qb:${base}:${shown}`);
   }
 }
 
@@ -106,10 +112,10 @@ export function answerFeedback(
   else if (grade.score > 0) lines.push(t("quiz.partly", { percent: formatNumber(grade.score * 100, lang, 0) }));
   else lines.push(t("quiz.wrong"));
   const own = grade.feedback ? tx(grade.feedback, lang, languages) : "";
-  if (own) lines.push(`<i>${escapeHtml(own)}</i>`);
+  if (own) lines.push(feedbackHtml(own, q.html));
   if (!grade.correct) {
     const general = tx(q.feedback, lang, languages);
-    if (general && general !== own) lines.push(`<i>${escapeHtml(general)}</i>`);
+    if (general && general !== own) lines.push(feedbackHtml(general, q.html));
     lines.push(reviewLine(t, lang, languages, q, moduleTitle));
   }
   return lines.join("\n");
@@ -117,7 +123,13 @@ export function answerFeedback(
 
 export function reviewLine(t: T, lang: Locale, languages: readonly string[], q: QuizQuestion, moduleTitle: string): string {
   const review = tx(q.review, lang, languages);
-  return review ? t("quiz.review", { what: review }) : t("quiz.review_module", { title: moduleTitle });
+  // A formatted question's review hint is Telegram HTML already (sanitised on import).
+  return review ? t("quiz.review", { what: review, interpolation: { escapeValue: !q.html } }) : t("quiz.review_module", { title: moduleTitle });
+}
+
+/** Feedback in italics; formatted feedback as written (Telegram refuses code/pre inside italics). */
+function feedbackHtml(text: string, isHtml: boolean | undefined): string {
+  return isHtml ? text : `<i>${escapeHtml(text)}</i>`;
 }
 
 export interface ResultView {
@@ -204,6 +216,7 @@ export function renderQuizCard(
     quiz.pick && quiz.pick < bankSize
       ? t("quiz.card.questions_pick", { count: quiz.questionCount, bank: bankSize })
       : t("quiz.card.questions", { count: quiz.questionCount }),
+    ...[skippedQuestionsLine(t, quiz.skippedQuestions ?? 0)].filter((x): x is string => x !== null),
     t("quiz.card.pass", { pass: formatNumber(quiz.passScore, lang) }),
     t("quiz.card.attempts", { used: attempts.length, allowed: quiz.attemptsAllowed }),
   ];

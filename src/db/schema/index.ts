@@ -6,3 +6,4 @@ export * from "./quiz.js";
 export * from "./questionnaires.js";
 export * from "./questions.js";
 export * from "./analysis.js";
+export * from "./questionImages.js";

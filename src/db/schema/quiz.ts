@@ -21,6 +21,8 @@ export const quizzes = sqliteTable(
     feedback: text("feedback").$type<"after_each" | "at_end">().notNull(),
     scorePolicy: text("score_policy").$type<ScorePolicy>().notNull(),
     questionCount: integer("question_count").notNull(),
+    /** Questions of the bank files left out on import (unsupported, or broken under import: valid-only). */
+    skippedQuestions: integer("skipped_questions").notNull().default(0),
     /** Set when the quiz was removed from the course file; attempts and grades are kept. */
     removedAt: integer("removed_at"),
     updatedAt: integer("updated_at").notNull(),

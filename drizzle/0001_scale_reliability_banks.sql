@@ -54,13 +54,28 @@ CREATE TABLE `analysis_reports` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `analysis_reports_course_author_phase` ON `analysis_reports` (`course_id`,`author_id`,`phase`);--> statement-breakpoint
+CREATE TABLE `question_images` (
+	`sha256` text PRIMARY KEY NOT NULL,
+	`mime` text NOT NULL,
+	`name` text NOT NULL,
+	`bytes` blob NOT NULL,
+	`file_id` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
 DROP TABLE `conversation_state`;--> statement-breakpoint
+-- Carry messages still waiting in the old outbox over (each becomes its own body): an upgrade loses nothing.
+INSERT INTO `outbox_bodies` (`id`, `key`, `kind`, `batch`, `method`, `payload`, `created_at`) SELECT `id`, NULL, `kind`, `batch`, `method`, `payload`, `created_at` FROM `outbox`;--> statement-breakpoint
+INSERT INTO `outbox_items` (`id`, `dedupe_key`, `body_id`, `chat_id`, `state`, `priority`, `attempts`, `not_before`, `expires_at`, `message_id`, `error`, `sent_at`) SELECT `id`, `dedupe_key`, `id`, `chat_id`, `state`, 0, `attempts`, `not_before`, coalesce(`expires_at`, `not_before` + 259200000), `message_id`, `error`, `sent_at` FROM `outbox`;--> statement-breakpoint
 DROP TABLE `outbox`;--> statement-breakpoint
 ALTER TABLE `broadcasts` ADD `queued_at` integer;--> statement-breakpoint
 ALTER TABLE `quiz_answers` ADD `message_id` integer;--> statement-breakpoint
 CREATE UNIQUE INDEX `quiz_answers_attempt_message` ON `quiz_answers` (`attempt_id`,`message_id`);--> statement-breakpoint
 ALTER TABLE `quiz_attempts` ADD `shown_item` integer;--> statement-breakpoint
+ALTER TABLE `quizzes` ADD `skipped_questions` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `questionnaire_answers` ADD `message_id` integer;--> statement-breakpoint
 ALTER TABLE `questionnaire_responses` ADD `shown_position` integer;--> statement-breakpoint
 ALTER TABLE `questions` ADD `post_started_at` integer;--> statement-breakpoint
-ALTER TABLE `questions` ADD `learner_notified_at` integer;
+ALTER TABLE `questions` ADD `learner_notified_at` integer;--> statement-breakpoint
+-- Broadcasts already sending or done were queued under the old outbox: do not queue them again.
+UPDATE `broadcasts` SET `queued_at` = `confirmed_at` WHERE `status` IN ('sending', 'done');
