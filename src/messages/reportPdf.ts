@@ -249,7 +249,11 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
 
   if (input.charts.length) {
     w.heading(p("report.pdf.charts"));
-    for (const c of input.charts) await w.image(c.png, c.caption);
+    for (const c of input.charts) {
+      // Decoding a PNG is synchronous work: let the bot answer between two charts.
+      await new Promise((r) => setImmediate(r));
+      await w.image(c.png, c.caption);
+    }
   }
 
   const flagText = (flags: ItemFlag[]) => flags.map((fl) => p(`report.flag.${fl}`)).join("; ");
