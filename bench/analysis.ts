@@ -32,6 +32,8 @@ const TAKE = [72, 55, 44, 38];
 
 /** Deterministic pseudo-random 0..99 from SQL expressions (no RANDOM(): the same data every run). */
 const h = (expr: string, salt: number) => `((((${expr}) * 2654435761 + ${salt * 40503}) % 4294967296) / 7 % 100)`;
+/** A second, unrelated hash for the answers' noise (the first one of consecutive attempt ids would echo the learners' ability). */
+const h2 = (expr: string) => `((((${expr}) * 1103515245 + 12345) % 2147483648) / 65536 % 100)`;
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
@@ -72,7 +74,7 @@ export function seedAnalysisBench(db: Db, learners: number, now: number): void {
           SELECT id, i, pos, CASE WHEN pos = 3 THEN noise < 85 - ability * 0.6 ELSE noise < 15 + ability * 0.6 + (pos * 37) % 40 END AS ok
           FROM (
             SELECT a.id, items.i, (a.id * 5 + items.i * ${step}) % ${q.bank} AS pos,
-                   ${h("a.learner_id", 3)} + (a.attempt_no - 1) * 10 AS ability, ${h("a.id * 64 + items.i", 5)} AS noise
+                   ${h("a.learner_id", 3)} + (a.attempt_no - 1) * 10 AS ability, ${h2("a.id * 64 + items.i")} AS noise
             FROM quiz_attempts a CROSS JOIN items WHERE a.quiz_id = ${q.id}))`);
       sql.exec(`UPDATE quiz_attempts SET score = s.sc, passed = s.sc >= ${q.pass}
         FROM (SELECT attempt_id, CAST(SUM(ans.score) * 1000.0 / ${q.qc} AS INTEGER) / 10.0 AS sc

@@ -193,7 +193,7 @@ export function dropFirstAttempts(db: Db, table: string): void {
 }
 
 /** Ranges of quiz_answers ids of about `size` rows, to scan the answers in slices. */
-export function answerIdRanges(db: Db, size = 400_000): LearnerRange[] {
+export function answerIdRanges(db: Db, size = 150_000): LearnerRange[] {
   const row = db.$client.prepare("SELECT MIN(id) AS lo, MAX(id) AS hi FROM quiz_answers").get() as { lo: number | null; hi: number | null };
   if (row.lo === null || row.hi === null) return [];
   const out: LearnerRange[] = [];

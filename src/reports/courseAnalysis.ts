@@ -183,6 +183,9 @@ export async function itemAnalysis(
   sliceSize?: number,
 ): Promise<Map<number, ItemAnalysisRow[]>> {
   const acc = new Map<number, Map<number, { sums: ItemSums; options: Map<number, number> }>>();
+  const banks = new Map(quizzes.map((q) => [q.id, quizBank(db, q.id)]));
+  // Answers with several options ticked need a second (JSON) pass: only when a bank has such questions.
+  const hasMultiple = [...banks.values()].some((bank) => bank.some((q) => q.kind === "multiple"));
   if (quizzes.length > 0) {
     const table = createFirstAttempts(db);
     try {
@@ -193,7 +196,7 @@ export async function itemAnalysis(
       for (const range of answerIdRanges(db, sliceSize)) {
         await pause();
         accumulateItems(acc, itemGroups(db, table, range));
-        accumulateMultiOptions(acc, multiOptionCounts(db, table, range));
+        if (hasMultiple) accumulateMultiOptions(acc, multiOptionCounts(db, table, range));
       }
     } finally {
       dropFirstAttempts(db, table);
@@ -201,7 +204,7 @@ export async function itemAnalysis(
   }
   const out = new Map<number, ItemAnalysisRow[]>();
   for (const quiz of quizzes) {
-    const bank = quizBank(db, quiz.id);
+    const bank = banks.get(quiz.id) ?? [];
     const found = acc.get(quiz.id) ?? new Map();
     const positions = [...new Set([...bank.map((_, i) => i), ...found.keys()])].sort((a, b) => a - b);
     out.set(
