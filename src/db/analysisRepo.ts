@@ -29,7 +29,7 @@ export function learnerRanges(db: Db, courseId: string, size = 20_000): LearnerR
   const rows = db.$client
     .prepare(
       `SELECT MIN(learner_id) AS "from", MAX(learner_id) AS "to" FROM (
-         SELECT learner_id, (ROW_NUMBER() OVER (ORDER BY learner_id) - 1) / ? AS chunk
+         SELECT learner_id, (ROW_NUMBER() OVER (ORDER BY learner_id) - 1) / CAST(? AS INTEGER) AS chunk
          FROM enrollments WHERE course_id = ?)
        GROUP BY chunk ORDER BY chunk`,
     )
@@ -114,11 +114,16 @@ export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWit
   const buckets = db.$client
     .prepare(
       `WITH ${MODULE_SCORES},
+       -- No join of enrollments to the module scores (neither side is indexed for it): a learner's
+       -- progress is the sum over a UNION ALL of a 0 row per enrollment and their module scores.
        prog AS (
-         SELECT e.learner_id, CAST(COALESCE(SUM(ms.score), 0) / @nq * 10 + 1e-6 AS INTEGER) / 10.0 AS p
-         FROM enrollments e LEFT JOIN ms ON ms.learner_id = e.learner_id
-         WHERE e.course_id = @courseId AND e.learner_id BETWEEN @from AND @to
-         GROUP BY e.learner_id)
+         SELECT learner_id, CAST(SUM(s) / @nq * 10 + 1e-6 AS INTEGER) / 10.0 AS p
+         FROM (
+           SELECT learner_id, 0.0 AS s FROM enrollments WHERE course_id = @courseId AND learner_id BETWEEN @from AND @to
+           UNION ALL
+           SELECT ms.learner_id, ms.score FROM ms
+           WHERE EXISTS (SELECT 1 FROM enrollments e WHERE e.learner_id = ms.learner_id AND e.course_id = @courseId))
+         GROUP BY learner_id)
        SELECT MIN(CAST(p / ${PROGRESS_BUCKET} AS INTEGER), ${BUCKETS - 1}) AS bucket, COUNT(*) AS n,
               SUM(p >= @passed) AS passed, SUM(p >= @certificate) AS certificate
        FROM prog GROUP BY bucket`,
@@ -157,66 +162,147 @@ export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWit
 
 // ---------------------------------------------------------------- item analysis
 
-export interface ItemRow extends ItemSums {
-  position: number;
-}
+let tableSeq = 0;
 
 /**
- * Sums for the item analysis of one quiz (see domain/itemAnalysis.ts): each learner's first
- * finished attempt, split in thirds by its score, and every answer given in it.
+ * Item analysis reads each learner's first finished attempt at a quiz, split in thirds by score
+ * (SQLite's NTILE(3) over score, then id). They go into a temporary table keyed by attempt id
+ * (one per computation, so two reports at once do not collide), which the answer scan below
+ * looks up by rowid. Returns the table's name; drop it with `dropFirstAttempts`.
  */
-export function itemSums(db: Db, quizId: number, questionCount: number): ItemRow[] {
+export function createFirstAttempts(db: Db): string {
+  const table = `analysis_first_${process.pid}_${++tableSeq}`;
+  db.$client.exec(`CREATE TEMP TABLE ${table} (attempt_id INTEGER PRIMARY KEY, quiz_id INTEGER NOT NULL, third INTEGER NOT NULL, score REAL NOT NULL, qc INTEGER NOT NULL)`);
+  return table;
+}
+
+export function addFirstAttempts(db: Db, table: string, quiz: { id: number; questionCount: number }): void {
+  db.$client
+    .prepare(
+      `INSERT INTO temp.${table} (attempt_id, quiz_id, third, score, qc)
+       SELECT id, @quizId, NTILE(3) OVER (ORDER BY score, id), score, @qc FROM (
+         SELECT id, COALESCE(score, 0) AS score, ROW_NUMBER() OVER (PARTITION BY learner_id ORDER BY attempt_no) AS rn
+         FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL)
+       WHERE rn = 1`,
+    )
+    .run({ quizId: quiz.id, qc: Math.max(1, quiz.questionCount) });
+}
+
+export function dropFirstAttempts(db: Db, table: string): void {
+  db.$client.exec(`DROP TABLE IF EXISTS temp.${table}`);
+}
+
+/** Ranges of quiz_answers ids of about `size` rows, to scan the answers in slices. */
+export function answerIdRanges(db: Db, size = 150_000): LearnerRange[] {
+  const row = db.$client.prepare("SELECT MIN(id) AS lo, MAX(id) AS hi FROM quiz_answers").get() as { lo: number | null; hi: number | null };
+  if (row.lo === null || row.hi === null) return [];
+  const out: LearnerRange[] = [];
+  for (let from = row.lo; from <= row.hi; from += size) out.push({ from, to: Math.min(row.hi, from + size - 1) });
+  return out;
+}
+
+/** One group of answers: a quiz's question, a third of the attempts, and the option chosen. */
+export interface ItemGroup {
+  quizId: number;
+  position: number;
+  third: 1 | 2 | 3;
+  /**
+   * Choice answers with one option: its index (bank order); true/false: 0 = true, 1 = false;
+   * -2: several options ticked (counted by `multiOptionCounts`); -1: anything else.
+   */
+  option: number;
+  n: number;
+  sumX: number;
+  sumX2: number;
+  /** Rest score: the attempt's percent without this item's contribution. */
+  sumY: number;
+  sumY2: number;
+  sumXY: number;
+}
+
+// Answers are stored as JSON.stringify({ kind, ... }) (bot/features/quiz.ts), so the option can be
+// read at a fixed offset without parsing JSON: `{"kind":"choice","options":[` and
+// `{"kind":"truefalse","value":` are both 28 characters long.
+const CHOICE = `substr(ans.answer, 1, 28) = '{"kind":"choice","options":['`;
+const OPTION_CODE = `CASE
+    WHEN ${CHOICE} THEN CASE WHEN substr(ans.answer, 29, 1) = ']' THEN -1
+                             WHEN instr(substr(ans.answer, 29), ',') > 0 THEN -2
+                             ELSE CAST(substr(ans.answer, 29) AS INTEGER) END
+    WHEN substr(ans.answer, 1, 28) = '{"kind":"truefalse","value":' THEN CASE substr(ans.answer, 29, 1) WHEN 't' THEN 0 ELSE 1 END
+    ELSE -1 END`;
+
+/**
+ * Sums over one slice of quiz_answers (by id), for the first attempts in `table`: one sequential
+ * pass over the answers with a rowid lookup each (cheaper than an index lookup per attempt),
+ * grouped by one integer key (quiz, question, third, option), which SQLite sorts fastest.
+ */
+export function itemGroups(db: Db, table: string, range: LearnerRange): ItemGroup[] {
   return db.$client
     .prepare(
-      `WITH firsts AS (
-         SELECT id, score FROM (
-           SELECT id, COALESCE(score, 0) AS score, ROW_NUMBER() OVER (PARTITION BY learner_id ORDER BY attempt_no) AS rn
-           FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL)
-         WHERE rn = 1),
-       thirds AS (SELECT id, score, NTILE(3) OVER (ORDER BY score, id) AS third FROM firsts),
-       items AS (
-         SELECT ans.question_position AS position, ans.score AS x, t.third,
-                t.score - ans.score * 100.0 / @qc AS y
-         FROM thirds t JOIN quiz_answers ans ON ans.attempt_id = t.id)
-       SELECT position, COUNT(*) AS n, SUM(x) AS sumX, SUM(x * x) AS sumX2, SUM(y) AS sumY, SUM(y * y) AS sumY2,
-              SUM(x * y) AS sumXY,
-              SUM(third = 3) AS topN, SUM(CASE WHEN third = 3 THEN x ELSE 0 END) AS topSumX,
-              SUM(third = 1) AS bottomN, SUM(CASE WHEN third = 1 THEN x ELSE 0 END) AS bottomSumX
-       FROM items GROUP BY position ORDER BY position`,
+      `SELECT k >> 20 AS quizId, (k >> 8) & 4095 AS position, (k >> 6) & 3 AS third, (k & 63) - 2 AS option,
+              COUNT(*) AS n, SUM(x) AS sumX, SUM(x * x) AS sumX2, SUM(y) AS sumY, SUM(y * y) AS sumY2, SUM(x * y) AS sumXY
+       FROM (
+         SELECT (f.quiz_id << 20) | (ans.question_position << 8) | (f.third << 6) | (${OPTION_CODE} + 2) AS k,
+                ans.score AS x, f.score - ans.score * 100.0 / f.qc AS y
+         FROM quiz_answers ans CROSS JOIN temp.${table} f ON f.attempt_id = ans.attempt_id
+         WHERE ans.id BETWEEN @from AND @to)
+       GROUP BY k`,
     )
-    .all({ quizId, qc: Math.max(1, questionCount) }) as ItemRow[];
+    .all({ from: range.from, to: range.to }) as ItemGroup[];
 }
 
-/**
- * How often each option was chosen in first attempts: choice questions by option index (bank
- * order), true/false questions as 0 = true, 1 = false.
- */
-export function optionCounts(db: Db, quizId: number): Map<number, Map<number, number>> {
-  const rows = db.$client
+/** Option counts of the choice answers with several options ticked, in one slice (few rows: multiple-choice only). */
+export function multiOptionCounts(db: Db, table: string, range: LearnerRange): { quizId: number; position: number; option: number; n: number }[] {
+  return db.$client
     .prepare(
-      `WITH firsts AS (
-         SELECT id FROM (
-           SELECT id, ROW_NUMBER() OVER (PARTITION BY learner_id ORDER BY attempt_no) AS rn
-           FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL)
-         WHERE rn = 1)
-       SELECT ans.question_position AS position, CAST(j.value AS INTEGER) AS option, COUNT(*) AS n
-       FROM firsts f JOIN quiz_answers ans ON ans.attempt_id = f.id, json_each(ans.answer, '$.options') j
-       WHERE json_extract(ans.answer, '$.kind') = 'choice'
-       GROUP BY position, option
-       UNION ALL
-       SELECT ans.question_position, CASE WHEN json_extract(ans.answer, '$.value') THEN 0 ELSE 1 END, COUNT(*)
-       FROM firsts f JOIN quiz_answers ans ON ans.attempt_id = f.id
-       WHERE json_extract(ans.answer, '$.kind') = 'truefalse'
-       GROUP BY 1, 2`,
+      `SELECT f.quiz_id AS quizId, ans.question_position AS position, CAST(j.value AS INTEGER) AS option, COUNT(*) AS n
+       FROM quiz_answers ans CROSS JOIN temp.${table} f ON f.attempt_id = ans.attempt_id, json_each(ans.answer, '$.options') j
+       WHERE ans.id BETWEEN @from AND @to AND ${CHOICE} AND instr(substr(ans.answer, 29), ',') > 0
+       GROUP BY 1, 2, 3`,
     )
-    .all({ quizId }) as { position: number; option: number; n: number }[];
-  const out = new Map<number, Map<number, number>>();
-  for (const r of rows) {
-    const m = out.get(r.position) ?? new Map<number, number>();
-    m.set(r.option, r.n);
-    out.set(r.position, m);
+    .all({ from: range.from, to: range.to }) as { quizId: number; position: number; option: number; n: number }[];
+}
+
+/** Adds answer groups into per-question sums and option counts (choice: option index; true/false: 0 = true, 1 = false). */
+export function accumulateItems(
+  into: Map<number, Map<number, { sums: ItemSums; options: Map<number, number> }>>,
+  groups: readonly ItemGroup[],
+): void {
+  for (const g of groups) {
+    const quiz = into.get(g.quizId) ?? new Map();
+    into.set(g.quizId, quiz);
+    const item = quiz.get(g.position) ?? {
+      sums: { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 },
+      options: new Map<number, number>(),
+    };
+    quiz.set(g.position, item);
+    const s = item.sums;
+    s.n += g.n;
+    s.sumX += g.sumX;
+    s.sumX2 += g.sumX2;
+    s.sumY += g.sumY;
+    s.sumY2 += g.sumY2;
+    s.sumXY += g.sumXY;
+    if (g.third === 3) {
+      s.topN += g.n;
+      s.topSumX += g.sumX;
+    } else if (g.third === 1) {
+      s.bottomN += g.n;
+      s.bottomSumX += g.sumX;
+    }
+    if (g.option >= 0) item.options.set(g.option, (item.options.get(g.option) ?? 0) + g.n);
   }
-  return out;
+}
+
+export function accumulateMultiOptions(
+  into: Map<number, Map<number, { sums: ItemSums; options: Map<number, number> }>>,
+  rows: readonly { quizId: number; position: number; option: number; n: number }[],
+): void {
+  for (const r of rows) {
+    const item = into.get(r.quizId)?.get(r.position);
+    // Every multi-option answer was also counted in itemGroups, so its item exists.
+    if (item) item.options.set(r.option, (item.options.get(r.option) ?? 0) + r.n);
+  }
 }
 
 // ---------------------------------------------------------------- questionnaires
@@ -240,17 +326,36 @@ export function questionnaireCounts(db: Db, courseId: string, kind: Questionnair
  * Submitted answers to the given questions grouped by their stored JSON value, with counts:
  * one row per distinct answer, never per learner. Skipped answers come back as value null.
  */
-export function answerCounts(db: Db, courseId: string, kind: QuestionnaireKind, questionIds: readonly string[]): { questionId: string; value: string | null; n: number }[] {
+export function answerCounts(
+  db: Db,
+  courseId: string,
+  kind: QuestionnaireKind,
+  questionIds: readonly string[],
+  range: LearnerRange = { from: 0, to: Number.MAX_SAFE_INTEGER },
+): { questionId: string; value: string | null; n: number }[] {
   if (questionIds.length === 0) return [];
   return db.$client
     .prepare(
       `SELECT a.question_id AS questionId, a.value AS value, COUNT(*) AS n
        FROM questionnaire_responses r JOIN questionnaire_answers a ON a.response_id = r.id
        WHERE r.course_id = @courseId AND r.kind = @kind AND r.submitted_at IS NOT NULL
-         AND a.question_id IN (SELECT value FROM json_each(@ids))
+         AND a.question_id IN (SELECT value FROM json_each(@ids)) AND r.id BETWEEN @from AND @to
        GROUP BY a.question_id, a.value`,
     )
-    .all({ courseId, kind, ids: JSON.stringify(questionIds) }) as { questionId: string; value: string | null; n: number }[];
+    .all({ courseId, kind, ids: JSON.stringify(questionIds), from: range.from, to: range.to }) as { questionId: string; value: string | null; n: number }[];
+}
+
+/** Ranges of questionnaire_responses ids of a course's questionnaire, about `size` responses each. */
+export function responseIdRanges(db: Db, courseId: string, kind: QuestionnaireKind, size = 20_000): LearnerRange[] {
+  const rows = db.$client
+    .prepare(
+      `SELECT MIN(id) AS "from", MAX(id) AS "to" FROM (
+         SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / CAST(? AS INTEGER) AS chunk
+         FROM questionnaire_responses WHERE course_id = ? AND kind = ? AND submitted_at IS NOT NULL)
+       GROUP BY chunk ORDER BY chunk`,
+    )
+    .all(size, courseId, kind) as LearnerRange[];
+  return rows;
 }
 
 /** The first `limit` free-text answers to a question (in the order they were submitted) and how many there are. */

@@ -66,14 +66,15 @@ export function itemStats(s: ItemSums): ItemStats {
 
 /**
  * The flags of domain.md's item analysis. Negative discrimination (a likely wrong key) is read
- * from the top/bottom thirds when both exist, else from the point-biserial.
+ * from the point-biserial against the REST of the attempt (the thirds' index counts the item in
+ * the total it sorts by, which hides a wrong key among many items), else from the thirds.
  */
 export function itemFlags(n: number, facility: number, discrimination: number | null, pointBiserial: number | null): ItemFlag[] {
   if (n === 0) return [];
   const flags: ItemFlag[] = [];
   if (facility > ITEM_THRESHOLDS.easyAbove) flags.push("too_easy");
   if (facility < ITEM_THRESHOLDS.hardBelow) flags.push("too_hard");
-  const d = discrimination ?? pointBiserial;
+  const d = pointBiserial ?? discrimination;
   if (d !== null && d < -1e-9) flags.push("negative_discrimination");
   return flags;
 }

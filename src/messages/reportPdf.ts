@@ -249,7 +249,11 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
 
   if (input.charts.length) {
     w.heading(p("report.pdf.charts"));
-    for (const c of input.charts) await w.image(c.png, c.caption);
+    for (const c of input.charts) {
+      // Decoding a PNG is synchronous work: let the bot answer between two charts.
+      await new Promise((r) => setImmediate(r));
+      await w.image(c.png, c.caption);
+    }
   }
 
   const flagText = (flags: ItemFlag[]) => flags.map((fl) => p(`report.flag.${fl}`)).join("; ");
@@ -261,11 +265,11 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
     w.table(
       [
         { title: "№", width: 20 },
-        { title: p("report.pdf.col_question"), width: 118 },
+        { title: p("report.pdf.col_question"), width: 110 },
         { title: p("report.pdf.col_n"), width: 50 },
         { title: p("report.pdf.col_facility"), width: 56 },
         { title: p("report.pdf.col_discrimination"), width: 40 },
-        { title: p("report.pdf.col_r"), width: 36 },
+        { title: p("report.pdf.col_r"), width: 44 },
         { title: p("report.pdf.col_options"), width: 84 },
         { title: p("report.pdf.col_flags"), width: CONTENT - 404 },
       ],

@@ -5,14 +5,21 @@
  */
 import { setImmediate as tick } from "node:timers/promises";
 import {
+  accumulateItems,
+  accumulateMultiOptions,
+  multiOptionCounts,
+  addFirstAttempts,
   addProgressPart,
+  answerIdRanges,
+  responseIdRanges,
+  createFirstAttempts,
+  dropFirstAttempts,
+  itemGroups,
   answerCounts,
   emptyProgress,
   enrollmentCounts,
-  itemSums,
   learnerRanges,
   liveQuizzes,
-  optionCounts,
   progressPart,
   questionnaireCounts,
   textAnswers,
@@ -25,7 +32,7 @@ import { getModules } from "../db/coursesRepo.js";
 import { courseQuestionnaires } from "../db/questionnaireRepo.js";
 import { quizBank } from "../db/quizRepo.js";
 import type { Course, Module, Quiz } from "../db/schema/index.js";
-import { itemStats, type ItemStats } from "../domain/itemAnalysis.js";
+import { itemStats, type ItemStats, type ItemSums } from "../domain/itemAnalysis.js";
 import { comparableQuestions, type Question, type QuestionnaireKind } from "../domain/questionnaire.js";
 import type { QuizQuestion } from "../domain/quiz.js";
 import { floorTenth } from "../domain/quiz.js";
@@ -115,11 +122,10 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
     addProgressPart(progress, progressPart(db, course.id, quizzes, range));
   }
 
+  const items = await itemAnalysis(db, quizzes.map((q) => q.quiz), pause);
   const moduleRows: ModuleAnalysis[] = [];
   for (const { quiz, module } of quizzes) {
-    await pause();
     const m = progress.modules.get(quiz.id) ?? { takers: 0, scored: 0, passed: 0, scoreSum: 0 };
-    const items = analyseQuizItems(db, quiz);
     moduleRows.push({
       quiz,
       module,
@@ -127,7 +133,7 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
       scored: m.scored,
       passed: m.passed,
       average: m.scored > 0 ? floorTenth(m.scoreSum / m.scored) : null,
-      items,
+      items: items.get(quiz.id) ?? [],
     });
   }
 
@@ -165,30 +171,65 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
   };
 }
 
-/** Item analysis of one quiz: every bank question, also those nobody answered yet (n = 0, no flags). */
-export function analyseQuizItems(db: Db, quiz: Pick<Quiz, "id" | "questionCount">): ItemAnalysisRow[] {
-  const bank = quizBank(db, quiz.id);
-  const sums = itemSums(db, quiz.id, quiz.questionCount);
-  const opts = optionCounts(db, quiz.id);
-  const byPosition = new Map(sums.map((s) => [s.position, s]));
-  const positions = [...new Set([...bank.map((_, i) => i), ...byPosition.keys()])].sort((a, b) => a - b);
-  return positions.map((position) => {
-    const s = byPosition.get(position);
-    const q = bank[position];
-    const counts = opts.get(position) ?? new Map<number, number>();
-    const optionTotal = q?.kind === "truefalse" ? 2 : (q?.options?.length ?? 0);
-    return {
-      position,
-      question: q,
-      stats: itemStats(s ?? { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 }),
-      options: Array.from({ length: optionTotal }, (_, i) => counts.get(i) ?? 0),
-    };
-  });
+/**
+ * Item analysis of the given quizzes: every bank question, also those nobody answered yet (n = 0,
+ * no flags). First attempts go into a temporary table, then the answers are scanned in slices,
+ * with `pause` between them.
+ */
+export async function itemAnalysis(
+  db: Db,
+  quizzes: readonly Pick<Quiz, "id" | "questionCount">[],
+  pause: () => Promise<unknown> = () => tick(),
+  sliceSize?: number,
+): Promise<Map<number, ItemAnalysisRow[]>> {
+  const acc = new Map<number, Map<number, { sums: ItemSums; options: Map<number, number> }>>();
+  const banks = new Map(quizzes.map((q) => [q.id, quizBank(db, q.id)]));
+  // Answers with several options ticked need a second (JSON) pass: only when a bank has such questions.
+  const hasMultiple = [...banks.values()].some((bank) => bank.some((q) => q.kind === "multiple"));
+  if (quizzes.length > 0) {
+    const table = createFirstAttempts(db);
+    try {
+      for (const q of quizzes) {
+        await pause();
+        addFirstAttempts(db, table, q);
+      }
+      for (const range of answerIdRanges(db, sliceSize)) {
+        await pause();
+        accumulateItems(acc, itemGroups(db, table, range));
+        if (hasMultiple) accumulateMultiOptions(acc, multiOptionCounts(db, table, range));
+      }
+    } finally {
+      dropFirstAttempts(db, table);
+    }
+  }
+  const out = new Map<number, ItemAnalysisRow[]>();
+  for (const quiz of quizzes) {
+    const bank = banks.get(quiz.id) ?? [];
+    const found = acc.get(quiz.id) ?? new Map();
+    const positions = [...new Set([...bank.map((_, i) => i), ...found.keys()])].sort((a, b) => a - b);
+    out.set(
+      quiz.id,
+      positions.map((position) => {
+        const item = found.get(position);
+        const q = bank[position];
+        const optionTotal = q?.kind === "truefalse" ? 2 : (q?.options?.length ?? 0);
+        return {
+          position,
+          question: q,
+          stats: itemStats(item?.sums ?? { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 }),
+          options: Array.from({ length: optionTotal }, (_, i) => item?.options.get(i) ?? 0),
+        };
+      }),
+    );
+  }
+  return out;
 }
 
 /** Item analysis of every live quiz of a course (for /quizstats: no progress or questionnaires). */
-export function courseItemAnalysis(db: Db, courseId: string): { quiz: Quiz; module: Module; items: ItemAnalysisRow[] }[] {
-  return liveQuizzes(db, courseId).map(({ quiz, module }) => ({ quiz, module, items: analyseQuizItems(db, quiz) }));
+export async function courseItemAnalysis(db: Db, courseId: string): Promise<{ quiz: Quiz; module: Module; items: ItemAnalysisRow[] }[]> {
+  const quizzes = liveQuizzes(db, courseId);
+  const items = await itemAnalysis(db, quizzes.map((q) => q.quiz));
+  return quizzes.map(({ quiz, module }) => ({ quiz, module, items: items.get(quiz.id) ?? [] }));
 }
 
 async function analyseQuestions(
@@ -199,7 +240,11 @@ async function analyseQuestions(
   pause: () => Promise<unknown>,
 ): Promise<QuestionAnalysis[]> {
   const counted = questions.filter((q) => q.type !== "text").map((q) => q.id);
-  const rows = answerCounts(db, courseId, kind, counted);
+  const rows: ReturnType<typeof answerCounts> = [];
+  for (const range of responseIdRanges(db, courseId, kind)) {
+    await pause();
+    rows.push(...answerCounts(db, courseId, kind, counted, range));
+  }
   const out: QuestionAnalysis[] = [];
   for (const q of questions) {
     const a: QuestionAnalysis = { question: q, answered: 0, skipped: 0, distribution: [], values: [], mean: null, texts: [], textTotal: 0 };

@@ -61,7 +61,8 @@ export async function renderReport(analysis: CourseAnalysis, lang: Locale, team:
     empty: false,
     summary: reportSummaryLines(t, lang, analysis),
     charts,
-    pdf: { bytes, filename: `${t("report.pdf_filename")}-${analysis.course.id}-${day}.pdf` },
+    // An ASCII file name: some mail and file systems mangle others.
+    pdf: { bytes, filename: `report-${analysis.course.id}-${day}.pdf` },
   };
 }
 
