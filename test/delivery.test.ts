@@ -28,6 +28,7 @@ afterEach(() => {
 const LANGS: Locale[] = ["kk", "ru", "en"];
 function learners(t: TestBot, ids: number[], courseId = "python-101"): void {
   for (const id of ids) {
+    t.telegram.addChat(id); // seeded learners started the bot before: Telegram knows their chats
     upsertLearner(t.db, { id, first_name: `L${id}` }, LANGS[id % 3]!, t.clock.now());
     enroll(t.db, id, courseId, t.clock.now());
   }
@@ -107,6 +108,7 @@ describe("outages: retried until the message expires, logged once", () => {
     tb = new TestBot({ now: T0 });
     const ids = [1, 2, 3, 4];
     for (const id of ids) {
+      tb.telegram.addChat(id);
       upsertLearner(tb.db, { id, first_name: `L${id}` }, "en", T0);
       enqueue(tb.db, { dedupeKey: `n:${id}`, kind: "test", chatId: id, method: "sendMessage", payload: { text: `hi ${id}` }, expiresAt: id === 4 ? T0 + 20_000 : undefined }, T0);
     }
@@ -139,6 +141,7 @@ describe("outages: retried until the message expires, logged once", () => {
   it("a 400 fails at once with Telegram's reason; a 403 marks the learner blocked", async () => {
     tb = new TestBot({ now: T0 });
     for (const id of [1, 2]) {
+      tb.telegram.addChat(id);
       upsertLearner(tb.db, { id, first_name: `L${id}` }, "en", T0);
       enqueue(tb.db, { dedupeKey: `n:${id}`, kind: "test", chatId: id, method: "sendMessage", payload: { text: "x" } }, T0);
     }
@@ -170,6 +173,7 @@ describe("adaptive pace (AIMD)", () => {
 
   it("the sender's pace drops after a 429 and the row waits retry_after, then goes out once", async () => {
     tb = new TestBot({ now: T0 });
+    tb.telegram.addChat(1);
     upsertLearner(tb.db, { id: 1, first_name: "L1" }, "en", T0);
     enqueue(tb.db, { dedupeKey: "n:1", kind: "test", chatId: 1, method: "sendMessage", payload: { text: "x" } }, T0);
     let refused = 0;
@@ -200,6 +204,7 @@ describe("replies before broadcasts", () => {
     held.noteFlood(1);
     expect(held.holdMs()).toBe(1000);
     const slept: number[] = [];
+    tb.telegram.addChat(5);
     upsertLearner(tb.db, { id: 5, first_name: "L5" }, "en", T0);
     enqueue(tb.db, { dedupeKey: "b:5", kind: "test", chatId: 5, method: "sendMessage", payload: { text: "broadcast" } }, T0);
     await tb.sender({ replies: held, sleep: async (ms) => void slept.push(ms) }).drain();

@@ -30,6 +30,31 @@ export const int: Field<number> = {
   longest: String(Number.MAX_SAFE_INTEGER),
 };
 
+/**
+ * A non-negative integer no larger than `max`: positions, option numbers and tick masks, which are
+ * small, so that four numbers and a database id still fit in Telegram's 64 bytes.
+ */
+export function intUpTo(max: number): Field<number> {
+  return {
+    format: (n) => {
+      if (n > max) throw new RangeError(`callback field: ${n} is over ${max}`);
+      return int.format(n);
+    },
+    parse: (s) => {
+      const n = int.parse(s);
+      return n !== undefined && n <= max ? n : undefined;
+    },
+    longest: String(max),
+  };
+}
+
+/** A question's position in a quiz or questionnaire. */
+const position = intUpTo(999);
+/** An option shown on a keyboard (Telegram allows 100 buttons). */
+const option = intUpTo(99);
+/** The options ticked on a multiple-choice keyboard, one bit per option (JavaScript's bit operators work on 31 bits). */
+const tickMask = intUpTo(2 ** 31 - 1);
+
 /** A course id or another slug (letters, digits, "-" and "_"), as course files allow. */
 export const slug: Field<string> = {
   format: (s) => {
@@ -191,19 +216,19 @@ export const askCancelButton = defineCallback("ask:x");
 // carries the options ticked on it (a bit mask), so what the learner sees is what "Done" submits.
 
 /** Quiz: option n (shown order) of a single-choice item; true/false: 1 = true, 0 = false. */
-export const quizChoice = defineCallback("qzc", int, int, int); // attempt, item, n
+export const quizChoice = defineCallback("qzc", int, position, option); // attempt, item, n
 /** Quiz: tick or untick option n of a multiple-choice item; mask = options ticked on this keyboard. */
-export const quizToggle = defineCallback("qzt", int, int, int, int); // attempt, item, n, mask
+export const quizToggle = defineCallback("qzt", int, position, option, tickMask); // attempt, item, n, mask
 /** Quiz: "Done" under a multiple-choice item, with the options ticked on this keyboard. */
-export const quizDone = defineCallback("qzd", int, int, int); // attempt, item, mask
+export const quizDone = defineCallback("qzd", int, position, tickMask); // attempt, item, mask
 /** Questionnaire: value n of the question at position (rating point, single option; yes/no: 1/0). */
-export const surveyValue = defineCallback("qnv", int, int, int); // response, position, n
+export const surveyValue = defineCallback("qnv", int, position, option); // response, position, n
 /** Questionnaire: tick or untick option n of a multiple-choice question. */
-export const surveyToggle = defineCallback("qnt", int, int, int, int); // response, position, n, mask
+export const surveyToggle = defineCallback("qnt", int, position, option, tickMask); // response, position, n, mask
 /** Questionnaire: "Done" under a multiple-choice question, with the options ticked. */
-export const surveyDone = defineCallback("qnd", int, int, int); // response, position, mask
+export const surveyDone = defineCallback("qnd", int, position, tickMask); // response, position, mask
 /** Questionnaire: back, skip, keep the current answer, or submit (on the summary). */
-export const surveyMove = defineCallback("qnm", int, int, oneOf("back", "skip", "keep", "submit")); // response, position, action
+export const surveyMove = defineCallback("qnm", int, position, oneOf("back", "skip", "keep", "submit")); // response, position, action
 
 /** The option indexes ticked in a mask, in order. */
 export function maskIndexes(mask: number, count: number): number[] {

@@ -22,13 +22,16 @@ try {
   s.transaction(() => {
     const learner = s.prepare("INSERT INTO learners (id, first_name, language, created_at, updated_at) VALUES (?, ?, 'kk', 0, 0)");
     const enroll = s.prepare("INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, 'intro-programming', 'active', 0)");
-    const out = s.prepare("INSERT INTO outbox (dedupe_key, kind, chat_id, method, payload, state, not_before, created_at) VALUES (?, 'announcement', ?, 'sendMessage', ?, 'sent', 0, 0)");
+    // One body per week (as a broadcast stores it), one lean row per learner.
+    const body = s.prepare("INSERT INTO outbox_bodies (key, kind, method, payload, created_at) VALUES (?, 'announcement', 'sendMessage', ?, 0)");
+    const bodies = [0, 1].map((w) => Number(body.run(`a:${w}`, JSON.stringify({ text, parse_mode: "HTML" })).lastInsertRowid));
+    const out = s.prepare("INSERT INTO outbox_items (dedupe_key, body_id, chat_id, state, not_before, expires_at) VALUES (?, ?, ?, 'sent', 0, 0)");
     const upd = s.prepare("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, 0)");
     for (let i = 0; i < n; i++) {
       const id = 1_000_000 + i;
       learner.run(id, `Learner ${i}`);
       enroll.run(id);
-      for (const w of [0, 1]) out.run(`a:${w}:${id}`, id, JSON.stringify({ text, parse_mode: "HTML" }));
+      for (const w of [0, 1]) out.run(`a:${w}:${id}`, bodies[w], id);
       upd.run(id);
     }
   })();

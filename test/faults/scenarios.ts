@@ -213,7 +213,7 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
     out.push(check("kill -9", "enrollment: /start and Enroll always answered", enrollStuck === 0, enrollStuck ? `${enrollStuck} without an answer` : ""));
 
     // ---- broadcast ----
-    const rows = db.prepare("SELECT chat_id AS chat, state FROM outbox WHERE kind = 'announcement'").all() as { chat: number; state: string }[];
+    const rows = db.prepare("SELECT i.chat_id AS chat, i.state FROM outbox_items i JOIN outbox_bodies b ON b.id = i.body_id WHERE b.kind = 'announcement'").all() as { chat: number; state: string }[];
     const got = new Map<number, number>();
     for (const c of world.api.telegram.delivered) if (String(c.payload.text ?? "").includes("📣")) got.set(Number(c.payload.chat_id), (got.get(Number(c.payload.chat_id)) ?? 0) + 1);
     const seeded = new Set(broadcastIds);
