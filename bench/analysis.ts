@@ -20,7 +20,7 @@ import { getCourse } from "../src/db/coursesRepo.js";
 import { courseQuestionnaires } from "../src/db/questionnaireRepo.js";
 import type { Locale } from "../src/domain/locale.js";
 import { projectRoot } from "../src/paths.js";
-import { analyseCourse } from "../src/reports/courseAnalysis.js";
+import { analyseCourse } from "../src/db/courseAnalysis.js";
 import { renderReport } from "../src/reports/courseReport.js";
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 100_000);

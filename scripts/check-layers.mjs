@@ -22,21 +22,8 @@ const RANK = { domain: 0, base: 1, db: 2, courses: 3, messages: 3, reports: 4, b
 /** Same-rank layers that may import each other in the direction given (from -> to). */
 const SIDEWAYS = new Set(["messages->courses"]);
 
-/**
- * Violations that other engineers' branches remove; the lead deletes each line at merge.
- * Format: "from -> to" with paths relative to src/.
- */
-const ALLOWED = new Set([
-  // owner: delivery engineer (moves enqueue/queueAnnouncements/broadcastBatch into db/)
-  "bot/features/announce.ts -> jobs/announcements.ts",
-  "bot/features/announce.ts -> jobs/broadcastProgress.ts",
-  "bot/features/announce.ts -> jobs/outbox.ts",
-  "bot/features/questionnaire.ts -> jobs/outbox.ts",
-  // owner: conversations engineer (splits quiz/questionnaire and the question relay, moves the
-  // questionnaire offers and question posting out of bot/)
-  "jobs/questionnaireJobs.ts -> bot/features/questionnaire.ts",
-  "jobs/questions.ts -> bot/questionRelay.ts",
-]);
+/** Known violations, "from -> to" relative to src/; empty: every import points down. */
+const ALLOWED = new Set([]);
 
 function layerOf(rel) {
   const top = rel.split("/")[0];
@@ -125,7 +112,7 @@ function connect(v) {
     }
   }
 }
-/** Circles that other branches break (same rule as ALLOWED): the sorted files joined by spaces. */
+/** Known circles (same rule as ALLOWED): the sorted files joined by spaces. */
 const ALLOWED_CIRCLES = new Set([]);
 const usedCircles = new Set();
 for (const v of graph.keys()) if (!idx.has(v)) connect(v);

@@ -7,7 +7,7 @@ import { comparisonData, funnelChart, funnelData, histogramBins, modulesData, pr
 import { translator } from "../src/messages/i18n.js";
 import { reportPdf } from "../src/messages/reportPdf.js";
 import { flaggedQuestionLines } from "../src/messages/reportViews.js";
-import { analyseCourse, courseItemAnalysis, isEmptyAnalysis, itemAnalysis, type CourseAnalysis } from "../src/reports/courseAnalysis.js";
+import { analyseCourse, courseItemAnalysis, isEmptyAnalysis, itemAnalysis, type CourseAnalysis } from "../src/db/courseAnalysis.js";
 import { QUIZ1_FIRST, seedAnalysisCourse } from "./support/analysisSeed.js";
 import { T0, TestBot } from "./support/harness.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeLanguages } from "../src/courses/quizValidate.js";
-import { parseAiken, parseGift, parseMoodleXml, type ParsedBank } from "../src/courses/quizText.js";
+import { parseAiken, parseGift, parseMoodleXml, type ParsedBank } from "../src/courses/banks.js";
 import { gradeAnswer, matchingChoices, type GivenAnswer, type QuizQuestion } from "../src/domain/quiz.js";
 import { renderMatchingStep } from "../src/messages/bankViews.js";
 import { translator } from "../src/messages/i18n.js";

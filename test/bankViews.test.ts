@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildVariant, gradeAnswer, matchingChoices, type QuizQuestion } from "../src/domain/quiz.js";
 import { describeMatching, questionPhoto, renderMatchingStep, skippedQuestionsLine } from "../src/messages/bankViews.js";
 import { translator } from "../src/messages/i18n.js";
-import { htmlToTelegram, markdownToHtml, telegramHtmlToPlain, toTelegramHtml } from "../src/messages/questionText.js";
+import { htmlToTelegram, markdownToHtml, telegramHtmlToPlain, toTelegramHtml } from "../src/domain/questionText.js";
 import { courseYaml } from "./support/courses.js";
 import { T0, tempDir, TestBot } from "./support/harness.js";
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseAiken, parseGift } from "../src/courses/quizText.js";
+import { parseAiken, parseGift } from "../src/courses/banks.js";
 import { renderIssue } from "../src/messages/courseIssues.js";
 import { validateCourseText } from "../src/courses/validate.js";
 import { translator } from "../src/messages/i18n.js";

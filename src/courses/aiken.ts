@@ -1,4 +1,4 @@
-import { escapeHtml } from "../messages/i18n.js";
+import { escapeHtml } from "../domain/text.js";
 import { bankFromSlots, blocks, settleTexts, type ParsedBank, type ParsedQuestion, type Slot, type TextIssue } from "./quizText.js";
 
 /**

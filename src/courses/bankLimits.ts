@@ -1,7 +1,7 @@
 import type { Locale } from "../domain/locale.js";
 import { matchingChoices, type QuizQuestion } from "../domain/quiz.js";
-import { CALLBACK_DATA_MAX_BYTES } from "../messages/callbackData.js";
-import { telegramHtmlToPlain } from "../messages/questionText.js";
+import { CALLBACK_DATA_MAX_BYTES } from "../domain/text.js";
+import { telegramHtmlToPlain } from "../domain/questionText.js";
 
 /**
  * Telegram's limits, checked on import so a question that could not be sent is refused with its

@@ -1,5 +1,5 @@
 import type { AcceptedNumber } from "../domain/quiz.js";
-import { toTelegramHtml, type TextFormat } from "../messages/questionText.js";
+import { toTelegramHtml, type TextFormat } from "../domain/questionText.js";
 import { bankFromSlots, blocks, categoryTag, moodleGrade, settleTexts, type ParsedBank, type ParsedQuestion, type Slot, type TextIssue } from "./quizText.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Locale } from "../domain/locale.js";
 import { effectiveWeights, type QuizQuestion } from "../domain/quiz.js";
-import { telegramHtmlToPlain } from "../messages/questionText.js";
+import { telegramHtmlToPlain } from "../domain/questionText.js";
 
 /**
  * A bank as Moodle GIFT, written so that Moodle and this bot read it back as the same questions

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { AcceptedNumber } from "../domain/quiz.js";
-import { toTelegramHtml, type TextFormat } from "../messages/questionText.js";
+import { toTelegramHtml, type TextFormat } from "../domain/questionText.js";
 import { bankFromSlots, categoryTag, moodleGrade, settleTexts, type ParsedBank, type ParsedQuestion, type Slot, type TextIssue } from "./quizText.js";
 
 /**

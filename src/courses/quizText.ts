@@ -1,5 +1,5 @@
 import type { AcceptedNumber, AcceptedText, QuestionKind } from "../domain/quiz.js";
-import { telegramHtmlToPlain } from "../messages/questionText.js";
+import { telegramHtmlToPlain } from "../domain/questionText.js";
 
 /**
  * What the bank parsers (aiken.ts, gift.ts, moodleXml.ts) give back. Each file holds one
@@ -126,9 +126,6 @@ export function moodleGrade(percent: number): number | null {
   return match === undefined ? null : percent < 0 ? -match : match;
 }
 
-export { parseAiken } from "./aiken.js";
-export { parseGift } from "./gift.js";
-export { parseMoodleXml } from "./moodleXml.js";
 
 export interface Block {
   line: number;

@@ -6,10 +6,13 @@ import type { Translated } from "../domain/course.js";
 import { hasFullCredit, type AcceptedText, type QuizDefinition, type QuizQuestion } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
 import type { CourseFile, InlineQuestion, QuizFile } from "./format.js";
-import { escapeHtml } from "../messages/i18n.js";
+import { escapeHtml } from "../domain/text.js";
 import { telegramLimitProblems } from "./bankLimits.js";
 import { decodeBankFile } from "./encoding.js";
-import { mapTexts, parseAiken, parseGift, parseMoodleXml, type ParsedBank, type ParsedQuestion } from "./quizText.js";
+import { parseAiken } from "./aiken.js";
+import { parseGift } from "./gift.js";
+import { parseMoodleXml } from "./moodleXml.js";
+import { mapTexts, type ParsedBank, type ParsedQuestion } from "./quizText.js";
 
 import type { BankImage } from "../domain/quiz.js";
 export type { BankImage, QuizDefinition } from "../domain/quiz.js";

@@ -41,3 +41,11 @@ export function snippet(text: string, maxUnits: number): string {
 export function hasLoneSurrogate(text: string): boolean {
   return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
+
+/** Telegram HTML: the three characters its parser gives meaning to, escaped. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Telegram carries at most 64 bytes of callback data under a button. */
+export const CALLBACK_DATA_MAX_BYTES = 64;

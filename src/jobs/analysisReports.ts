@@ -25,7 +25,7 @@ import { redact } from "../log.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { formatDate } from "../messages/format.js";
 import { isLocale, translator } from "../messages/i18n.js";
-import { analyseCourse, type AnalysisOptions, type CourseAnalysis } from "../reports/courseAnalysis.js";
+import { analyseCourse, type AnalysisOptions, type CourseAnalysis } from "../db/courseAnalysis.js";
 import { deliverReport, renderReport, teamNames, type RenderedReport } from "../reports/courseReport.js";
 import type { Job } from "./scheduler.js";
 

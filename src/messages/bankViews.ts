@@ -3,7 +3,7 @@ import type { Locale } from "../domain/locale.js";
 import { pickText, type Translated } from "../domain/course.js";
 import { matchingChoices, type QuizQuestion } from "../domain/quiz.js";
 import type { T } from "./i18n.js";
-import { questionHtml } from "./questionText.js";
+import { questionHtml } from "../domain/questionText.js";
 
 /**
  * Pure renderings of the question kinds the bank importers added (matching questions, formatted

@@ -7,7 +7,9 @@
 
 import { LOCALES } from "../domain/locale.js";
 
-export const CALLBACK_DATA_MAX_BYTES = 64;
+import { CALLBACK_DATA_MAX_BYTES } from "../domain/text.js";
+
+export { CALLBACK_DATA_MAX_BYTES };
 
 export interface Field<T> {
   /** Text form; must not contain ":". */

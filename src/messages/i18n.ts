@@ -6,7 +6,7 @@ import { localesFolder } from "../paths.js";
 
 export type T = TFunction;
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+import { escapeHtml } from "../domain/text.js";
 
 function loadResources() {
   return Object.fromEntries(

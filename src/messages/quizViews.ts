@@ -12,7 +12,7 @@ import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
 import { quizChoice, quizDone, quizToggle } from "./callbackData.js";
 import { renderMatchingStep, skippedQuestionsLine } from "./bankViews.js";
-import { questionHtml } from "./questionText.js";
+import { questionHtml } from "../domain/questionText.js";
 
 /**
  * Callback data of the quiz screens (the answer buttons are declared in callbackData.ts):

@@ -13,7 +13,7 @@ import type { ItemFlag } from "../domain/itemAnalysis.js";
 import type { Locale } from "../domain/locale.js";
 import { RULES } from "../domain/rules.js";
 import { addLocalDays } from "../domain/time.js";
-import type { CourseAnalysis, ItemAnalysisRow } from "../reports/courseAnalysis.js";
+import type { CourseAnalysis, ItemAnalysisRow } from "../db/courseAnalysis.js";
 import { fonts } from "./charts/render.js";
 import { plainT } from "./charts/specs.js";
 import { courseTitle } from "./courseViews.js";

@@ -3,7 +3,7 @@ import type { Course, Module } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
 import { flaggedFirst } from "../domain/itemAnalysis.js";
 import type { Locale } from "../domain/locale.js";
-import type { CourseAnalysis, ItemAnalysisRow } from "../reports/courseAnalysis.js";
+import type { CourseAnalysis, ItemAnalysisRow } from "../db/courseAnalysis.js";
 import { courseTitle } from "./courseViews.js";
 import { formatNumber } from "./format.js";
 import type { T } from "./i18n.js";

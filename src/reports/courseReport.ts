@@ -16,7 +16,7 @@ import { HTML, chunkLines } from "../messages/html.js";
 import { translator } from "../messages/i18n.js";
 import { reportPdf } from "../messages/reportPdf.js";
 import { reportSummaryLines } from "../messages/reportViews.js";
-import { analyseCourse, isEmptyAnalysis, type AnalysisOptions, type CourseAnalysis } from "./courseAnalysis.js";
+import { analyseCourse, isEmptyAnalysis, type AnalysisOptions, type CourseAnalysis } from "../db/courseAnalysis.js";
 
 /** Telegram's limit of photos per album. */
 export const ALBUM_MAX = 10;

@@ -9,7 +9,7 @@ import type { Locale } from "../../domain/locale.js";
 import type { Question } from "../../domain/questionnaire.js";
 import { RULES } from "../../domain/rules.js";
 import { PROGRESS_BUCKET } from "../../db/analysisRepo.js";
-import type { CourseAnalysis, QuestionAnalysis } from "../../reports/courseAnalysis.js";
+import type { CourseAnalysis, QuestionAnalysis } from "../../db/courseAnalysis.js";
 import { courseTitle } from "../courseViews.js";
 import type { T } from "../i18n.js";
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from "./i18n.js";
+import { escapeHtml } from "./text.js";
 
 /**
  * Question texts as Moodle formats them, turned into Telegram HTML (the bot sends every message

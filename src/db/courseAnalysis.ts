@@ -26,12 +26,12 @@ import {
   analysisFingerprint,
   type EnrollmentCounts,
   type ResponseCounts,
-} from "../db/analysisRepo.js";
-import type { Db } from "../db/client.js";
-import { getModules } from "../db/coursesRepo.js";
-import { courseQuestionnaires } from "../db/questionnaireRepo.js";
-import { quizBank } from "../db/quizRepo.js";
-import type { Course, Module, Quiz } from "../db/schema/index.js";
+} from "./analysisRepo.js";
+import type { Db } from "./client.js";
+import { getModules } from "./coursesRepo.js";
+import { courseQuestionnaires } from "./questionnaireRepo.js";
+import { quizBank } from "./quizRepo.js";
+import type { Course, Module, Quiz } from "./schema/index.js";
 import { itemStats, type ItemStats, type ItemSums } from "../domain/itemAnalysis.js";
 import { comparableQuestions, type Question, type QuestionnaireKind } from "../domain/questionnaire.js";
 import type { QuizQuestion } from "../domain/quiz.js";
