@@ -60,7 +60,7 @@ async function learnerVisit(bot: Handler, api: LeanBotApi, db: Db, clock: Manual
   const sent: Update[] = [];
   const send = async (update: Omit<Update, "update_id">) => {
     clock.advance(2_000);
-    const u = { ...update, update_id: nextUpdateId() } as Update;
+    const u = { ...update, update_id: nextUpdateId() };
     sent.push(u);
     await measure(bot, u, samples);
   };
@@ -74,7 +74,7 @@ async function learnerVisit(bot: Handler, api: LeanBotApi, db: Db, clock: Manual
         text: t,
         ...(t.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: t.split(" ")[0]!.length }] } : {}),
       },
-    } as Omit<Update, "update_id">);
+    });
   const press = (data: string) => {
     const { messageId } = api.lastMessage(id);
     return send({
@@ -85,7 +85,7 @@ async function learnerVisit(bot: Handler, api: LeanBotApi, db: Db, clock: Manual
         data,
         message: { message_id: messageId, date: 0, chat, text: "…" },
       },
-    } as Omit<Update, "update_id">);
+    });
   };
   const button = (prefix: string, contains = "") => api.lastMessage(id).buttons.find((b) => b.startsWith(prefix) && b.includes(contains));
   const pressIf = async (prefix: string, contains = "") => {

@@ -265,7 +265,7 @@ async function main(): Promise<void> {
       results.push(r);
     }
     if (results.length > 1) {
-      const pick = <K extends keyof BroadcastBenchResult>(k: K) => median(results.map((r) => r[k] as number));
+      const pick = <K extends keyof BroadcastBenchResult>(k: K) => median(results.map((r) => r[k]));
       console.log(
         `median of ${results.length} runs at ${learners}: ${pick("medianRate").toFixed(0)}/s = ${(pick("medianShare") * 100).toFixed(1)}% ` +
           `of the limit; 429s: ${pick("floods")}; duplicates: ${pick("duplicates")}; losses: ${pick("losses")}`,

@@ -107,7 +107,7 @@ function runTarget(dbPath: string, kind: string, index: number, cal: CourseCalen
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       const line = out.trim().split("\n").pop() ?? "";
-      if (signal === "SIGKILL") return resolve({ error: `not finished in ${timeoutSeconds} s` });
+      if (signal === "SIGKILL") { resolve({ error: `not finished in ${timeoutSeconds} s` }); return; }
       try {
         resolve(JSON.parse(line) as TargetResult | { error: string });
       } catch {

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const bot = createBot({ db, clock, config }, { botInfo: BOT_INFO, client: { fetch: api.fetch } });
   // Update ids already handled (by an earlier target on this database) would be dropped as redeliveries.
   let updateId = (db.$client.prepare("SELECT coalesce(max(update_id), 0) + 1 AS id FROM processed_updates").get() as { id: number }).id;
-  const send = (u: Omit<Update, "update_id">) => bot.handleUpdate({ ...u, update_id: updateId++ } as Update);
+  const send = (u: Omit<Update, "update_id">) => bot.handleUpdate({ ...u, update_id: updateId++ });
   const author = { id: AUTHOR_ID, is_bot: false, first_name: "Author", language_code: "en" };
   const message = (chat: object, text: string) =>
     send({

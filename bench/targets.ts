@@ -98,7 +98,7 @@ export const jobTargets: Target[] = [
           data: `an:y:${draft.id}`,
           message: { message_id: 1, date: 0, chat: { id: env.authorId, type: "private", first_name: "Author" }, text: "…" },
         },
-      } as Omit<Update, "update_id">);
+      });
     },
   },
   {

@@ -677,7 +677,7 @@ describe("posting survives a crash between sending and recording", () => {
         if (c.method === "sendPhoto") telegram.frozen = true;
         return undefined;
       });
-      void first.handle(u1.message("", { text: undefined, photo: [{ file_id: "shot", file_unique_id: "shot", width: 1, height: 1 }], caption: "This error" } as never));
+      void first.handle(u1.message("", { text: undefined, photo: [{ file_id: "shot", file_unique_id: "shot", width: 1, height: 1 }], caption: "This error" }));
       for (let i = 0; i < 1000 && !telegram.frozen; i++) await new Promise((r) => setImmediate(r));
       expect(telegram.frozen).toBe(true);
       first.close();

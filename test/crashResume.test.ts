@@ -110,7 +110,7 @@ function pressUpdate(u: TestUser, data: string, messageId: number): Omit<Update,
       chat_instance: `ci${u.id}`,
       data,
       message: { message_id: messageId, date: 0, chat: u.chat, text: "…" },
-    } as Update["callback_query"],
+    },
   };
 }
 
@@ -122,7 +122,7 @@ afterAll(() => {
   if (runs === 12) expect(kills).toBeGreaterThanOrEqual(50);
 });
 
-let cleanups: (() => void)[] = [];
+const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });

@@ -130,11 +130,11 @@ describe("questionnaire summaries from counted answers", () => {
   });
 
   it("equal to summarising every answer one by one", () => {
-    const rating: Question = { id: "r", type: "rating", min: 1, max: 5, required: false, text: { en: "r" } } as Question;
+    const rating: Question = { id: "r", type: "rating", min: 1, max: 5, required: false, text: { en: "r" } };
     const multiple: Question = {
       id: "m", type: "multiple", required: true, text: { en: "m" },
       options: [{ id: "a", text: { en: "a" } }, { id: "b", text: { en: "b" } }, { id: "c", text: { en: "c" } }],
-    } as Question;
+    };
     const answers: Record<string, AnswerValue[]> = {
       r: [1, 5, 5, 3, null, 4, 5, 2, 2, 9 /* no longer valid */],
       m: [["a"], ["a", "b"], ["c"], ["a", "b"], ["b", "c"], ["zz"]],

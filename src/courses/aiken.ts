@@ -104,7 +104,7 @@ function readQuestion(lines: string[], start: number, firstLine: number, issues:
     if (promptLines.length === 0) return fail({ line: lineNo, code: "aiken_no_question", params: {} });
     if (options.length < 2) return fail({ line: lineNo, code: "aiken_few_options", params: { count: options.length } });
     const letter = rawAnswer.slice(0, 1);
-    if (LOOKALIKE[letter]) return fail({ line: answerAt, code: "aiken_cyrillic_answer", params: { letter, latin: LOOKALIKE[letter]! } });
+    if (LOOKALIKE[letter]) return fail({ line: answerAt, code: "aiken_cyrillic_answer", params: { letter, latin: LOOKALIKE[letter] } });
     const correct = options.findIndex((o) => o.letter === letter.toUpperCase());
     if (!/^[A-Za-z]$/.test(letter) || correct < 0) {
       return fail({ line: answerAt, code: "aiken_answer_unknown", params: { value: rawAnswer.slice(0, 10), letters: options.map((o) => o.letter).join(", ") } });

@@ -32,7 +32,7 @@ const visible = (text: string | undefined, html: boolean | undefined) => (text ?
 /** What in this question, in this language, would break a Telegram limit (empty when it fits). */
 export function telegramLimitProblems(q: QuizQuestion, lang: Locale): LimitProblem[] {
   const problems: LimitProblem[] = [];
-  const v = (t: { [l: string]: string | undefined } | undefined) => visible(t?.[lang], q.html);
+  const v = (t: Record<string, string | undefined> | undefined) => visible(t?.[lang], q.html);
   const prompt = v(q.prompt);
   let message = prompt;
   let buttons = 0;

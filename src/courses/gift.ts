@@ -126,7 +126,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Outc
     return "description";
   }
   if (open < 0 || close < 0 || close < open) return fail("gift_unclosed");
-  if (s.indexOf("{", close) >= 0) return fail("gift_two_blocks");
+  if (s.includes("{", close)) return fail("gift_two_blocks");
   let answerText = s.slice(open + 1, close).trim();
   const questionRaw = s.endsWith("}") ? s.slice(0, open) + s.slice(close + 1) : `${s.slice(0, open)}_____${s.slice(close + 1)}`;
 

@@ -66,7 +66,7 @@ export async function enrollFlow(l: SimLearner): Promise<FlowLog> {
   return log;
 }
 
-const quizScreen = (s: Screen) => QUIZ_HEADER.test(s.text) || QUIZ_DONE.test(s.text);
+const quizScreen = (s: Screen) => QUIZ_HEADER.test(s.text) || s.text.includes('Quiz finished');
 
 /** /quiz → module 1 → start, then every question as it comes (buttons or typed), to the result. */
 export async function quizFlow(l: SimLearner, random: () => number): Promise<FlowLog> {
@@ -78,8 +78,8 @@ export async function quizFlow(l: SimLearner, random: () => number): Promise<Flo
     await l.awaitScreen(m, (s) => s.buttons.some((b) => b.data === "qz:intro-programming:0"), limits.wait);
     m = l.mark;
     await l.press("qz:intro-programming:0");
-    const card = await l.awaitScreen(m, (s) => s.buttons.some((b) => /^qs/.test(b.data)), limits.wait);
-    const start = card?.buttons.find((b) => /^qs/.test(b.data));
+    const card = await l.awaitScreen(m, (s) => s.buttons.some((b) => b.data.startsWith("qs")), limits.wait);
+    const start = card?.buttons.find((b) => b.data.startsWith("qs"));
     if (!start) return;
     m = l.mark;
     await l.press(start.data, card!.messageId);
@@ -89,7 +89,7 @@ export async function quizFlow(l: SimLearner, random: () => number): Promise<Flo
   let recoveries = 0;
   for (let step = 0; step < MAX_STEPS && !out(); step++) {
     const s = l.screen(quizScreen);
-    if (s && QUIZ_DONE.test(s.text)) {
+    if (s && s.text.includes('Quiz finished')) {
       log.finished = true;
       return log;
     }
@@ -121,7 +121,7 @@ export async function quizFlow(l: SimLearner, random: () => number): Promise<Flo
       await l.send(g.text!);
     }
     log.given.push(g);
-    const after = await l.awaitScreen(m, (x) => QUIZ_DONE.test(x.text) || (num(QUIZ_HEADER, x) ?? 0) > shown, limits.wait);
+    const after = await l.awaitScreen(m, (x) => x.text.includes('Quiz finished') || (num(QUIZ_HEADER, x) ?? 0) > shown, limits.wait);
     if (after) g.acknowledged = true;
     else {
       log.stuckSteps++;
@@ -233,14 +233,14 @@ export async function askFlow(l: SimLearner, token: string): Promise<FlowLog> {
   let m = l.mark;
   await l.send("/ask");
   let s = await l.awaitScreen(m, askScreen, limits.wait);
-  for (let i = 0; i < 3 && s && !/Write your question/.test(s.text); i++) {
+  for (let i = 0; i < 3 && s && !s.text.includes('Write your question'); i++) {
     const b = s.buttons.find((x) => x.data.startsWith("ask:") && x.data !== "ask:x");
     if (!b) break;
     m = l.mark;
     await l.press(b.data, s.messageId);
     s = await l.awaitScreen(m, askScreen, limits.wait);
   }
-  if (!s || !/Write your question/.test(s.text)) {
+  if (!s || !s.text.includes('Write your question')) {
     log.stuckSteps++;
     log.notes.push("/ask: never reached «Write your question»");
   }

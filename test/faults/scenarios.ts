@@ -97,7 +97,7 @@ export async function killScenario(o: KillOptions): Promise<Check[]> {
     await sleep(o.budgetMs ? 2000 : 4000); // redelivery of questions, the rest of the broadcast
     const code = await world.stop();
     return [
-      check("start", "bad course files (alias bomb, non-UTF-8, broken symlink) reported, demo courses served", /course intro-programming (loaded|unchanged)/.test(startOutput) && /zz-bomb\.yaml.*aliases/.test(startOutput) && /zz-broken-link\.yaml/.test(startOutput) && !/Fatal/.test(world.output), ""),
+      check("start", "bad course files (alias bomb, non-UTF-8, broken symlink) reported, demo courses served", /course intro-programming (loaded|unchanged)/.test(startOutput) && /zz-bomb\.yaml.*aliases/.test(startOutput) && startOutput.includes('zz-broken-link.yaml') && !world.output.includes('Fatal'), ""),
       ...checkFlows(world, logs, asked, broadcastIds, code),
     ];
   } finally {
@@ -359,7 +359,7 @@ export async function diskFullScenario(o: { entry: Entry }): Promise<Check[]> {
       db.close();
       for (let k = 0; k < i; k++) rmSync(join(disk, `fill${k}`), { force: true });
       const again = world.learner(95_200, "ru");
-      const ok = (await again.send("/start")) && /Здравствуйте/.test(again.texts().join("\n"));
+      const ok = (await again.send("/start")) && again.texts().join("\n").includes('Здравствуйте');
       const stored = (() => {
         const d = new Database(world.dbPath, { readonly: true });
         try {

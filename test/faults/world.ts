@@ -54,8 +54,8 @@ export class World {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout!.on("data", (d) => (this.output += String(d)));
-    child.stderr!.on("data", (d) => (this.output += String(d)));
+    child.stdout.on("data", (d) => (this.output += String(d)));
+    child.stderr.on("data", (d) => (this.output += String(d)));
     this.child = child;
     this.exited = new Promise((r) => child.on("exit", (code) => r(code)));
     this.starts++;
@@ -146,7 +146,7 @@ export class SimLearner {
   /** Any other update (stickers, edits, odd types): resolves with whether the bot reacted. */
   async sendRaw(update: Record<string, unknown>, ms = 20_000): Promise<boolean> {
     const since = this.api.calls.length;
-    this.api.pushUpdate(update as never);
+    this.api.pushUpdate(update);
     return this.waitReaction(since, ms, false);
   }
 
@@ -167,7 +167,7 @@ export class SimLearner {
         data,
         message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: this.chat, text: "…" },
       },
-    } as never);
+    });
     return this.waitReaction(since, ms, true);
   }
 

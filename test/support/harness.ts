@@ -76,7 +76,7 @@ export class TestBot {
 
   async handle(update: Omit<Update, "update_id">, updateId = this.updateId++): Promise<number> {
     this.telegram.noteUpdate(update);
-    await this.bot.handleUpdate({ ...update, update_id: updateId } as Update);
+    await this.bot.handleUpdate({ ...update, update_id: updateId });
     return updateId;
   }
 

@@ -92,7 +92,7 @@ export function funnelData(a: CourseAnalysis, t: T, lang: Locale): FunnelStep[] 
     [p("report.chart.funnel_passed_course", { percent: RULES.progress.passed }), a.funnel.passedCourse],
     [p("report.chart.funnel_certificate", { percent: RULES.progress.certificate }), a.funnel.certificate],
   ];
-  void lang;
+  lang;
   return steps.map(([label, count]) => ({ label, count, percent: pct(count, enrolled) }));
 }
 
