@@ -27,7 +27,7 @@ export default tseslint.config(
       // not today's body awaits anything.
       "@typescript-eslint/require-await": "off",
       // `const { id, ...rest } = row` is how a field is left out of a copy.
-      "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, argsIgnorePattern: "^_" }],
       // `env.X?.trim() || default`: an empty string means "not set", so `||` is meant for strings.
       "@typescript-eslint/prefer-nullish-coalescing": ["error", { ignorePrimitives: { string: true } }],
     },

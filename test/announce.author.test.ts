@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Locale } from "../src/domain/locale.js";
 import { enroll } from "../src/db/coursesRepo.js";

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "../src/clock.js";
 import { getLearner } from "../src/db/learnersRepo.js";
-import { askDrafts, outbox, questions } from "../src/db/schema/index.js";
+import { askDrafts, questions } from "../src/db/schema/index.js";
 import { outboxMessages } from "../src/db/outboxRepo.js";
 import { getQuestion } from "../src/db/questionsRepo.js";
 import { join } from "node:path";

@@ -21,6 +21,7 @@ const ALMATY_W1 = Date.UTC(2026, 8, 6, 19, 0);
 let tb: TestBot;
 const extra: TestBot[] = [];
 afterEach(() => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before creating it
   tb?.close();
   for (const t of extra.splice(0)) t.close();
 });

@@ -110,7 +110,7 @@ export function watchPolling(api: Api, now: () => number = Date.now, log = logge
       down(err);
       throw err;
     }
-    if (!result.ok && (result.error_code ?? 0) >= 500) {
+    if (!result.ok && result.error_code >= 500) {
       down(new Error(`${result.error_code} ${result.description}`));
     } else if (downSince !== null) {
       const durationMs = now() - downSince;
@@ -136,6 +136,7 @@ export function retryInBackground(what: string, call: () => Promise<unknown>, lo
       if (delay > 1000) log.info(`${what}: done after retrying`);
     } catch (err) {
       if (delay === 1000) log.warn({ err }, `${what} failed: retrying in the background`);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run while the call was out
       if (stopped) return;
       timer = setTimeout(() => void attempt(), delay);
       delay = Math.min(maxDelayMs, delay * 2);

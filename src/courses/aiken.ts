@@ -93,6 +93,7 @@ function readQuestion(lines: string[], start: number, firstLine: number, issues:
     else promptLines.push(l.trim());
   }
   // The block ended without an ANSWER line.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stopAt() sets it from inside the loop
   issues.push(broken ?? { line: lineNo, code: promptLines.length === 0 ? "aiken_no_question" : "aiken_no_answer", params: {} });
   return { end: k, slot: { line: lineNo, skipped: "broken" } };
 

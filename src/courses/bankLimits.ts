@@ -61,7 +61,7 @@ export function telegramLimitProblems(q: QuizQuestion, lang: Locale): LimitProbl
   const feedbacks = [
     ...(q.options ?? []).map((o) => v(o.feedback)),
     ...(q.numbers ?? []).map((n) => visible(n.feedback, q.html)),
-    ...Object.values(q.accepted ?? {}).flatMap((l) => (l ?? []).map((a) => visible(a.feedback, q.html))),
+    ...Object.values(q.accepted ?? {}).flatMap((l) => l.map((a) => visible(a.feedback, q.html))),
     v(q.trueFeedback),
     v(q.falseFeedback),
   ];

@@ -79,7 +79,7 @@ function questionToGift(q: QuizQuestion, lang: Locale): string {
       return `${head} {${q.answer ? "TRUE" : "FALSE"}${feedback}${general.trim() ? general.trim() : ""}}`;
     }
     case "text": {
-      const accepted = q.accepted?.[lang] ?? Object.values(q.accepted ?? {}).find((l) => l && l.length) ?? [];
+      const accepted = q.accepted?.[lang] ?? Object.values(q.accepted ?? {}).find((l) => l.length > 0) ?? [];
       const lines = accepted.map((a) => `  =%${pct(a.weight)}%${giftEscape(a.value)}${a.feedback ? `#${text(a.feedback)}` : ""}`);
       return `${head} {\n${lines.join("\n")}${general}\n}`;
     }

@@ -186,7 +186,7 @@ function limitIssue(err: unknown): CourseIssue {
 }
 
 function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException | undefined;
   if (e?.code === "EACCES" || e?.code === "EPERM") return "permission denied";
   if (e?.code === "ENOENT") return "no such file";
   if (e?.code === "ELOOP") return "too many levels of symbolic links";

@@ -368,7 +368,8 @@ export function mergeLanguages(langs: Locale[], version: (l: Locale) => ParsedQu
   if (html) q.html = true;
   if (rq.fixedOrder) q.fixedOrder = true;
   if (rq.tags) q.tags = rq.tags;
-  for (const k of ["feedback", "review"] as const) if (q[k] === undefined) delete q[k];
+  if (q.feedback === undefined) delete q.feedback;
+    if (q.review === undefined) delete q.review;
   return q;
 }
 

@@ -269,7 +269,7 @@ export function accumulateItems(
   groups: readonly ItemGroup[],
 ): void {
   for (const g of groups) {
-    const quiz = into.get(g.quizId) ?? new Map();
+    const quiz = into.get(g.quizId) ?? new Map<number, { sums: ItemSums; options: Map<number, number> }>();
     into.set(g.quizId, quiz);
     const item = quiz.get(g.position) ?? {
       sums: { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 },

@@ -205,7 +205,7 @@ export async function itemAnalysis(
   const out = new Map<number, ItemAnalysisRow[]>();
   for (const quiz of quizzes) {
     const bank = banks.get(quiz.id) ?? [];
-    const found = acc.get(quiz.id) ?? new Map();
+    const found = acc.get(quiz.id) ?? new Map<number, { sums: ItemSums; options: Map<number, number> }>();
     const positions = [...new Set([...bank.map((_, i) => i), ...found.keys()])].sort((a, b) => a - b);
     out.set(
       quiz.id,
@@ -267,7 +267,9 @@ async function analyseQuestions(
         continue;
       }
       a.answered += r.n;
+      // A stored answer is a string, a number or (multiple choice) a list of strings.
       const keys =
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string
         q.type === "yes_no" ? [v ? "yes" : "no"] : q.type === "multiple" && Array.isArray(v) ? v.map(String) : [String(v)];
       for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + r.n);
       if (typeof v === "number") numbers.set(v, (numbers.get(v) ?? 0) + r.n);

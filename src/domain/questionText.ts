@@ -466,7 +466,7 @@ function inlineMarkdown(s: string): string {
   while (i < s.length) {
     const c = s[i]!;
     if (c === "\\" && i + 1 < s.length && /[\\`*_{}[\]()#+\-.!<>]/.test(s[i + 1]!)) {
-      out += s[i + 1] === "<" ? "&lt;" : s[i + 1] === ">" ? "&gt;" : s[i + 1];
+      out += s[i + 1] === "<" ? "&lt;" : s[i + 1] === ">" ? "&gt;" : (s[i + 1] ?? "");
       i += 2;
       continue;
     }

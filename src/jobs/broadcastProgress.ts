@@ -64,7 +64,7 @@ export class BroadcastMonitor {
   poll(): Promise<void> {
     if (this.polling) return this.polling;
     this.polling = this.pollOnce()
-      .catch((err) => log.error({ err }, "progress update failed"))
+      .catch((err: unknown) => log.error({ err }, "progress update failed"))
       .finally(() => {
         this.polling = null;
       });
@@ -87,7 +87,7 @@ export class BroadcastMonitor {
         // Mark done first: a crash after this loses at most the report, never repeats it.
         if (!transition(this.db, b.id, "sending", { status: "done", finishedAt: this.clock.now(), progressShown: text }, this.clock.now())) continue;
         await this.edit(b, text);
-        await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err) =>
+        await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err: unknown) =>
           log.error({ err, broadcast: b.id }, "could not send the report of a broadcast"),
         );
       } else if (text !== b.progressShown) {

@@ -371,7 +371,7 @@ export class OutboxSender {
     if (this.markSending.run(row.id).changes === 0) return next;
     this.lastToChat.set(row.chatId, performance.now());
     const p = this.sendOne(row, body, result, blockedNow)
-      .catch((err) => this.log.error({ err, id: row.id }, "could not record the outcome of a message"))
+      .catch((err: unknown) => this.log.error({ err, id: row.id }, "could not record the outcome of a message"))
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
     // During an outage, one message at a time probes whether Telegram is back.

@@ -4,7 +4,7 @@ import type { Db } from "../db/client.js";
 import { enqueueFanOut, saveBody } from "../db/outboxRepo.js";
 import { coursesWithQuestionnaires, notSubmitted } from "../db/questionnaireRepo.js";
 import { offerDedupeKey, offerMessage } from "../messages/questionnaireOffers.js";
-import { questionnaireWindow, reminderAt, type QuestionnaireKind } from "../domain/questionnaire.js";
+import { questionnaireWindow, reminderAt } from "../domain/questionnaire.js";
 import type { Job } from "./scheduler.js";
 
 /**

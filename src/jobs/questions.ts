@@ -85,7 +85,7 @@ export type PostQuestion = (q: Question, now: number, options: { maybeCopy: bool
  * told the question's number (a crash before the confirmation was recorded) is told through the
  * outbox, once.
  */
-export function questionsRedeliveryJob(db: Db, config: Config, post: PostQuestion, onEnqueued: () => void = () => {}): Job {
+export function questionsRedeliveryJob(db: Db, config: Config, post: PostQuestion, onEnqueued: () => void = () => undefined): Job {
   return {
     name: "questions-redelivery",
     async run(now) {

@@ -3,7 +3,6 @@ import type { Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
 import { closeOverdueAttempts, quizById } from "../db/quizRepo.js";
-import { formatNumber } from "../messages/format.js";
 import { translator } from "../messages/i18n.js";
 import { quizEndedNotice } from "../messages/quizViews.js";
 import { enqueue } from "./outbox.js";

@@ -75,6 +75,7 @@ function fastTranslator(lang: Locale): T {
           const value = vars?.[name];
           // As i18next: a missing variable stays as written, an explicit undefined/null becomes "".
           if (value === undefined && !(vars && Object.prototype.hasOwnProperty.call(vars, name))) out += `{{${name}}}`;
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- numbers and booleans, as i18next prints them
           else out += escapeHtml(value == null ? "" : typeof value === "string" ? value : String(value));
           out += tpl[i + 1]!;
         }

@@ -56,7 +56,7 @@ function tx(t: Translated | undefined, lang: Locale, languages: readonly string[
 export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): { text: string; keyboard?: InlineKeyboard } {
   const q = v.question;
   const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
-  if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  if (v.endsAt !== null) lines[0] = `${lines[0]!} · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
   lines.push("", questionHtml(tx(q.prompt, lang, v.languages), q.html));
   const base = `${v.attemptId}:${v.item}`;
   const kb = new InlineKeyboard();
@@ -216,7 +216,7 @@ export function renderQuizCard(
     quiz.pick && quiz.pick < bankSize
       ? t("quiz.card.questions_pick", { count: quiz.questionCount, bank: bankSize })
       : t("quiz.card.questions", { count: quiz.questionCount }),
-    ...[skippedQuestionsLine(t, quiz.skippedQuestions ?? 0)].filter((x): x is string => x !== null),
+    ...[skippedQuestionsLine(t, quiz.skippedQuestions)].filter((x): x is string => x !== null),
     t("quiz.card.pass", { pass: formatNumber(quiz.passScore, lang) }),
     t("quiz.card.attempts", { used: attempts.length, allowed: quiz.attemptsAllowed }),
   ];

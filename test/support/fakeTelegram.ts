@@ -85,7 +85,7 @@ export class FakeTelegram {
 
   /** Lets the bot write to these chats (see knownChats). */
   addChat(...chatIds: number[]): this {
-    for (const id of chatIds) this.knownChats.add(Number(id));
+    for (const id of chatIds) this.knownChats.add(id);
     return this;
   }
 
@@ -329,7 +329,7 @@ export class FakeTelegram {
     for (const button of keyboard?.flat() ?? []) {
       if (!button.text) return bad("BUTTON_TEXT_EMPTY");
       if (button.callback_data !== undefined) {
-        const bytes = Buffer.byteLength(String(button.callback_data), "utf8");
+        const bytes = Buffer.byteLength(button.callback_data, "utf8");
         if (bytes < 1 || bytes > 64) return bad("BUTTON_DATA_INVALID");
       }
     }

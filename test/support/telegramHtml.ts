@@ -113,7 +113,7 @@ export function tokenizeHtml(html: string): HtmlToken[] {
           if (entity) {
             value += entity[0];
             i += entity[1];
-          } else value += html[i++];
+          } else value += html[i++] ?? "";
         }
         if (i >= n) throw new HtmlParseError(`Unclosed start tag at byte offset ${byteOffset(tagAt)}`);
         i++;

@@ -32,7 +32,7 @@ export interface ChartSpec {
 
 /** t() without HTML escaping: chart texts are drawn, not sent as HTML. */
 export function plainT(t: T): (key: string, options?: Record<string, unknown>) => string {
-  return (key, options = {}) => String(t(key, { ...options, interpolation: { escapeValue: false } }));
+  return (key, options = {}) => t(key, { ...options, interpolation: { escapeValue: false } });
 }
 
 /** Breaks a long text into at most `maxLines` lines of about `width` characters (the last one ellipsised). */
@@ -82,7 +82,7 @@ export interface FunnelStep {
   percent: number;
 }
 
-export function funnelData(a: CourseAnalysis, t: T, lang: Locale): FunnelStep[] {
+export function funnelData(a: CourseAnalysis, t: T, _lang: Locale): FunnelStep[] {
   const p = plainT(t);
   const enrolled = a.enrollment.enrolled;
   const steps: [string, number][] = [
@@ -92,7 +92,6 @@ export function funnelData(a: CourseAnalysis, t: T, lang: Locale): FunnelStep[] 
     [p("report.chart.funnel_passed_course", { percent: RULES.progress.passed }), a.funnel.passedCourse],
     [p("report.chart.funnel_certificate", { percent: RULES.progress.certificate }), a.funnel.certificate],
   ];
-  lang;
   return steps.map(([label, count]) => ({ label, count, percent: pct(count, enrolled) }));
 }
 
