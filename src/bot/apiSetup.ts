@@ -82,15 +82,6 @@ export function setUpReplyApi(api: Api, traffic: ReplyTraffic = replyTraffic): v
 }
 
 /**
- * Conversations build their own Api per update from the token and client options, so bot.api's
- * transformers do not reach them: pass this in createConversation's `plugins`.
- */
-export function conversationApiPlugin(ctx: Context, next: NextFunction): Promise<void> {
-  setUpReplyApi(ctx.api);
-  return next();
-}
-
-/**
  * Logs a polling outage once when it starts and once when it ends, with its duration (the runner
  * itself is silenced: it would print every failed getUpdates).
  */

@@ -6,7 +6,7 @@ import { logger as processLogger, type Logger } from "../log.js";
 import { translator } from "../messages/i18n.js";
 import { isStorageError, sqliteCode } from "../db/storageErrors.js";
 import { setUpReplyApi } from "./apiSetup.js";
-import { conversationKey } from "./conversationStorage.js";
+import { chatKey } from "./chatKey.js";
 import type { BotContext, BotDeps } from "./context.js";
 import { adminFeature } from "./features/admin.js";
 import { announceFeature, announceRunningModule } from "./features/announce.js";
@@ -66,7 +66,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
 
   bot.use(updateLogger(log));
   // Updates of one chat run in order, so quizzes, questionnaires and double taps see a consistent state.
-  bot.use(sequentialize(conversationKey));
+  bot.use(sequentialize(chatKey));
   bot.use(dedupeUpdates(deps.db, deps.clock));
   bot.use(learnerContext(deps));
   bot.use(feature("blocking", blockingFeature));
