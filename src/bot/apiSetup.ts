@@ -1,5 +1,5 @@
 import { autoRetry } from "@grammyjs/auto-retry";
-import type { Api, Context, NextFunction, Transformer } from "grammy";
+import type { Api, Transformer } from "grammy";
 import { logger } from "../log.js";
 
 /** grammY's InlineKeyboard leaves an empty last row after a trailing .row(); Telegram needs none. */
