@@ -1,5 +1,6 @@
 import { escapeHtml } from "../domain/text.js";
 import { bankFromSlots, blocks, settleTexts, type ParsedBank, type ParsedQuestion, type Slot, type TextIssue } from "./quizText.js";
+import { truncate } from "../domain/text.js";
 
 /**
  * Aiken, as Moodle's reader (question/format/aiken/format.php) takes it: the question text, then
@@ -89,7 +90,7 @@ function readQuestion(lines: string[], start: number, firstLine: number, issues:
       options.push({ letter: LOOKALIKE[cyr]!, text: l.trim().slice(2).trim(), line: at });
       continue;
     }
-    if (options.length > 0) stopAt("aiken_bad_line", k, { text: l.trim().slice(0, 60) });
+    if (options.length > 0) stopAt("aiken_bad_line", k, { text: truncate(l.trim(), 60) });
     else promptLines.push(l.trim());
   }
   // The block ended without an ANSWER line.
@@ -108,7 +109,7 @@ function readQuestion(lines: string[], start: number, firstLine: number, issues:
     if (LOOKALIKE[letter]) return fail({ line: answerAt, code: "aiken_cyrillic_answer", params: { letter, latin: LOOKALIKE[letter] } });
     const correct = options.findIndex((o) => o.letter === letter.toUpperCase());
     if (!/^[A-Za-z]$/.test(letter) || correct < 0) {
-      return fail({ line: answerAt, code: "aiken_answer_unknown", params: { value: rawAnswer.slice(0, 10), letters: options.map((o) => o.letter).join(", ") } });
+      return fail({ line: answerAt, code: "aiken_answer_unknown", params: { value: truncate(rawAnswer, 10), letters: options.map((o) => o.letter).join(", ") } });
     }
     if (broken) return fail(broken);
     const q: ParsedQuestion = {

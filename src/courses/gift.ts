@@ -1,6 +1,7 @@
 import type { AcceptedNumber } from "../domain/quiz.js";
 import { toTelegramHtml, type TextFormat } from "../domain/questionText.js";
 import { bankFromSlots, blocks, categoryTag, moodleGrade, settleTexts, type ParsedBank, type ParsedQuestion, type Slot, type TextIssue } from "./quizText.js";
+import { truncate } from "../domain/text.js";
 
 /**
  * Moodle GIFT, read the way Moodle's own importer (question/format/gift/format.php) reads it:
@@ -110,6 +111,16 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Outc
     issues.push({ line, code, params });
     return null;
   };
+  /** An answer's "%50%" prefix read as Moodle does: its grade and the rest, or null once the failure is noted. */
+  const weighted = (part: string, otherwise: number): { weight: number; rest: string } | null => {
+    const w = weightPrefix(part);
+    if (w) {
+      const g = moodleGrade(w.percent);
+      return g === null ? fail("gift_weight_not_moodle", { value: w.percent }) : { weight: g, rest: w.rest };
+    }
+    if (part.startsWith("%")) return fail("gift_bad_weight", { text: truncate(escapedPost(part), 40) });
+    return { weight: otherwise, rest: part };
+  };
   let s = escapedPre(raw.trim());
   let name = "";
   if (s.startsWith("::")) {
@@ -120,7 +131,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Outc
   }
   const open = s.indexOf("{");
   const close = s.indexOf("}");
-  const label = () => name || escapedPost(s).slice(0, 40);
+  const label = () => name || truncate(escapedPost(s), 40);
   if (open < 0 && close < 0) {
     issues.push({ line, code: "gift_description_skipped", params: { name: label() }, level: "note" });
     return "description";
@@ -162,16 +173,12 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Outc
         weight = 100;
         part = part.slice(1);
         if (weightPrefix(part.trimStart())) {
-          issues.push({ line, code: "gift_weight_after_equals", params: { text: escapedPost(part).trim().slice(0, 40) }, level: "warning" });
+          issues.push({ line, code: "gift_weight_after_equals", params: { text: truncate(escapedPost(part).trim(), 40) }, level: "warning" });
         }
       } else {
-        const w = weightPrefix(part);
-        if (w) {
-          const g = moodleGrade(w.percent);
-          if (g === null) return fail("gift_weight_not_moodle", { value: w.percent });
-          weight = g;
-          part = w.rest;
-        } else if (part.startsWith("%")) return fail("gift_bad_weight", { text: escapedPost(part).slice(0, 40) });
+        const w = weighted(part, 0);
+        if (!w) return null;
+        ({ weight, rest: part } = w);
       }
       const [t, feedback] = comment(part, fmt);
       if (!t.plain) return fail("gift_empty_answer");
@@ -195,7 +202,7 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Outc
     const distractors: string[] = [];
     for (const p of parts) {
       const arrow = p.indexOf("->");
-      if (arrow < 0) return fail("gift_matching_format", { text: escapedPost(p).trim().slice(0, 40) });
+      if (arrow < 0) return fail("gift_matching_format", { text: truncate(escapedPost(p).trim(), 40) });
       const stem = textWithFormat(p.slice(0, arrow), fmt);
       const answer = escapedPost(p.slice(arrow + 2)).trim();
       if (!answer) return fail("gift_empty_answer");
@@ -221,15 +228,9 @@ function parseGiftQuestion(raw: string, line: number, issues: TextIssue[]): Outc
   if (parts[0]!.trim() === "") parts.shift();
   const accepted: NonNullable<ParsedQuestion["accepted"]> = [];
   for (const rawPart of parts) {
-    let part = rawPart.trim();
-    let weight = 100;
-    const w = weightPrefix(part);
-    if (w) {
-      const g = moodleGrade(w.percent);
-      if (g === null) return fail("gift_weight_not_moodle", { value: w.percent });
-      weight = g;
-      part = w.rest;
-    } else if (part.startsWith("%")) return fail("gift_bad_weight", { text: escapedPost(part).slice(0, 40) });
+    const w = weighted(rawPart.trim(), 100);
+    if (!w) return null;
+    const { weight, rest: part } = w;
     const [t, feedback] = comment(part, fmt);
     if (!t.plain) return fail("gift_empty_answer");
     accepted.push({ value: t.plain, weight, feedback });
@@ -262,7 +263,7 @@ function numerical(body: string, fmt: TextFormat, base: Omit<ParsedQuestion, "ki
     }
     const [t, feedback] = comment(part, fmt);
     const n = giftNumber(t.plain);
-    if (!n) return fail("gift_bad_number", { text: t.plain.slice(0, 40) });
+    if (!n) return fail("gift_bad_number", { text: truncate(t.plain, 40) });
     numbers.push({ ...n, weight, feedback });
   }
   if (wrongFeedback !== undefined) {

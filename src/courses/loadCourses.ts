@@ -5,6 +5,7 @@ import { getCourse } from "../db/coursesRepo.js";
 import { importCourse } from "./importCourse.js";
 import type { CourseIssue } from "./issues.js";
 import { validateCourseText, type ValidationResult } from "./validate.js";
+import { truncate } from "../domain/text.js";
 
 export interface FileReport {
   file: string;
@@ -182,7 +183,7 @@ function limitIssue(err: unknown): CourseIssue {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof ReferenceError && /alias/i.test(message)) return fileIssue("yaml_too_many_aliases", {});
   if (err instanceof RangeError && /call stack/i.test(message)) return fileIssue("yaml_too_deep", {});
-  return fileIssue("file_check_failed", { reason: message.split("\n")[0]!.slice(0, 200) });
+  return fileIssue("file_check_failed", { reason: truncate(message.split("\n")[0]!, 200) });
 }
 
 function errnoText(err: unknown): string {
@@ -192,7 +193,7 @@ function errnoText(err: unknown): string {
   if (e?.code === "ELOOP") return "too many levels of symbolic links";
   if (e?.code === "EISDIR") return "it is a folder";
   const message = err instanceof Error ? err.message : String(err);
-  return (e?.code ? `${e.code}: ` : "") + message.split("\n")[0]!.slice(0, 200);
+  return (e?.code ? `${e.code}: ` : "") + truncate(message.split("\n")[0]!, 200);
 }
 
 function isUtf8(bytes: Buffer): boolean {

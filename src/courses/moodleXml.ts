@@ -3,6 +3,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { AcceptedNumber } from "../domain/quiz.js";
 import { toTelegramHtml, type TextFormat } from "../domain/questionText.js";
 import { bankFromSlots, categoryTag, moodleGrade, settleTexts, type ParsedBank, type ParsedQuestion, type Slot, type TextIssue } from "./quizText.js";
+import { truncate } from "../domain/text.js";
 
 /**
  * Moodle XML, the format Moodle exports question banks in (question/format/xml). Read with
@@ -78,7 +79,7 @@ export function parseMoodleXml(xml: string): ParsedBank {
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    issues.push({ line: valid.err.line, code: "xml_syntax", params: { message: valid.err.msg.slice(0, 200) } });
+    issues.push({ line: valid.err.line, code: "xml_syntax", params: { message: truncate(valid.err.msg, 200) } });
     return bankFromSlots(slots, issues);
   }
   const root = obj(parser.parse(xml)).quiz;
@@ -120,7 +121,7 @@ function readQuestion(q: Node, type: string, line: number, issues: TextIssue[]):
     issues.push({ line, code, params });
     return null;
   };
-  const name = textOf(q.name).slice(0, 60);
+  const name = truncate(textOf(q.name), 60);
   const fmt = formatOf(q.questiontext, "html");
   const prompt = rich(q.questiontext, "html");
   const review = textOf(q.generalfeedback) ? rich(q.generalfeedback, fmt) : undefined;
@@ -190,7 +191,7 @@ function readQuestion(q: Node, type: string, line: number, issues: TextIssue[]):
         }
         const value = Number(raw);
         const tolerance = Math.abs(Number(str(a.tolerance) || "0"));
-        if (raw === "" || !Number.isFinite(value) || !Number.isFinite(tolerance)) return fail("gift_bad_number", { text: raw.slice(0, 40) });
+        if (raw === "" || !Number.isFinite(value) || !Number.isFinite(tolerance)) return fail("gift_bad_number", { text: truncate(raw, 40) });
         numbers.push({ value, tolerance, weight, feedback });
       }
       if (!numbers.some((a) => a.weight >= 100)) return fail("gift_no_correct");
