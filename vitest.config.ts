@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
+    // Whole-process tests start the bot through tsx: on a loaded 2-core machine that alone can take 15 s.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     coverage: {
       // Only when asked (`npm run coverage`, CI): v8's own counters, no instrumentation step.

@@ -50,7 +50,7 @@ describe("starting the process", () => {
     await until(() => telegram.callsOf("getMe").length >= 2, "getMe to be retried");
     expect(bot.output().match(/cannot reach the Telegram Bot API/g)).toHaveLength(1);
     down = false;
-    await until(() => bot.output().includes("polling for updates"), "the bot to start polling", 20_000);
+    await until(() => bot.output().includes("polling for updates"), "the bot to start polling", 60_000);
     expect(bot.output()).toMatch(/reached the Telegram Bot API after \d+ s/);
     expect(bot.output()).toContain("course course-good loaded");
     expect(bot.output()).toMatch(/bomb\.yaml: error: the file uses too many YAML aliases/);
