@@ -132,12 +132,15 @@ export function transition(
   now: number,
 ): Broadcast | undefined {
   const froms = Array.isArray(from) ? from : [from];
-  return db
-    .update(broadcasts)
-    .set({ ...set, updatedAt: now })
-    .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, froms)))
-    .returning()
-    .get();
+  // In a transaction: outside one, RETURNING hands back the row even when the commit fails (full disk).
+  return db.transaction((tx) =>
+    tx
+      .update(broadcasts)
+      .set({ ...set, updatedAt: now })
+      .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, froms)))
+      .returning()
+      .get(),
+  );
 }
 
 export function broadcastsInStatus(db: Db, status: BroadcastStatus): Broadcast[] {

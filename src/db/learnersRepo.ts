@@ -60,10 +60,9 @@ export function upsertLearner(
   const username = user.username ?? null;
   const existing = getLearner(db, user.id);
   if (!existing) {
-    const row = statement<[number, string, string | null, string | null, string, number, number], LearnerRow>(
-      db,
-      INSERT_LEARNER,
-    ).get(user.id, firstName, lastName, username, initialLanguage, now, now)!;
+    const insert = statement<[number, string, string | null, string | null, string, number, number], LearnerRow>(db, INSERT_LEARNER);
+    // In a transaction: outside one, RETURNING hands back the row even when the commit fails (full disk).
+    const row = db.$client.transaction(() => insert.get(user.id, firstName, lastName, username, initialLanguage, now, now)!)();
     return { learner: toLearner(row), isNew: true };
   }
   if (existing.firstName === firstName && existing.lastName === lastName && existing.username === username && existing.blockedAt === null) {

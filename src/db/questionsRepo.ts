@@ -64,12 +64,15 @@ export interface NewQuestion {
 }
 
 export function createQuestion(db: Db, q: NewQuestion, now: number): Question {
-  return db
-    .insert(questions)
-    // The intent to post is recorded with the question, before anything is sent.
-    .values({ ...q, createdAt: now, lastLearnerMessageAt: now, postStartedAt: now })
-    .returning()
-    .get();
+  // In a transaction: outside one, RETURNING hands back the row even when the commit fails (full disk).
+  return db.transaction((tx) =>
+    tx
+      .insert(questions)
+      // The intent to post is recorded with the question, before anything is sent.
+      .values({ ...q, createdAt: now, lastLearnerMessageAt: now, postStartedAt: now })
+      .returning()
+      .get(),
+  );
 }
 
 export function getQuestion(db: Db, id: number): Question | undefined {
