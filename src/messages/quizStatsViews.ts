@@ -28,7 +28,7 @@ function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly
   for (const { quiz, module } of quizzes) {
     const bank = quizBank(db, quiz.id);
     const label = (position: number) => {
-      const prompt = bank[position] ? pickText(bank[position]!.prompt, lang, course.languages) : "";
+      const prompt = bank[position] ? pickText(bank[position].prompt, lang, course.languages) : "";
       return t("quiz.stats.question", { number: position + 1, prompt: shorten(prompt, 50) });
     };
     const totals = quizTotals(db, quiz.id, quiz.scorePolicy, quiz.passScore);

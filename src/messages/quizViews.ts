@@ -57,8 +57,9 @@ function tx(t: Translated | undefined, lang: Locale, languages: readonly string[
 /** The text and buttons of one question, options in the learner's own order; `mask`: options ticked. */
 export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): { text: string; keyboard?: InlineKeyboard } {
   const q = v.question;
-  const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
-  if (v.endsAt !== null) lines[0] += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  let header = t("quiz.question_header", { number: v.item + 1, total: v.total });
+  if (v.endsAt !== null) header += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  const lines = [header];
   lines.push("", questionHtml(tx(q.prompt, lang, v.languages), q.html));
   const kb = new InlineKeyboard();
   switch (q.kind) {
@@ -89,7 +90,7 @@ export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): {
     case "matching": {
       // One step per pair; each button names its pair, so a button of an answered pair is refused.
       const step = v.matchingStep ?? 0;
-      return renderMatchingStep(t, lang, v.languages, q, { step, order: v.variant.order, header: lines[0] }, (shown) =>
+      return renderMatchingStep(t, lang, v.languages, q, { step, order: v.variant.order, header }, (shown) =>
         quizMatch.encode(v.attemptId, v.item, step, shown),
       );
     }
@@ -229,7 +230,7 @@ export function renderQuizCard(
     quiz.pick && quiz.pick < bankSize
       ? t("quiz.card.questions_pick", { count: quiz.questionCount, bank: bankSize })
       : t("quiz.card.questions", { count: quiz.questionCount }),
-    ...[skippedQuestionsLine(t, quiz.skippedQuestions ?? 0)].filter((x): x is string => x !== null),
+    ...[skippedQuestionsLine(t, quiz.skippedQuestions)].filter((x): x is string => x !== null),
     t("quiz.card.pass", { pass: formatNumber(quiz.passScore, lang) }),
     t("quiz.card.attempts", { used: attempts.length, allowed: quiz.attemptsAllowed }),
   ];

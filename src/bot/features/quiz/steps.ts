@@ -71,7 +71,7 @@ async function sendQuestionPhoto(ctx: BotContext, cur: CurrentItem): Promise<voi
     }
   }
   const sent = await ctx.replyWithPhoto(new InputFile(img.bytes, photo.filename));
-  const fileId = sent.photo?.at(-1)?.file_id;
+  const fileId = sent.photo.at(-1)?.file_id;
   if (fileId) rememberImageFileId(ctx.deps.db, photo.sha256, fileId);
 }
 
