@@ -13,6 +13,7 @@ import { questionImage } from "../src/db/questionImagesRepo.js";
 import { quizBank } from "../src/db/quizRepo.js";
 import { quizAnswers, quizAttempts, type QuizAttempt } from "../src/db/schema/index.js";
 import { matchingChoices } from "../src/domain/quiz.js";
+import { validateCourseText } from "../src/courses/validate.js";
 import { courseYaml } from "./support/courses.js";
 import { seedAnalysisCourse } from "./support/analysisSeed.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
@@ -252,5 +253,18 @@ describe("/quizstats", () => {
     expect(lines.slice(header + 2).find((l) => l.includes("Module 1, №1 "))).toContain("too easy");
     const firstModule = lines.findIndex((l) => l.includes("Module 1") && !l.startsWith("•"));
     expect(firstModule).toBeGreaterThan(header + 1);
+  });
+});
+
+describe("Telegram's limits for a matching question", () => {
+  it("refuses, with its line, a matching question whose pairs would not fit the message after the last pair", () => {
+    const long = (s: string) => `${s} ${"x".repeat(150)}`;
+    const pairs = Array.from({ length: 20 }, (_, k) => `=${long(`stem ${k}`)} -> ${long(`answer ${k}`)}`).join("\n");
+    writeFileSync(join(dir, "m.en.gift"), `Fine? {=a -> 1 =b -> 2}\n\nToo long? {\n${pairs}\n}\n`);
+    const yaml = courseYaml({ start: START, languages: ["en"], quizzes: { 0: "pass_score: 60\ngift: { en: m.en.gift }" } });
+    const { issues } = validateCourseText(yaml, { now: T0, defaultTimezone: "Asia/Almaty", baseDir: dir });
+    const errors = issues.filter((i) => i.level !== "warning" && i.level !== "note");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "limit_text", line: 3 });
   });
 });
