@@ -17,10 +17,11 @@ export const TELEGRAM_KEYBOARD_MAX_BUTTONS = 100;
 /** Room left for "Question 3 of 10 · time left until …", the hint line and the verdict lines. */
 export const CHROME_ALLOWANCE = 400;
 /**
- * The longest callback data a question's buttons can need: the answer button with the largest
- * attempt id, item and option index the quiz conversation encodes (`qb:<attempt>:<item>:<n>`).
+ * The longest callback data a question's buttons can need: the longest answer button the quiz
+ * encodes (messages/callbackData.ts: a matching pair's `qzm:<attempt>:<item>:<pair>:<n>`), with
+ * the largest attempt id and item.
  */
-export const worstCallbackData = (buttons: number) => `qb:999999999:999:${Math.max(0, buttons - 1)}`;
+export const worstCallbackData = (buttons: number) => `qzm:${Number.MAX_SAFE_INTEGER}:999:99:${Math.max(0, buttons - 1)}`;
 
 export interface LimitProblem {
   code: "limit_text" | "limit_keyboard" | "limit_callback";
@@ -51,6 +52,12 @@ export function telegramLimitProblems(q: QuizQuestion, lang: Locale): LimitProbl
       const longestStem = Math.max(0, ...(q.pairs ?? []).map((p) => v(p.stem)));
       message += longestStem + choices.reduce((s, c) => s + optionLine + v(c), 0);
       buttons = choices.length;
+      // After the last pair every pair comes back as "✅ stem → answer" with the feedback.
+      const longestChoice = Math.max(0, ...choices.map((c) => v(c)));
+      const summary = (q.pairs ?? []).reduce((s, p) => s + v(p.stem) + longestChoice + 6, 0) + v(q.feedback) + v(q.review);
+      if (summary + CHROME_ALLOWANCE > TELEGRAM_TEXT_MAX) {
+        problems.push({ code: "limit_text", params: { length: summary, max: TELEGRAM_TEXT_MAX - CHROME_ALLOWANCE, language: lang } });
+      }
       break;
     }
     default:

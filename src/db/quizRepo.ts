@@ -17,7 +17,7 @@ import {
   type QuizQuestion,
 } from "../domain/quiz.js";
 import type { Db } from "./client.js";
-import { forgetCachedQuestions } from "./quizStepRepo.js";
+import { forgetCachedQuestions, storeUnfinishedMatching } from "./quizStepRepo.js";
 import {
   courses,
   enrollments,
@@ -237,6 +237,7 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
     const attempt = tx.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get();
     if (!attempt || attempt.finishedAt !== null) return attempt;
     const quiz = tx.select().from(quizzes).where(eq(quizzes.id, attempt.quizId)).get()!;
+    storeUnfinishedMatching(db, attemptId, now);
     const scores = tx.select({ score: quizAnswers.score }).from(quizAnswers).where(eq(quizAnswers.attemptId, attemptId)).all();
     const score = attemptPercent(attempt.variant.length, scores.map((s) => s.score));
     // An attempt that outlived its end is closed at that end, not when somebody noticed.

@@ -5,9 +5,17 @@
  */
 import type Database from "better-sqlite3";
 import type { Translated } from "../domain/course.js";
-import { attemptPercent, gradeAnswer, type GivenAnswer, type Grade, type QuizQuestion, type VariantItem } from "../domain/quiz.js";
+import {
+  attemptPercent,
+  gradeAnswer,
+  matchingChoices,
+  type GivenAnswer,
+  type Grade,
+  type QuizQuestion,
+  type VariantItem,
+} from "../domain/quiz.js";
 import type { Db } from "./client.js";
-import type { AttemptEnd } from "./schema/index.js";
+import type { AttemptEnd, MatchingPartial } from "./schema/index.js";
 
 /** An attempt with what its steps need of its quiz, module and course (no course content). */
 export interface AttemptState {
@@ -35,13 +43,16 @@ export interface AttemptState {
   courseId: string;
   languages: string[];
   timezone: string;
+  /** The pairs of a matching question answered so far (the item it belongs to), or null. */
+  matchingPartial: MatchingPartial | null;
 }
 
-interface AttemptRow extends Omit<AttemptState, "variant" | "moduleTitle" | "languages" | "passed"> {
+interface AttemptRow extends Omit<AttemptState, "variant" | "moduleTitle" | "languages" | "passed" | "matchingPartial"> {
   variant: string;
   moduleTitle: string | null;
   languages: string;
   passed: number | null;
+  matchingPartial: string | null;
 }
 
 interface Statements {
@@ -53,6 +64,7 @@ interface Statements {
   insertAnswer: Database.Statement<[number, number, number, string, number, number, number, number | null]>;
   finish: Database.Statement<[number, string, number, number, number]>;
   shown: Database.Statement<[number, number, number]>;
+  partial: Database.Statement<[string | null, number]>;
 }
 
 const cache = new WeakMap<Db, Statements>();
@@ -65,7 +77,7 @@ function statements(db: Db): Statements {
     attempt: c.prepare(
       `SELECT a.id, a.learner_id AS learnerId, a.quiz_id AS quizId, a.attempt_no AS attemptNo, a.variant,
               a.started_at AS startedAt, a.ends_at AS endsAt, a.finished_at AS finishedAt, a.end_reason AS endReason,
-              a.score, a.passed, a.shown_item AS shownItem,
+              a.score, a.passed, a.shown_item AS shownItem, a.matching_partial AS matchingPartial,
               q.feedback, q.time_limit_minutes AS timeLimitMinutes, q.pass_score AS passScore,
               q.attempts_allowed AS attemptsAllowed, q.updated_at AS quizVersion,
               m.title AS moduleTitle, q.module_position AS modulePosition, COALESCE(m.closes_at, a.ends_at) AS closesAt,
@@ -88,6 +100,7 @@ function statements(db: Db): Statements {
       "UPDATE quiz_attempts SET finished_at = ?, end_reason = ?, score = ?, passed = ? WHERE id = ? AND finished_at IS NULL",
     ),
     shown: c.prepare("UPDATE quiz_attempts SET shown_item = ? WHERE id = ? AND shown_item IS NOT ? "),
+    partial: c.prepare("UPDATE quiz_attempts SET matching_partial = ? WHERE id = ?"),
   };
   cache.set(db, s);
   return s;
@@ -102,7 +115,13 @@ export function attemptState(db: Db, attemptId: number): AttemptState | undefine
     moduleTitle: row.moduleTitle ? (JSON.parse(row.moduleTitle) as Translated) : {},
     languages: JSON.parse(row.languages) as string[],
     passed: row.passed === null ? null : row.passed === 1,
+    matchingPartial: row.matchingPartial ? (JSON.parse(row.matchingPartial) as MatchingPartial) : null,
   };
+}
+
+/** The pairs of item `item` answered so far (empty when its matching question has not been started). */
+export function matchingSoFar(a: Pick<AttemptState, "matchingPartial">, item: number): number[] {
+  return a.matchingPartial?.item === item ? a.matchingPartial.choices : [];
 }
 
 export function answeredItems(db: Db, attemptId: number): Set<number> {
@@ -153,9 +172,26 @@ function overdueReason(a: AttemptState): AttemptEnd {
   return a.endsAt >= a.closesAt ? "deadline" : "time_up";
 }
 
+/**
+ * A matching question left part way when the attempt ends (time limit, deadline) is graded as
+ * Moodle grades the selections saved when time runs out: the pairs chosen count, the others are
+ * unanswered. Inside the caller's transaction, before the attempt's score is summed.
+ */
+export function storeUnfinishedMatching(db: Db, attempt: number | AttemptState, now: number): void {
+  const a = typeof attempt === "number" ? attemptState(db, attempt) : attempt;
+  const partial = a?.matchingPartial;
+  if (!a || !partial || partial.choices.length === 0 || answeredItems(db, a.id).has(partial.item)) return;
+  const v = a.variant[partial.item];
+  const q = v ? bankQuestion(db, a, v.q) : undefined;
+  if (q?.kind !== "matching") return;
+  const given: GivenAnswer = { kind: "matching", choices: (q.pairs ?? []).map((_, k) => partial.choices[k] ?? -1) };
+  storeAnswer(db, a, partial.item, given, gradeAnswer(q, given), Math.min(now, a.endsAt), null);
+}
+
 /** Fixes the score of an open attempt (inside the caller's transaction); a finished one is left. */
 function finishOpen(db: Db, a: AttemptState, reason: AttemptEnd, now: number): void {
   const s = statements(db);
+  storeUnfinishedMatching(db, a, now);
   const score = attemptPercent(a.variant.length, s.scores.all(a.id).map((r) => r.score));
   // An attempt that outlived its end is closed at that end, not when somebody noticed.
   s.finish.run(Math.min(now, a.endsAt), reason, score, score >= a.passScore ? 1 : 0, a.id);
@@ -196,34 +232,92 @@ export function answerQuestion(db: Db, input: AnswerInput): AnswerOutcome {
   const s = statements(db);
   return db.$client
     .transaction((): AnswerOutcome => {
-      const a = attemptState(db, input.attemptId);
-      if (!a || a.learnerId !== input.learnerId) return { status: "forged" };
-      if (a.finishedAt !== null) return { status: "finished" };
-      if (input.now >= a.endsAt || input.now >= a.closesAt) {
-        finishOpen(db, a, overdueReason(a), input.now);
-        return { status: "closed" };
-      }
-      const answered = answeredItems(db, a.id);
-      if (answered.has(input.item)) return { status: "duplicate" };
+      const open = openItem(db, input);
+      if ("status" in open) return open;
+      const { a, answered, current } = open;
       if (input.messageId !== null && s.messageUsed.get(a.id, input.messageId)) return { status: "duplicate" };
-      const current = currentItem(db, a, answered);
-      if (!current || current.item !== input.item) return { status: "not_current" };
       if (input.messageId !== null && a.shownItem !== input.item) return { status: "not_shown" };
-      const grade = gradeAnswer(current.question, input.given);
-      s.insertAnswer.run(
-        a.id,
-        input.item,
-        a.variant[input.item]!.q,
-        JSON.stringify(input.given),
-        grade.correct ? 1 : 0,
-        grade.score,
-        input.now,
-        input.messageId,
-      );
-      answered.add(input.item);
-      const finished = currentItem(db, a, answered) === null;
-      if (finished) finishOpen(db, a, "submitted", input.now);
-      return { status: "recorded", grade, question: current.question, finished };
+      return record(db, a, answered, current.question, input);
+    })
+    .immediate();
+}
+
+/** The checks every answer passes: this learner's attempt, open and in time, this item current and unanswered. */
+function openItem(
+  db: Db,
+  input: Pick<AnswerInput, "attemptId" | "learnerId" | "item" | "now">,
+): AnswerOutcome | { a: AttemptState; answered: Set<number>; current: CurrentItem } {
+  const a = attemptState(db, input.attemptId);
+  if (!a || a.learnerId !== input.learnerId) return { status: "forged" };
+  if (a.finishedAt !== null) return { status: "finished" };
+  if (input.now >= a.endsAt || input.now >= a.closesAt) {
+    finishOpen(db, a, overdueReason(a), input.now);
+    return { status: "closed" };
+  }
+  const answered = answeredItems(db, a.id);
+  if (answered.has(input.item)) return { status: "duplicate" };
+  const current = currentItem(db, a, answered);
+  if (!current || current.item !== input.item) return { status: "not_current" };
+  return { a, answered, current };
+}
+
+function storeAnswer(db: Db, a: AttemptState, item: number, given: GivenAnswer, grade: Grade, now: number, messageId: number | null): void {
+  statements(db).insertAnswer.run(a.id, item, a.variant[item]!.q, JSON.stringify(given), grade.correct ? 1 : 0, grade.score, now, messageId);
+}
+
+/** Grades and stores the answer of the current item (inside the caller's transaction); the last one finishes the attempt. */
+function record(db: Db, a: AttemptState, answered: Set<number>, question: QuizQuestion, input: AnswerInput): AnswerOutcome {
+  const grade = gradeAnswer(question, input.given);
+  storeAnswer(db, a, input.item, input.given, grade, input.now, input.messageId);
+  answered.add(input.item);
+  const finished = currentItem(db, a, answered) === null;
+  if (finished) finishOpen(db, a, "submitted", input.now);
+  return { status: "recorded", grade, question, finished };
+}
+
+export interface MatchingStepInput {
+  attemptId: number;
+  learnerId: number;
+  item: number;
+  /** The pair the button belongs to (0-based): must be the next one to answer. */
+  step: number;
+  /** The right-hand answer chosen: an index of matchingChoices(question). */
+  choice: number;
+  now: number;
+}
+
+export type MatchingStepOutcome =
+  | AnswerOutcome
+  /** A button of a pair already answered (or not reached yet): nothing changes. */
+  | { status: "stale_step" }
+  /** The pair is stored; `step` is the next pair to ask. */
+  | { status: "step_recorded"; step: number; question: QuizQuestion };
+
+/**
+ * One pair of a matching question, checked like any answer plus the pair itself (the next one to
+ * answer), stored in the same transaction: the pairs so far on the attempt, and after the last
+ * pair the question's answer (graded once, per pair) with the pairs cleared.
+ */
+export function answerMatchingStep(db: Db, input: MatchingStepInput): MatchingStepOutcome {
+  const s = statements(db);
+  return db.$client
+    .transaction((): MatchingStepOutcome => {
+      const open = openItem(db, input);
+      if ("status" in open) return open;
+      const { a, answered, current } = open;
+      const q = current.question;
+      if (q.kind !== "matching") return { status: "not_current" };
+      const pairs = q.pairs?.length ?? 0;
+      const soFar = matchingSoFar(a, input.item);
+      if (input.step !== soFar.length || input.step >= pairs) return { status: "stale_step" };
+      if (input.choice < 0 || input.choice >= matchingChoices(q).length) return { status: "forged" };
+      const choices = [...soFar, input.choice];
+      if (choices.length < pairs) {
+        s.partial.run(JSON.stringify({ item: input.item, choices } satisfies MatchingPartial), a.id);
+        return { status: "step_recorded", step: choices.length, question: q };
+      }
+      s.partial.run(null, a.id);
+      return record(db, { ...a, matchingPartial: null }, answered, q, { ...input, given: { kind: "matching", choices }, messageId: null });
     })
     .immediate();
 }

@@ -68,15 +68,15 @@ export function renderMatchingStep(
   return { text: lines.join("\n"), keyboard: kb };
 }
 
-/** What the learner matched, for the feedback after the last step: "item → answer ✅/❌" lines. */
-export function describeMatching(lang: Locale, languages: readonly string[], q: QuizQuestion, chosen: readonly number[]): string {
+/** What the learner matched, for the feedback after the last step: "item → answer ✅/❌" lines ("•" without marks). */
+export function describeMatching(lang: Locale, languages: readonly string[], q: QuizQuestion, chosen: readonly number[], marks = true): string {
   const choices = matchingChoices(q);
   return (q.pairs ?? [])
     .map((p, k) => {
       const c = choices[chosen[k] ?? -1];
       const right = c !== undefined && JSON.stringify(c) === JSON.stringify(p.answer);
       const answer = c ? questionTextHtml(q, c, lang, languages) : "—";
-      return `${right ? "✅" : "❌"} ${questionTextHtml(q, p.stem, lang, languages)} → ${answer}`;
+      return `${marks ? (right ? "✅" : "❌") : "•"} ${questionTextHtml(q, p.stem, lang, languages)} → ${answer}`;
     })
     .join("\n");
 }

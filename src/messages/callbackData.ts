@@ -247,3 +247,10 @@ export function maskFits(mask: number, count: number): boolean {
 // --- Authors' analysis report (/report, issue 11) ---------------------------------------------
 /** /report's course picker: the chosen course's id. */
 export const reportCourse = defineCallback("rpt", slug);
+
+// --- Matching questions in a quiz (issue 12 item 4) -------------------------------------------
+/**
+ * Quiz: answer shown at position n for pair `step` of a matching item. The pairs answered so far
+ * are on the attempt in the database; `step` lets a button of an earlier pair be told apart.
+ */
+export const quizMatch = defineCallback("qzm", int, position, intUpTo(99), option); // attempt, item, step, n

@@ -12,14 +12,17 @@ import { formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { moduleName } from "./quizViews.js";
 
-/** The report's lines for these courses (the "none" line when there are no courses). */
-export function quizStatsReport(db: Db, t: T, lang: Locale, courses: readonly Course[]): string[] {
-  const lines = courses.flatMap((course) => courseLines(db, t, lang, course));
+/**
+ * The report's lines for these courses (the "none" line when there are no courses). `first`: lines
+ * put right under a course's header, by course id (the flagged questions of item analysis).
+ */
+export function quizStatsReport(db: Db, t: T, lang: Locale, courses: readonly Course[], first?: ReadonlyMap<string, readonly string[]>): string[] {
+  const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? []));
   return lines.length > 0 ? lines : [t("quiz.stats.none")];
 }
 
-function courseLines(db: Db, t: T, lang: Locale, course: Course): string[] {
-  const lines = ["", t("quiz.stats.header", { course: courseTitle(course, lang) })];
+function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly string[]): string[] {
+  const lines = ["", t("quiz.stats.header", { course: courseTitle(course, lang) }), ...first];
   const quizzes = courseQuizzes(db, course.id);
   if (quizzes.length === 0) lines.push(t("quiz.progress.no_quizzes"));
   for (const { quiz, module } of quizzes) {

@@ -10,8 +10,8 @@ import type { Course, QuizAttempt } from "../db/schema/index.js";
 import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
-import { quizChoice, quizDone, quizToggle } from "./callbackData.js";
-import { renderMatchingStep, skippedQuestionsLine } from "./bankViews.js";
+import { quizChoice, quizDone, quizMatch, quizToggle } from "./callbackData.js";
+import { describeMatching, renderMatchingStep, skippedQuestionsLine } from "./bankViews.js";
 import { questionHtml } from "../domain/questionText.js";
 
 /**
@@ -46,6 +46,8 @@ export interface QuestionView {
   endsAt: number | null;
   timezone: string;
   languages: string[];
+  /** matching: the pair asked now (0-based; the pairs before it are answered). */
+  matchingStep?: number;
 }
 
 function tx(t: Translated | undefined, lang: Locale, languages: readonly string[]): string {
@@ -55,10 +57,10 @@ function tx(t: Translated | undefined, lang: Locale, languages: readonly string[
 /** The text and buttons of one question, options in the learner's own order; `mask`: options ticked. */
 export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): { text: string; keyboard?: InlineKeyboard } {
   const q = v.question;
-  const lines = [t("quiz.question_header", { number: v.item + 1, total: v.total })];
-  if (v.endsAt !== null) lines[0] = `${lines[0]!} · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  let header = t("quiz.question_header", { number: v.item + 1, total: v.total });
+  if (v.endsAt !== null) header += ` · ${t("quiz.time_left_until", { time: formatDateTime(v.endsAt, lang, v.timezone) })}`;
+  const lines = [header];
   lines.push("", questionHtml(tx(q.prompt, lang, v.languages), q.html));
-  const base = `${v.attemptId}:${v.item}`;
   const kb = new InlineKeyboard();
   switch (q.kind) {
     case "single":
@@ -85,10 +87,22 @@ export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): {
     case "number":
       lines.push("", `<i>${t("quiz.hint_number")}</i>`);
       return { text: lines.join("\n") };
-    case "matching":
-      // The conversation asks a matching question step by step: see bankViews.renderMatchingStep.
-      return renderMatchingStep(t, lang, v.languages, q, { step: 0, order: v.variant.order, header: lines[0] }, (shown) => `qb:${base}:${shown}`);
+    case "matching": {
+      // One step per pair; each button names its pair, so a button of an answered pair is refused.
+      const step = v.matchingStep ?? 0;
+      return renderMatchingStep(t, lang, v.languages, q, { step, order: v.variant.order, header }, (shown) =>
+        quizMatch.encode(v.attemptId, v.item, step, shown),
+      );
+    }
   }
+}
+
+/**
+ * A matching question once its last pair is answered: each pair as the learner matched it (right
+ * or wrong marked only when `marks`: feedback after each question; "•" otherwise).
+ */
+export function matchingSummary(t: T, lang: Locale, languages: readonly string[], q: QuizQuestion, chosen: readonly number[], marks: boolean): string {
+  return `${t("quiz.your_matching")}\n${describeMatching(lang, languages, q, chosen, marks)}`;
 }
 
 /** "B" or "A, C", or "True", or the typed text, for showing what the learner chose. */

@@ -46,6 +46,11 @@ export const quizQuestions = sqliteTable(
 
 export type AttemptEnd = "submitted" | "time_up" | "deadline";
 
+export interface MatchingPartial {
+  item: number;
+  choices: number[];
+}
+
 export const quizAttempts = sqliteTable(
   "quiz_attempts",
   {
@@ -73,6 +78,12 @@ export const quizAttempts = sqliteTable(
     /** Percent, set when the attempt is finished. */
     score: real("score"),
     passed: integer("passed", { mode: "boolean" }),
+    /**
+     * A matching question answered part way: its item and the right-hand answer chosen for each
+     * pair so far (indexes of matchingChoices). Written with each step, so a restart resumes at
+     * the next pair; cleared when the question's answer is stored.
+     */
+    matchingPartial: text("matching_partial", { mode: "json" }).$type<MatchingPartial>(),
   },
   (t) => [
     uniqueIndex("quiz_attempts_learner_quiz_no").on(t.learnerId, t.quizId, t.attemptNo),

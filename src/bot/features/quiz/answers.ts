@@ -11,15 +11,24 @@ import { parseNumberAnswer, type GivenAnswer, type QuizQuestion } from "../../..
 import { openDialog, setOpenDialog } from "../../../db/dialogsRepo.js";
 import {
   answeredItems,
+  answerMatchingStep,
   answerQuestion,
   attemptState,
   bankQuestion,
   currentItem,
+  matchingSoFar,
   type AnswerOutcome,
   type AttemptState,
 } from "../../../db/quizStepRepo.js";
-import { maskFits, maskIndexes, quizChoice, quizDone, quizToggle } from "../../../messages/callbackData.js";
-import { answerFeedback, describeGiven, LEGACY_ANSWER_RE, renderQuestion } from "../../../messages/quizViews.js";
+import { maskFits, maskIndexes, quizChoice, quizDone, quizMatch, quizToggle } from "../../../messages/callbackData.js";
+import {
+  answerFeedback,
+  describeGiven,
+  LEGACY_ANSWER_RE,
+  letter,
+  matchingSummary,
+  renderQuestion,
+} from "../../../messages/quizViews.js";
 import type { BotContext } from "../../context.js";
 import { answerCallback, HTML } from "../../ui.js";
 import { editQuietly, introText, moduleTitleOf, questionView, sendResult, showStep } from "./steps.js";
@@ -132,6 +141,54 @@ pm.callbackQuery(quizDone.filter, async (ctx) => {
   await submit(ctx, a, item, { kind: "choice", options: shown.map((i) => v.order[i]!) }, shown);
 });
 
+/**
+ * One pair of a matching question. The pairs so far are stored on the attempt with each press (a
+ * restart resumes at the next pair); the last pair stores the question's answer, graded once.
+ */
+pm.callbackQuery(quizMatch.filter, async (ctx) => {
+  const data = quizMatch.decode(ctx.callbackQuery.data);
+  if (!data) return answerCallback(ctx, ctx.t("errors.stale_button"), true);
+  const [attemptId, item, step, n] = data;
+  const a = await buttonAttempt(ctx, attemptId);
+  if (!a) return;
+  const q = itemQuestion(ctx, a, item, ["matching"]);
+  const v = a.variant[item];
+  if (!q || !v || n >= v.order.length) return refuseButton(ctx, a);
+  const { db, clock } = ctx.deps;
+  const choice = v.order[n]!;
+  const outcome = answerMatchingStep(db, { attemptId: a.id, learnerId: a.learnerId, item, step, choice, now: clock.now() });
+  switch (outcome.status) {
+    case "forged":
+      return answerCallback(ctx, ctx.t("errors.stale_button"), true);
+    case "finished":
+    case "closed":
+      await answerCallback(ctx);
+      return showStep(ctx, a.id);
+    case "duplicate":
+    case "not_current":
+    case "not_shown":
+      return refuseButton(ctx, a);
+    case "stale_step":
+      // A pair answered before: the pair the learner is on comes again, in case it never arrived.
+      await answerCallback(ctx, ctx.t("quiz.old_button"), true);
+      return showStep(ctx, a.id);
+    case "step_recorded":
+    case "recorded":
+      break;
+  }
+  // The pair stays readable with the letter chosen; its buttons go away.
+  const { text } = renderQuestion(ctx.t, ctx.lang, questionView(a, { item, question: q }));
+  const yours = ctx.t("quiz.your_answer", { answer: letter(n) });
+  if (outcome.status === "step_recorded") {
+    await answerCallback(ctx);
+    await editQuietly(() => ctx.editMessageText(`${text}\n\n${yours}`, HTML));
+    return showStep(ctx, a.id);
+  }
+  const chosen = [...matchingSoFar(a, item), choice];
+  const summary = matchingSummary(ctx.t, ctx.lang, a.languages, q, chosen, a.feedback === "after_each");
+  await showRecorded(ctx, a, outcome, `${text}\n\n${yours}`, summary);
+});
+
 // Buttons of earlier versions carry no state to check an answer against: they resume the quiz.
 pm.callbackQuery(LEGACY_ANSWER_RE, async (ctx) => {
   const a = await buttonAttempt(ctx, Number(ctx.match[1]));
@@ -190,19 +247,43 @@ async function submit(ctx: BotContext, a: AttemptState, item: number, given: Giv
     answer: describeGiven(ctx.t, q, shown, given.kind === "text" ? given.text : null, given.kind === "truefalse" ? given.value : null),
     interpolation: { escapeValue: false },
   });
+  if (ctx.callbackQuery) {
+    const { text } = renderQuestion(ctx.t, ctx.lang, questionView(a, { item, question: q }));
+    await showRecorded(ctx, a, outcome, `${text}\n\n${yours}`);
+  } else {
+    await showRecorded(ctx, a, outcome, yours);
+  }
+}
+
+/**
+ * After a stored answer: its feedback (under the answered question when it came by a button, the
+ * question's buttons gone), then the next question or the result. `summary`: a matching question's
+ * pairs, sent with the feedback as a message of its own (all pairs do not fit under the last one).
+ */
+async function showRecorded(
+  ctx: BotContext,
+  a: AttemptState,
+  outcome: Extract<AnswerOutcome, { status: "recorded" }>,
+  answered: string,
+  summary?: string,
+): Promise<void> {
+  const q = outcome.question;
   const feedback =
     a.feedback === "after_each"
       ? answerFeedback(ctx.t, ctx.lang, a.languages, q, outcome.grade, moduleTitleOf(ctx, a))
       : ctx.t("quiz.answer_saved");
   if (ctx.callbackQuery) {
     await answerCallback(ctx);
-    // The question stays readable with the chosen answer; its buttons go away.
-    const { text } = renderQuestion(ctx.t, ctx.lang, questionView(a, { item, question: q }));
-    await editQuietly(() => ctx.editMessageText(`${text}\n\n${yours}\n${feedback}`, HTML));
+    if (summary) {
+      await editQuietly(() => ctx.editMessageText(answered, HTML));
+      await ctx.reply(`${summary}\n\n${feedback}`, HTML);
+    } else {
+      await editQuietly(() => ctx.editMessageText(`${answered}\n${feedback}`, HTML));
+    }
   } else {
-    await ctx.reply(`${yours}\n${feedback}`, HTML);
+    await ctx.reply(`${answered}\n${feedback}`, HTML);
   }
-  const after = attemptState(db, a.id)!;
+  const after = attemptState(ctx.deps.db, a.id)!;
   if (outcome.finished) await sendResult(ctx, after);
   else await showStep(ctx, a.id);
 }

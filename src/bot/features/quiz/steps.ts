@@ -3,7 +3,7 @@
  * read from the database at the moment it is shown, so after a restart at any point the learner
  * gets the step the database holds; what was shown is recorded (quiz_attempts.shown_item).
  */
-import { GrammyError } from "grammy";
+import { GrammyError, InputFile } from "grammy";
 import { pickText } from "../../../domain/course.js";
 import {
   answerCorrectness,
@@ -12,11 +12,14 @@ import {
   bankQuestion,
   currentItem,
   markShown,
+  matchingSoFar,
   settleAttempt,
   type AttemptState,
   type CurrentItem,
 } from "../../../db/quizStepRepo.js";
 import { closeDialog } from "../../../db/dialogsRepo.js";
+import { questionImage, rememberImageFileId } from "../../../db/questionImagesRepo.js";
+import { questionPhoto } from "../../../messages/bankViews.js";
 import { formatDateTime, formatDeadline } from "../../../messages/format.js";
 import { renderQuestion, renderResult, reviewLine, type QuestionView } from "../../../messages/quizViews.js";
 import type { BotContext } from "../../context.js";
@@ -36,15 +39,40 @@ export function questionView(a: AttemptState, cur: CurrentItem): QuestionView {
     endsAt: a.timeLimitMinutes !== null ? a.endsAt : null,
     timezone: a.timezone,
     languages: a.languages,
+    matchingStep: cur.question.kind === "matching" ? matchingSoFar(a, cur.item).length : undefined,
   };
 }
 
 /** Sends a question (optionally after a line such as "use the buttons") and records it as shown. */
 export async function sendQuestion(ctx: BotContext, a: AttemptState, cur: CurrentItem, before?: string): Promise<void> {
   if (before) await ctx.reply(before, HTML);
+  await sendQuestionPhoto(ctx, cur);
   const { text, keyboard } = renderQuestion(ctx.t, ctx.lang, questionView(a, cur));
   await ctx.reply(text, { ...HTML, reply_markup: keyboard });
   markShown(ctx.deps.db, a.id, cur.item);
+}
+
+/**
+ * The photo of a question, just before its text (no caption: the text keeps its own message). The
+ * first time its bytes are uploaded and the file_id Telegram returns is kept for every later send;
+ * a file_id Telegram no longer knows is replaced by a new upload. Not part of the answer state:
+ * a restart before the question's text sends both again.
+ */
+async function sendQuestionPhoto(ctx: BotContext, cur: CurrentItem): Promise<void> {
+  const photo = questionPhoto(cur.question);
+  const img = photo ? questionImage(ctx.deps.db, photo.sha256) : undefined;
+  if (!photo || !img) return;
+  if (img.fileId) {
+    try {
+      await ctx.replyWithPhoto(img.fileId);
+      return;
+    } catch (err) {
+      if (!(err instanceof GrammyError && err.error_code === 400)) throw err;
+    }
+  }
+  const sent = await ctx.replyWithPhoto(new InputFile(img.bytes, photo.filename));
+  const fileId = sent.photo.at(-1)?.file_id;
+  if (fileId) rememberImageFileId(ctx.deps.db, photo.sha256, fileId);
 }
 
 /** The intro of an attempt: its number, rules and deadline, or how far it got when resumed. */
