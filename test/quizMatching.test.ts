@@ -268,3 +268,18 @@ describe("Telegram's limits for a matching question", () => {
     expect(errors[0]).toMatchObject({ code: "limit_text", line: 3 });
   });
 });
+
+describe("a matching question with feedback at the end", () => {
+  it("shows the pairs as matched without marks, and only 'Answer saved.'", async () => {
+    writeFileSync(join(dir, "m.en.gift"), MATCHING_GIFT);
+    loadBank("gift: { en: m.en.gift }", "at_end");
+    const u = await enrolled(8);
+    await openQuiz(u);
+    await choose(u, 0, 0);
+    await choose(u, 1, 2);
+    await choose(u, 2, 1);
+    const summary = u.texts().find((t) => t.startsWith("Your answers:"))!;
+    expect(summary).toBe("Your answers:\n• Kazakhstan → Astana\n• Kyrgyzstan → Tashkent\n• Uzbekistan → Bishkek\n\nAnswer saved.");
+    expect(answerOf(u)[0]!.score).toBeCloseTo(1 / 3, 9);
+  });
+});
