@@ -54,8 +54,8 @@ export class World {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout!.on("data", (d) => (this.output += String(d)));
-    child.stderr!.on("data", (d) => (this.output += String(d)));
+    child.stdout.on("data", (d) => (this.output += String(d)));
+    child.stderr.on("data", (d) => (this.output += String(d)));
     this.child = child;
     this.exited = new Promise((r) => child.on("exit", (code) => r(code)));
     this.starts++;
@@ -92,10 +92,15 @@ export class World {
   }
 }
 
+export interface Button {
+  text: string;
+  data: string;
+}
+
 export interface Screen {
   messageId: number;
   text: string;
-  buttons: { text: string; data: string }[];
+  buttons: Button[];
 }
 
 /**
@@ -146,7 +151,7 @@ export class SimLearner {
   /** Any other update (stickers, edits, odd types): resolves with whether the bot reacted. */
   async sendRaw(update: Record<string, unknown>, ms = 20_000): Promise<boolean> {
     const since = this.api.calls.length;
-    this.api.pushUpdate(update as never);
+    this.api.pushUpdate(update);
     return this.waitReaction(since, ms, false);
   }
 
@@ -167,7 +172,7 @@ export class SimLearner {
         data,
         message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: this.chat, text: "…" },
       },
-    } as never);
+    });
     return this.waitReaction(since, ms, true);
   }
 
@@ -249,6 +254,24 @@ export class SimLearner {
     return last;
   }
 
+  /** A message of this chat as it is now (its latest text and buttons). */
+  message(messageId: number): Screen | null {
+    return this.screen((s) => s.messageId === messageId);
+  }
+
+  /**
+   * Presses a button the learner sees: the first button of message `s` (as its keyboard is now)
+   * that `pick` accepts, with the callback data the bot put on it. Resolves with the button
+   * pressed (null when there is none) once the bot reacted or `ms` passed.
+   */
+  async tap(s: Screen, pick: (b: Button, index: number) => boolean, ms = 20_000): Promise<Button | null> {
+    const now = this.message(s.messageId) ?? s;
+    const b = now.buttons.find(pick);
+    if (!b) return null;
+    await this.press(b.data, now.messageId, ms);
+    return b;
+  }
+
   /** Every text sent to this chat. */
   texts(): string[] {
     return this.api.calls
@@ -257,7 +280,7 @@ export class SimLearner {
   }
 }
 
-function flatButtons(markup: any): { text: string; data: string }[] {
+function flatButtons(markup: any): Button[] {
   const kb = (markup?.inline_keyboard ?? []) as { text: string; callback_data?: string }[][];
   return kb.flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" }));
 }
