@@ -17,6 +17,12 @@ export interface FlowLog {
   stuckSteps: number;
   /** Steps that got no reaction at first (the update died with the process) and worked when tried again. */
   retried: number;
+  /**
+   * Steps whose buttons were gone when the learner tried again: the press had counted and the
+   * process died before the next screen was sent; the learner went on from /quiz → Continue or the
+   * questionnaire's button, which resume at the stored step.
+   */
+  reopened: number;
   /** Answers given: what the learner gave for which item, and whether the bot moved on. */
   given: Given[];
   finished: boolean;
@@ -98,7 +104,7 @@ const num = (re: RegExp, s: Screen | null) => {
 };
 
 function newLog(l: SimLearner, flow: FlowLog["flow"]): FlowLog {
-  return { learner: l.id, flow, stuckSteps: 0, retried: 0, given: [], finished: false, outOfTime: false, notes: [] };
+  return { learner: l.id, flow, stuckSteps: 0, retried: 0, reopened: 0, given: [], finished: false, outOfTime: false, notes: [] };
 }
 
 interface StepOptions {
@@ -111,7 +117,8 @@ interface StepOptions {
 /**
  * One step as a person takes it: do it, wait for what should follow; when it does not come (the
  * update or the reply died with the process), do it once more. Returns the screen that followed,
- * or null: the learner is stuck at this step.
+ * or null: the learner is stuck at this step, or (when `act` finds no button to press any more: it
+ * resolves with null) the step on screen is over and the caller reopens the flow.
  */
 async function step(
   l: SimLearner,
@@ -124,7 +131,10 @@ async function step(
   let alert: string | null = null;
   for (let attempt = 0; attempt < (o.once ? 1 : 2); attempt++) {
     const m = l.mark;
-    await act();
+    if ((await act()) === null) {
+      log.reopened++;
+      return null;
+    }
     const s = await l.awaitScreen(m, until, limits.wait);
     if (s || o.accept?.(m)) {
       if (attempt > 0) log.retried++;
@@ -264,12 +274,12 @@ export async function quizFlow(l: SimLearner, random: () => number): Promise<Flo
  * A multiple-choice answer: tick box n, wait until the keyboard shows it ticked, then press «Done»
  * on that keyboard (the ticks travel in its buttons). A box ticked before (a retry) is kept.
  */
-async function tickAndDone(l: SimLearner, s: Screen, n: number, done: (b: Button) => boolean): Promise<void> {
+async function tickAndDone(l: SimLearner, s: Screen, n: number, done: (b: Button) => boolean): Promise<Button | null> {
   const m = l.mark;
   const current = l.message(s.messageId) ?? s;
   if (!current.buttons.some(ticked)) {
     const boxes = current.buttons.filter(tickBox);
-    await l.tap(current, (b) => tickBox(b) && boxes.findIndex((x) => x.text === b.text) === n);
+    if (!(await l.tap(current, (b) => tickBox(b) && boxes.findIndex((x) => x.text === b.text) === n))) return null;
     const end = Date.now() + limits.wait / 2;
     while (
       Date.now() < end &&
@@ -278,7 +288,7 @@ async function tickAndDone(l: SimLearner, s: Screen, n: number, done: (b: Button
     )
       await sleep(25);
   }
-  await l.tap(l.message(s.messageId) ?? s, done);
+  return l.tap(l.message(s.messageId) ?? s, done);
 }
 
 const surveyScreen = (s: Screen) => SURVEY_HEADER.test(s.text) || SURVEY_DONE.test(s.text) || s.buttons.some(L.submit);

@@ -31,6 +31,8 @@ export class World {
   }
 
   async init(): Promise<this> {
+    // The assistants' group added the bot: Telegram knows that chat (the strict fake refuses others).
+    this.api.telegram.addChat(ASSISTANTS_CHAT);
     await this.api.listen();
     return this;
   }
