@@ -28,7 +28,10 @@ describe("upgrade from the previous release's database", () => {
     mkdirSync(join(old, "meta"), { recursive: true });
     copyFileSync(join(migrationsFolder, "0000_init.sql"), join(old, "0000_init.sql"));
     const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
-    writeFileSync(join(old, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.tag === "0000_init") }));
+    writeFileSync(
+      join(old, "meta", "_journal.json"),
+      JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.tag === "0000_init") }),
+    );
     const path = join(dir, "bot.sqlite");
     const sqlite = new Database(path);
     sqlite.pragma("foreign_keys = ON");
@@ -61,7 +64,9 @@ describe("upgrade from the previous release's database", () => {
            VALUES (7, 900, 'en', 'intro-programming', 'sending', '{}', ?, ?, ?, 2)`,
         )
         .run(t0 - 5000, t0, t0);
-      sqlite.prepare(`INSERT INTO broadcasts (id, author_id, author_lang, status, created_at, updated_at) VALUES (8, 900, 'en', 'draft', ?, ?)`).run(t0, t0);
+      sqlite
+        .prepare(`INSERT INTO broadcasts (id, author_id, author_lang, status, created_at, updated_at) VALUES (8, 900, 'en', 'draft', ?, ?)`)
+        .run(t0, t0);
       sqlite.close();
     }
 
@@ -75,7 +80,15 @@ describe("upgrade from the previous release's database", () => {
            FROM outbox_items i JOIN outbox_bodies b ON b.id = i.body_id WHERE i.dedupe_key = 'announce:7:4242'`,
         )
         .get() as Record<string, unknown> | undefined;
-      expect(pending).toMatchObject({ chat_id: 4242, state: "pending", attempts: 2, not_before: t0 + 60_000, kind: "announcement", batch: "broadcast:7", method: "sendMessage" });
+      expect(pending).toMatchObject({
+        chat_id: 4242,
+        state: "pending",
+        attempts: 2,
+        not_before: t0 + 60_000,
+        kind: "announcement",
+        batch: "broadcast:7",
+        method: "sendMessage",
+      });
       expect(JSON.parse(String(pending!.payload))).toEqual(JSON.parse(payload));
       // An old row without an expiry gets one, so it is not retried for ever.
       expect(pending!.expires_at).toBeGreaterThan(t0 + 60_000);
