@@ -48,7 +48,7 @@ export function formatTable(checks: Check[]): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().then(
     (code) => process.exit(code),
-    (err) => {
+    (err: unknown) => {
       console.error(err);
       process.exit(1);
     },

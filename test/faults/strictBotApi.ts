@@ -121,21 +121,28 @@ export class StrictBotApi {
     }
     let payload: Record<string, any> = {};
     const raw = Buffer.concat(chunks).toString("utf8");
-    const type = String(req.headers["content-type"] ?? "");
+    const type = req.headers["content-type"] ?? "";
     try {
       if (raw && type.includes("json")) payload = JSON.parse(raw);
       else if (raw && type.includes("multipart")) payload = { multipart: true };
     } catch {
-      this.answer(res, { ok: false, error_code: 400, description: "Bad Request: invalid JSON" }); return;
+      this.answer(res, { ok: false, error_code: 400, description: "Bad Request: invalid JSON" });
+      return;
     }
     if (method === "getUpdates") {
       // Long polling, as Telegram: hold the request up to a second while nothing is queued.
       const end = Date.now() + Math.min(Number(payload.timeout ?? 0), 1) * 1000;
       for (;;) {
         const body = this.telegram.handle(method, payload);
-        if (!body.ok || (body.result as unknown[]).length > 0 || Date.now() >= end || this.outage !== "none") {
-          if (this.outage !== "none") return void req.socket.destroy();
-          this.answer(res, body); return;
+        // The outage may start while the request waits (a property TypeScript cannot see change).
+        const down = (this as { outage: Outage }).outage !== "none";
+        if (!body.ok || (body.result as unknown[]).length > 0 || Date.now() >= end || down) {
+          if (down) {
+            req.socket.destroy();
+            return;
+          }
+          this.answer(res, body);
+          return;
         }
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -144,7 +151,8 @@ export class StrictBotApi {
     if (refusal) {
       this.refusals.push({ method, description: refusal, chatId: payload.chat_id === undefined ? null : Number(payload.chat_id) });
       this.telegram.calls.push({ method: `refused:${method}`, payload });
-      this.answer(res, { ok: false, error_code: 400, description: refusal }); return;
+      this.answer(res, { ok: false, error_code: 400, description: refusal });
+      return;
     }
     if (this.telegram.latencyMs > 0) await new Promise((r) => setTimeout(r, this.telegram.latencyMs));
     this.answer(res, this.telegram.handle(method, payload));

@@ -31,6 +31,8 @@ export class World {
   }
 
   async init(): Promise<this> {
+    // The assistants' group added the bot: Telegram knows that chat (the strict fake refuses others).
+    this.api.telegram.addChat(ASSISTANTS_CHAT);
     await this.api.listen();
     return this;
   }
@@ -92,10 +94,15 @@ export class World {
   }
 }
 
+export interface Button {
+  text: string;
+  data: string;
+}
+
 export interface Screen {
   messageId: number;
   text: string;
-  buttons: { text: string; data: string }[];
+  buttons: Button[];
 }
 
 /**
@@ -249,6 +256,24 @@ export class SimLearner {
     return last;
   }
 
+  /** A message of this chat as it is now (its latest text and buttons). */
+  message(messageId: number): Screen | null {
+    return this.screen((s) => s.messageId === messageId);
+  }
+
+  /**
+   * Presses a button the learner sees: the first button of message `s` (as its keyboard is now)
+   * that `pick` accepts, with the callback data the bot put on it. Resolves with the button
+   * pressed (null when there is none) once the bot reacted or `ms` passed.
+   */
+  async tap(s: Screen, pick: (b: Button, index: number) => boolean, ms = 20_000): Promise<Button | null> {
+    const now = this.message(s.messageId) ?? s;
+    const b = now.buttons.find(pick);
+    if (!b) return null;
+    await this.press(b.data, now.messageId, ms);
+    return b;
+  }
+
   /** Every text sent to this chat. */
   texts(): string[] {
     return this.api.calls
@@ -257,7 +282,7 @@ export class SimLearner {
   }
 }
 
-function flatButtons(markup: any): { text: string; data: string }[] {
+function flatButtons(markup: any): Button[] {
   const kb = (markup?.inline_keyboard ?? []) as { text: string; callback_data?: string }[][];
   return kb.flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" }));
 }
