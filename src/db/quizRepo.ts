@@ -154,13 +154,14 @@ export function quizById(db: Db, quizId: number): QuizWithModule | undefined {
 }
 
 export function quizBank(db: Db, quizId: number): QuizQuestion[] {
-  return db
-    .select({ content: quizQuestions.content })
-    .from(quizQuestions)
-    .where(eq(quizQuestions.quizId, quizId))
-    .orderBy(asc(quizQuestions.position))
-    .all()
-    .map((r) => r.content);
+  return statement<[number], { content: string }>(db, "SELECT content FROM quiz_questions WHERE quiz_id = ? ORDER BY position")
+    .all(quizId)
+    .map((r) => JSON.parse(r.content) as QuizQuestion);
+}
+
+/** How many questions the bank has (the quiz card), without parsing them. */
+export function quizBankSize(db: Db, quizId: number): number {
+  return statement<[number], { n: number }>(db, "SELECT count(*) AS n FROM quiz_questions WHERE quiz_id = ?").get(quizId)!.n;
 }
 
 interface AttemptRow {
@@ -242,7 +243,7 @@ export function startOrResumeAttempt(db: Db, learnerId: number, quizId: number, 
     const availability = availabilityFor(q, attempts, now);
     if (availability.state === "in_progress" && open) return { ok: true, attempt: open, resumed: true } as const;
     if (availability.state !== "open") return { ok: false, refusal: availability } as StartOutcome;
-    const bank = quizBank(tx as unknown as Db, quizId);
+    const bank = quizBank(db, quizId);
     const attemptNo = attempts.length + 1;
     const variant = buildVariant(bank, q.quiz.pick, variantSeed(learnerId, `${q.course.id}/${q.module.position}`, attemptNo));
     const attempt = tx
