@@ -144,6 +144,12 @@ export function courseQuizzes(db: Db, courseId: string): QuizWithModule[] {
   return out;
 }
 
+/** The live quiz of a module, whether or not the module row still exists. */
+export function liveQuiz(db: Db, courseId: string, position: number): Quiz | undefined {
+  const r = statement<[string, number], QuizRow>(db, "SELECT * FROM quizzes WHERE course_id = ? AND module_position = ? AND removed_at IS NULL").get(courseId, position);
+  return r ? toQuiz(r) : undefined;
+}
+
 export function quizByModule(db: Db, courseId: string, position: number): QuizWithModule | undefined {
   return courseQuizzes(db, courseId).find((q) => q.module.position === position);
 }
