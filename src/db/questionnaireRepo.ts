@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { AnswerValue, Question, QuestionnaireKind, Questionnaires } from "../domain/questionnaire.js";
 import { QUESTIONNAIRE_KINDS } from "../domain/questionnaire.js";
-import type { Db } from "./client.js";
+import { statement, type Db } from "./client.js";
 import {
   courses,
   enrollments,
@@ -37,6 +37,17 @@ export function getQuestions(db: Db, courseId: string, kind: QuestionnaireKind):
     .from(questionnaires)
     .where(and(eq(questionnaires.courseId, courseId), eq(questionnaires.kind, kind)))
     .get()?.questions;
+}
+
+/**
+ * How many questions a course's questionnaire has (undefined: it has none). For /mycourses and
+ * the offer on enrollment, which need no more than that: a prepared count, no JSON parsed.
+ */
+export function questionCount(db: Db, courseId: string, kind: QuestionnaireKind): number | undefined {
+  return statement<[string, string], { n: number }>(
+    db,
+    "SELECT json_array_length(questions) AS n FROM questionnaires WHERE course_id = ? AND kind = ?",
+  ).get(courseId, kind)?.n;
 }
 
 export function courseQuestionnaires(db: Db, courseId: string): Questionnaires {
