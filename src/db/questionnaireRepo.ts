@@ -67,22 +67,20 @@ export function coursesWithQuestionnaires(db: Db): { course: Course; kind: Quest
     .all();
 }
 
+// Plain columns only: a prepared statement with these aliases gives the drizzle row shape as is.
+const RESPONSE_COLUMNS =
+  "id, course_id AS courseId, kind, learner_id AS learnerId, position, shown_position AS shownPosition, " +
+  "started_at AS startedAt, updated_at AS updatedAt, submitted_at AS submittedAt";
+
 export function getResponse(db: Db, learnerId: number, courseId: string, kind: QuestionnaireKind): QuestionnaireResponse | undefined {
-  return db
-    .select()
-    .from(questionnaireResponses)
-    .where(
-      and(
-        eq(questionnaireResponses.learnerId, learnerId),
-        eq(questionnaireResponses.courseId, courseId),
-        eq(questionnaireResponses.kind, kind),
-      ),
-    )
-    .get();
+  return statement<[number, string, string], QuestionnaireResponse>(
+    db,
+    `SELECT ${RESPONSE_COLUMNS} FROM questionnaire_responses WHERE learner_id = ? AND course_id = ? AND kind = ?`,
+  ).get(learnerId, courseId, kind);
 }
 
 export function getResponseById(db: Db, id: number): QuestionnaireResponse | undefined {
-  return db.select().from(questionnaireResponses).where(eq(questionnaireResponses.id, id)).get();
+  return statement<[number], QuestionnaireResponse>(db, `SELECT ${RESPONSE_COLUMNS} FROM questionnaire_responses WHERE id = ?`).get(id);
 }
 
 /** The learner's response, created on first opening (idempotent). */
