@@ -99,7 +99,8 @@ export async function runBroadcastBench(o: BroadcastBenchOptions): Promise<Broad
   const dir = mkdtempSync(join(tmpdir(), "mooc-bench-"));
   const clock = new ManualClock(T0);
   const db = openDatabase(join(dir, "bench.sqlite"));
-  const server = await startServer(LIMIT, o.latencyMs ?? 20);
+  // The fake Bot API is strict (as Telegram): it writes only to chats it knows, here the seeded learners.
+  const server = await startServer(LIMIT, o.latencyMs ?? 20, { from: 100_000, count: o.learners });
   try {
     const { course } = validateCourseText(courseYaml(), { now: clock.now(), defaultTimezone: "Asia/Almaty" });
     if (!course) throw new Error("bench course is invalid");
@@ -203,9 +204,13 @@ interface Report {
   times: number[];
 }
 
-async function startServer(limit: number, latencyMs: number): Promise<{ url: string; report: () => Promise<Report>; close: () => Promise<void> }> {
+async function startServer(
+  limit: number,
+  latencyMs: number,
+  chats: { from: number; count: number },
+): Promise<{ url: string; report: () => Promise<Report>; close: () => Promise<void> }> {
   const worker = new Worker(new URL("./fakeServerWorker.mjs", import.meta.url), {
-    workerData: { limit, retryAfter: 1, latencyMs },
+    workerData: { limit, retryAfter: 1, latencyMs, chats },
   });
   const next = (type: string) =>
     new Promise<any>((resolve, reject) => {

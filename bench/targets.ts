@@ -14,6 +14,7 @@ import { startDraft, transition } from "../src/db/announceRepo.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "../src/jobs/announcements.js";
 import { questionnaireJob } from "../src/jobs/questionnaireJobs.js";
 import { questionsDigestJob } from "../src/jobs/questions.js";
+import { announceSendButton } from "../src/messages/callbackData.js";
 
 /** How many questions the learner's latest quiz attempt has (the interactive bench answers them all). */
 export function currentAttemptLength(db: Db, learnerId: number): number {
@@ -95,7 +96,7 @@ export const jobTargets: Target[] = [
           id: "bench-confirm",
           from: { id: env.authorId, is_bot: false, first_name: "Author" },
           chat_instance: "bench",
-          data: `an:y:${draft.id}`,
+          data: announceSendButton.encode(draft.id),
           message: { message_id: 1, date: 0, chat: { id: env.authorId, type: "private", first_name: "Author" }, text: "…" },
         },
       });

@@ -1,14 +1,15 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { isLocale, LOCALES, type Locale } from "../domain/locale.js";
 import { DEFAULT_EXPIRY_MS, enqueueFanOut, saveBody } from "./outboxRepo.js";
-import type { Db } from "./client.js";
+import { statement, type Db } from "./client.js";
+import { getCourse, getModules } from "./coursesRepo.js";
+import { liveQuiz } from "./quizRepo.js";
 import {
   broadcasts,
   courses,
   enrollments,
   learners,
   modules,
-  quizzes,
   type Broadcast,
   type BroadcastStatus,
   type BroadcastVersion,
@@ -25,21 +26,32 @@ export interface Recipient {
 
 /** Modules whose week has begun and whose window has not closed at `now`, with their course. */
 export function openModules(db: Db, now: number, courseId?: string): { course: Course; module: Module; total: number }[] {
-  const rows = db
-    .select({ course: courses, module: modules })
-    .from(modules)
-    .innerJoin(courses, eq(courses.id, modules.courseId))
-    .where(and(lte(modules.opensAt, now), gt(modules.closesAt, now), courseId ? eq(modules.courseId, courseId) : undefined))
-    .orderBy(asc(modules.courseId), asc(modules.position))
-    .all();
-  const totals = new Map<string, number>();
-  for (const { course } of rows) {
-    if (!totals.has(course.id)) {
-      const n = db.select({ n: sql<number>`count(*)` }).from(modules).where(eq(modules.courseId, course.id)).get()?.n ?? 0;
-      totals.set(course.id, n);
+  // Runs on every enrollment (the new learner gets this week's announcement): prepared, and the
+  // course and modules come from coursesRepo's cache rather than a join that parses course JSON.
+  const where = "opens_at <= ? AND closes_at > ?";
+  const rows =
+    courseId === undefined
+      ? statement<[number, number], { course_id: string; position: number }>(
+          db,
+          `SELECT course_id, position FROM modules WHERE ${where} ORDER BY course_id, position`,
+        ).all(now, now)
+      : statement<[number, number, string], { course_id: string; position: number }>(
+          db,
+          `SELECT course_id, position FROM modules WHERE ${where} AND course_id = ? ORDER BY position`,
+        ).all(now, now, courseId);
+  const out: { course: Course; module: Module; total: number }[] = [];
+  const perCourse = new Map<string, { course: Course; modules: Module[] } | null>();
+  for (const r of rows) {
+    let c = perCourse.get(r.course_id);
+    if (c === undefined) {
+      const course = getCourse(db, r.course_id);
+      c = course ? { course, modules: getModules(db, r.course_id) } : null;
+      perCourse.set(r.course_id, c);
     }
+    const module = c?.modules.find((m) => m.position === r.position);
+    if (c && module) out.push({ course: c.course, module, total: c.modules.length });
   }
-  return rows.map((r) => ({ ...r, total: totals.get(r.course.id)! }));
+  return out;
 }
 
 /** Modules whose quiz closes within `windowMs` after `now` (and has not closed yet). */
@@ -55,11 +67,7 @@ export function modulesClosingWithin(db: Db, now: number, windowMs: number): { c
 
 /** The module's graded quiz (not removed from the course file), if it has one. */
 export function moduleQuiz(db: Db, courseId: string, position: number): Quiz | undefined {
-  return db
-    .select()
-    .from(quizzes)
-    .where(and(eq(quizzes.courseId, courseId), eq(quizzes.modulePosition, position), isNull(quizzes.removedAt)))
-    .get();
+  return liveQuiz(db, courseId, position);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from "drizzle-orm";
-import type { Db } from "./client.js";
+import { statement, type Db } from "./client.js";
 import { OUTBOX_PRIORITY, outbox, outboxBodies, type OutboxState } from "./schema/index.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -54,6 +54,11 @@ export function enqueue(db: Db, msg: OutgoingMessage, now: number): boolean {
  * id; a body already stored under that key is reused as it is (what went out to some learners
  * goes out to the rest unchanged).
  */
+/** The id of the body stored under `key`, if any (a body is written once and never changed). */
+export function bodyIdByKey(db: Db, key: string): number | undefined {
+  return statement<[string], { id: number }>(db, "SELECT id FROM outbox_bodies WHERE key = ?").get(key)?.id;
+}
+
 export function saveBody(db: Db, key: string, body: MessageBody, now: number): number {
   db.insert(outboxBodies)
     .values({ key, kind: body.kind, batch: body.batch ?? null, method: body.method, payload: body.payload, createdAt: now })

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { AnswerValue, Question, QuestionnaireKind, Questionnaires } from "../domain/questionnaire.js";
 import { QUESTIONNAIRE_KINDS } from "../domain/questionnaire.js";
-import type { Db } from "./client.js";
+import { statement, type Db } from "./client.js";
 import {
   courses,
   enrollments,
@@ -39,6 +39,17 @@ export function getQuestions(db: Db, courseId: string, kind: QuestionnaireKind):
     .get()?.questions;
 }
 
+/**
+ * How many questions a course's questionnaire has (undefined: it has none). For /mycourses and
+ * the offer on enrollment, which need no more than that: a prepared count, no JSON parsed.
+ */
+export function questionCount(db: Db, courseId: string, kind: QuestionnaireKind): number | undefined {
+  return statement<[string, string], { n: number }>(
+    db,
+    "SELECT json_array_length(questions) AS n FROM questionnaires WHERE course_id = ? AND kind = ?",
+  ).get(courseId, kind)?.n;
+}
+
 export function courseQuestionnaires(db: Db, courseId: string): Questionnaires {
   const out: Questionnaires = {};
   for (const row of db.select().from(questionnaires).where(eq(questionnaires.courseId, courseId)).all()) {
@@ -56,22 +67,20 @@ export function coursesWithQuestionnaires(db: Db): { course: Course; kind: Quest
     .all();
 }
 
+// Plain columns only: a prepared statement with these aliases gives the drizzle row shape as is.
+const RESPONSE_COLUMNS =
+  "id, course_id AS courseId, kind, learner_id AS learnerId, position, shown_position AS shownPosition, " +
+  "started_at AS startedAt, updated_at AS updatedAt, submitted_at AS submittedAt";
+
 export function getResponse(db: Db, learnerId: number, courseId: string, kind: QuestionnaireKind): QuestionnaireResponse | undefined {
-  return db
-    .select()
-    .from(questionnaireResponses)
-    .where(
-      and(
-        eq(questionnaireResponses.learnerId, learnerId),
-        eq(questionnaireResponses.courseId, courseId),
-        eq(questionnaireResponses.kind, kind),
-      ),
-    )
-    .get();
+  return statement<[number, string, string], QuestionnaireResponse>(
+    db,
+    `SELECT ${RESPONSE_COLUMNS} FROM questionnaire_responses WHERE learner_id = ? AND course_id = ? AND kind = ?`,
+  ).get(learnerId, courseId, kind);
 }
 
 export function getResponseById(db: Db, id: number): QuestionnaireResponse | undefined {
-  return db.select().from(questionnaireResponses).where(eq(questionnaireResponses.id, id)).get();
+  return statement<[number], QuestionnaireResponse>(db, `SELECT ${RESPONSE_COLUMNS} FROM questionnaire_responses WHERE id = ?`).get(id);
 }
 
 /** The learner's response, created on first opening (idempotent). */

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import {
   attemptEndsAt,
   attemptPercent,
@@ -16,12 +16,10 @@ import {
   type QuizDefinition,
   type QuizQuestion,
 } from "../domain/quiz.js";
-import type { Db } from "./client.js";
+import { statement, type Db } from "./client.js";
+import { getCourse, getModules, isEnrolled } from "./coursesRepo.js";
 import { forgetCachedQuestions, storeUnfinishedMatching } from "./quizStepRepo.js";
 import {
-  courses,
-  enrollments,
-  modules,
   quizAnswers,
   quizAttempts,
   quizQuestions,
@@ -91,16 +89,65 @@ export interface QuizWithModule {
   course: Course;
 }
 
+/*
+ * The quiz reads below run on nearly every learner update (/quiz, the quiz card, each answer,
+ * /progress): they use statements prepared once per connection (client.ts `statement`) and take
+ * the course and its modules from coursesRepo's cache, instead of building a drizzle query and
+ * parsing the course's whole JSON content per call.
+ */
+interface QuizRow {
+  id: number;
+  course_id: string;
+  module_position: number;
+  pass_score: number;
+  attempts_allowed: number;
+  time_limit_minutes: number | null;
+  pick: number | null;
+  feedback: Quiz["feedback"];
+  score_policy: Quiz["scorePolicy"];
+  question_count: number;
+  skipped_questions: number;
+  removed_at: number | null;
+  updated_at: number;
+}
+
+const toQuiz = (r: QuizRow): Quiz => ({
+  id: r.id,
+  courseId: r.course_id,
+  modulePosition: r.module_position,
+  passScore: r.pass_score,
+  attemptsAllowed: r.attempts_allowed,
+  timeLimitMinutes: r.time_limit_minutes,
+  pick: r.pick,
+  feedback: r.feedback,
+  scorePolicy: r.score_policy,
+  questionCount: r.question_count,
+  skippedQuestions: r.skipped_questions,
+  removedAt: r.removed_at,
+  updatedAt: r.updated_at,
+});
+
+const SELECT_LIVE_QUIZZES = "SELECT * FROM quizzes WHERE course_id = ? AND removed_at IS NULL ORDER BY module_position";
+
 /** The live quizzes of a course with their modules (a quiz whose module is gone does not count). */
 export function courseQuizzes(db: Db, courseId: string): QuizWithModule[] {
-  return db
-    .select({ quiz: quizzes, module: modules, course: courses })
-    .from(quizzes)
-    .innerJoin(modules, and(eq(modules.courseId, quizzes.courseId), eq(modules.position, quizzes.modulePosition)))
-    .innerJoin(courses, eq(courses.id, quizzes.courseId))
-    .where(and(eq(quizzes.courseId, courseId), isNull(quizzes.removedAt)))
-    .orderBy(asc(quizzes.modulePosition))
-    .all();
+  const rows = statement<[string], QuizRow>(db, SELECT_LIVE_QUIZZES).all(courseId);
+  if (rows.length === 0) return [];
+  const course = getCourse(db, courseId);
+  if (!course) return [];
+  const byPosition = new Map(getModules(db, courseId).map((m) => [m.position, m]));
+  const out: QuizWithModule[] = [];
+  for (const r of rows) {
+    const module = byPosition.get(r.module_position);
+    if (module) out.push({ quiz: toQuiz(r), module, course });
+  }
+  return out;
+}
+
+/** The live quiz of a module, whether or not the module row still exists. */
+export function liveQuiz(db: Db, courseId: string, position: number): Quiz | undefined {
+  const r = statement<[string, number], QuizRow>(db, "SELECT * FROM quizzes WHERE course_id = ? AND module_position = ? AND removed_at IS NULL").get(courseId, position);
+  return r ? toQuiz(r) : undefined;
 }
 
 export function quizByModule(db: Db, courseId: string, position: number): QuizWithModule | undefined {
@@ -108,31 +155,62 @@ export function quizByModule(db: Db, courseId: string, position: number): QuizWi
 }
 
 export function quizById(db: Db, quizId: number): QuizWithModule | undefined {
-  const row = db.select({ courseId: quizzes.courseId }).from(quizzes).where(eq(quizzes.id, quizId)).get();
-  return row ? courseQuizzes(db, row.courseId).find((q) => q.quiz.id === quizId) : undefined;
+  const row = statement<[number], { course_id: string }>(db, "SELECT course_id FROM quizzes WHERE id = ?").get(quizId);
+  return row ? courseQuizzes(db, row.course_id).find((q) => q.quiz.id === quizId) : undefined;
 }
 
 export function quizBank(db: Db, quizId: number): QuizQuestion[] {
-  return db
-    .select({ content: quizQuestions.content })
-    .from(quizQuestions)
-    .where(eq(quizQuestions.quizId, quizId))
-    .orderBy(asc(quizQuestions.position))
-    .all()
-    .map((r) => r.content);
+  return statement<[number], { content: string }>(db, "SELECT content FROM quiz_questions WHERE quiz_id = ? ORDER BY position")
+    .all(quizId)
+    .map((r) => JSON.parse(r.content) as QuizQuestion);
 }
 
+/** How many questions the bank has (the quiz card), without parsing them. */
+export function quizBankSize(db: Db, quizId: number): number {
+  return statement<[number], { n: number }>(db, "SELECT count(*) AS n FROM quiz_questions WHERE quiz_id = ?").get(quizId)!.n;
+}
+
+interface AttemptRow {
+  id: number;
+  learner_id: number;
+  quiz_id: number;
+  attempt_no: number;
+  variant: string;
+  started_at: number;
+  ends_at: number;
+  finished_at: number | null;
+  shown_item: number | null;
+  end_reason: AttemptEnd | null;
+  score: number | null;
+  passed: number | null;
+}
+
+const toAttempt = (r: AttemptRow): QuizAttempt => ({
+  id: r.id,
+  learnerId: r.learner_id,
+  quizId: r.quiz_id,
+  attemptNo: r.attempt_no,
+  variant: JSON.parse(r.variant) as QuizAttempt["variant"],
+  startedAt: r.started_at,
+  endsAt: r.ends_at,
+  finishedAt: r.finished_at,
+  shownItem: r.shown_item,
+  endReason: r.end_reason,
+  score: r.score,
+  passed: r.passed === null ? null : r.passed !== 0,
+});
+
+const ATTEMPT_COLUMNS = "id, learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, shown_item, end_reason, score, passed";
+const SELECT_LEARNER_ATTEMPTS = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE learner_id = ? AND quiz_id = ? ORDER BY attempt_no`;
+const SELECT_ATTEMPT = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE id = ?`;
+
 export function learnerAttempts(db: Db, learnerId: number, quizId: number): QuizAttempt[] {
-  return db
-    .select()
-    .from(quizAttempts)
-    .where(and(eq(quizAttempts.learnerId, learnerId), eq(quizAttempts.quizId, quizId)))
-    .orderBy(asc(quizAttempts.attemptNo))
-    .all();
+  return statement<[number, number], AttemptRow>(db, SELECT_LEARNER_ATTEMPTS).all(learnerId, quizId).map(toAttempt);
 }
 
 export function getAttempt(db: Db, attemptId: number): QuizAttempt | undefined {
-  return db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get();
+  const r = statement<[number], AttemptRow>(db, SELECT_ATTEMPT).get(attemptId);
+  return r ? toAttempt(r) : undefined;
 }
 
 export function attemptAnswers(db: Db, attemptId: number): QuizAnswer[] {
@@ -162,22 +240,16 @@ export type StartOutcome =
  */
 export function startOrResumeAttempt(db: Db, learnerId: number, quizId: number, now: number): StartOutcome {
   closeOverdueAttempts(db, now, learnerId);
+  // better-sqlite3 has one connection: the prepared reads on `db` run inside this transaction.
   return db.transaction((tx) => {
-    const q = quizById(tx as unknown as Db, quizId);
-    const enrolled = q
-      ? tx
-          .select()
-          .from(enrollments)
-          .where(and(eq(enrollments.learnerId, learnerId), eq(enrollments.courseId, q.course.id), eq(enrollments.status, "active")))
-          .get()
-      : undefined;
-    if (!q || !enrolled) return { ok: false, refusal: { state: "not_enrolled" } } as const;
-    const attempts = learnerAttempts(tx as unknown as Db, learnerId, quizId);
+    const q = quizById(db, quizId);
+    if (!q || !isEnrolled(db, learnerId, q.course.id)) return { ok: false, refusal: { state: "not_enrolled" } } as const;
+    const attempts = learnerAttempts(db, learnerId, quizId);
     const open = attempts.find((a) => a.finishedAt === null && a.endsAt > now);
     const availability = availabilityFor(q, attempts, now);
     if (availability.state === "in_progress" && open) return { ok: true, attempt: open, resumed: true } as const;
     if (availability.state !== "open") return { ok: false, refusal: availability } as StartOutcome;
-    const bank = quizBank(tx as unknown as Db, quizId);
+    const bank = quizBank(db, quizId);
     const attemptNo = attempts.length + 1;
     const variant = buildVariant(bank, q.quiz.pick, variantSeed(learnerId, `${q.course.id}/${q.module.position}`, attemptNo));
     const attempt = tx
@@ -257,13 +329,13 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
  * (another tick, a concurrent /progress) returns nothing for it.
  */
 export function closeOverdueAttempts(db: Db, now: number, learnerId?: number): QuizAttempt[] {
-  const overdue = db
-    .select({ id: quizAttempts.id, endsAt: quizAttempts.endsAt, closes: modules.closesAt })
-    .from(quizAttempts)
-    .innerJoin(quizzes, eq(quizzes.id, quizAttempts.quizId))
-    .leftJoin(modules, and(eq(modules.courseId, quizzes.courseId), eq(modules.position, quizzes.modulePosition)))
-    .where(and(isNull(quizAttempts.finishedAt), lte(quizAttempts.endsAt, now), learnerId === undefined ? undefined : eq(quizAttempts.learnerId, learnerId)))
-    .all();
+  // Runs on every quiz step and /progress: prepared once (one statement per learner/all shape).
+  const sql = `SELECT a.id AS id, a.ends_at AS endsAt, m.closes_at AS closes
+    FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
+    LEFT JOIN modules m ON m.course_id = q.course_id AND m.position = q.module_position
+    WHERE a.finished_at IS NULL AND a.ends_at <= ?${learnerId === undefined ? "" : " AND a.learner_id = ?"}`;
+  const params = learnerId === undefined ? [now] : [now, learnerId];
+  const overdue = statement<number[], { id: number; endsAt: number; closes: number | null }>(db, sql).all(...params);
   const finished: QuizAttempt[] = [];
   for (const a of overdue) {
     const reason: AttemptEnd = a.closes !== null && a.endsAt >= a.closes ? "deadline" : "time_up";
@@ -294,9 +366,9 @@ export interface CourseProgressReport {
 
 /** A learner's grades in one course: per module, and the course progress with its status. */
 export function courseProgressFor(db: Db, learnerId: number, courseId: string, now: number): CourseProgressReport | null {
-  const qs = courseQuizzes(db, courseId);
-  const course = db.select().from(courses).where(eq(courses.id, courseId)).get();
+  const course = getCourse(db, courseId);
   if (!course) return null;
+  const qs = courseQuizzes(db, courseId);
   const mods = qs.map((q) => {
     const attempts = learnerAttempts(db, learnerId, q.quiz.id);
     const finished = attempts.filter((a) => a.finishedAt !== null).map((a) => a.score ?? 0);

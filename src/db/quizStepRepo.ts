@@ -14,7 +14,7 @@ import {
   type QuizQuestion,
   type VariantItem,
 } from "../domain/quiz.js";
-import type { Db } from "./client.js";
+import { statement, type Db } from "./client.js";
 import type { AttemptEnd, MatchingPartial } from "./schema/index.js";
 
 /** An attempt with what its steps need of its quiz, module and course (no course content). */
@@ -352,8 +352,6 @@ export function markShown(db: Db, attemptId: number, item: number): void {
 
 /** The answers of an attempt with their grades, for the result: item -> fully right. */
 export function answerCorrectness(db: Db, attemptId: number): Map<number, boolean> {
-  const rows = db.$client
-    .prepare<[number], { item: number; correct: number }>("SELECT item, correct FROM quiz_answers WHERE attempt_id = ?")
-    .all(attemptId);
+  const rows = statement<[number], { item: number; correct: number }>(db, "SELECT item, correct FROM quiz_answers WHERE attempt_id = ?").all(attemptId);
   return new Map(rows.map((r) => [r.item, r.correct === 1]));
 }

@@ -1,7 +1,7 @@
 import { InlineKeyboard } from "grammy";
 import type { Db } from "../db/client.js";
 import { moduleQuiz, modulesClosingWithin, notPassed, openModules } from "../db/announceRepo.js";
-import { saveBody, type FanOut } from "../db/outboxRepo.js";
+import { bodyIdByKey, saveBody, type FanOut } from "../db/outboxRepo.js";
 import type { Course, Module } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
 import { isLocale, LOCALES, type Locale } from "../domain/locale.js";
@@ -53,6 +53,12 @@ function storeBodies(
 ): Pick<FanOut, "bodies" | "fallbackBody"> {
   const bodies: Record<string, number> = {};
   for (const lang of LOCALES) {
+    // Stored once (the first writer wins): a later enrollment or tick need not render it again.
+    const stored = bodyIdByKey(db, `${message.prefix}${lang}`);
+    if (stored !== undefined) {
+      bodies[lang] = stored;
+      continue;
+    }
     const t = translator(lang);
     bodies[lang] = saveBody(
       db,

@@ -9,12 +9,10 @@ import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
 import type { Course } from "../db/schema/index.js";
 import type { Locale } from "../domain/locale.js";
-import { chartPng } from "../messages/charts/render.js";
 import { reportCharts } from "../messages/charts/specs.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { HTML, chunkLines } from "../messages/html.js";
 import { translator } from "../messages/i18n.js";
-import { reportPdf } from "../messages/reportPdf.js";
 import { reportSummaryLines } from "../messages/reportViews.js";
 import { analyseCourse, isEmptyAnalysis, type AnalysisOptions, type CourseAnalysis } from "../db/courseAnalysis.js";
 
@@ -47,6 +45,9 @@ export async function renderReport(analysis: CourseAnalysis, lang: Locale, team:
   if (isEmptyAnalysis(analysis)) {
     return { analysis, lang, empty: true, summary: [t("report.empty", { title: courseTitle(analysis.course, lang) })], charts: [], pdf: null };
   }
+  // Loaded on the first report, not at start-up: vega, resvg and pdf-lib take seconds to load,
+  // and the bot must poll for updates within a second of starting.
+  const [{ chartPng }, { reportPdf }] = await Promise.all([import("../messages/charts/render.js"), import("../messages/reportPdf.js")]);
   const charts: RenderedReport["charts"] = [];
   for (const c of reportCharts(analysis, t, lang)) {
     await tick();

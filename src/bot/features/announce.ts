@@ -231,8 +231,10 @@ buttons.callbackQuery(announceSendButton.filter, async (ctx) => {
 // ---- the author's messages while collecting ----
 
 pm.on("message", async (ctx, next) => {
+  // Every private message passes here: learners (not authors) never reach the database.
+  if (!ctx.deps.config.authorIds.has(ctx.from.id)) return next();
   const draft = activeDraft(ctx.deps.db, ctx.from.id);
-  if (!draft || !ctx.deps.config.authorIds.has(ctx.from.id)) return next();
+  if (!draft) return next();
   // A command (not just any text starting with "/", e.g. a path) goes to its own handler.
   if (ctx.msg.entities?.some((e) => e.type === "bot_command" && e.offset === 0)) return next();
   if (draft.updatedAt < ctx.deps.clock.now() - DRAFT_TTL) {

@@ -1,5 +1,5 @@
 /** The questionnaires' part of /mycourses: a line and a button per open (or answered) questionnaire. */
-import { getQuestions, getResponse } from "../../../db/questionnaireRepo.js";
+import { getResponse, questionCount } from "../../../db/questionnaireRepo.js";
 import type { Course } from "../../../db/schema/index.js";
 import { isQuestionnaireOpen, questionnaireWindow } from "../../../domain/questionnaire.js";
 import { courseTitle } from "../../../messages/courseViews.js";
@@ -11,7 +11,7 @@ import type { BotContext } from "../../context.js";
 export function myCoursesQuestionnaires(ctx: BotContext, course: Course, now: number): { lines: string[]; buttons: { text: string; data: string }[] } {
   const out = { lines: [] as string[], buttons: [] as { text: string; data: string }[] };
   for (const kind of ["pre", "post"] as const) {
-    if (!getQuestions(ctx.deps.db, course.id, kind) || !isQuestionnaireOpen(kind, course, now)) continue;
+    if (questionCount(ctx.deps.db, course.id, kind) === undefined || !isQuestionnaireOpen(kind, course, now)) continue;
     const r = getResponse(ctx.deps.db, ctx.from!.id, course.id, kind);
     const w = questionnaireWindow(kind, course);
     const closes = formatDate(w.closesAt - 1, ctx.lang, course.timezone);

@@ -1,5 +1,5 @@
 /** Right after enrollment the pre-course questionnaire is offered (through the outbox, once). */
-import { getQuestions } from "../../../db/questionnaireRepo.js";
+import { questionCount } from "../../../db/questionnaireRepo.js";
 import type { Course } from "../../../db/schema/index.js";
 import { isQuestionnaireOpen } from "../../../domain/questionnaire.js";
 import { enqueue } from "../../../db/outboxRepo.js";
@@ -9,8 +9,8 @@ import type { BotContext } from "../../context.js";
 export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Promise<void> {
   const { db, clock } = ctx.deps;
   const now = clock.now();
-  const questions = getQuestions(db, course.id, "pre");
-  if (!questions || !isQuestionnaireOpen("pre", course, now)) return;
+  const questions = questionCount(db, course.id, "pre");
+  if (questions === undefined || !isQuestionnaireOpen("pre", course, now)) return;
   enqueue(
     db,
     {
@@ -18,7 +18,7 @@ export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Pr
       kind: "questionnaire-offer",
       chatId: ctx.from!.id,
       method: "sendMessage",
-      payload: offerMessage(course, "pre", "offer", ctx.lang, questions.length),
+      payload: offerMessage(course, "pre", "offer", ctx.lang, questions),
     },
     now,
   );

@@ -10,7 +10,7 @@ import {
   courseProgressFor,
   courseQuizzes,
   learnerAttempts,
-  quizBank,
+  quizBankSize,
   quizById,
   quizByModule,
   startOrResumeAttempt,
@@ -112,7 +112,7 @@ async function showQuizCard(ctx: BotContext, quizId: number): Promise<void> {
     q,
     attempts,
     availabilityFor(q, attempts, now),
-    quizBank(db, quizId).length,
+    quizBankSize(db, quizId),
     moduleScore(finished, q.quiz.scorePolicy),
   );
   await show(ctx, text, keyboard);
