@@ -19,7 +19,7 @@ export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Pr
       kind: "questionnaire-offer",
       chatId: ctx.from!.id,
       method: "sendMessage",
-      payload: offerMessage(course, "pre", "offer", ctx.lang, questions.length),
+      payload: offerMessage(course, "pre", "offer", ctx.lang, questions.length, now),
     },
     now,
   );
