@@ -21,6 +21,7 @@ type Lang = "kk" | "ru" | "en";
 const COURSE = "intro-programming";
 const lines: string[] = [];
 const findings: string[] = [];
+let botOutput = "";
 const log = (s: string) => {
   lines.push(s);
   if (!process.env.WALK_QUIET) console.log(s);
@@ -28,7 +29,7 @@ const log = (s: string) => {
 
 /** Latin words that may stand in a Kazakh or Russian text: names, code, commands. */
 const LATIN_OK =
-  /^(Python|print|input|int|str|float|bool|type|len|range|def|return|True|False|None|if|else|elif|for|while|in|and|or|not|list|append|Hello|HTML|CSV|PDF|ID|id|Excel|Telegram|MOOC|Sim\d+|Author|Assist|Aigerim|Olga|John|intro|programming|digital|literacy|csv|pdf|txt|true|false|www|https|http|t|me|mooc_test_bot|AB|A|B|C|D|x|y|n|I|II|Enter|GIFT|Aiken|XML|OK|YAML|Ctrl|Wi|Fi|USB|URL|SMS|VPN|e|mail|email|Google|Windows)$/;
+  /^(Python|print|input|int|str|float|bool|type|len|range|def|return|True|False|None|if|else|elif|for|while|in|and|or|not|list|append|Hello|HTML|CSV|PDF|ID|id|Excel|Telegram|MOOC|Sim\d+|Author|Assist|Aigerim|Olga|John|intro|programming|digital|literacy|csv|pdf|txt|true|false|www|https|http|t|me|mooc_test_bot|AB|A|B|C|D|x|y|n|I|II|Enter|GIFT|Aiken|XML|OK|YAML|Ctrl|Wi|Fi|USB|URL|SMS|VPN|e|mail|email|Google|Windows|English|Sim|first|name|place|age|my|Name|Hi|HiHiHi|price|count|number|twelve|from|how|use|do|together|asdf|qwerty|frobnicate|such|course|no)$/;
 
 function shown(c: ApiCall): string {
   const raw = String(c.payload.text ?? c.payload.caption ?? "");
@@ -52,7 +53,7 @@ function checkText(who: string, lang: Lang | null, text: string, where: string):
     if (latin.length > 0) problems.push(`Latin words in ${lang}: ${[...new Set(latin)].slice(0, 8).join(" ")}`);
   }
   if (lang === "kk" && /\b(сен|сенің|саған|сені)\b/i.test(text)) problems.push("informal «сен» in kk");
-  if (lang === "kk" && /[ыі]ңыз|Сіз|сіз/.test(text) === false && /ңыз|ңіз|сыз|сіз/i.test(text) === false && text.length > 200) {
+  if (lang === "kk" && !/[ыі]ңыз|Сіз|сіз/.test(text) && !/ңыз|ңіз|сыз|сіз/i.test(text) && text.length > 200) {
     // long Kazakh texts normally address the reader; noted only, not a finding
   }
   for (const p of problems) findings.push(`[${who}${lang ? ` ${lang}` : ""}] ${where}: ${p} :: ${text.slice(0, 160).replace(/\n/g, " ⏎ ")}`);
@@ -65,6 +66,8 @@ function report(world: World, who: string, chatId: number, lang: Lang | null, si
   for (const c of calls) {
     const mine = Number(c.payload.chat_id) === chatId || (c.method === "answerCallbackQuery" && callbackIds?.has(String(c.payload.callback_query_id)));
     if (!mine) continue;
+    // "not modified": Telegram refuses an edit to the same content; the bot ignores that answer.
+    if ((c.method.startsWith("refused:") || c.error) && (c.error?.description ?? "").includes('not modified')) continue;
     if (c.method.startsWith("refused:") || c.error) {
       findings.push(`[${who}] ${step}: REFUSED ${c.method} ${c.error?.description ?? ""} :: ${String(c.payload.text ?? c.payload.caption ?? "").slice(0, 160)}`);
       log(`   ✗ REFUSED ${c.method}: ${c.error?.description ?? ""}`);
@@ -80,7 +83,7 @@ function report(world: World, who: string, chatId: number, lang: Lang | null, si
     if (["sendChatAction", "setMyCommands", "deleteMessage", "getChatMember"].includes(c.method)) continue;
     const text = shown(c);
     const kb = ((c.payload.reply_markup?.inline_keyboard ?? []) as { text: string; callback_data?: string; url?: string }[][]).flat();
-    const tag = c.method === "sendMessage" ? "→" : c.method === "editMessageText" ? "✎" : c.method === "editMessageReplyMarkup" ? "⌨" : `${c.method}`;
+    const tag = c.method === "sendMessage" ? "→" : c.method === "editMessageText" ? "✎" : c.method === "editMessageReplyMarkup" ? "⌨" : c.method;
     const file = c.payload["document:file"]?.filename ? ` [file ${c.payload["document:file"].filename}]` : "";
     if (text || c.method !== "editMessageReplyMarkup") log(`   ${tag}${file} ${text.replace(/\n/g, "\n     ")}`);
     if (kb.length > 0) log(`     [${kb.map((b) => `${b.text}${b.callback_data ? ` ‹${b.callback_data}›` : ""}`).join(" | ")}]`);
@@ -143,7 +146,6 @@ class Person {
   }
 }
 
-const isQuizQuestion = (s: Screen) => s.buttons.some((b) => /^qz[ctd]:/.test(b.data)) || /\d+\s*\/\s*\d+|\d+-сұрақ|Вопрос \d+|Question \d+/.test(s.text);
 
 /** Answers the quiz question on screen, choosing wrong inputs first where it can. */
 async function answerQuizQuestion(p: Person, round: number): Promise<"done" | "answered" | "stuck"> {
@@ -159,7 +161,7 @@ async function answerQuizQuestion(p: Person, round: number): Promise<"done" | "a
       const t2 = s2.buttons.filter((b) => b.data.startsWith("qzt:"));
       await p.tap(t2[1]!.data, s2);
       const s3 = p.screen((x) => x.messageId === s.messageId)!;
-      await p.tap(s3.buttons.filter((b) => b.data.startsWith("qzt:"))[0]!.data, s3);
+      await p.tap(s3.buttons.find((b) => b.data.startsWith("qzt:"))!.data, s3);
       const s4 = p.screen((x) => x.messageId === s.messageId)!;
       await p.tap(s4.buttons.filter((b) => b.data.startsWith("qzt:"))[2]?.data ?? s4.buttons.find((b) => b.data.startsWith("qzt:"))!.data, s4);
       const s5 = p.screen((x) => x.messageId === s.messageId)!;
@@ -171,7 +173,7 @@ async function answerQuizQuestion(p: Person, round: number): Promise<"done" | "a
     await p.tap(choices[round % choices.length]!.data, s);
     return "answered";
   }
-  if (/Quiz finished|Тест аяқталды|Тест завершён|тест завершен|Нәтиже|Результат|Result/i.test(last.text) && last.buttons.every((b) => !/^qz[ctd]:/.test(b.data))) {
+  if (/Quiz finished|Тест аяқталды|Тест завершён/.test(last.text)) {
     return "done";
   }
   // typed answer: first something wrong (a sticker, a non-number), then an answer
@@ -206,7 +208,9 @@ async function main(): Promise<void> {
       await p.tap(`enr!:${COURSE}`, confirm ?? undefined);
       await p.tap(`enr!:${COURSE}`, confirm ?? undefined); // double tap on the old confirm button
       await p.say("/mycourses");
-      await p.tap(/^crs:digital-literacy$/, undefined, true);
+      await p.say("/courses");
+      await p.tap(/^crs:digital-literacy$/);
+      await p.tap(/^ntf:/);
     }
     await kk.say("/language");
     await kk.tap("lang:ru");
@@ -217,8 +221,8 @@ async function main(): Promise<void> {
     for (const p of learners) {
       await p.say("/quiz");
       await p.tap(/^qz:/);
-      const card = p.screen((s) => s.buttons.some((b) => /^qs/.test(b.data)));
-      if (card) await p.tap(card.buttons.find((b) => /^qs/.test(b.data))!.data, card);
+      const card = p.screen((s) => s.buttons.some((b) => b.data.startsWith("qs")));
+      if (card) await p.tap(card.buttons.find((b) => b.data.startsWith("qs"))!.data, card);
       for (let round = 0; round < 14; round++) {
         if (p === en && round === 3) {
           log("\n══ SIGTERM in the middle of the quiz");
@@ -227,16 +231,16 @@ async function main(): Promise<void> {
           await p.say("/quiz"); // continue where it stopped
           const c = p.screen((s) => s.buttons.some((b) => /^qs|^qz:/.test(b.data)));
           if (c) await p.tap(c.buttons.find((b) => /^qs|^qz:/.test(b.data))!.data, c);
-          const c2 = p.screen((s) => s.buttons.some((b) => /^qs/.test(b.data)));
-          if (c2 && c2.messageId !== c?.messageId) await p.tap(c2.buttons.find((b) => /^qs/.test(b.data))!.data, c2);
+          const c2 = p.screen((s) => s.buttons.some((b) => b.data.startsWith("qs")));
+          if (c2 && c2.messageId !== c?.messageId) await p.tap(c2.buttons.find((b) => b.data.startsWith("qs"))!.data, c2);
         }
         if (p === ru && round === 5) {
           log("\n══ SIGKILL in the middle of the quiz");
           await world.kill();
           await world.start();
           // an OLD answer button from before the kill
-          const old = p.screen((s) => s.buttons.some((b) => /^qzc:/.test(b.data)));
-          if (old) await p.tap(old.buttons.find((b) => /^qzc:/.test(b.data))!.data, old);
+          const old = p.screen((s) => s.buttons.some((b) => b.data.startsWith("qzc:")));
+          if (old) await p.tap(old.buttons.find((b) => b.data.startsWith("qzc:"))!.data, old);
         }
         const r = await answerQuizQuestion(p, round);
         if (r === "done") break;
@@ -251,7 +255,7 @@ async function main(): Promise<void> {
     // ---- questionnaire ----
     for (const p of learners) {
       await p.say("/mycourses");
-      const offer = p.screen((s) => s.buttons.some((b) => /^qn:/.test(b.data)));
+      const offer = p.screen((s) => s.buttons.some((b) => b.data.startsWith("qn:")));
       if (!offer) {
         findings.push(`[${p.name} ${p.lang}] /mycourses shows no questionnaire button`);
         continue;
@@ -277,8 +281,8 @@ async function main(): Promise<void> {
           await p.tap(submit.data, s);
           break;
         }
-        const back = s.buttons.find((b) => /:back$/.test(b.data));
-        const skip = s.buttons.find((b) => /:skip$/.test(b.data));
+        const back = s.buttons.find((b) => b.data.endsWith(":back"));
+        const skip = s.buttons.find((b) => b.data.endsWith(":skip"));
         if (step === 2 && back) {
           await p.tap(back.data, s);
           continue;
@@ -298,10 +302,10 @@ async function main(): Promise<void> {
           await p.tap(s2.buttons.filter((b) => b.data.startsWith("qnt:"))[1]!.data, s2);
           const s3 = p.screen((x) => x.messageId === s.messageId)!;
           await p.tap(s3.buttons.find((b) => b.data.startsWith("qnd:"))!.data, s3);
-        } else if (s.buttons.some((b) => /:keep$/.test(b.data))) {
-          await p.tap(s.buttons.find((b) => /:keep$/.test(b.data))!.data, s);
+        } else if (s.buttons.some((b) => b.data.endsWith(":keep"))) {
+          await p.tap(s.buttons.find((b) => b.data.endsWith(":keep"))!.data, s);
         } else {
-          const range = /(\d+)\D{1,12}(\d+)/.exec(s.text);
+          const range = /(\d+)\s*(?:мен|до|to)\s*(\d+)/.exec(s.text);
           if (range) await p.say("not a number");
           await p.say(range ? String(Number(range[1]) + 1) : `Менің жауабым ${p.name} <b>&</b>`);
         }
@@ -398,11 +402,16 @@ async function main(): Promise<void> {
 
     await world.stop();
   } finally {
+    botOutput = world.output;
+    for (const line of world.output.split("\n")) {
+      if (/"level":(40|50|60)|\b(WARN|ERROR|FATAL)\b/.test(line) && !/SIGKILL|uncertain/.test(line)) findings.push(`[bot log] ${line.slice(0, 300)}`);
+    }
     await world.dispose();
   }
   log(`\n════ ${findings.length} finding(s)`);
   for (const f of [...new Set(findings)]) log(`• ${f}`);
   if (process.env.WALK_OUT) writeFileSync(process.env.WALK_OUT, lines.join("\n") + "\n");
+  if (process.env.WALK_LOG) writeFileSync(process.env.WALK_LOG, botOutput);
   process.exitCode = findings.length > 0 ? 1 : 0;
 }
 

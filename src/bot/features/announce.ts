@@ -6,7 +6,6 @@ import type { Locale } from "../../domain/locale.js";
 import {
   activeDraft,
   audienceByLanguage,
-  broadcastBatch,
   getBroadcast,
   queueBroadcast,
   startDraft,

@@ -3,7 +3,6 @@ import { getQuestions } from "../../../db/questionnaireRepo.js";
 import type { Course } from "../../../db/schema/index.js";
 import { isQuestionnaireOpen } from "../../../domain/questionnaire.js";
 import { enqueue } from "../../../db/outboxRepo.js";
-import { isLocale } from "../../../messages/i18n.js";
 import { offerDedupeKey, offerMessage } from "../../../messages/questionnaireOffers.js";
 import type { BotContext } from "../../context.js";
 
