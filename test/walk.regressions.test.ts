@@ -66,6 +66,25 @@ describe("/ask while a questionnaire is open", () => {
   });
 });
 
+describe("/announce while the author's own questionnaire is open", () => {
+  beforeEach(() => {
+    tb = new TestBot({ now: T0, config: { ASSISTANT_CHAT_ID: String(ASSIST) } });
+    tb.loadCourse(courseYaml({ extra: QUESTIONNAIRES_YAML }));
+  });
+
+  it("takes the announcement text as the announcement, not as an answer", async () => {
+    const author = await enrolled(900, "en");
+    await author.press("qn:python-101:pre");
+    await author.send("/announce");
+    await author.press("an:c:1:python-101");
+    expect(author.texts().join("\n")).toContain("Paused");
+    await author.send("Dear learners, the quiz opens tomorrow.");
+    expect(author.texts().join("\n")).toContain("✅ Saved the");
+    const rid = getResponse(tb.db, 900, "python-101", "pre")!.id;
+    expect(answersOf(tb.db, rid).motivation ?? null).toBeNull();
+  });
+});
+
 describe("enrolling in a course that is already running", () => {
   beforeEach(() => {
     tb = new TestBot({ now: T0, config: { ASSISTANT_CHAT_ID: String(ASSIST) } });
