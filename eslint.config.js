@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
     rules: {
       // The fake Bot API records payloads as untyped JSON (`Record<string, any>`), as Telegram sends
       // them; tests read fields out of them freely.

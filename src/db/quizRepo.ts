@@ -25,6 +25,7 @@ import {
   quizQuestions,
   quizzes,
   type AttemptEnd,
+  type MatchingPartial,
   type Course,
   type Module,
   type Quiz,
@@ -180,6 +181,7 @@ interface AttemptRow {
   ends_at: number;
   finished_at: number | null;
   shown_item: number | null;
+  matching_partial: string | null;
   end_reason: AttemptEnd | null;
   score: number | null;
   passed: number | null;
@@ -195,12 +197,13 @@ const toAttempt = (r: AttemptRow): QuizAttempt => ({
   endsAt: r.ends_at,
   finishedAt: r.finished_at,
   shownItem: r.shown_item,
+  matchingPartial: r.matching_partial === null ? null : (JSON.parse(r.matching_partial) as MatchingPartial),
   endReason: r.end_reason,
   score: r.score,
   passed: r.passed === null ? null : r.passed !== 0,
 });
 
-const ATTEMPT_COLUMNS = "id, learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, shown_item, end_reason, score, passed";
+const ATTEMPT_COLUMNS = "id, learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, shown_item, matching_partial, end_reason, score, passed";
 const SELECT_LEARNER_ATTEMPTS = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE learner_id = ? AND quiz_id = ? ORDER BY attempt_no`;
 const SELECT_ATTEMPT = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE id = ?`;
 

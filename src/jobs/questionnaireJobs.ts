@@ -29,7 +29,7 @@ export function questionnaireJob(db: Db, onEnqueued: () => void): Job {
           const batch = `questionnaire-${which}:${kind}:${course.id}`;
           const bodies: Record<string, number> = {};
           for (const lang of LOCALES) {
-            const payload = offerMessage(course, kind, which, lang, questions.length);
+            const payload = offerMessage(course, kind, which, lang, questions.length, now);
             bodies[lang] = saveBody(db, `${prefix}${lang}`, { kind: `questionnaire-${which}`, batch, method: "sendMessage", payload }, now);
           }
           enqueued += await enqueueFanOut(

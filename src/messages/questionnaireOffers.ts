@@ -17,11 +17,13 @@ export function openQuestionnaireData(courseId: string, kind: QuestionnaireKind)
   return `qn:${courseId}:${kind}`;
 }
 
-/** The offer or reminder message in the learner's language, with the button that opens it. */
-export function offerMessage(course: Course, qkind: QuestionnaireKind, which: "offer" | "remind", lang: Locale, questionCount: number) {
+/** The offer or reminder message in the learner's language at `now`, with the button that opens it. */
+export function offerMessage(course: Course, qkind: QuestionnaireKind, which: "offer" | "remind", lang: Locale, questionCount: number, now: number) {
   const t = translator(lang);
   const w = questionnaireWindow(qkind, course);
-  const text = t(`survey.${which}_${qkind}`, {
+  // The pre-course questionnaire stays open a week into the course: a late offer says it has started.
+  const started = qkind === "pre" && which === "offer" && now >= course.startAt;
+  const text = t(started ? "survey.offer_pre_started" : `survey.${which}_${qkind}`, {
     title: courseTitle(course, lang),
     questions: t("survey.questions_count", { count: questionCount }),
     closes: formatDate(w.closesAt - 1, lang, course.timezone),

@@ -201,8 +201,8 @@ export class FakeTelegram {
     return update_id;
   }
 
-  /** Serves the Bot API over HTTP on 127.0.0.1; returns its root URL. */
-  async listen(): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  /** Serves the Bot API over HTTP on 127.0.0.1 (`port` 0: any free one); returns its root URL. */
+  async listen(port = 0): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
     // eslint-disable-next-line @typescript-eslint/no-misused-promises -- node ignores the promise; the handler answers every request itself
     const server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
@@ -230,10 +230,10 @@ export class FakeTelegram {
     // close sockets the client is about to reuse (a reset that says nothing about the bot).
     server.keepAliveTimeout = 60_000;
     server.headersTimeout = 61_000;
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((r, reject) => server.once("error", reject).listen(port, "127.0.0.1", r));
+    const bound = (server.address() as AddressInfo).port;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${bound}`,
       server,
       close: () =>
         new Promise<void>((r) => {

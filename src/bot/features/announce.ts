@@ -34,6 +34,7 @@ import {
 } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { LANGUAGE_NAMES } from "./start.js";
+import { pauseOpenDialog } from "./dialogs.js";
 
 /**
  * /announce: an author pushes their own announcement to a course. A small state machine kept in
@@ -130,7 +131,9 @@ buttons.callbackQuery(announceCourseButton.filter, async (ctx) => {
   }
   const moved = transition(ctx.deps.db, b.id, "choosing_course", { status: "collecting", courseId: course.id, step: 0, versions: {} }, ctx.deps.clock.now());
   await answerCallback(ctx);
-  if (moved) await askForVersion(ctx, moved, course);
+  if (!moved) return;
+  await pauseOpenDialog(ctx);
+  await askForVersion(ctx, moved, course);
 });
 
 buttons.callbackQuery(announceSkipButton.filter, async (ctx) => {

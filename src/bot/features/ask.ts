@@ -29,6 +29,7 @@ import { stateLabel } from "../../messages/questionViews.js";
 import { askCancelButton, askCourseButton, askModuleButton, coursesButton } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
+import { pauseOpenDialog } from "./dialogs.js";
 
 /**
  * Learners' questions to the instructor's assistants (issue 6). The learner's side lives here:
@@ -136,6 +137,7 @@ async function chooseModule(ctx: BotContext, course: Course, edit: boolean): Pro
 
 async function askForText(ctx: BotContext, course: Course, position: number | null, edit: boolean): Promise<void> {
   const { db, clock } = ctx.deps;
+  await pauseOpenDialog(ctx);
   saveDraft(db, { learnerId: ctx.from!.id, step: "text", courseId: course.id, modulePosition: position, updatedAt: clock.now() });
   const modules = getModules(db, course.id);
   const m = position === null ? undefined : modules.find((x) => x.position === position);

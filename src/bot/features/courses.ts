@@ -121,7 +121,9 @@ export function coursesFeature(hooks: CoursesHooks): Composer<BotContext> {
     await answerCallback(ctx, ctx.t(outcome === "enrolled" ? "enroll.done_toast" : "enroll.already"));
     await showCourseCard(ctx, course);
     if (outcome === "enrolled") {
-      await ctx.reply(ctx.t("enroll.done", { title: courseTitle(course, ctx.lang), start: formatDate(course.startAt, ctx.lang, course.timezone) }), HTML);
+      // A course that is already running is not announced in the future tense.
+      const key = now >= course.startAt ? "enroll.done_started" : "enroll.done";
+      await ctx.reply(ctx.t(key, { title: courseTitle(course, ctx.lang), start: formatDate(course.startAt, ctx.lang, course.timezone) }), HTML);
       for (const hook of hooks.onEnrolled) await hook(ctx, course);
     }
   });

@@ -21,6 +21,17 @@ pm.command("cancel", async (ctx, next) => {
   await ctx.reply(ctx.t(open.kind === "quiz" ? "quiz.paused" : "survey.paused"), HTML);
 });
 
+/**
+ * Another flow that reads typed messages (the /ask question, an author's announcement) pauses the
+ * open quiz or questionnaire first: otherwise the dialog, which reads every message before them,
+ * would take the question as an answer. The learner is told, as with /cancel.
+ */
+export async function pauseOpenDialog(ctx: BotContext): Promise<void> {
+  const open = openDialog(ctx.deps.db, ctx.from!.id);
+  if (!open || !clearOpenDialog(ctx.deps.db, ctx.from!.id)) return;
+  await ctx.reply(ctx.t(open.kind === "quiz" ? "quiz.paused" : "survey.paused"), HTML);
+}
+
 pm.on("message", async (ctx, next) => {
   const open = openDialog(ctx.deps.db, ctx.from.id);
   if (!open) return next();

@@ -18,7 +18,7 @@ export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Pr
       kind: "questionnaire-offer",
       chatId: ctx.from!.id,
       method: "sendMessage",
-      payload: offerMessage(course, "pre", "offer", ctx.lang, questions),
+      payload: offerMessage(course, "pre", "offer", ctx.lang, questions, now),
     },
     now,
   );

@@ -11,6 +11,7 @@ import { formatDate } from "../../../messages/format.js";
 import type { BotContext } from "../../context.js";
 import { answerCallback, HTML } from "../../ui.js";
 import { sendSubmitted, showSurveyStep } from "./steps.js";
+import { deleteDraft } from "../../../db/questionsRepo.js";
 
 export const questionnaireOpening = new Composer<BotContext>();
 const pm = questionnaireOpening.chatType("private");
@@ -53,6 +54,8 @@ export async function openQuestionnaire(ctx: BotContext, course: Course, kind: Q
   }
   // One dialog at a time: a quiz left open in this chat is paused (it resumes from the database).
   setOpenDialog(db, learnerId, "questionnaire", r.id, now);
+  // A /ask left waiting for its text would otherwise take the first message typed after it.
+  deleteDraft(db, learnerId);
   if (response.position > 0) {
     await showSurveyStep(ctx, r, ctx.t("survey.resuming"));
     return;

@@ -30,6 +30,7 @@ import {
 import type { BotContext } from "../../context.js";
 import { answerCallback, HTML, show } from "../../ui.js";
 import { introText, showStep } from "./steps.js";
+import { deleteDraft } from "../../../db/questionsRepo.js";
 
 export const quizCommands = new Composer<BotContext>();
 const pm = quizCommands.chatType("private");
@@ -77,6 +78,8 @@ pm.callbackQuery(QUIZ_START_RE, async (ctx) => {
   }
   // One dialog at a time: a questionnaire left open in this chat is paused (it resumes from the database).
   setOpenDialog(db, ctx.from.id, "quiz", outcome.attempt.id, clock.now());
+  // A /ask left waiting for its text would otherwise take the first message typed after the quiz.
+  deleteDraft(db, ctx.from.id);
   await answerCallback(ctx);
   const a = attemptState(db, outcome.attempt.id)!;
   await show(ctx, introText(ctx, a, outcome.resumed, answeredItems(db, a.id).size));
