@@ -95,7 +95,10 @@ export function seedAnalysisBench(db: Db, learners: number, now: number): void {
             : q.type === "single"
               ? `json_quote(CASE ${r} % ${q.options.length} ${q.options.map((o, i) => `WHEN ${i} THEN '${o.id}'`).join(" ")} END)`
               : q.type === "multiple"
-                ? `json_array(${q.options.map((o) => `'${o.id}'`).slice(0, 1).join(",")})`
+                ? `json_array(${q.options
+                    .map((o) => `'${o.id}'`)
+                    .slice(0, 1)
+                    .join(",")})`
                 : q.type === "yes_no"
                   ? `CASE WHEN ${r} < 70 THEN 'true' ELSE 'false' END`
                   : q.type === "number"
@@ -155,7 +158,13 @@ async function main(): Promise<void> {
     };
     const analysis = await analyseCourse(db, course, now, { chunkSize: CHUNK, pause });
     const queries = performance.now() - t;
-    console.log(`queries: ${(queries / 1000).toFixed(2)} s; longest steps: ${gaps.sort((a, b) => b.ms - a.ms).slice(0, 5).map((g) => `#${g.step} ${g.ms.toFixed(0)} ms`).join(", ")}`);
+    console.log(
+      `queries: ${(queries / 1000).toFixed(2)} s; longest steps: ${gaps
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map((g) => `#${g.step} ${g.ms.toFixed(0)} ms`)
+        .join(", ")}`,
+    );
     const report = await renderReport(analysis, LANG, ["Bench author"]);
     const total = performance.now() - t;
     const cpuUsed = process.cpuUsage(cpu);
@@ -166,10 +175,18 @@ async function main(): Promise<void> {
       `report for ${analysis.enrollment.enrolled.toLocaleString("en")} learners: queries ${(queries / 1000).toFixed(2)} s, ` +
         `charts (${report.charts.length}) + PDF ${((total - queries) / 1000).toFixed(2)} s, total ${(total / 1000).toFixed(2)} s`,
     );
-    console.log(`CPU time of this process: ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)} s (wall time counts other processes on a shared machine too)`);
-    console.log(`event-loop delay while computing: p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms (20 ms probe: latest ${lateMax.toFixed(0)} ms late)`);
-    const flagged = analysis.quizzes.flatMap((m) => m.items.filter((i) => i.stats.flags.length).map((i) => `M${m.module.position + 1}#${i.position + 1}:${i.stats.flags.join("+")}`));
-    console.log(`funnel: took a quiz ${analysis.funnel.tookQuiz}, passed ${analysis.funnel.passedCourse}, certificate ${analysis.funnel.certificate}; flagged: ${flagged.join(" ")}`);
+    console.log(
+      `CPU time of this process: ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)} s (wall time counts other processes on a shared machine too)`,
+    );
+    console.log(
+      `event-loop delay while computing: p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms (20 ms probe: latest ${lateMax.toFixed(0)} ms late)`,
+    );
+    const flagged = analysis.quizzes.flatMap((m) =>
+      m.items.filter((i) => i.stats.flags.length).map((i) => `M${m.module.position + 1}#${i.position + 1}:${i.stats.flags.join("+")}`),
+    );
+    console.log(
+      `funnel: took a quiz ${analysis.funnel.tookQuiz}, passed ${analysis.funnel.passedCourse}, certificate ${analysis.funnel.certificate}; flagged: ${flagged.join(" ")}`,
+    );
     console.log(`${total < 10_000 ? "OK" : "TOO SLOW"}: ${(total / 1000).toFixed(2)} s (target < 10 s)`);
     if (process.env.BENCH_KEEP) {
       writeFileSync(join(dir, "report.pdf"), report.pdf!.bytes);

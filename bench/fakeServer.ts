@@ -5,7 +5,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { FakeTelegram } from "../test/support/fakeTelegram.js";
 
-const { limit, retryAfter, latencyMs, chats } = workerData as { limit: number; retryAfter: number; latencyMs: number; chats: { from: number; count: number } };
+const { limit, retryAfter, latencyMs, chats } = workerData as {
+  limit: number;
+  retryAfter: number;
+  latencyMs: number;
+  chats: { from: number; count: number };
+};
 const telegram = new FakeTelegram();
 for (let i = 0; i < chats.count; i++) telegram.addChat(chats.from + i);
 telegram.rateLimit = { perSecond: limit, retryAfter };

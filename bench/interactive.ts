@@ -34,7 +34,11 @@ interface Sample {
 }
 
 const kindOf = (u: Update): string =>
-  u.callback_query ? (u.callback_query.data ?? "").split(":")[0]! : (u.message?.text ?? "").startsWith("/") ? u.message!.text!.split(" ")[0]! : "text";
+  u.callback_query
+    ? (u.callback_query.data ?? "").split(":")[0]!
+    : (u.message?.text ?? "").startsWith("/")
+      ? u.message!.text!.split(" ")[0]!
+      : "text";
 
 interface Handler {
   handleUpdate(u: Update): Promise<void>;
@@ -53,7 +57,15 @@ async function measure(bot: Handler, update: Update, samples: Sample[]): Promise
  * One learner's visit, driven by what the real bot shows (the buttons of the last message), so
  * it keeps working when callback formats change. Returns the updates it sent, in order.
  */
-async function learnerVisit(bot: Handler, api: LeanBotApi, db: Db, clock: ManualClock, id: number, nextUpdateId: () => number, samples: Sample[]): Promise<Update[]> {
+async function learnerVisit(
+  bot: Handler,
+  api: LeanBotApi,
+  db: Db,
+  clock: ManualClock,
+  id: number,
+  nextUpdateId: () => number,
+  samples: Sample[],
+): Promise<Update[]> {
   const lang = LANGS[id % 3]!;
   const from = { id, is_bot: false, first_name: `Learner${id}`, language_code: lang };
   const chat = { id, type: "private" as const, first_name: from.first_name };
@@ -153,7 +165,13 @@ function kindBreakdown(real: Sample[], bare: Sample[]): InteractiveResult["break
   return kinds
     .map((kind) => {
       const r = real.filter((s) => s.kind === kind);
-      return { kind, count: r.length, realMs: mean(r), bareMs: mean(bare.filter((s) => s.kind === kind)), share: r.reduce((s, x) => s + x.cpuUs, 0) / total };
+      return {
+        kind,
+        count: r.length,
+        realMs: mean(r),
+        bareMs: mean(bare.filter((s) => s.kind === kind)),
+        share: r.reduce((s, x) => s + x.cpuUs, 0) / total,
+      };
     })
     .sort((a, b) => b.share - a.share);
 }
@@ -220,17 +238,68 @@ export async function runInteractiveBench(options: Partial<InteractiveOptions> =
     const figures: Figure[] = [
       { part, name: "updates per round (median)", value: median(results.map((r) => r.updates)), unit: "" },
       { part, name: "real bot: updates/s", value: median(results.map((r) => r.updates / (r.realWall / 1000))), unit: "/s" },
-      { part, name: "real bot: latency p50", value: median(results.map((r) => percentile(r.realSamples.map((s) => s.ms), 50))), unit: "ms" },
-      { part, name: "real bot: latency p95", value: median(results.map((r) => percentile(r.realSamples.map((s) => s.ms), 95))), unit: "ms" },
+      {
+        part,
+        name: "real bot: latency p50",
+        value: median(
+          results.map((r) =>
+            percentile(
+              r.realSamples.map((s) => s.ms),
+              50,
+            ),
+          ),
+        ),
+        unit: "ms",
+      },
+      {
+        part,
+        name: "real bot: latency p95",
+        value: median(
+          results.map((r) =>
+            percentile(
+              r.realSamples.map((s) => s.ms),
+              95,
+            ),
+          ),
+        ),
+        unit: "ms",
+      },
       { part, name: "real bot: CPU per update", value: realCpu / 1000, unit: "ms" },
       { part, name: "bare grammY: updates/s", value: median(results.map((r) => r.updates / (r.bareWall / 1000))), unit: "/s" },
-      { part, name: "bare grammY: latency p50", value: median(results.map((r) => percentile(r.bareSamples.map((s) => s.ms), 50))), unit: "ms" },
-      { part, name: "bare grammY: latency p95", value: median(results.map((r) => percentile(r.bareSamples.map((s) => s.ms), 95))), unit: "ms" },
+      {
+        part,
+        name: "bare grammY: latency p50",
+        value: median(
+          results.map((r) =>
+            percentile(
+              r.bareSamples.map((s) => s.ms),
+              50,
+            ),
+          ),
+        ),
+        unit: "ms",
+      },
+      {
+        part,
+        name: "bare grammY: latency p95",
+        value: median(
+          results.map((r) =>
+            percentile(
+              r.bareSamples.map((s) => s.ms),
+              95,
+            ),
+          ),
+        ),
+        unit: "ms",
+      },
       { part, name: "bare grammY: CPU per update", value: bareCpu / 1000, unit: "ms" },
       { part, name: "CPU ratio real/bare", value: ratio, unit: "x", goal: { op: "<=", limit: 8 } },
       { part, name: "errors in the real bot", value: errors.length, unit: "", goal: { op: "<=", limit: 0 } },
     ];
-    const breakdown = kindBreakdown(results.flatMap((r) => r.realSamples), results.flatMap((r) => r.bareSamples));
+    const breakdown = kindBreakdown(
+      results.flatMap((r) => r.realSamples),
+      results.flatMap((r) => r.bareSamples),
+    );
     for (const e of errors.slice(0, 3)) console.log(`  real bot error: ${e.slice(0, 300)}`);
     return {
       figures,

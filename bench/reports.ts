@@ -108,7 +108,10 @@ const SELF = fileURLToPath(import.meta.url);
 /** Runs every report, each in a fresh process on the seeded database, and returns the figures. */
 export function runReports(dbPath: string): ReportFigure[] {
   return REPORTS.map((report) => {
-    const json = execFileSync(process.execPath, ["--import", "tsx", SELF, "--one", report, dbPath], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const json = execFileSync(process.execPath, ["--import", "tsx", SELF, "--one", report, dbPath], {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    });
     return JSON.parse(json.trim().split("\n").pop()!) as ReportFigure;
   });
 }

@@ -107,7 +107,9 @@ export async function runBroadcastBench(o: BroadcastBenchOptions): Promise<Broad
     importCourse(db, course, "bench.yaml", clock.now());
     const langs = ["kk", "ru", "en"] as const;
     const addLearner = db.$client.prepare("INSERT INTO learners (id, first_name, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
-    const addEnrollment = db.$client.prepare("INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, ?, 'active', ?)");
+    const addEnrollment = db.$client.prepare(
+      "INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, ?, 'active', ?)",
+    );
     db.$client.transaction(() => {
       for (let i = 0; i < o.learners; i++) {
         const id = 100_000 + i;

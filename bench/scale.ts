@@ -62,10 +62,21 @@ export async function runScaleBench(options: Partial<ScaleOptions> = {}): Promis
     const startPath = join(dir, "startup.sqlite");
     copyFileSync(dbPath, startPath);
     const startup = only && !only.test("start-up") ? null : await measureStartup(startPath, timeoutSeconds);
-    if (startup) figures.push({ part, name: "start-up to first getUpdates", value: startup.ms ?? NaN, unit: "ms", goal: { op: "<=", limit: 1000 }, error: startup.error });
+    if (startup)
+      figures.push({
+        part,
+        name: "start-up to first getUpdates",
+        value: startup.ms ?? NaN,
+        unit: "ms",
+        goal: { op: "<=", limit: 1000 },
+        error: startup.error,
+      });
     rmSync(startPath, { force: true });
 
-    for (const [kind, targets] of [["jobs", jobTargets], ["reports", reportTargets]] as const) {
+    for (const [kind, targets] of [
+      ["jobs", jobTargets],
+      ["reports", reportTargets],
+    ] as const) {
       for (const [i, target] of targets.entries()) {
         if (only && !only.test(target.name)) continue;
         console.log(`  ${target.name} ...`);
@@ -74,11 +85,32 @@ export async function runScaleBench(options: Partial<ScaleOptions> = {}): Promis
         const err = "error" in r ? r.error : target.answersInChat && r.messages === 0 ? "the command sent nothing" : undefined;
         const ok = "error" in r || err ? null : r;
         const name = target.name;
-        figures.push({ part, name: `${name}: loop delay p99`, value: ok?.loopP99Ms ?? NaN, unit: "ms", goal: { op: "<", limit: 50 }, error: err });
-        figures.push({ part, name: `${name}: loop delay max`, value: ok?.loopMaxMs ?? NaN, unit: "ms", goal: { op: "<", limit: 200 }, error: err });
+        figures.push({
+          part,
+          name: `${name}: loop delay p99`,
+          value: ok?.loopP99Ms ?? NaN,
+          unit: "ms",
+          goal: { op: "<", limit: 50 },
+          error: err,
+        });
+        figures.push({
+          part,
+          name: `${name}: loop delay max`,
+          value: ok?.loopMaxMs ?? NaN,
+          unit: "ms",
+          goal: { op: "<", limit: 200 },
+          error: err,
+        });
         if (kind === "reports") {
           figures.push({ part, name: `${name}: time`, value: ok ? ok.ms / 1000 : NaN, unit: "s", goal: { op: "<", limit: 2 }, error: err });
-          figures.push({ part, name: `${name}: memory added (peak RSS - before)`, value: ok ? Math.max(0, ok.rssPeakMb - ok.rssBeforeMb) : NaN, unit: "MB", goal: { op: "<", limit: 250 }, error: err });
+          figures.push({
+            part,
+            name: `${name}: memory added (peak RSS - before)`,
+            value: ok ? Math.max(0, ok.rssPeakMb - ok.rssBeforeMb) : NaN,
+            unit: "MB",
+            goal: { op: "<", limit: 250 },
+            error: err,
+          });
           if (ok) figures.push({ part, name: `${name}: peak RSS of its process`, value: ok.rssPeakMb, unit: "MB" });
           if (ok && target.answersInChat) figures.push({ part, name: `${name}: messages / documents sent`, value: ok.messages, unit: "" });
         } else if (ok) {
@@ -93,12 +125,22 @@ export async function runScaleBench(options: Partial<ScaleOptions> = {}): Promis
   }
 }
 
-function runTarget(dbPath: string, kind: string, index: number, cal: CourseCalendar, timeoutSeconds: number): Promise<TargetResult | { error: string }> {
+function runTarget(
+  dbPath: string,
+  kind: string,
+  index: number,
+  cal: CourseCalendar,
+  timeoutSeconds: number,
+): Promise<TargetResult | { error: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", join(ROOT, "bench", "scaleTarget.ts"), dbPath, kind, String(index), JSON.stringify(cal), COURSE], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", join(ROOT, "bench", "scaleTarget.ts"), dbPath, kind, String(index), JSON.stringify(cal), COURSE],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += String(d)));
@@ -107,7 +149,10 @@ function runTarget(dbPath: string, kind: string, index: number, cal: CourseCalen
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       const line = out.trim().split("\n").pop() ?? "";
-      if (signal === "SIGKILL") { resolve({ error: `not finished in ${timeoutSeconds} s` }); return; }
+      if (signal === "SIGKILL") {
+        resolve({ error: `not finished in ${timeoutSeconds} s` });
+        return;
+      }
       try {
         resolve(JSON.parse(line) as TargetResult | { error: string });
       } catch {
@@ -152,7 +197,8 @@ async function measureStartup(dbPath: string, timeoutSeconds: number): Promise<{
   try {
     const deadline = started + timeoutSeconds * 1000;
     while (firstPoll === null && performance.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
-    if (firstPoll === null) return { error: child.exitCode !== null ? `exited: ${out.trim().slice(-200)}` : `no getUpdates in ${timeoutSeconds} s` };
+    if (firstPoll === null)
+      return { error: child.exitCode !== null ? `exited: ${out.trim().slice(-200)}` : `no getUpdates in ${timeoutSeconds} s` };
     return { ms: (firstPoll as number) - started };
   } finally {
     child.kill("SIGTERM");

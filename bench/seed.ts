@@ -51,13 +51,18 @@ export function seedScale(db: Db, o: SeedOptions): SeedCounts {
     ).run(p);
 
     // The first quiz: one finished attempt with an answer per item; two answers in three right.
-    const quiz = c.prepare("SELECT id, pick, question_count, pass_score FROM quizzes WHERE course_id = ? AND removed_at IS NULL ORDER BY module_position LIMIT 1").get(o.courseId) as
-      | { id: number; pick: number | null; question_count: number; pass_score: number }
-      | undefined;
+    const quiz = c
+      .prepare(
+        "SELECT id, pick, question_count, pass_score FROM quizzes WHERE course_id = ? AND removed_at IS NULL ORDER BY module_position LIMIT 1",
+      )
+      .get(o.courseId) as { id: number; pick: number | null; question_count: number; pass_score: number } | undefined;
     if (quiz && withAttempt > 0) {
-      const bank = (c.prepare("SELECT position, content FROM quiz_questions WHERE quiz_id = ? ORDER BY position").all(quiz.id) as { position: number; content: string }[]).map(
-        (r) => ({ position: r.position, q: JSON.parse(r.content) as QuizQuestion }),
-      );
+      const bank = (
+        c.prepare("SELECT position, content FROM quiz_questions WHERE quiz_id = ? ORDER BY position").all(quiz.id) as {
+          position: number;
+          content: string;
+        }[]
+      ).map((r) => ({ position: r.position, q: JSON.parse(r.content) as QuizQuestion }));
       const items = bank.slice(0, Math.min(quiz.pick ?? bank.length, bank.length, 10));
       const variant = JSON.stringify(items.map(({ position, q }) => ({ q: position, order: (q.options ?? []).map((_, i) => i) })));
       c.prepare(
@@ -82,7 +87,8 @@ export function seedScale(db: Db, o: SeedOptions): SeedCounts {
     }
 
     // The pre-course questionnaire, submitted, every question answered with a value of its type.
-    const pre = c.prepare("SELECT questions FROM questionnaires WHERE course_id = ? AND kind = 'pre'").get(o.courseId) as { questions: string } | undefined;
+    const pre = c.prepare("SELECT questions FROM questionnaires WHERE course_id = ? AND kind = 'pre'").get(o.courseId) as
+      { questions: string } | undefined;
     if (pre && withResponse > 0) {
       c.prepare(
         `INSERT INTO questionnaire_responses (course_id, kind, learner_id, position, started_at, updated_at, submitted_at)
@@ -117,7 +123,9 @@ export function seedCounts(db: Db, base: number, n: number): SeedCounts {
     attempts: one(`SELECT count(*) AS c FROM quiz_attempts WHERE ${mine}`),
     answers: one(`SELECT count(*) AS c FROM quiz_answers WHERE attempt_id IN (SELECT id FROM quiz_attempts WHERE ${mine})`),
     responses: one(`SELECT count(*) AS c FROM questionnaire_responses WHERE ${mine}`),
-    responseAnswers: one(`SELECT count(*) AS c FROM questionnaire_answers WHERE response_id IN (SELECT id FROM questionnaire_responses WHERE ${mine})`),
+    responseAnswers: one(
+      `SELECT count(*) AS c FROM questionnaire_answers WHERE response_id IN (SELECT id FROM questionnaire_responses WHERE ${mine})`,
+    ),
     questions: one(`SELECT count(*) AS c FROM questions WHERE ${mine}`),
   };
 }
@@ -127,22 +135,40 @@ function givenAnswers(q: QuizQuestion): [unknown, unknown] {
   const options = q.options ?? [];
   switch (q.kind) {
     case "single": {
-      const right = Math.max(0, options.findIndex((o) => o.weight >= 100));
-      return [{ kind: "choice", options: [right] }, { kind: "choice", options: [(right + 1) % Math.max(1, options.length)] }];
+      const right = Math.max(
+        0,
+        options.findIndex((o) => o.weight >= 100),
+      );
+      return [
+        { kind: "choice", options: [right] },
+        { kind: "choice", options: [(right + 1) % Math.max(1, options.length)] },
+      ];
     }
     case "multiple": {
       const right = options.flatMap((o, i) => (o.weight > 0 ? [i] : []));
       const wrong = options.flatMap((o, i) => (o.weight <= 0 ? [i] : []));
-      return [{ kind: "choice", options: right }, { kind: "choice", options: wrong.slice(0, 1) }];
+      return [
+        { kind: "choice", options: right },
+        { kind: "choice", options: wrong.slice(0, 1) },
+      ];
     }
     case "truefalse":
-      return [{ kind: "truefalse", value: q.answer === true }, { kind: "truefalse", value: q.answer !== true }];
+      return [
+        { kind: "truefalse", value: q.answer === true },
+        { kind: "truefalse", value: q.answer !== true },
+      ];
     case "number":
-      return [{ kind: "text", text: String(q.numbers?.[0]?.value ?? 0) }, { kind: "text", text: "999" }];
+      return [
+        { kind: "text", text: String(q.numbers?.[0]?.value ?? 0) },
+        { kind: "text", text: "999" },
+      ];
     default: {
       const first = Object.values(q.accepted ?? {})[0]?.[0]?.value ?? "answer";
       // The same wrong word from many learners: what /quizstats flags as possible copying.
-      return [{ kind: "text", text: first }, { kind: "text", text: "copied wrong answer" }];
+      return [
+        { kind: "text", text: first },
+        { kind: "text", text: "copied wrong answer" },
+      ];
     }
   }
 }

@@ -86,11 +86,17 @@ export const jobTargets: Target[] = [
       // The draft as the /announce conversation leaves it at the confirm step, then the author's tap.
       const draft = startDraft(env.db, env.authorId, "en", now);
       const version = (text: string) => ({ method: "sendMessage" as const, payload: { text, parse_mode: "HTML" } });
-      transition(env.db, draft.id, "choosing_course", {
-        status: "confirming",
-        courseId: env.courseId,
-        versions: { kk: version("Хабарландыру"), ru: version("Объявление"), en: version("Announcement") },
-      }, now);
+      transition(
+        env.db,
+        draft.id,
+        "choosing_course",
+        {
+          status: "confirming",
+          courseId: env.courseId,
+          versions: { kk: version("Хабарландыру"), ru: version("Объявление"), en: version("Announcement") },
+        },
+        now,
+      );
       await env.send({
         callback_query: {
           id: "bench-confirm",
@@ -129,7 +135,8 @@ export async function broadcastFigures(learners: number, runs: number): Promise<
   const { runBroadcastBench } = await import("./run.js");
   const results: import("./run.js").BroadcastBenchResult[] = [];
   for (let i = 0; i < runs; i++) results.push(await runBroadcastBench({ learners, log: console.log }));
-  type Key = "medianShare" | "medianRate" | "floods" | "duplicates" | "losses" | "notSent" | "seconds" | "queueMaxStallMs" | "bytesPerLearnerQueued";
+  type Key =
+    "medianShare" | "medianRate" | "floods" | "duplicates" | "losses" | "notSent" | "seconds" | "queueMaxStallMs" | "bytesPerLearnerQueued";
   const median = (k: Key) => {
     const xs = results.map((r) => r[k]).sort((a, b) => a - b);
     const m = Math.floor(xs.length / 2);

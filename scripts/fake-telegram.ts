@@ -37,7 +37,9 @@ const telegram = new FakeTelegram();
 telegram.addChat(GROUP);
 const port = Number(process.env.FAKE_TG_PORT ?? 8081);
 const server = await telegram.listen(port);
-console.log(`Fake Bot API (strict) at ${server.url}\nStart the bot with BOT_API_ROOT=${server.url} AUTHOR_IDS=900 ASSISTANT_CHAT_ID=${GROUP}\n\n${HELP}\n`);
+console.log(
+  `Fake Bot API (strict) at ${server.url}\nStart the bot with BOT_API_ROOT=${server.url} AUTHOR_IDS=900 ASSISTANT_CHAT_ID=${GROUP}\n\n${HELP}\n`,
+);
 
 let messageId = 1;
 let callbackId = 1;
@@ -52,7 +54,9 @@ function shown(c: ApiCall): string {
 
 function buttonsOf(c: ApiCall): { text: string; data: string }[] {
   const markup = typeof c.payload.reply_markup === "string" ? JSON.parse(c.payload.reply_markup) : c.payload.reply_markup;
-  return ((markup?.inline_keyboard ?? []) as { text: string; callback_data?: string; url?: string }[][]).flat().map((b) => ({ text: b.text, data: b.callback_data ?? b.url ?? "" }));
+  return ((markup?.inline_keyboard ?? []) as { text: string; callback_data?: string; url?: string }[][])
+    .flat()
+    .map((b) => ({ text: b.text, data: b.callback_data ?? b.url ?? "" }));
 }
 
 /** Prints what the bot does, as the chats would show it. */
@@ -68,10 +72,19 @@ setInterval(() => {
       if (c.payload.text) console.log(`  ⓘ ${c.payload.show_alert ? "alert" : "toast"}: ${c.payload.text}`);
       continue;
     }
-    if (!["sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup"].includes(c.method)) continue;
+    if (
+      !["sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup"].includes(
+        c.method,
+      )
+    )
+      continue;
     const id = c.result?.message_id ?? c.payload.message_id;
     const mark = c.method.startsWith("edit") ? "✎" : "→";
-    const file = c.payload["document:file"]?.filename ? ` [file ${c.payload["document:file"].filename}]` : c.method === "sendPhoto" ? " [photo]" : "";
+    const file = c.payload["document:file"]?.filename
+      ? ` [file ${c.payload["document:file"].filename}]`
+      : c.method === "sendPhoto"
+        ? " [photo]"
+        : "";
     const text = c.method === "editMessageReplyMarkup" ? "(buttons changed)" : shown(c);
     console.log(`\n${who(chat!)} ${mark} #${id}${file} ${text.replace(/\n/g, "\n   ")}`);
     const kb = buttonsOf(c);
@@ -83,7 +96,8 @@ setInterval(() => {
 function person(name: string): { id: number; lang: string; name: string; chat: Record<string, unknown> } | null {
   const p = PEOPLE[name] ?? (/^\d+$/.test(name) ? { id: Number(name), lang: "en", name: `User${name}` } : null);
   if (!p) return null;
-  const chat = name === "group" ? { id: GROUP, type: "supergroup", title: "Assistants" } : { id: p.id, type: "private", first_name: p.name };
+  const chat =
+    name === "group" ? { id: GROUP, type: "supergroup", title: "Assistants" } : { id: p.id, type: "private", first_name: p.name };
   return { ...p, chat };
 }
 
@@ -107,16 +121,31 @@ function handle(line: string): void {
   const [name, ...rest] = line.trim().split(" ");
   const what = rest.join(" ");
   if (!name) return;
-  if (name === "help") { console.log(HELP); return; }
+  if (name === "help") {
+    console.log(HELP);
+    return;
+  }
   if (name === "quit") process.exit(0);
-  if (name === "calls") { console.log(`${telegram.calls.length} calls, ${telegram.refused.length} refused`); return; }
+  if (name === "calls") {
+    console.log(`${telegram.calls.length} calls, ${telegram.refused.length} refused`);
+    return;
+  }
   const p = person(name);
-  if (!p) { console.log(`Who is «${name}»? ${HELP.split("\n")[0]}`); return; }
+  if (!p) {
+    console.log(`Who is «${name}»? ${HELP.split("\n")[0]}`);
+    return;
+  }
   const from = { id: p.id, is_bot: false, first_name: p.name, language_code: p.lang };
   const chatId = Number(p.chat.id);
   const press = (data: string, onMessage: number) =>
     telegram.pushUpdate({
-      callback_query: { id: String(callbackId++), from, chat_instance: `ci${chatId}`, data, message: { message_id: onMessage, date: now(), chat: p.chat, text: "…" } },
+      callback_query: {
+        id: String(callbackId++),
+        from,
+        chat_instance: `ci${chatId}`,
+        data,
+        message: { message_id: onMessage, date: now(), chat: p.chat, text: "…" },
+      },
     } as never);
   if (what.startsWith("!!")) {
     press(what.slice(2), lastButtons(chatId)?.messageId ?? 1);
@@ -125,7 +154,10 @@ function handle(line: string): void {
   if (/^!\d+$/.test(what)) {
     const last = lastButtons(chatId);
     const b = last?.buttons[Number(what.slice(1)) - 1];
-    if (!last || !b) { console.log("No such button on the last message with buttons."); return; }
+    if (!last || !b) {
+      console.log("No such button on the last message with buttons.");
+      return;
+    }
     press(b.data, last.messageId);
     return;
   }
@@ -136,8 +168,21 @@ function handle(line: string): void {
     message.reply_to_message = { message_id: Number(reply[1]), date: now(), chat: p.chat, text: "…" };
     text = reply[2]!;
   }
-  if (text === ":sticker") message.sticker = { file_id: "sticker", file_unique_id: "sticker", type: "regular", width: 512, height: 512, is_animated: false, is_video: false };
-  else if (text.startsWith(":photo")) Object.assign(message, { photo: [{ file_id: "photo", file_unique_id: "photo", width: 1, height: 1 }], caption: text.slice(6).trim() || undefined });
+  if (text === ":sticker")
+    message.sticker = {
+      file_id: "sticker",
+      file_unique_id: "sticker",
+      type: "regular",
+      width: 512,
+      height: 512,
+      is_animated: false,
+      is_video: false,
+    };
+  else if (text.startsWith(":photo"))
+    Object.assign(message, {
+      photo: [{ file_id: "photo", file_unique_id: "photo", width: 1, height: 1 }],
+      caption: text.slice(6).trim() || undefined,
+    });
   else {
     message.text = text;
     if (text.startsWith("/")) message.entities = [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }];

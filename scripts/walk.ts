@@ -43,33 +43,51 @@ function checkText(who: string, lang: Lang | null, text: string, where: string):
   if (/\bundefined\b|\bNaN\b|\[object /.test(text)) problems.push("undefined/NaN/[object]");
   if (/<\/?(b|i|code|a|pre|u|s|blockquote)\b[^>]*>|&(amp|lt|gt|quot);/.test(text)) problems.push("HTML shown as text");
   if (/\{\{|\}\}|\$t\(/.test(text)) problems.push("unfilled placeholder");
-  if (/\b[a-z]+(?:[A-Z][a-zA-Z]*)?\.[a-z][a-zA-Z]+(?:\.[a-zA-Z_]+)+\b/.test(text.replace(/https?:\S+|\S+\.(csv|pdf|txt|yaml|py)\b|[a-z]+\.[a-z]+\(|t\.me\S*/g, ""))) {
+  if (
+    /\b[a-z]+(?:[A-Z][a-zA-Z]*)?\.[a-z][a-zA-Z]+(?:\.[a-zA-Z_]+)+\b/.test(
+      text.replace(/https?:\S+|\S+\.(csv|pdf|txt|yaml|py)\b|[a-z]+\.[a-z]+\(|t\.me\S*/g, ""),
+    )
+  ) {
     problems.push(`raw key? ${/\b[a-z]+(?:[A-Z][a-zA-Z]*)?\.[a-z][a-zA-Z]+(?:\.[a-zA-Z_]+)+\b/.exec(text)![0]}`);
   }
   if (lang === "kk" || lang === "ru") {
-    const latin = (text.replace(/https?:\S+|\/[a-z_]+|<[^>]*>|"[^"]*"|«[^»]*print[^»]*»|`[^`]*`|\S+\.(csv|pdf|txt|yaml|py|png)\b|\b\w+\([^)]*\)/g, " ").match(/[A-Za-z]{3,}/g) ?? []).filter(
-      (w) => !LATIN_OK.test(w),
-    );
+    const latin = (
+      text
+        .replace(/https?:\S+|\/[a-z_]+|<[^>]*>|"[^"]*"|«[^»]*print[^»]*»|`[^`]*`|\S+\.(csv|pdf|txt|yaml|py|png)\b|\b\w+\([^)]*\)/g, " ")
+        .match(/[A-Za-z]{3,}/g) ?? []
+    ).filter((w) => !LATIN_OK.test(w));
     if (latin.length > 0) problems.push(`Latin words in ${lang}: ${[...new Set(latin)].slice(0, 8).join(" ")}`);
   }
   if (lang === "kk" && /\b(сен|сенің|саған|сені)\b/i.test(text)) problems.push("informal «сен» in kk");
   if (lang === "kk" && !/[ыі]ңыз|Сіз|сіз/.test(text) && !/ңыз|ңіз|сыз|сіз/i.test(text) && text.length > 200) {
     // long Kazakh texts normally address the reader; noted only, not a finding
   }
-  for (const p of problems) findings.push(`[${who}${lang ? ` ${lang}` : ""}] ${where}: ${p} :: ${text.slice(0, 160).replace(/\n/g, " ⏎ ")}`);
+  for (const p of problems)
+    findings.push(`[${who}${lang ? ` ${lang}` : ""}] ${where}: ${p} :: ${text.slice(0, 160).replace(/\n/g, " ⏎ ")}`);
 }
 
 /** Prints (and checks) what happened in a chat since `since`. */
-function report(world: World, who: string, chatId: number, lang: Lang | null, since: number, step: string, callbackIds?: Set<string>): void {
+function report(
+  world: World,
+  who: string,
+  chatId: number,
+  lang: Lang | null,
+  since: number,
+  step: string,
+  callbackIds?: Set<string>,
+): void {
   log(`\n── ${who} ▸ ${step}`);
   const calls = world.api.calls.slice(since);
   for (const c of calls) {
-    const mine = Number(c.payload.chat_id) === chatId || (c.method === "answerCallbackQuery" && callbackIds?.has(String(c.payload.callback_query_id)));
+    const mine =
+      Number(c.payload.chat_id) === chatId || (c.method === "answerCallbackQuery" && callbackIds?.has(String(c.payload.callback_query_id)));
     if (!mine) continue;
     // "not modified": Telegram refuses an edit to the same content; the bot ignores that answer.
-    if ((c.method.startsWith("refused:") || c.error) && (c.error?.description ?? "").includes('not modified')) continue;
+    if ((c.method.startsWith("refused:") || c.error) && (c.error?.description ?? "").includes("not modified")) continue;
     if (c.method.startsWith("refused:") || c.error) {
-      findings.push(`[${who}] ${step}: REFUSED ${c.method} ${c.error?.description ?? ""} :: ${String(c.payload.text ?? c.payload.caption ?? "").slice(0, 160)}`);
+      findings.push(
+        `[${who}] ${step}: REFUSED ${c.method} ${c.error?.description ?? ""} :: ${String(c.payload.text ?? c.payload.caption ?? "").slice(0, 160)}`,
+      );
       log(`   ✗ REFUSED ${c.method}: ${c.error?.description ?? ""}`);
       continue;
     }
@@ -83,7 +101,8 @@ function report(world: World, who: string, chatId: number, lang: Lang | null, si
     if (["sendChatAction", "setMyCommands", "deleteMessage", "getChatMember"].includes(c.method)) continue;
     const text = shown(c);
     const kb = ((c.payload.reply_markup?.inline_keyboard ?? []) as { text: string; callback_data?: string; url?: string }[][]).flat();
-    const tag = c.method === "sendMessage" ? "→" : c.method === "editMessageText" ? "✎" : c.method === "editMessageReplyMarkup" ? "⌨" : c.method;
+    const tag =
+      c.method === "sendMessage" ? "→" : c.method === "editMessageText" ? "✎" : c.method === "editMessageReplyMarkup" ? "⌨" : c.method;
     const file = c.payload["document:file"]?.filename ? ` [file ${c.payload["document:file"].filename}]` : "";
     if (text || c.method !== "editMessageReplyMarkup") log(`   ${tag}${file} ${text.replace(/\n/g, "\n     ")}`);
     if (kb.length > 0) log(`     [${kb.map((b) => `${b.text}${b.callback_data ? ` ‹${b.callback_data}›` : ""}`).join(" | ")}]`);
@@ -113,7 +132,15 @@ class Person {
   async raw(what: string, message: Record<string, unknown>): Promise<void> {
     const m = this.sim.mark;
     const reacted = await this.sim.sendRaw(
-      { message: { message_id: this.sim.nextMessageId(), date: Math.floor(Date.now() / 1000), chat: this.sim.chat, from: this.sim.from, ...message } },
+      {
+        message: {
+          message_id: this.sim.nextMessageId(),
+          date: Math.floor(Date.now() / 1000),
+          chat: this.sim.chat,
+          from: this.sim.from,
+          ...message,
+        },
+      },
       8000,
     );
     if (!reacted) findings.push(`[${this.name} ${this.lang}] ${what}: no reaction within 8 s`);
@@ -133,7 +160,9 @@ class Person {
     const m = this.sim.mark;
     const before = new Set(this.world.api.calls.map((c) => c.payload.callback_query_id));
     const reacted = await this.sim.press(b.data, s?.messageId ?? this.sim.screen()?.messageId ?? 1, 8000);
-    for (const c of this.world.api.calls.slice(m)) if (c.method === "answerCallbackQuery" && !before.has(c.payload.callback_query_id)) this.cbIds.add(String(c.payload.callback_query_id));
+    for (const c of this.world.api.calls.slice(m))
+      if (c.method === "answerCallbackQuery" && !before.has(c.payload.callback_query_id))
+        this.cbIds.add(String(c.payload.callback_query_id));
     if (!reacted && expectReaction) findings.push(`[${this.name} ${this.lang}] pressing ${b.data}: no reaction within 8 s`);
     const answered = this.world.api.calls.slice(m).some((c) => c.method === "answerCallbackQuery");
     if (!answered) findings.push(`[${this.name} ${this.lang}] pressing ${b.data}: the press was never answered (spinner stays)`);
@@ -146,7 +175,6 @@ class Person {
     return this.sim.screen(pred);
   }
 }
-
 
 /** Answers the quiz question on screen, choosing wrong inputs first where it can. */
 async function answerQuizQuestion(p: Person, round: number): Promise<"done" | "answered" | "stuck"> {
@@ -164,7 +192,10 @@ async function answerQuizQuestion(p: Person, round: number): Promise<"done" | "a
       const s3 = p.screen((x) => x.messageId === s.messageId)!;
       await p.tap(s3.buttons.find((b) => b.data.startsWith("qzt:"))!.data, s3);
       const s4 = p.screen((x) => x.messageId === s.messageId)!;
-      await p.tap(s4.buttons.filter((b) => b.data.startsWith("qzt:"))[2]?.data ?? s4.buttons.find((b) => b.data.startsWith("qzt:"))!.data, s4);
+      await p.tap(
+        s4.buttons.filter((b) => b.data.startsWith("qzt:"))[2]?.data ?? s4.buttons.find((b) => b.data.startsWith("qzt:"))!.data,
+        s4,
+      );
       const s5 = p.screen((x) => x.messageId === s.messageId)!;
       await p.tap(s5.buttons.find((b) => b.data.startsWith("qzd:"))!.data, s5);
       return "answered";
@@ -178,7 +209,10 @@ async function answerQuizQuestion(p: Person, round: number): Promise<"done" | "a
     return "done";
   }
   // typed answer: first something wrong (a sticker, a non-number), then an answer
-  if (round % 2 === 0) await p.raw("sends a sticker", { sticker: { file_id: "stk", file_unique_id: "stk", type: "regular", width: 512, height: 512, is_animated: false, is_video: false } });
+  if (round % 2 === 0)
+    await p.raw("sends a sticker", {
+      sticker: { file_id: "stk", file_unique_id: "stk", type: "regular", width: 512, height: 512, is_animated: false, is_video: false },
+    });
   if (/number|сан|числ/i.test(last.text)) await p.say("twelve");
   await p.say(/number|сан|числ/i.test(last.text) ? "12" : "x = 5");
   return "answered";
@@ -325,7 +359,16 @@ async function main(): Promise<void> {
           from: { id: 201, is_bot: false, first_name: "Assist", language_code: "ru" },
           text,
           entities: text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] : undefined,
-          ...(replyTo ? { reply_to_message: { message_id: replyTo, date: 0, chat: { id: ASSISTANTS_CHAT, type: "supergroup", title: "Assistants" }, text: "…" } } : {}),
+          ...(replyTo
+            ? {
+                reply_to_message: {
+                  message_id: replyTo,
+                  date: 0,
+                  chat: { id: ASSISTANTS_CHAT, type: "supergroup", title: "Assistants" },
+                  text: "…",
+                },
+              }
+            : {}),
         },
       } as never);
       await sleep(1500);
@@ -345,7 +388,10 @@ async function main(): Promise<void> {
       report(world, "assistants", ASSISTANTS_CHAT, "ru", m, `question of ${p.name} arrives`);
       const post = api.calls
         .slice(m)
-        .find((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === ASSISTANTS_CHAT && c.result && /#\d+/.test(String(c.payload.text)));
+        .find(
+          (c) =>
+            c.method === "sendMessage" && Number(c.payload.chat_id) === ASSISTANTS_CHAT && c.result && /#\d+/.test(String(c.payload.text)),
+        );
       if (!post) findings.push(`[${p.name}] the question never reached the assistants' chat`);
       else await assistantMsg(`Ответ для ${p.name}: используйте input() & print() <вместе>`, Number(post.result.message_id));
       const answered = p.sim.texts().some((t) => t.includes(`Ответ для ${p.name}`));
@@ -362,12 +408,24 @@ async function main(): Promise<void> {
     for (const p of learners) {
       await p.say("/frobnicate");
       await p.say("asdf qwerty");
-      await p.raw("sends a sticker", { sticker: { file_id: "stk", file_unique_id: "stk", type: "regular", width: 512, height: 512, is_animated: false, is_video: false } });
+      await p.raw("sends a sticker", {
+        sticker: { file_id: "stk", file_unique_id: "stk", type: "regular", width: 512, height: 512, is_animated: false, is_video: false },
+      });
       await p.say("/announce"); // not an author
     }
 
     // ---- forged and old buttons ----
-    for (const data of ["qzc:999999:0:0", "qnv:1:99:0", "enr!:no-such-course", "crs:../../etc", "an:y:1", "aq:c:1", "qzd:1:0:999", "lang:xx", "garbage"]) {
+    for (const data of [
+      "qzc:999999:0:0",
+      "qnv:1:99:0",
+      "enr!:no-such-course",
+      "crs:../../etc",
+      "an:y:1",
+      "aq:c:1",
+      "qzd:1:0:999",
+      "lang:xx",
+      "garbage",
+    ]) {
       await en.tap(data);
     }
     const firstCard = kk.sim.screen((s) => s.buttons.some((b) => b.data === `enr:${COURSE}`));
@@ -378,7 +436,11 @@ async function main(): Promise<void> {
     await author.say("/help");
     await author.say("/announce");
     await author.tap(/^an:c:/);
-    for (const [i, t] of ["Құрметті тыңдаушылар, <сабақ> & тест ертең!", "Уважаемые слушатели, <урок> & тест завтра!", "Dear learners, <lesson> & quiz tomorrow!"].entries()) {
+    for (const [i, t] of [
+      "Құрметті тыңдаушылар, <сабақ> & тест ертең!",
+      "Уважаемые слушатели, <урок> & тест завтра!",
+      "Dear learners, <lesson> & quiz tomorrow!",
+    ].entries()) {
       const s = author.screen();
       log(`   (author sends language ${i + 1})`);
       if (i === 2 && s?.buttons.some((b) => b.data.startsWith("an:k:"))) {
@@ -405,7 +467,8 @@ async function main(): Promise<void> {
   } finally {
     botOutput = world.output;
     for (const line of world.output.split("\n")) {
-      if (/"level":(40|50|60)|\b(WARN|ERROR|FATAL)\b/.test(line) && !/SIGKILL|uncertain/.test(line)) findings.push(`[bot log] ${line.slice(0, 300)}`);
+      if (/"level":(40|50|60)|\b(WARN|ERROR|FATAL)\b/.test(line) && !/SIGKILL|uncertain/.test(line))
+        findings.push(`[bot log] ${line.slice(0, 300)}`);
     }
     await world.dispose();
   }

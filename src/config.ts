@@ -55,11 +55,7 @@ const schema = z.object({
     .transform(Number)
     .optional(),
   DEFAULT_LOCALE: defaultLocaleSchema,
-  TIMEZONE: z
-    .string()
-    .trim()
-    .refine(isIanaTimeZone, { error: "must be an IANA time zone such as Asia/Almaty" })
-    .default("Asia/Almaty"),
+  TIMEZONE: z.string().trim().refine(isIanaTimeZone, { error: "must be an IANA time zone such as Asia/Almaty" }).default("Asia/Almaty"),
   BROADCAST_RATE: z.coerce
     .number({ error: "must be a number of messages per second" })
     .positive({ error: "must be a positive number of messages per second" })
@@ -77,9 +73,7 @@ const schema = z.object({
 /** Parses the environment once. Throws ConfigError with one line per bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings in .env mean "not set", so defaults apply.
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? "config")} ${i.message}`);

@@ -84,7 +84,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   };
   if (options.destination) return pino(config, options.destination);
-  if (options.pretty) return pino({ ...config, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" } } });
+  if (options.pretty)
+    return pino({ ...config, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" } } });
   return pino(config);
 }
 

@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   } catch (err) {
     // One plain line: what is wrong and what to do (the corrupt-database message says both).
     if (err instanceof DatabaseCorruptError) console.error(err.message);
-    else console.error(`Database error: cannot open ${config.databasePath}: ${redact(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+    else
+      console.error(
+        `Database error: cannot open ${config.databasePath}: ${redact(err instanceof Error ? err.message : String(err)).split("\n")[0]}`,
+      );
     process.exit(1);
   }
   logger.info({ component: "db", path: config.databasePath }, "database ready (integrity checked, WAL, migrations applied)");

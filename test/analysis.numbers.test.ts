@@ -3,7 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getCourse } from "../src/db/coursesRepo.js";
 import { correlationFromSums, itemFlags, thirdOf } from "../src/domain/itemAnalysis.js";
 import { chartPng } from "../src/messages/charts/render.js";
-import { comparisonData, funnelChart, funnelData, histogramBins, modulesData, progressData, reportCharts } from "../src/messages/charts/specs.js";
+import {
+  comparisonData,
+  funnelChart,
+  funnelData,
+  histogramBins,
+  modulesData,
+  progressData,
+  reportCharts,
+} from "../src/messages/charts/specs.js";
 import { translator } from "../src/messages/i18n.js";
 import { reportPdf } from "../src/messages/reportPdf.js";
 import { flaggedQuestionLines } from "../src/messages/reportViews.js";
@@ -109,7 +117,12 @@ describe("the numbers behind the charts (seeded course, worked out by hand)", ()
     expect(items[3]!.options).toEqual([3, 3, 0]);
     expect(items[4]!.options).toEqual([1, 0, 5]);
     // Answers scanned in slices of 3 rows: the same numbers.
-    const sliced = await itemAnalysis(tb.db, a.quizzes.map((m) => m.quiz), undefined, 3);
+    const sliced = await itemAnalysis(
+      tb.db,
+      a.quizzes.map((m) => m.quiz),
+      undefined,
+      3,
+    );
     expect(sliced.get(a.quizzes[0]!.quiz.id)).toEqual(items);
     const tf = a.quizzes[1]!.items[0]!;
     expect([tf.stats.n, tf.stats.facility, tf.stats.discrimination, tf.options]).toEqual([2, 0.5, null, [1, 1]]);
@@ -182,7 +195,13 @@ describe("the numbers behind the charts (seeded course, worked out by hand)", ()
     expect(height).toBeLessThan(3000);
     expect(png.length).toBeLessThan(500_000);
 
-    const bytes = await reportPdf({ analysis: a, charts: [{ caption: chart.caption, png }], t: translator("kk"), lang: "kk", team: ["Әсел Қасымова"] });
+    const bytes = await reportPdf({
+      analysis: a,
+      charts: [{ caption: chart.caption, png }],
+      t: translator("kk"),
+      lang: "kk",
+      team: ["Әсел Қасымова"],
+    });
     const doc = await PDFDocument.load(bytes);
     expect(doc.getTitle()).toBe("Курсты талдау есебі: Python тіліне кіріспе");
     expect(doc.getPageCount()).toBeGreaterThanOrEqual(3); // summary + charts, module 1 items, module 2 items + texts
@@ -192,7 +211,7 @@ describe("the numbers behind the charts (seeded course, worked out by hand)", ()
       .map(([, obj]) => (obj instanceof PDFDict ? obj.get(PDFName.of("FontName")) : undefined))
       .filter((n) => n !== undefined)
       .map(String);
-    expect(fontNames.some((n) => n.includes('DejaVuSans'))).toBe(true);
+    expect(fontNames.some((n) => n.includes("DejaVuSans"))).toBe(true);
   });
 });
 

@@ -69,7 +69,9 @@ describe("/report", () => {
       const author = tb.user(900 + i, { lang });
       await author.send("/report python-101");
       expect(author.lastText()).toContain(expected[lang]);
-      expect(callsTo(tb, 900 + i).some((c) => c.method === "sendMediaGroup" || c.method === "sendPhoto" || c.method === "sendDocument")).toBe(false);
+      expect(
+        callsTo(tb, 900 + i).some((c) => c.method === "sendMediaGroup" || c.method === "sendPhoto" || c.method === "sendDocument"),
+      ).toBe(false);
     }
   });
 
@@ -137,7 +139,9 @@ describe("automatic analysis reports", () => {
       const job2 = analysisReportsJob({ db: other.db, api: other.bot.api, config: other.config });
       await job2.run(w.opensAt + HOUR);
       other.db.$client
-        .prepare("INSERT INTO questionnaire_responses (course_id, kind, learner_id, position, started_at, updated_at, submitted_at) VALUES ('python-101', 'post', 3, 0, ?, ?, ?)")
+        .prepare(
+          "INSERT INTO questionnaire_responses (course_id, kind, learner_id, position, started_at, updated_at, submitted_at) VALUES ('python-101', 'post', 3, 0, ?, ?, ?)",
+        )
         .run(w.opensAt + 2 * HOUR, w.opensAt + 2 * HOUR, w.opensAt + 2 * HOUR);
       await job2.run(w.closesAt + HOUR);
       expect(reportsTo(other, 901)).toBe(2);
@@ -152,7 +156,9 @@ describe("automatic analysis reports", () => {
   it("a send cut off by a crash is not repeated; a failed one is retried on the next tick", async () => {
     const now = window().opensAt + HOUR;
     tb.db.$client
-      .prepare("INSERT INTO analysis_reports (course_id, author_id, phase, state, fingerprint, attempts, created_at, updated_at) VALUES ('python-101', 901, 'start', 'sending', 'x', 1, ?, ?)")
+      .prepare(
+        "INSERT INTO analysis_reports (course_id, author_id, phase, state, fingerprint, attempts, created_at, updated_at) VALUES ('python-101', 901, 'start', 'sending', 'x', 1, ?, ?)",
+      )
       .run(now, now);
     let failOnce = true;
     tb.telegram.failures.push((call) => {
@@ -165,7 +171,8 @@ describe("automatic analysis reports", () => {
     const job = analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config });
     await job.run(now);
     expect(reportsTo(tb, 901)).toBe(0);
-    const state = (id: number) => (tb.db.$client.prepare("SELECT state, attempts FROM analysis_reports WHERE author_id = ? AND phase = 'start'").get(id) as object);
+    const state = (id: number) =>
+      tb.db.$client.prepare("SELECT state, attempts FROM analysis_reports WHERE author_id = ? AND phase = 'start'").get(id) as object;
     expect(state(901)).toEqual({ state: "uncertain", attempts: 1 });
     await job.run(now + HOUR);
     expect(state(900)).toEqual({ state: "sent", attempts: 2 });

@@ -35,9 +35,48 @@ const callsTo = (t: TestBot, chatId: number, method?: string) =>
   t.telegram.calls.filter((c) => Number(c.payload.chat_id) === chatId && (!method || c.method === method));
 
 const ui = {
-  en: { choose: "New announcement", step1: "Step 1 of 3: 🇰🇿 Қазақша", step2: "Step 2 of 3: 🇷🇺 Русский", saved: "Saved the 🇰🇿 Қазақша version", preview: "Preview — 🇰🇿 Қазақша", ready: "Ready to send", fallback: "🇬🇧 English: 2 learners get the 🇰🇿 Қазақша version", blocked: "1 of them have blocked the bot", send: "✅ Send to 4 learners", final: "has been sent: 4 of 4 processed", sent: "delivered: 3", blockedLine: "blocked the bot: 1" },
-  ru: { choose: "Новое объявление", step1: "Шаг 1 из 3: 🇰🇿 Қазақша", step2: "Шаг 2 из 3: 🇷🇺 Русский", saved: "Версия «🇰🇿 Қазақша» сохранена", preview: "Предпросмотр — 🇰🇿 Қазақша", ready: "Готово к отправке", fallback: "🇬🇧 English: слушатели (2) получат версию «🇰🇿 Қазақша»", blocked: "Из них заблокировали бота: 1", send: "✅ Отправить (слушателей: 4)", final: "разослано: обработано 4 из 4", sent: "доставлено: 3", blockedLine: "заблокировали бота: 1" },
-  kk: { choose: "Жаңа хабарландыру", step1: "3 қадамның 1-қадамы: 🇰🇿 Қазақша", step2: "3 қадамның 2-қадамы: 🇷🇺 Русский", saved: "«🇰🇿 Қазақша» нұсқасы сақталды", preview: "Алдын ала қарау — 🇰🇿 Қазақша", ready: "Жіберуге дайын", fallback: "🇬🇧 English: тыңдаушылар (2) «🇰🇿 Қазақша» нұсқасын алады", blocked: "Олардың ішінде ботты бұғаттағандар: 1", send: "✅ Жіберу (тыңдаушылар: 4)", final: "таратылды: 4 хабарламаның 4 өңделді", sent: "жеткізілді: 3", blockedLine: "ботты бұғаттағандар: 1" },
+  en: {
+    choose: "New announcement",
+    step1: "Step 1 of 3: 🇰🇿 Қазақша",
+    step2: "Step 2 of 3: 🇷🇺 Русский",
+    saved: "Saved the 🇰🇿 Қазақша version",
+    preview: "Preview — 🇰🇿 Қазақша",
+    ready: "Ready to send",
+    fallback: "🇬🇧 English: 2 learners get the 🇰🇿 Қазақша version",
+    blocked: "1 of them have blocked the bot",
+    send: "✅ Send to 4 learners",
+    final: "has been sent: 4 of 4 processed",
+    sent: "delivered: 3",
+    blockedLine: "blocked the bot: 1",
+  },
+  ru: {
+    choose: "Новое объявление",
+    step1: "Шаг 1 из 3: 🇰🇿 Қазақша",
+    step2: "Шаг 2 из 3: 🇷🇺 Русский",
+    saved: "Версия «🇰🇿 Қазақша» сохранена",
+    preview: "Предпросмотр — 🇰🇿 Қазақша",
+    ready: "Готово к отправке",
+    fallback: "🇬🇧 English: слушатели (2) получат версию «🇰🇿 Қазақша»",
+    blocked: "Из них заблокировали бота: 1",
+    send: "✅ Отправить (слушателей: 4)",
+    final: "разослано: обработано 4 из 4",
+    sent: "доставлено: 3",
+    blockedLine: "заблокировали бота: 1",
+  },
+  kk: {
+    choose: "Жаңа хабарландыру",
+    step1: "3 қадамның 1-қадамы: 🇰🇿 Қазақша",
+    step2: "3 қадамның 2-қадамы: 🇷🇺 Русский",
+    saved: "«🇰🇿 Қазақша» нұсқасы сақталды",
+    preview: "Алдын ала қарау — 🇰🇿 Қазақша",
+    ready: "Жіберуге дайын",
+    fallback: "🇬🇧 English: тыңдаушылар (2) «🇰🇿 Қазақша» нұсқасын алады",
+    blocked: "Олардың ішінде ботты бұғаттағандар: 1",
+    send: "✅ Жіберу (тыңдаушылар: 4)",
+    final: "таратылды: 4 хабарламаның 4 өңделді",
+    sent: "жеткізілді: 3",
+    blockedLine: "ботты бұғаттағандар: 1",
+  },
 } as const;
 
 describe.each(["en", "ru", "kk"] as const)("/announce flow for an author who speaks %s", (lang) => {
@@ -69,7 +108,9 @@ describe.each(["en", "ru", "kk"] as const)("/announce flow for an author who spe
     const previews = callsTo(tb, AUTHOR, "sendMessage").map((c) => c.payload);
     expect(previews.some((p) => String(p.text).includes(s.preview))).toBe(true);
     expect(previews.some((p) => p.text === "Сәлем, достар! Бүгін жаңа апта басталады.")).toBe(true);
-    expect(previews.some((p) => p.text === "Привет, друзья! Началась новая неделя." && JSON.stringify(p.entities) === JSON.stringify(bold))).toBe(true);
+    expect(
+      previews.some((p) => p.text === "Привет, друзья! Началась новая неделя." && JSON.stringify(p.entities) === JSON.stringify(bold)),
+    ).toBe(true);
     const summary = author.lastText();
     expect(summary).toContain(s.ready);
     expect(summary).toContain(s.fallback);
@@ -119,14 +160,18 @@ describe("/announce: who may use it and bad input", () => {
     await author.press("an:c:1:python-101");
 
     await author.sendRaw({ text: "a".repeat(5000) });
-    expect(author.lastText()).toBe("This text has 5,000 characters; a Telegram message can have at most 4,096. Please shorten it and send it again.");
+    expect(author.lastText()).toBe(
+      "This text has 5,000 characters; a Telegram message can have at most 4,096. Please shorten it and send it again.",
+    );
     const photo = [
       { file_id: "small", file_unique_id: "s", width: 90, height: 90 },
       { file_id: "big", file_unique_id: "b", width: 1280, height: 1280 },
     ];
     await author.sendRaw({ photo, caption: "b".repeat(1030) });
     expect(author.lastText()).toContain("This caption has 1,030 characters; a caption under a photo or document can have at most 1,024.");
-    await author.sendRaw({ sticker: { file_id: "st", file_unique_id: "st", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } });
+    await author.sendRaw({
+      sticker: { file_id: "st", file_unique_id: "st", type: "regular", width: 1, height: 1, is_animated: false, is_video: false },
+    });
     expect(author.lastText()).toContain("I can send a text, or a photo or document with a caption");
     await author.sendRaw({ photo, caption: "one of two", media_group_id: "album1" });
     expect(author.lastText()).toContain("Albums cannot be sent as an announcement");
@@ -236,14 +281,18 @@ describe("/announce: who may use it and bad input", () => {
     await author.press("an:y:1");
     // Learner 3 is rate-limited: their message waits 30 s while the others go out.
     first.telegram.failures.push((call) =>
-      call.payload.chat_id === 3 ? { error_code: 429, description: "Too Many Requests: retry after 30", parameters: { retry_after: 30 } } : undefined,
+      call.payload.chat_id === 3
+        ? { error_code: 429, description: "Too Many Requests: retry after 30", parameters: { retry_after: 30 } }
+        : undefined,
     );
     await first.sender().drain();
     const monitor = first.monitor();
     await monitor.poll();
     await monitor.poll();
     // One edit on confirming (0 of 4), one from the first poll; the second poll saw no change.
-    const edits = callsTo(first, AUTHOR, "editMessageText").map((e) => String(e.payload.text)).filter((t) => t.includes("Sending the announcement"));
+    const edits = callsTo(first, AUTHOR, "editMessageText")
+      .map((e) => String(e.payload.text))
+      .filter((t) => t.includes("Sending the announcement"));
     expect(edits).toHaveLength(2);
     expect(edits[0]).toContain("0 of 4 processed");
     expect(edits[1]).toContain("3 of 4 processed");

@@ -22,7 +22,11 @@ function queue(t: TestBot, learnerIds: number[], tag = "m"): void {
   for (const id of learnerIds) {
     t.telegram.addChat(id); // seeded learners started the bot before: Telegram knows their chats
     if (!getLearner(t.db, id)) upsertLearner(t.db, { id, first_name: `L${id}` }, "en", t.clock.now());
-    enqueue(t.db, { dedupeKey: `${tag}:${id}`, kind: "test", batch: tag, chatId: id, method: "sendMessage", payload: { text: `hello ${id}` } }, t.clock.now());
+    enqueue(
+      t.db,
+      { dedupeKey: `${tag}:${id}`, kind: "test", batch: tag, chatId: id, method: "sendMessage", payload: { text: `hello ${id}` } },
+      t.clock.now(),
+    );
   }
 }
 const row = (t: TestBot, key: string) => t.db.select().from(outbox).where(eq(outbox.dedupeKey, key)).get()!;
@@ -48,14 +52,21 @@ describe("outbox: Telegram's answers", () => {
 
     tb.clock.advance(7 * SECOND_FOR_TESTS);
     expect(await sender.drain()).toMatchObject({ sent: 1 });
-    expect(tb.telegram.deliveriesByChat()).toEqual(new Map([[1, 1], [2, 1]]));
+    expect(tb.telegram.deliveriesByChat()).toEqual(
+      new Map([
+        [1, 1],
+        [2, 1],
+      ]),
+    );
     expect(row(tb, "m:1").messageId).toBeGreaterThan(0);
   });
 
   it("403: marks the learner blocked, skips their later messages without calling Telegram", async () => {
     tb = new TestBot({ now: T0 });
     queue(tb, [1, 2], "a");
-    tb.telegram.failures.push((c) => (c.payload.chat_id === 1 ? { error_code: 403, description: "Forbidden: bot was blocked by the user" } : undefined));
+    tb.telegram.failures.push((c) =>
+      c.payload.chat_id === 1 ? { error_code: 403, description: "Forbidden: bot was blocked by the user" } : undefined,
+    );
     const sender = tb.sender();
     expect(await sender.drain()).toMatchObject({ sent: 1, blocked: 1 });
     expect(getLearner(tb.db, 1)?.blockedAt).toBe(T0);
@@ -92,7 +103,9 @@ describe("outbox: Telegram's answers", () => {
     tb = new TestBot({ now: T0 });
     queue(tb, [1, 2]);
     let badGateways = 8;
-    tb.telegram.failures.push((c) => (c.payload.chat_id === 1 && badGateways-- > 0 ? { error_code: 502, description: "Bad Gateway" } : undefined));
+    tb.telegram.failures.push((c) =>
+      c.payload.chat_id === 1 && badGateways-- > 0 ? { error_code: 502, description: "Bad Gateway" } : undefined,
+    );
     let refusals = 2;
     tb.telegram.networkFailures.push((c) => (c.payload.chat_id === 2 && refusals-- > 0 ? "ECONNREFUSED" : undefined));
     // No jitter (random = 1): the waits are the plain doubling, capped at 60 s.
@@ -109,7 +122,12 @@ describe("outbox: Telegram's answers", () => {
     expect(row(tb, "m:1")).toMatchObject({ state: "sent", attempts: 9 });
     // The refused connection never reached Telegram: sent on the third try, once.
     expect(row(tb, "m:2")).toMatchObject({ state: "sent", attempts: 3 });
-    expect(tb.telegram.deliveriesByChat()).toEqual(new Map([[1, 1], [2, 1]]));
+    expect(tb.telegram.deliveriesByChat()).toEqual(
+      new Map([
+        [1, 1],
+        [2, 1],
+      ]),
+    );
   });
 
   it("a connection reset is retried; a request that timed out waiting for the answer is not resent (uncertain)", async () => {
@@ -156,7 +174,10 @@ describe("outbox: crash in the middle of a broadcast", () => {
       before.telegram.frozen = true;
       before.close(); // the old process is gone: it can neither write nor send any more
     };
-    void before.sender({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), ratePerSecond: 2000 }).drain().catch(() => {});
+    void before
+      .sender({ sleep: (ms) => new Promise((r) => setTimeout(r, ms)), ratePerSecond: 2000 })
+      .drain()
+      .catch(() => {});
     await vi_waitFor(() => before.telegram.frozen);
 
     // Restart on the database as it was at the crash, against the same Telegram.
@@ -186,7 +207,10 @@ describe("outbox: crash in the middle of a broadcast", () => {
 describe("outbox: a broadcast never blocks replies", () => {
   it("a learner's command is answered while a slow broadcast is still sending", async () => {
     tb = new TestBot({ now: T0 });
-    queue(tb, Array.from({ length: 40 }, (_, i) => 2000 + i));
+    queue(
+      tb,
+      Array.from({ length: 40 }, (_, i) => 2000 + i),
+    );
     const sender = tb.sender({ ratePerSecond: 10, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
     sender.start();
     await new Promise((r) => setTimeout(r, 200));

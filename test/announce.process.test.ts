@@ -34,7 +34,9 @@ describe("the weekly announcement across a real kill -9", () => {
       for (let i = 0; i < N; i++) {
         const id = 50_000 + i;
         telegram.addChat(id);
-        tx.insert(learners).values({ id, firstName: `L${i}`, language: (["kk", "ru", "en"] as const)[i % 3]!, createdAt: 0, updatedAt: 0 }).run();
+        tx.insert(learners)
+          .values({ id, firstName: `L${i}`, language: (["kk", "ru", "en"] as const)[i % 3]!, createdAt: 0, updatedAt: 0 })
+          .run();
         tx.insert(enrollments).values({ learnerId: id, courseId: "crash-course", status: "active", enrolledAt: 0 }).run();
       }
     });
@@ -54,12 +56,13 @@ describe("the weekly announcement across a real kill -9", () => {
     // The restarted bot owns the database; a read-only connection (WAL) watches the outbox drain.
     const watcher = new Database(dbPath, { readonly: true });
     cleanups.push(() => void watcher.close());
-    const unsettled = watcher.prepare("SELECT count(*) AS n FROM outbox_items o JOIN outbox_bodies b ON b.id = o.body_id WHERE b.kind = 'announcement' AND o.state IN ('pending', 'sending')");
-    const queued = watcher.prepare("SELECT count(*) AS n FROM outbox_items o JOIN outbox_bodies b ON b.id = o.body_id WHERE b.kind = 'announcement'");
-    await until(
-      () => (queued.get() as { n: number }).n === N && (unsettled.get() as { n: number }).n === 0,
-      "the rest of the broadcast",
+    const unsettled = watcher.prepare(
+      "SELECT count(*) AS n FROM outbox_items o JOIN outbox_bodies b ON b.id = o.body_id WHERE b.kind = 'announcement' AND o.state IN ('pending', 'sending')",
     );
+    const queued = watcher.prepare(
+      "SELECT count(*) AS n FROM outbox_items o JOIN outbox_bodies b ON b.id = o.body_id WHERE b.kind = 'announcement'",
+    );
+    await until(() => (queued.get() as { n: number }).n === N && (unsettled.get() as { n: number }).n === 0, "the rest of the broadcast");
     await new Promise((r) => setTimeout(r, 1500)); // anything left (or repeated) would show now
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);

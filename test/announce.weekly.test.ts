@@ -4,11 +4,7 @@ import { enroll, getModules, unenroll } from "../src/db/coursesRepo.js";
 import { setLearnerBlocked, upsertLearner } from "../src/db/learnersRepo.js";
 import { quizAttempts, quizzes } from "../src/db/schema/index.js";
 import { outboxMessages } from "../src/db/outboxRepo.js";
-import {
-  deadlineRemindersJob,
-  queueAnnouncements,
-  weeklyAnnouncementsJob,
-} from "../src/jobs/announcements.js";
+import { deadlineRemindersJob, queueAnnouncements, weeklyAnnouncementsJob } from "../src/jobs/announcements.js";
 import { Scheduler } from "../src/jobs/scheduler.js";
 import { announcement, courseYaml } from "./support/courses.js";
 import { T0, TestBot, tempDir } from "./support/harness.js";
@@ -33,7 +29,10 @@ function learner(t: TestBot, id: number, lang: string, courseId = "python-101"):
 }
 
 const rows = (t: TestBot) => outboxMessages(t.db);
-const keys = (t: TestBot) => rows(t).map((r) => r.dedupeKey).sort();
+const keys = (t: TestBot) =>
+  rows(t)
+    .map((r) => r.dedupeKey)
+    .sort();
 
 describe("weekly announcements: due time in the course's time zone", () => {
   it("Asia/Almaty: nothing a minute before local midnight of the module's first day, sent at midnight", async () => {
@@ -129,12 +128,7 @@ describe("weekly announcements: catch-up and too late", () => {
     tb.telegram.addChat(1, 2); // a new fake after the restart; Telegram still knows the learners' chats
     const scheduler = new Scheduler([weeklyAnnouncementsJob(tb.db, () => {})], tb.clock);
     await scheduler.tick();
-    expect(keys(tb)).toEqual([
-      "announce:python-101:1:1",
-      "announce:python-101:1:2",
-      "announce:python-101:2:1",
-      "announce:python-101:2:2",
-    ]);
+    expect(keys(tb)).toEqual(["announce:python-101:1:1", "announce:python-101:1:2", "announce:python-101:2:1", "announce:python-101:2:2"]);
     await tb.sender().drain();
     expect(tb.telegram.textsTo(1).map((t) => t.split("\n")[1])).toEqual(["Week 2 of 4: <b>Module 2</b>", "Week 3 of 4: <b>Module 3</b>"]);
   });
@@ -207,10 +201,20 @@ questions:
     learner(tb, 2, "kk");
     learner(tb, 3, "ru");
     const quizId = tb.db.select().from(quizzes).get()!.id;
-    tb.db.insert(quizAttempts).values({
-      learnerId: 3, quizId, attemptNo: 1, variant: [], startedAt: ALMATY_W1 + DAY, endsAt: CLOSE_W1,
-      finishedAt: ALMATY_W1 + DAY, score: 100, passed: true,
-    }).run();
+    tb.db
+      .insert(quizAttempts)
+      .values({
+        learnerId: 3,
+        quizId,
+        attemptNo: 1,
+        variant: [],
+        startedAt: ALMATY_W1 + DAY,
+        endsAt: CLOSE_W1,
+        finishedAt: ALMATY_W1 + DAY,
+        score: 100,
+        passed: true,
+      })
+      .run();
     const job = deadlineRemindersJob(tb.db, () => {});
 
     await job.run(CLOSE_W1 - 24 * HOUR - MINUTE);
@@ -243,10 +247,20 @@ questions:
     learner(tb, 4, "en"); // an attempt still running does not count
     const quizId = tb.db.select().from(quizzes).get()!.id;
     const attempt = (learnerId: number, score: number | null) =>
-      tb.db.insert(quizAttempts).values({
-        learnerId, quizId, attemptNo: 1, variant: [], startedAt: ALMATY_W1 + DAY, endsAt: CLOSE_W1,
-        finishedAt: score === null ? null : ALMATY_W1 + DAY, score, passed: score === null ? null : score >= 60,
-      }).run();
+      tb.db
+        .insert(quizAttempts)
+        .values({
+          learnerId,
+          quizId,
+          attemptNo: 1,
+          variant: [],
+          startedAt: ALMATY_W1 + DAY,
+          endsAt: CLOSE_W1,
+          finishedAt: score === null ? null : ALMATY_W1 + DAY,
+          score,
+          passed: score === null ? null : score >= 60,
+        })
+        .run();
     attempt(1, 100);
     attempt(2, 20);
     attempt(4, null);

@@ -73,7 +73,13 @@ describe("asking", () => {
     await u.send("Как установить Python на Windows?");
     expect(u.lastText()).toContain("Ваш вопрос <b>№1</b> отправлен ассистентам курса");
     const q = getQuestion(tb.db, 1)!;
-    expect(q).toMatchObject({ learnerId: 1, courseId: "python-101", modulePosition: 1, state: "open", text: "Как установить Python на Windows?" });
+    expect(q).toMatchObject({
+      learnerId: 1,
+      courseId: "python-101",
+      modulePosition: 1,
+      state: "open",
+      text: "Как установить Python на Windows?",
+    });
     expect(q.assistantMessageId).not.toBeNull();
     expect(tb.db.select().from(askDrafts).all()).toHaveLength(0);
 
@@ -163,7 +169,9 @@ describe("asking", () => {
     const u = await enrolled(7, "en");
     await u.send("/ask");
     await u.press("ask:m:python-101:g");
-    await u.sendWith(undefined, { sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } });
+    await u.sendWith(undefined, {
+      sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false },
+    });
     expect(u.lastText()).toContain("I can pass on a text, a photo or a document");
     await u.send("x".repeat(3001));
     expect(u.lastText()).toContain("too long: 3001 characters, and at most 3000 fit");
@@ -186,7 +194,9 @@ describe("asking", () => {
     tb.clock.advance(41 * 1000);
     await u.send("/ask");
     await u.press("ask:m:python-101:g");
-    const confirmation = tb.telegram.calls.find((c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("#1</b> has been sent"))!;
+    const confirmation = tb.telegram.calls.find(
+      (c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("#1</b> has been sent"),
+    )!;
     await u.reply(confirmation.result.message_id, "Some more details on the first");
     expect(u.lastText()).toContain("Added to your question #1");
     tb.clock.advance(10 * 1000);
@@ -227,7 +237,10 @@ describe("asking", () => {
       caption: "Why does this error appear?",
     });
     expect(u.lastText()).toContain("Your question <b>#1</b> has been sent");
-    const header = tb.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === ASSIST).at(-1)!;
+    const header = tb.telegram
+      .callsOf("sendMessage")
+      .filter((c) => Number(c.payload.chat_id) === ASSIST)
+      .at(-1)!;
     expect(header.payload.text).toContain("Why does this error appear?");
     expect(header.payload.text).toContain("attached a photo");
     const photo = tb.telegram.callsOf("sendPhoto").at(-1)!;
@@ -255,7 +268,9 @@ describe("asking", () => {
     expect(tb.db.select().from(questions).all()).toHaveLength(1);
 
     tb.clock.advance(2 * MINUTE);
-    const confirmation = tb.telegram.calls.find((c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("#1</b> has been sent"))!;
+    const confirmation = tb.telegram.calls.find(
+      (c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("#1</b> has been sent"),
+    )!;
     await u.reply(confirmation.result.message_id, undefined, { photo: photo("p3"), caption: "And this", media_group_id: "album-2" });
     await u.reply(confirmation.result.message_id, undefined, { photo: photo("p4"), media_group_id: "album-2" });
     expect(tb.telegram.callsOf("sendPhoto").map((c) => c.payload.photo)).toEqual(["p1", "p2", "p3", "p4"]);
@@ -278,18 +293,29 @@ describe("round trip", () => {
     expect(answer).toContain("<blockquote>Цикл қалай жұмыс істейді?</blockquote>");
     expect(answer).toContain("&lt;b&gt; is just text here");
     expect(answer).toContain("Нақтылау сұрағын қою үшін осы хабарламаға жауап беріңіз");
-    expect(getQuestion(tb.db, id)).toMatchObject({ state: "answered", answeredBy: 500, answeredByName: "Dana", answeredAt: T0 + 2 * HOUR, replyCount: 1 });
+    expect(getQuestion(tb.db, id)).toMatchObject({
+      state: "answered",
+      answeredBy: 500,
+      answeredByName: "Dana",
+      answeredAt: T0 + 2 * HOUR,
+      replyCount: 1,
+    });
     // The assistant sees it went through, and the buttons under the question follow the state.
     expect(tb.telegram.callsOf("setMessageReaction").at(-1)!.payload).toMatchObject({ chat_id: ASSIST, message_id: replyId });
     const edit = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!;
     expect(edit.payload.message_id).toBe(headerId(id));
-    expect(edit.payload.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual(["aq:o:1", "aq:i:1"]);
+    expect(edit.payload.reply_markup.inline_keyboard.flat().map((b: { callback_data: string }) => b.callback_data)).toEqual([
+      "aq:o:1",
+      "aq:i:1",
+    ]);
 
     // Follow-up: a reply to the answer goes to the same thread in the assistants' chat.
     const answerId = tb.telegram.lastSentMessageId(u.id);
     await u.reply(answerId, "Ал while циклі ше?");
     expect(u.lastText()).toContain("#1 сұрағыңызға қосылды");
-    const followUp = sentTo(ASSIST).filter((c) => c.method === "sendMessage").at(-1)!;
+    const followUp = sentTo(ASSIST)
+      .filter((c) => c.method === "sendMessage")
+      .at(-1)!;
     expect(followUp.payload.text).toContain("Follow-up to question #1");
     expect(followUp.payload.text).toContain("Айгерім");
     expect(followUp.payload.text).toContain("Ал while циклі ше?");
@@ -303,7 +329,9 @@ describe("round trip", () => {
 
     // A reply to the confirmation also adds to the question; a reply to an unrelated message does not.
     tb.clock.advance(2 * MINUTE);
-    const confirmation = tb.telegram.calls.find((c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("сұрағыңыз курс көмекшілеріне жіберілді"))!;
+    const confirmation = tb.telegram.calls.find(
+      (c) => Number(c.payload.chat_id) === u.id && String(c.payload.text).includes("сұрағыңыз курс көмекшілеріне жіберілді"),
+    )!;
     await u.reply(confirmation.result.message_id, "Тағы бір нақтылау");
     expect(u.lastText()).toContain("#1 сұрағыңызға қосылды");
     await u.reply(999_999, "Жай жауап");
@@ -318,7 +346,10 @@ describe("round trip", () => {
       document: { file_id: "slides", file_unique_id: "sl", file_name: "week1.pdf" },
       caption: "Here they are",
     });
-    const framing = tb.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === u.id).at(-1)!;
+    const framing = tb.telegram
+      .callsOf("sendMessage")
+      .filter((c) => Number(c.payload.chat_id) === u.id)
+      .at(-1)!;
     expect(framing.payload.text).toContain("Answer to your question #1");
     expect(framing.payload.text).toContain("<blockquote>Where are the slides?</blockquote>");
     const copy = tb.telegram.callsOf("copyMessage").at(-1)!;
@@ -404,7 +435,10 @@ describe("restarts and long answers", () => {
     const id = await ask(u, "Расскажите подробно");
     const long = "Очень подробный ответ. ".repeat(175).trim(); // 4024 characters: fits alone, not with the framing
     const replyId = await tb.groupUser(500, ASSIST).reply(headerId(id), long);
-    const framing = tb.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === u.id).at(-1)!;
+    const framing = tb.telegram
+      .callsOf("sendMessage")
+      .filter((c) => Number(c.payload.chat_id) === u.id)
+      .at(-1)!;
     expect(framing.payload.text).toContain("Ответ на ваш вопрос №1");
     expect(framing.payload.text).not.toContain("Очень подробный ответ");
     expect(tb.telegram.callsOf("copyMessage").at(-1)!.payload).toMatchObject({ chat_id: u.id, from_chat_id: ASSIST, message_id: replyId });
@@ -425,7 +459,10 @@ describe("who may answer", () => {
     expect(getQuestion(tb.db, id)!.state).toBe("open");
     // Nor can they press the buttons, list or export.
     await stranger.press(`aq:c:${id}`, headerId(id));
-    expect(tb.telegram.callbackAnswers().at(-1)!.payload).toMatchObject({ show_alert: true, text: "Only members of the assistants' chat can do this." });
+    expect(tb.telegram.callbackAnswers().at(-1)!.payload).toMatchObject({
+      show_alert: true,
+      text: "Only members of the assistants' chat can do this.",
+    });
     await stranger.send("/questions");
     expect(tb.telegram.lastTextTo(ASSIST)).toContain("Only members of this chat");
     expect(getQuestion(tb.db, id)!.state).toBe("open");
@@ -588,7 +625,9 @@ describe("assistants' buttons and lists", () => {
     const lines = file.content.slice(1).split("\r\n");
     expect(lines[0]).toBe("Number,State,Course,Module,Learner,Language,Asked at,Question,Attachment,Replies,Answered at,Answered by");
     // The line break inside the quoted question stays a bare \n; records end with \r\n.
-    expect(lines[1]).toBe('1,answered,Introduction to Python,Week 1: Module 1,Әлія,kk,2026-09-01 09:00,"Сұрақ: ""цикл"", әрі\nекінші жол",,1,2026-09-01 09:02,Member500');
+    expect(lines[1]).toBe(
+      '1,answered,Introduction to Python,Week 1: Module 1,Әлія,kk,2026-09-01 09:00,"Сұрақ: ""цикл"", әрі\nекінші жол",,1,2026-09-01 09:02,Member500',
+    );
     expect(lines[2]).toBe("2,open,Introduction to Python,General question,Әлія,kk,2026-09-01 09:02,'=SUM(A1) қалай?,,0,,");
     expect(lines[3]).toBe("");
     expect(lines).toHaveLength(4);
@@ -677,7 +716,13 @@ describe("posting survives a crash between sending and recording", () => {
         if (c.method === "sendPhoto") telegram.frozen = true;
         return undefined;
       });
-      void first.handle(u1.message("", { text: undefined, photo: [{ file_id: "shot", file_unique_id: "shot", width: 1, height: 1 }], caption: "This error" }));
+      void first.handle(
+        u1.message("", {
+          text: undefined,
+          photo: [{ file_id: "shot", file_unique_id: "shot", width: 1, height: 1 }],
+          caption: "This error",
+        }),
+      );
       for (let i = 0; i < 1000 && !telegram.frozen; i++) await new Promise((r) => setImmediate(r));
       expect(telegram.frozen).toBe(true);
       first.close();
@@ -685,7 +730,9 @@ describe("posting survives a crash between sending and recording", () => {
       telegram.failures.length = 0;
 
       const second = new TestBot({ now: T0 + 3 * MINUTE, dbPath, config, telegram });
-      const job = questionsRedeliveryJob(second.db, second.config, (q, now, options) => postQuestion(second.bot.api, second.db, second.config, q, now, options));
+      const job = questionsRedeliveryJob(second.db, second.config, (q, now, options) =>
+        postQuestion(second.bot.api, second.db, second.config, q, now, options),
+      );
       await job.run(T0 + 3 * MINUTE);
       await job.run(T0 + 4 * MINUTE);
       const headers = telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === ASSIST);
@@ -699,7 +746,6 @@ describe("posting survives a crash between sending and recording", () => {
       cleanup();
     }
   });
-
 
   it("posts again with a note, routes replies to either copy, tells the learner the number, and stops there", async () => {
     const { dir, cleanup } = tempDir();
@@ -725,7 +771,8 @@ describe("posting survives a crash between sending and recording", () => {
       first.close();
       telegram.frozen = false;
       telegram.failures.length = 0;
-      const copies = () => telegram.calls.filter((c) => Number(c.payload.chat_id) === ASSIST && String(c.payload.text).includes("Где найти задание?"));
+      const copies = () =>
+        telegram.calls.filter((c) => Number(c.payload.chat_id) === ASSIST && String(c.payload.text).includes("Где найти задание?"));
       expect(copies()).toHaveLength(1);
 
       const second = new TestBot({ now: T0 + 3 * MINUTE, dbPath, config, telegram });
@@ -733,7 +780,9 @@ describe("posting survives a crash between sending and recording", () => {
       await second.handle(update, 777_777);
       expect(second.db.select().from(questions).all()).toHaveLength(1);
       expect(getQuestion(second.db, 1)).toMatchObject({ assistantMessageId: null, learnerNotifiedAt: null });
-      const job = questionsRedeliveryJob(second.db, second.config, (q, now, options) => postQuestion(second.bot.api, second.db, second.config, q, now, options));
+      const job = questionsRedeliveryJob(second.db, second.config, (q, now, options) =>
+        postQuestion(second.bot.api, second.db, second.config, q, now, options),
+      );
       await job.run(T0 + 3 * MINUTE);
       expect(copies()).toHaveLength(2);
       expect(String(copies()[1]!.payload.text)).toContain("Sent again after an interruption");

@@ -60,7 +60,7 @@ describe("CSV", () => {
     expect(Buffer.from(csv, "utf8").subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   });
   it("defuses cells a spreadsheet would run as formulas, but not numbers", () => {
-    expect(csvField("=HYPERLINK(\"x\")")).toBe("\"'=HYPERLINK(\"\"x\"\")\"");
+    expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
     expect(csvField("+7 701")).toBe("'+7 701");
     expect(csvField("@user")).toBe("'@user");
     expect(csvField(-3)).toBe("-3");
@@ -71,7 +71,9 @@ describe("CSV", () => {
 describe("locales", () => {
   const load = (l: string) => JSON.parse(readFileSync(`locales/${l}.json`, "utf8")) as Record<string, unknown>;
   const keys = (o: unknown, p = ""): string[] =>
-    Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => (typeof v === "object" && v !== null ? keys(v, `${p}${k}.`) : [`${p}${k}`]));
+    Object.entries(o as Record<string, unknown>).flatMap(([k, v]) =>
+      typeof v === "object" && v !== null ? keys(v, `${p}${k}.`) : [`${p}${k}`],
+    );
   it("the questions texts exist in kk, ru and en with the same keys and placeholders", () => {
     const [kk, ru, en] = ["kk", "ru", "en"].map(load);
     for (const ns of ["ask", "assist"]) {

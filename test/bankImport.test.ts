@@ -24,9 +24,16 @@ describe("encodings", () => {
 
   it("decodes UTF-8 (with or without BOM), UTF-16 with a BOM and without one", () => {
     expect(decodeBankFile(Buffer.from(cyrillic))).toMatchObject({ ok: true, text: cyrillic, encoding: "UTF-8" });
-    expect(decodeBankFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(cyrillic)]))).toMatchObject({ ok: true, text: cyrillic });
+    expect(decodeBankFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(cyrillic)]))).toMatchObject({
+      ok: true,
+      text: cyrillic,
+    });
     const le = Buffer.from(cyrillic, "utf16le");
-    expect(decodeBankFile(Buffer.concat([Buffer.from([0xff, 0xfe]), le]))).toMatchObject({ ok: true, text: cyrillic, encoding: "UTF-16LE (BOM)" });
+    expect(decodeBankFile(Buffer.concat([Buffer.from([0xff, 0xfe]), le]))).toMatchObject({
+      ok: true,
+      text: cyrillic,
+      encoding: "UTF-16LE (BOM)",
+    });
     expect(decodeBankFile(le)).toMatchObject({ ok: true, text: cyrillic, encoding: "UTF-16LE" });
     const be = Buffer.from(le).swap16();
     expect(decodeBankFile(be)).toMatchObject({ ok: true, text: cyrillic, encoding: "UTF-16BE" });
@@ -51,14 +58,31 @@ describe("linear time on 100,000-character lines", () => {
   const long = (unit: string) => unit.repeat(Math.ceil(100_000 / unit.length)).slice(0, 100_000);
   // Each input is shaped to make a backtracking regular expression blow up; each must finish well
   // within the test's timeout (a quadratic scan of 100,000 characters would not).
-  const inputs = [long("a"), long(" "), long("1"), long("<a"), long("<b>"), long("&#"), long("**a "), long("[a]("), long("%"), long("\\="), long("{"), long("-> "), long("#"), long("`a")];
+  const inputs = [
+    long("a"),
+    long(" "),
+    long("1"),
+    long("<a"),
+    long("<b>"),
+    long("&#"),
+    long("**a "),
+    long("[a]("),
+    long("%"),
+    long("\\="),
+    long("{"),
+    long("-> "),
+    long("#"),
+    long("`a"),
+  ];
   it("GIFT, Aiken and Moodle XML parsers", { timeout: 120_000 }, () => {
     for (const s of inputs) {
       parseGift(`${s} {=${s} ~${s}#${s}}`);
       parseGift(`Q {#${s}}`);
       parseGift(`Q {${s}}`);
       parseAiken(`${s}\nA. ${s}\nB) ${s}\nANSWER: ${s}`);
-      parseMoodleXml(`<quiz><question type="shortanswer"><name><text>x</text></name><questiontext format="markdown"><text><![CDATA[${s}]]></text></questiontext><answer fraction="100"><text>${s.replace(/[<&]/g, "x")}</text></answer></question></quiz>`);
+      parseMoodleXml(
+        `<quiz><question type="shortanswer"><name><text>x</text></name><questiontext format="markdown"><text><![CDATA[${s}]]></text></questiontext><answer fraction="100"><text>${s.replace(/[<&]/g, "x")}</text></answer></question></quiz>`,
+      );
     }
   });
   it("text formats and the short-answer wildcard", { timeout: 120_000 }, () => {
@@ -66,7 +90,10 @@ describe("linear time on 100,000-character lines", () => {
       htmlToTelegram(s);
       markdownToHtml(s);
       toTelegramHtml(s, "moodle");
-      gradeAnswer({ kind: "text", prompt: { en: "q" }, moodle: true, accepted: { en: [{ value: `*${s.slice(0, 50)}*a*b*`, weight: 100 }] } }, { kind: "text", text: s });
+      gradeAnswer(
+        { kind: "text", prompt: { en: "q" }, moodle: true, accepted: { en: [{ value: `*${s.slice(0, 50)}*a*b*`, weight: 100 }] } },
+        { kind: "text", text: s },
+      );
     }
   });
 });
@@ -95,7 +122,9 @@ describe("banks in course files", () => {
 
   it("import: valid-only imports the good questions, lists the skipped ones, and the quiz counts them", () => {
     write("w.en.gift", bank);
-    const { course, issues } = check(courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\nimport: valid-only\ngift: { en: w.en.gift }" } }));
+    const { course, issues } = check(
+      courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\nimport: valid-only\ngift: { en: w.en.gift }" } }),
+    );
     expect(issues.filter((i) => i.level === "error")).toEqual([]);
     expect(issues.filter((i) => i.file).map((i) => [i.level, i.code, i.line ?? null])).toEqual([
       ["warning", "gift_unclosed", 23],
@@ -121,7 +150,9 @@ describe("banks in course files", () => {
   it("a question skipped in one language is skipped in every language (they stay matched by position)", () => {
     write("w.en.gift", `${good(11)}\n\nLast? {=yes ~no}\n`);
     write("w.ru.gift", `${good(11).replace(/Good/g, "Хорошо")}\n\nПоследний? {=да ~нет\n`);
-    const { course, issues } = check(courseYaml({ languages: ["en", "ru"], quizzes: { 0: "pass_score: 60\nimport: valid-only\ngift: { en: w.en.gift, ru: w.ru.gift }" } }));
+    const { course, issues } = check(
+      courseYaml({ languages: ["en", "ru"], quizzes: { 0: "pass_score: 60\nimport: valid-only\ngift: { en: w.en.gift, ru: w.ru.gift }" } }),
+    );
     expect(issues.filter((i) => i.level === "error")).toEqual([]);
     expect(course!.modules[0]!.quiz!.questions).toHaveLength(11);
     expect(course!.modules[0]!.quiz!.skipped).toBe(1);
@@ -138,13 +169,17 @@ describe("banks in course files", () => {
     const enc = (m: Map<string, number>) => Buffer.from([...text].map((c) => m.get(c) ?? c.charCodeAt(0)));
     write("w.ru.gift", enc(cp1251));
     const ok = check(courseYaml({ languages: ["ru"], quizzes: { 0: "pass_score: 60\ngift: { ru: w.ru.gift }" } }));
-    expect(ok.issues.filter((i) => i.level !== "warning" || i.code !== "quiz_course_items").map((i) => [i.level, i.code, i.params.encoding])).toEqual([["note", "bank_decoded", "Windows-1251"]]);
+    expect(
+      ok.issues.filter((i) => i.level !== "warning" || i.code !== "quiz_course_items").map((i) => [i.level, i.code, i.params.encoding]),
+    ).toEqual([["note", "bank_decoded", "Windows-1251"]]);
     expect(ok.course!.modules[0]!.quiz!.questions[0]!.prompt).toEqual({ ru: "Вопрос номер 1: какой ответ верный?" });
     write("w.ru.gift", enc(koi8));
     const refused = check(courseYaml({ languages: ["ru"], quizzes: { 0: "pass_score: 60\ngift: { ru: w.ru.gift }" } }));
     expect(refused.course).toBeNull();
     const issue = refused.issues.find((i) => i.code === "bank_encoding")!;
-    expect(renderIssue(t, "c.yaml", issue)).toContain("is not in UTF-8 and its encoding could not be read with certainty (found: KOI8-R); save it as UTF-8");
+    expect(renderIssue(t, "c.yaml", issue)).toContain(
+      "is not in UTF-8 and its encoding could not be read with certainty (found: KOI8-R); save it as UTF-8",
+    );
   });
 
   it("questions that would break Telegram's limits are refused with their line", () => {
@@ -221,7 +256,11 @@ The keyword \\{def\\} starts a function \\= true: {T}
     writeFileSync(join(dir, "b.en.gift"), en);
     writeFileSync(join(dir, "b.ru.gift"), ru);
     const quiz = (files: string) => `pass_score: 60\ngift: ${files}`;
-    const first = validateCourseText(courseYaml({ languages: ["en", "ru"], quizzes: { 0: quiz("{ en: b.en.gift, ru: b.ru.gift }") } }), { now: T0, defaultTimezone: "Asia/Almaty", baseDir: dir });
+    const first = validateCourseText(courseYaml({ languages: ["en", "ru"], quizzes: { 0: quiz("{ en: b.en.gift, ru: b.ru.gift }") } }), {
+      now: T0,
+      defaultTimezone: "Asia/Almaty",
+      baseDir: dir,
+    });
     expect(first.issues.filter((i) => i.level === "error")).toEqual([]);
     const questions = first.course!.modules[0]!.quiz!.questions;
     expect(questions).toHaveLength(11);
@@ -230,7 +269,11 @@ The keyword \\{def\\} starts a function \\= true: {T}
       expect(out.losses).toEqual([]);
       writeFileSync(join(dir, `x.${lang}.gift`), out.text);
     }
-    const second = validateCourseText(courseYaml({ languages: ["en", "ru"], quizzes: { 0: quiz("{ en: x.en.gift, ru: x.ru.gift }") } }), { now: T0, defaultTimezone: "Asia/Almaty", baseDir: dir });
+    const second = validateCourseText(courseYaml({ languages: ["en", "ru"], quizzes: { 0: quiz("{ en: x.en.gift, ru: x.ru.gift }") } }), {
+      now: T0,
+      defaultTimezone: "Asia/Almaty",
+      baseDir: dir,
+    });
     expect(second.issues.filter((i) => i.level === "error")).toEqual([]);
     expect(second.course!.modules[0]!.quiz!.questions).toEqual(questions);
   });
@@ -246,10 +289,12 @@ The keyword \\{def\\} starts a function \\= true: {T}
     // Week 2 and 4 are GIFT banks: the course, with those files replaced by the exported ones.
     cpSync("courses/intro-programming", join(dir, "intro-programming"), { recursive: true });
     for (const week of [2, 4]) {
-      for (const l of ["kk", "ru", "en"]) copyFileSync(join(dir, `intro-programming.week${week}.${l}.gift`), join(dir, "intro-programming", `week${week}.${l}.gift`));
+      for (const l of ["kk", "ru", "en"])
+        copyFileSync(join(dir, `intro-programming.week${week}.${l}.gift`), join(dir, "intro-programming", `week${week}.${l}.gift`));
     }
     const back = validateCourseText(yaml, { now: T0, defaultTimezone: "Asia/Almaty", baseDir: dir });
     expect(back.issues.filter((i) => i.level !== "note")).toEqual([]);
-    for (const week of [2, 4]) expect(back.course!.modules[week - 1]!.quiz!.questions).toEqual(original.course!.modules[week - 1]!.quiz!.questions);
+    for (const week of [2, 4])
+      expect(back.course!.modules[week - 1]!.quiz!.questions).toEqual(original.course!.modules[week - 1]!.quiz!.questions);
   });
 });

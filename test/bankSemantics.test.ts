@@ -27,7 +27,16 @@ function chat(q: QuizQuestion): string {
   const n = q.kind === "matching" ? matchingChoices(q).length : (q.options?.length ?? 0);
   const order = Array.from({ length: n }, (_, i) => i);
   if (q.kind === "matching") return renderMatchingStep(t, "en", ["en"], q, { step: 0, order }, (k) => `qb:1:0:${k}`).text;
-  const view = { attemptId: 1, item: 0, total: 1, question: q, variant: { q: 0, order }, endsAt: null, timezone: "Asia/Almaty", languages: ["en"] };
+  const view = {
+    attemptId: 1,
+    item: 0,
+    total: 1,
+    question: q,
+    variant: { q: 0, order },
+    endsAt: null,
+    timezone: "Asia/Almaty",
+    languages: ["en"],
+  };
   return renderQuestion(t, "en", view).text;
 }
 
@@ -52,8 +61,19 @@ const CASES: Case[] = [
     name: "GIFT {=a =b ~c}: single choice where either a or b is fully right",
     format: "gift",
     source: "Which are even? {=2 =4 ~3}",
-    meaning: { kind: "single", options: [{ text: { en: "2" }, weight: 100 }, { text: { en: "4" }, weight: 100 }, { text: { en: "3" }, weight: 0 }] as never },
-    grades: [[choice(0), 1], [choice(1), 1], [choice(2), 0]],
+    meaning: {
+      kind: "single",
+      options: [
+        { text: { en: "2" }, weight: 100 },
+        { text: { en: "4" }, weight: 100 },
+        { text: { en: "3" }, weight: 0 },
+      ] as never,
+    },
+    grades: [
+      [choice(0), 1],
+      [choice(1), 1],
+      [choice(2), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nWhich are even?\n\n<b>A.</b> 2\n<b>B.</b> 4\n<b>C.</b> 3\n\n<i>Choose one answer.</i>",
   },
   {
@@ -62,9 +82,17 @@ const CASES: Case[] = [
     source: "Capital of Kazakhstan? {=Astana ~%50%Almaty #the former capital ~Shymkent}",
     meaning: {
       kind: "single",
-      options: [{ text: { en: "Astana" }, weight: 100 }, { text: { en: "Almaty" }, weight: 50, feedback: { en: "the former capital" } }, { text: { en: "Shymkent" }, weight: 0 }] as never,
+      options: [
+        { text: { en: "Astana" }, weight: 100 },
+        { text: { en: "Almaty" }, weight: 50, feedback: { en: "the former capital" } },
+        { text: { en: "Shymkent" }, weight: 0 },
+      ] as never,
     },
-    grades: [[choice(0), 1], [choice(1), 0.5], [choice(2), 0]],
+    grades: [
+      [choice(0), 1],
+      [choice(1), 0.5],
+      [choice(2), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nCapital of Kazakhstan?\n\n<b>A.</b> Astana\n<b>B.</b> Almaty\n<b>C.</b> Shymkent\n\n<i>Choose one answer.</i>",
   },
   {
@@ -72,7 +100,13 @@ const CASES: Case[] = [
     format: "gift",
     source: "Which are primes? {~%50%2 ~%50%3 ~%-100%4}",
     meaning: { kind: "multiple", moodle: true },
-    grades: [[choice(0, 1), 1], [choice(0), 0.5], [choice(0, 2), 0], [choice(0, 1, 2), 0], [choice(2), 0]],
+    grades: [
+      [choice(0, 1), 1],
+      [choice(0), 0.5],
+      [choice(0, 2), 0],
+      [choice(0, 1, 2), 0],
+      [choice(2), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nWhich are primes?\n\n<b>A.</b> 2\n<b>B.</b> 3\n<b>C.</b> 4\n\n<i>Choose all correct answers, then press «Done».</i>",
   },
   {
@@ -86,15 +120,30 @@ const CASES: Case[] = [
         { value: 0, tolerance: 0, weight: 0, feedback: "Between 1 and 5, please.", any: true },
       ],
     },
-    grades: [[typed("1"), 1], [typed("5"), 1], [typed("5.5"), 0], [typed("-3"), 0]],
+    grades: [
+      [typed("1"), 1],
+      [typed("5"), 1],
+      [typed("5.5"), 0],
+      [typed("-3"), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nA number from 1 to 5?\n\n<i>Send a number (for example 12 or 3.5).</i>",
   },
   {
     name: "GIFT numerical: several answers with weights, and a range a..b",
     format: "gift",
     source: "When was Abai born? {#=1845:0 =%50%1840..1850}",
-    meaning: { kind: "number", numbers: [{ value: 1845, tolerance: 0, weight: 100, feedback: undefined }, { value: 1845, tolerance: 5, weight: 50, feedback: undefined }] },
-    grades: [[typed("1845"), 1], [typed("1848"), 0.5], [typed("1851"), 0]],
+    meaning: {
+      kind: "number",
+      numbers: [
+        { value: 1845, tolerance: 0, weight: 100, feedback: undefined },
+        { value: 1845, tolerance: 5, weight: 50, feedback: undefined },
+      ],
+    },
+    grades: [
+      [typed("1845"), 1],
+      [typed("1848"), 0.5],
+      [typed("1851"), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nWhen was Abai born?\n\n<i>Send a number (for example 12 or 3.5).</i>",
   },
   {
@@ -102,24 +151,37 @@ const CASES: Case[] = [
     format: "gift",
     source: "Who wrote «Kara sozder»? {=Abai =%50%Abay #close: the spelling is Abai =%0%*#No: it was Abai Kunanbaiuly.}",
     meaning: { kind: "text", moodle: true },
-    grades: [[typed("abai"), 1], [typed("Abay"), 0.5], [typed("Mukhtar Auezov"), 0]],
+    grades: [
+      [typed("abai"), 1],
+      [typed("Abay"), 0.5],
+      [typed("Mukhtar Auezov"), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nWho wrote «Kara sozder»?\n\n<i>Type your answer and send it as a message.</i>",
   },
   {
     name: "GIFT true/false with both feedbacks {F#when wrong#when right} and general feedback ####",
     format: "gift",
     source: "The Sun goes round the Earth. {F#No: the Earth goes round the Sun.#Right.####Lesson 1.2}",
-    meaning: { kind: "truefalse", answer: false, trueFeedback: { en: "No: the Earth goes round the Sun." }, falseFeedback: { en: "Right." }, review: { en: "Lesson 1.2" } },
-    grades: [[{ kind: "truefalse", value: false }, 1], [{ kind: "truefalse", value: true }, 0]],
+    meaning: {
+      kind: "truefalse",
+      answer: false,
+      trueFeedback: { en: "No: the Earth goes round the Sun." },
+      falseFeedback: { en: "Right." },
+      review: { en: "Lesson 1.2" },
+    },
+    grades: [
+      [{ kind: "truefalse", value: false }, 1],
+      [{ kind: "truefalse", value: true }, 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nThe Sun goes round the Earth.",
   },
   {
     name: "GIFT [html] question with HTML answers: Telegram formatting, entities decoded",
     format: "gift",
-    source: "[html]<p>What does <code>len(\"a&amp;b\")</code> return?</p><p>Think <b>carefully</b>.</p> {=3 ~4 ~[html]<i>an error</i>}",
+    source: '[html]<p>What does <code>len("a&amp;b")</code> return?</p><p>Think <b>carefully</b>.</p> {=3 ~4 ~[html]<i>an error</i>}',
     meaning: { kind: "single", html: true },
     grades: [[choice(0), 1]],
-    chat: "<b>Question 1 of 1</b>\n\nWhat does <code>len(\"a&amp;b\")</code> return?\n\nThink <b>carefully</b>.\n\n<b>A.</b> 3\n<b>B.</b> 4\n<b>C.</b> <i>an error</i>\n\n<i>Choose one answer.</i>",
+    chat: '<b>Question 1 of 1</b>\n\nWhat does <code>len("a&amp;b")</code> return?\n\nThink <b>carefully</b>.\n\n<b>A.</b> 3\n<b>B.</b> 4\n<b>C.</b> <i>an error</i>\n\n<i>Choose one answer.</i>',
   },
   {
     name: "GIFT [markdown] question: bold, code and a link",
@@ -149,15 +211,33 @@ const CASES: Case[] = [
     name: "GIFT -> with pairs: matching, scored per pair",
     format: "gift",
     source: "Match the countries and capitals. {=Kazakhstan -> Astana =Kyrgyzstan -> Bishkek =Uzbekistan -> Tashkent}",
-    meaning: { kind: "matching", pairs: [{ stem: { en: "Kazakhstan" }, answer: { en: "Astana" } }, { stem: { en: "Kyrgyzstan" }, answer: { en: "Bishkek" } }, { stem: { en: "Uzbekistan" }, answer: { en: "Tashkent" } }] },
-    grades: [[{ kind: "matching", choices: [0, 1, 2] }, 1], [{ kind: "matching", choices: [0, 2, 1] }, 1 / 3], [{ kind: "matching", choices: [1, 0, -1] }, 0]],
+    meaning: {
+      kind: "matching",
+      pairs: [
+        { stem: { en: "Kazakhstan" }, answer: { en: "Astana" } },
+        { stem: { en: "Kyrgyzstan" }, answer: { en: "Bishkek" } },
+        { stem: { en: "Uzbekistan" }, answer: { en: "Tashkent" } },
+      ],
+    },
+    grades: [
+      [{ kind: "matching", choices: [0, 1, 2] }, 1],
+      [{ kind: "matching", choices: [0, 2, 1] }, 1 / 3],
+      [{ kind: "matching", choices: [1, 0, -1] }, 0],
+    ],
     chat: "Match the countries and capitals.\n\nPair 1 of 3: what matches\n➡️ <b>Kazakhstan</b>\n\n<b>A.</b> Astana\n<b>B.</b> Bishkek\n<b>C.</b> Tashkent\n\n<i>Choose the matching answer with the buttons below.</i>",
   },
   {
     name: "GIFT -> inside a choice answer is text, not matching",
     format: "gift",
     source: "Which arrow is Python's return annotation? {=-> ~\\=> ~<-}",
-    meaning: { kind: "single", options: [{ text: { en: "->" }, weight: 100 }, { text: { en: "=>" }, weight: 0 }, { text: { en: "<-" }, weight: 0 }] as never },
+    meaning: {
+      kind: "single",
+      options: [
+        { text: { en: "->" }, weight: 100 },
+        { text: { en: "=>" }, weight: 0 },
+        { text: { en: "<-" }, weight: 0 },
+      ] as never,
+    },
     grades: [[choice(0), 1]],
     chat: "<b>Question 1 of 1</b>\n\nWhich arrow is Python's return annotation?\n\n<b>A.</b> -&gt;\n<b>B.</b> =&gt;\n<b>C.</b> &lt;-\n\n<i>Choose one answer.</i>",
   },
@@ -165,8 +245,18 @@ const CASES: Case[] = [
     name: "Aiken: A) / A. with or without a space, ANSWER: B. tolerated, CR-only line ends",
     format: "aiken",
     source: "What is 2+2?\rA)3\rB. 4\rC.5\rANSWER: B.\r",
-    meaning: { kind: "single", options: [{ text: { en: "3" }, weight: 0 }, { text: { en: "4" }, weight: 100 }, { text: { en: "5" }, weight: 0 }] as never },
-    grades: [[choice(1), 1], [choice(0), 0]],
+    meaning: {
+      kind: "single",
+      options: [
+        { text: { en: "3" }, weight: 0 },
+        { text: { en: "4" }, weight: 100 },
+        { text: { en: "5" }, weight: 0 },
+      ] as never,
+    },
+    grades: [
+      [choice(1), 1],
+      [choice(0), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nWhat is 2+2?\n\n<b>A.</b> 3\n<b>B.</b> 4\n<b>C.</b> 5\n\n<i>Choose one answer.</i>",
   },
   {
@@ -181,7 +271,11 @@ const CASES: Case[] = [
 <answer fraction="-100" format="html"><text>4</text><feedback format="html"><text>4 = 2 &#215; 2</text></feedback></answer>
 </question>`),
     meaning: { kind: "multiple", html: true, review: { en: "Lesson 3" } },
-    grades: [[choice(0, 1), 1], [choice(1), 0.5], [choice(1, 2), 0]],
+    grades: [
+      [choice(0, 1), 1],
+      [choice(1), 0.5],
+      [choice(1, 2), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\nWhich are <b>prime</b>?\n\n<b>A.</b> 2\n<b>B.</b> 3\n<b>C.</b> 4\n\n<i>Choose all correct answers, then press «Done».</i>",
   },
   {
@@ -193,7 +287,10 @@ const CASES: Case[] = [
 <units><unit><multiplier>1</multiplier><unit_name>m/s²</unit_name></unit></units>
 </question>`),
     meaning: { kind: "number", numbers: [{ value: 9.8, tolerance: 0.1, weight: 100, feedback: undefined }] },
-    grades: [[typed("9.85"), 1], [typed("10"), 0]],
+    grades: [
+      [typed("9.85"), 1],
+      [typed("10"), 0],
+    ],
     chat: "<b>Question 1 of 1</b>\n\ng in m/s²?\n\n<i>Send a number (for example 12 or 3.5).</i>",
   },
   {
@@ -218,7 +315,10 @@ const CASES: Case[] = [
 <subquestion format="html"><text></text><answer><text>5</text></answer></subquestion>
 </question>`),
     meaning: { kind: "matching", distractors: [{ en: "5" }] },
-    grades: [[{ kind: "matching", choices: [0, 1] }, 1], [{ kind: "matching", choices: [2, 1] }, 0.5]],
+    grades: [
+      [{ kind: "matching", choices: [0, 1] }, 1],
+      [{ kind: "matching", choices: [2, 1] }, 0.5],
+    ],
     chat: "Match\n\nPair 1 of 2: what matches\n➡️ <b>1+1</b>\n\n<b>A.</b> 2\n<b>B.</b> 3\n<b>C.</b> 5\n\n<i>Choose the matching answer with the buttons below.</i>",
   },
 ];

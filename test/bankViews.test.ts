@@ -10,20 +10,45 @@ import { T0, tempDir, TestBot } from "./support/harness.js";
 
 describe("Moodle text formats as Telegram HTML", () => {
   it.each([
-    ["keeps what Telegram shows", "<p><strong>a</strong> <em>b</em> <u>c</u> <del>d</del> <code>e</code></p>", "<b>a</b> <i>b</i> <u>c</u> <s>d</s> <code>e</code>"],
-    ["web links only", '<a href="https://kz.kz?a=1&amp;b=2">x</a> <a href="javascript:alert(1)">y</a>', '<a href="https://kz.kz?a=1&amp;b=2">x</a> y'],
+    [
+      "keeps what Telegram shows",
+      "<p><strong>a</strong> <em>b</em> <u>c</u> <del>d</del> <code>e</code></p>",
+      "<b>a</b> <i>b</i> <u>c</u> <s>d</s> <code>e</code>",
+    ],
+    [
+      "web links only",
+      '<a href="https://kz.kz?a=1&amp;b=2">x</a> <a href="javascript:alert(1)">y</a>',
+      '<a href="https://kz.kz?a=1&amp;b=2">x</a> y',
+    ],
     ["drops scripts and styles with their content", "a<script>alert(1)</script><style>p{}</style>b", "ab"],
     ["re-nests misnested tags", "<b>a<i>b</b>c</i>", "<b>a<i>b</i></b>c"],
-    ["paragraphs, breaks, lists and headings", "<h3>Title</h3><p>one<br>two</p><ul><li>x</li><li>y</li></ul>", "<b>Title</b>\n\none\ntwo\n\n• x\n• y"],
-    ["tables and unknown tags reduced to text", "<table><tr><td>1</td><td>2</td></tr></table><span style='color:red'>red</span>", "1 2\n\nred"],
-    ["entities decoded once, text escaped", "5 &lt; 6 &amp;&amp; 2 &times; 3 &laquo;ok&raquo; &#1241; &bogus;", "5 &lt; 6 &amp;&amp; 2 × 3 «ok» ә &amp;bogus;"],
+    [
+      "paragraphs, breaks, lists and headings",
+      "<h3>Title</h3><p>one<br>two</p><ul><li>x</li><li>y</li></ul>",
+      "<b>Title</b>\n\none\ntwo\n\n• x\n• y",
+    ],
+    [
+      "tables and unknown tags reduced to text",
+      "<table><tr><td>1</td><td>2</td></tr></table><span style='color:red'>red</span>",
+      "1 2\n\nred",
+    ],
+    [
+      "entities decoded once, text escaped",
+      "5 &lt; 6 &amp;&amp; 2 &times; 3 &laquo;ok&raquo; &#1241; &bogus;",
+      "5 &lt; 6 &amp;&amp; 2 × 3 «ok» ә &amp;bogus;",
+    ],
     ["a stray < is text", "if a <b then", "if a &lt;b then"],
     ["images dropped (the photo goes separately)", '<p>Look: <img src="@@PLUGINFILE@@/a.png"></p>', "Look:"],
     ["no empty entities", "<b><img src=x></b>text", "text"],
   ])("%s", (_, html, telegram) => expect(htmlToTelegram(html)).toBe(telegram));
 
   it("Markdown: emphasis, code, links, headings, lists, paragraphs", () => {
-    expect(toTelegramHtml("# Loops\n\nUse **for** or _while_; see [docs](https://docs.python.org).\nSame paragraph.\n\n- one\n- two\n\n`x = 1`", "markdown")).toBe(
+    expect(
+      toTelegramHtml(
+        "# Loops\n\nUse **for** or _while_; see [docs](https://docs.python.org).\nSame paragraph.\n\n- one\n- two\n\n`x = 1`",
+        "markdown",
+      ),
+    ).toBe(
       '<b>Loops</b>\n\nUse <b>for</b> or <i>while</i>; see <a href="https://docs.python.org">docs</a>. Same paragraph.\n\n• one\n• two\n\n<code>x = 1</code>',
     );
     expect(markdownToHtml("2 * 3 * 4 and a_b_c")).toBe("<p>2 * 3 * 4 and a<i>b</i>c</p>");
@@ -73,7 +98,10 @@ describe("matching questions in the chat", () => {
   });
 
   it("a question's photo and the skipped-questions line", () => {
-    expect(questionPhoto({ ...matching, image: { sha256: "ab", mime: "image/png", name: "map.png" } })).toEqual({ sha256: "ab", filename: "map.png" });
+    expect(questionPhoto({ ...matching, image: { sha256: "ab", mime: "image/png", name: "map.png" } })).toEqual({
+      sha256: "ab",
+      filename: "map.png",
+    });
     expect(questionPhoto(matching)).toBeNull();
     expect(skippedQuestionsLine(t, 0)).toBeNull();
     expect(skippedQuestionsLine(t, 2)).toBe("2 questions of the bank were left out (not supported or not valid).");
@@ -94,7 +122,13 @@ describe("the quiz card of a bank imported with import: valid-only", () => {
     const good = Array.from({ length: 11 }, (_, i) => `Q${i}? {=yes ~no}`).join("\n\n");
     for (const l of ["kk", "ru", "en"]) writeFileSync(join(tmp.dir, `w.${l}.gift`), `${good}\n\nBroken {=a ~b\n\n::Essay:: Why? {}\n`);
     tb = new TestBot({ now: T0 });
-    tb.loadCourse(courseYaml({ start: "2026-08-31", quizzes: { 0: "pass_score: 60\nimport: valid-only\ngift: { kk: w.kk.gift, ru: w.ru.gift, en: w.en.gift }" } }), { baseDir: tmp.dir });
+    tb.loadCourse(
+      courseYaml({
+        start: "2026-08-31",
+        quizzes: { 0: "pass_score: 60\nimport: valid-only\ngift: { kk: w.kk.gift, ru: w.ru.gift, en: w.en.gift }" },
+      }),
+      { baseDir: tmp.dir },
+    );
     const u = tb.user(1, { lang: "en" });
     await u.send("/start");
     await u.press("enr!:python-101");

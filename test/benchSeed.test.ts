@@ -17,9 +17,15 @@ describe("bench seeding", () => {
     db = openDatabase(":memory:");
     loadCoursesFromDir(db, join(import.meta.dirname, "..", "courses"), { now: T0, defaultTimezone: "Asia/Almaty" });
     const counts = seedScale(db, { courseId: "intro-programming", learners: 200, now: T0 });
-    const preQuestions = (JSON.parse(
-      (db.$client.prepare("SELECT questions FROM questionnaires WHERE course_id = 'intro-programming' AND kind = 'pre'").get() as { questions: string }).questions,
-    ) as unknown[]).length;
+    const preQuestions = (
+      JSON.parse(
+        (
+          db.$client.prepare("SELECT questions FROM questionnaires WHERE course_id = 'intro-programming' AND kind = 'pre'").get() as {
+            questions: string;
+          }
+        ).questions,
+      ) as unknown[]
+    ).length;
     expect(counts).toEqual({
       learners: 200,
       enrollments: 200,
@@ -29,7 +35,11 @@ describe("bench seeding", () => {
       responseAnswers: 120 * preQuestions,
       questions: 4,
     });
-    const scores = db.$client.prepare("SELECT min(score) AS lo, max(score) AS hi, sum(passed) AS passed FROM quiz_attempts").get() as { lo: number; hi: number; passed: number };
+    const scores = db.$client.prepare("SELECT min(score) AS lo, max(score) AS hi, sum(passed) AS passed FROM quiz_attempts").get() as {
+      lo: number;
+      hi: number;
+      passed: number;
+    };
     expect(scores.lo).toBeGreaterThanOrEqual(0);
     expect(scores.hi).toBeLessThanOrEqual(100);
     expect(scores.passed).toBeGreaterThan(0);

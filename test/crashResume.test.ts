@@ -30,7 +30,9 @@ function bottom(telegram: FakeTelegram, chatId: number): Screen | undefined {
   const messages = new Map<number, { text: string; data: string[] }>();
   let last: number | undefined;
   const dataOf = (markup: unknown) =>
-    ((markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? "");
+    ((markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [])
+      .flat()
+      .map((b) => b.callback_data ?? "");
   for (const c of telegram.calls) {
     if (Number(c.payload.chat_id) !== chatId || c.result === undefined) continue;
     if (c.method === "sendMessage") {
@@ -150,7 +152,11 @@ async function quizStep(run: CrashingRun, u: TestUser, crash: boolean): Promise<
   const screen = bottom(run.telegram, u.id);
   if (!screen) throw new Error("nothing on screen");
   if (screen.text.includes("Quiz finished")) return "done";
-  const attempt = db.select().from(quizAttempts).all().find((a) => a.learnerId === u.id)!;
+  const attempt = db
+    .select()
+    .from(quizAttempts)
+    .all()
+    .find((a) => a.learnerId === u.id)!;
   const bank = quizBank(db, attempt.quizId);
   const header = /Question (\d+) of (\d+)/.exec(screen.text);
   const answered = screen.text.includes("Your answer");
@@ -306,7 +312,9 @@ describe("kill -9 at any point of a questionnaire", () => {
     let steps = 0;
     while ((await surveyStep(run, run.user(5), true, state)) !== "done") {
       if (++steps > 60) {
-        const all = run.telegram.calls.filter((c) => Number(c.payload.chat_id) === 5 || c.method === "answerCallbackQuery").map((c) => `${c.method} ${c.payload.text ?? ""} ${JSON.stringify(c.payload.reply_markup ?? "")}`);
+        const all = run.telegram.calls
+          .filter((c) => Number(c.payload.chat_id) === 5 || c.method === "answerCallbackQuery")
+          .map((c) => `${c.method} ${c.payload.text ?? ""} ${JSON.stringify(c.payload.reply_markup ?? "")}`);
         const first = all.findIndex((x) => x.includes("I understand"));
         throw new Error(`stuck: ${all.slice(first - 12, first + 1).join("\n----\n")}`);
       }

@@ -59,13 +59,18 @@ describe("set-based fan-out", () => {
       setLearnerBlocked(t.db, 105, true, T0);
     }
     const spec = (t: TestBot): FanOut => {
-      const bodies = Object.fromEntries(LANGS.map((l) => [l, saveBody(t.db, `test:${l}`, { kind: "test", method: "sendMessage", payload: { text: l } }, T0)]));
+      const bodies = Object.fromEntries(
+        LANGS.map((l) => [l, saveBody(t.db, `test:${l}`, { kind: "test", method: "sendMessage", payload: { text: l } }, T0)]),
+      );
       return { courseId: "python-101", keyPrefix: "test:", bodies, fallbackBody: bodies.kk!, expiresAt: T0 + DAY };
     };
     expect(await enqueueFanOut(a.db, spec(a), T0, 4)).toBe(22);
     expect(await enqueueFanOut(a.db, spec(a), T0, 4)).toBe(0);
     expect(enqueueFanOutNow(b.db, spec(b), T0)).toBe(22);
-    const shape = (t: TestBot) => outboxMessages(t.db).map((r) => [r.dedupeKey, r.chatId, r.state, String(r.payload.text)].join(" ")).sort();
+    const shape = (t: TestBot) =>
+      outboxMessages(t.db)
+        .map((r) => [r.dedupeKey, r.chatId, r.state, String(r.payload.text)].join(" "))
+        .sort();
     expect(shape(a)).toEqual(shape(b));
     expect(shape(a)).not.toContain("test:105 105 pending kk");
     expect(shape(a)).toContain("test:101 101 pending en");
@@ -74,12 +79,19 @@ describe("set-based fan-out", () => {
   it("a broadcast to many learners stores one body per language, and every row points to one", async () => {
     tb = new TestBot({ now: T0 });
     tb.loadCourse(courseYaml());
-    learners(tb, Array.from({ length: 30 }, (_, i) => 1 + i));
+    learners(
+      tb,
+      Array.from({ length: 30 }, (_, i) => 1 + i),
+    );
     tb.clock.set(ALMATY_W1);
     expect(await queueAnnouncements(tb.db, tb.clock.now())).toBe(30);
     const bodies = tb.db.select().from(outboxBodies).all();
     expect(bodies.map((b) => b.key).sort()).toEqual(["announce:python-101:0:en", "announce:python-101:0:kk", "announce:python-101:0:ru"]);
-    const perBody = tb.db.select({ body: outbox.bodyId, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.bodyId).all();
+    const perBody = tb.db
+      .select({ body: outbox.bodyId, n: sql<number>`count(*)` })
+      .from(outbox)
+      .groupBy(outbox.bodyId)
+      .all();
     expect(perBody.map((r) => r.n)).toEqual([10, 10, 10]);
     // A later tick reuses the bodies and adds nothing.
     expect(await queueAnnouncements(tb.db, tb.clock.now() + 60_000)).toBe(0);
@@ -99,7 +111,9 @@ describe("the drain and expiry walk indexes (flat cost per batch)", () => {
     expect(expire).toMatch(/USING COVERING INDEX outbox_expiry/);
     expect(expire).not.toMatch(/SCAN/);
     expect(due).not.toMatch(/SCAN/);
-    const counts = plan("SELECT state, count(*) FROM outbox_items WHERE body_id IN (SELECT id FROM outbox_bodies WHERE batch = 'x') GROUP BY state");
+    const counts = plan(
+      "SELECT state, count(*) FROM outbox_items WHERE body_id IN (SELECT id FROM outbox_bodies WHERE batch = 'x') GROUP BY state",
+    );
     expect(counts).toMatch(/COVERING INDEX outbox_body_state/);
   });
 });
@@ -111,18 +125,35 @@ describe("outages: retried until the message expires, logged once", () => {
     for (const id of ids) {
       tb.telegram.addChat(id);
       upsertLearner(tb.db, { id, first_name: `L${id}` }, "en", T0);
-      enqueue(tb.db, { dedupeKey: `n:${id}`, kind: "test", chatId: id, method: "sendMessage", payload: { text: `hi ${id}` }, expiresAt: id === 4 ? T0 + 20_000 : undefined }, T0);
+      enqueue(
+        tb.db,
+        {
+          dedupeKey: `n:${id}`,
+          kind: "test",
+          chatId: id,
+          method: "sendMessage",
+          payload: { text: `hi ${id}` },
+          expiresAt: id === 4 ? T0 + 20_000 : undefined,
+        },
+        T0,
+      );
     }
     // Telegram is down for 5 minutes (clock time): 502s and refused connections in turn.
     const outageEnds = T0 + 5 * 60_000;
     let n = 0;
-    tb.telegram.failures.push(() => (tb.clock.now() < outageEnds && n++ % 2 === 0 ? { error_code: 502, description: "Bad Gateway" } : undefined));
+    tb.telegram.failures.push(() =>
+      tb.clock.now() < outageEnds && n++ % 2 === 0 ? { error_code: 502, description: "Bad Gateway" } : undefined,
+    );
     tb.telegram.networkFailures.push(() => (tb.clock.now() < outageEnds ? "ECONNREFUSED" : undefined));
     const { log, lines } = captureLog();
     const sender = tb.sender({ log });
     for (let i = 0; i < 100 && outboxMessages(tb.db).some((r) => r.state === "pending"); i++) {
       await sender.drain();
-      const next = Math.min(...outboxMessages(tb.db).filter((r) => r.state === "pending").map((r) => r.notBefore));
+      const next = Math.min(
+        ...outboxMessages(tb.db)
+          .filter((r) => r.state === "pending")
+          .map((r) => r.notBefore),
+      );
       if (Number.isFinite(next)) tb.clock.set(Math.max(tb.clock.now() + 1000, next));
     }
     const rows = outboxMessages(tb.db);
@@ -130,10 +161,16 @@ describe("outages: retried until the message expires, logged once", () => {
     expect(rows.find((r) => r.chatId === 4)!.state).toBe("expired");
     expect(rows.some((r) => r.state === "failed")).toBe(false);
     expect(rows.find((r) => r.chatId === 1)!.attempts).toBeGreaterThan(5);
-    expect(tb.telegram.deliveriesByChat()).toEqual(new Map([[1, 1], [2, 1], [3, 1]]));
+    expect(tb.telegram.deliveriesByChat()).toEqual(
+      new Map([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]),
+    );
     // Logged once when it began and once when it ended, with how long it lasted.
-    const started = lines.filter((l) => l.msg.includes('unreachable'));
-    const ended = lines.filter((l) => l.msg.includes('reachable again'));
+    const started = lines.filter((l) => l.msg.includes("unreachable"));
+    const ended = lines.filter((l) => l.msg.includes("reachable again"));
     expect(started).toHaveLength(1);
     expect(ended).toHaveLength(1);
     expect(ended[0]!.durationMs).toBeGreaterThanOrEqual(5 * 60_000 - 60_000);
@@ -147,7 +184,9 @@ describe("outages: retried until the message expires, logged once", () => {
       enqueue(tb.db, { dedupeKey: `n:${id}`, kind: "test", chatId: id, method: "sendMessage", payload: { text: "x" } }, T0);
     }
     tb.telegram.failures.push((c) =>
-      c.payload.chat_id === 1 ? { error_code: 400, description: "Bad Request: message is too long" } : { error_code: 403, description: "Forbidden: bot was blocked by the user" },
+      c.payload.chat_id === 1
+        ? { error_code: 400, description: "Bad Request: message is too long" }
+        : { error_code: 403, description: "Forbidden: bot was blocked by the user" },
     );
     expect(await tb.sender().drain()).toMatchObject({ failed: 1, blocked: 1 });
     const rows = outboxMessages(tb.db);
@@ -178,7 +217,9 @@ describe("adaptive pace (AIMD)", () => {
     upsertLearner(tb.db, { id: 1, first_name: "L1" }, "en", T0);
     enqueue(tb.db, { dedupeKey: "n:1", kind: "test", chatId: 1, method: "sendMessage", payload: { text: "x" } }, T0);
     let refused = 0;
-    tb.telegram.failures.push(() => (refused++ === 0 ? { error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: 3 } } : undefined));
+    tb.telegram.failures.push(() =>
+      refused++ === 0 ? { error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: 3 } } : undefined,
+    );
     const sender = tb.sender({ ratePerSecond: 20, maxRatePerSecond: 30 });
     await sender.drain();
     expect(sender.pace.rate).toBeLessThan(20);
@@ -194,7 +235,9 @@ describe("replies before broadcasts", () => {
     // The storm: the next two sends are refused with retry_after 1 s, whoever sends them.
     let storm = 2;
     tb.telegram.failures.push((c) =>
-      c.method === "sendMessage" && storm-- > 0 ? { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } : undefined,
+      c.method === "sendMessage" && storm-- > 0
+        ? { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } }
+        : undefined,
     );
     const u = tb.user(77);
     await u.send("/help");
@@ -232,7 +275,10 @@ describe("start-up and polling through an outage", () => {
     }
     clock += 2000;
     await expect(api.getUpdates()).resolves.toEqual([]);
-    expect(lines.map((l) => l.msg)).toEqual(["polling failed: Telegram unreachable, retrying every few seconds", "polling restored after 6 s"]);
+    expect(lines.map((l) => l.msg)).toEqual([
+      "polling failed: Telegram unreachable, retrying every few seconds",
+      "polling restored after 6 s",
+    ]);
     expect(lines[1]!.durationMs).toBe(6000);
   });
 
@@ -241,9 +287,13 @@ describe("start-up and polling through an outage", () => {
     try {
       let calls = 0;
       const { log } = captureLog();
-      retryInBackground("command menu", async () => {
-        if (++calls < 3) throw new Error("500 Internal Server Error");
-      }, log);
+      retryInBackground(
+        "command menu",
+        async () => {
+          if (++calls < 3) throw new Error("500 Internal Server Error");
+        },
+        log,
+      );
       expect(calls).toBe(1);
       await vi.advanceTimersByTimeAsync(1000);
       expect(calls).toBe(2);
@@ -266,20 +316,36 @@ describe("an author's broadcast whose queueing a restart interrupted", () => {
     const [b] = tb.db
       .insert(broadcasts)
       .values({
-        authorId: 900, authorLang: "en", courseId: "python-101", status: "sending", createdAt: T0, updatedAt: T0, confirmedAt: T0, total: 5,
+        authorId: 900,
+        authorLang: "en",
+        courseId: "python-101",
+        status: "sending",
+        createdAt: T0,
+        updatedAt: T0,
+        confirmedAt: T0,
+        total: 5,
         versions: { en: { method: "sendMessage", payload: { text: "Hello" } }, ru: { method: "sendMessage", payload: { text: "Привет" } } },
       })
       .returning()
       .all();
     // The process died after the first learners' rows: learner 1 already has one.
-    enqueue(tb.db, { dedupeKey: `bc:${b!.id}:1`, kind: "broadcast", batch: `bc:${b!.id}`, chatId: 1, method: "sendMessage", payload: { text: "Hello" } }, T0);
+    enqueue(
+      tb.db,
+      { dedupeKey: `bc:${b!.id}:1`, kind: "broadcast", batch: `bc:${b!.id}`, chatId: 1, method: "sendMessage", payload: { text: "Hello" } },
+      T0,
+    );
     const monitor = tb.monitor();
     await monitor.poll();
     const rows = outboxMessages(tb.db);
     expect(rows.map((r) => r.chatId).sort()).toEqual([1, 2, 3, 4, 5]);
     expect(rows.find((r) => r.chatId === 4)!.state).toBe("blocked");
     // Learner 3 (kk) gets the first course language that has a version (ru); the others their own.
-    expect(rows.filter((r) => r.chatId !== 1).map((r) => `${r.chatId}:${String(r.payload.text)}`).sort()).toEqual(["2:Hello", "3:Привет", "4:Привет", "5:Hello"]);
+    expect(
+      rows
+        .filter((r) => r.chatId !== 1)
+        .map((r) => `${r.chatId}:${String(r.payload.text)}`)
+        .sort(),
+    ).toEqual(["2:Hello", "3:Привет", "4:Привет", "5:Hello"]);
     expect(tb.db.select().from(broadcasts).where(eq(broadcasts.id, b!.id)).get()!.queuedAt).toBe(T0);
     await tb.sender().drain();
     await monitor.poll();

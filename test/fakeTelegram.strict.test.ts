@@ -95,8 +95,19 @@ describe("the strict fake Bot API", () => {
 
   it("refuses unknown chats until they write or are added", () => {
     const t = new FakeTelegram();
-    expect(t.handle("sendMessage", { chat_id: 7, text: "hi" })).toMatchObject({ error_code: 400, description: "Bad Request: chat not found" });
-    t.pushUpdate({ message: { message_id: 1, date: 0, chat: { id: 7, type: "private", first_name: "A" }, from: { id: 7, is_bot: false, first_name: "A" }, text: "/start" } });
+    expect(t.handle("sendMessage", { chat_id: 7, text: "hi" })).toMatchObject({
+      error_code: 400,
+      description: "Bad Request: chat not found",
+    });
+    t.pushUpdate({
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: 7, type: "private", first_name: "A" },
+        from: { id: 7, is_bot: false, first_name: "A" },
+        text: "/start",
+      },
+    });
     expect(t.handle("sendMessage", { chat_id: 7, text: "hi" })).toMatchObject({ ok: true });
     expect(t.handle("sendMessage", { chat_id: -100, text: "hi" })).toMatchObject({ ok: false });
     t.addChat(-100);

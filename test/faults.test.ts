@@ -22,7 +22,14 @@ function verdict(checks: Check[]): { unexpected: Check[] } {
 
 describe("fault suite (fast subset)", () => {
   it("kill -9 at random points of enrolling, a quiz, a questionnaire, /ask and a broadcast", async () => {
-    const checks = await killScenario({ entry: "tsx", kills: 4, seed: Number(process.env.FAULTS_SEED ?? 16), perFlow: 1, broadcastLearners: 40, budgetMs: 20_000 });
+    const checks = await killScenario({
+      entry: "tsx",
+      kills: 4,
+      seed: Number(process.env.FAULTS_SEED ?? 16),
+      perFlow: 1,
+      broadcastLearners: 40,
+      budgetMs: 20_000,
+    });
     expect(checks.length).toBeGreaterThan(10);
     expect(verdict(checks).unexpected).toEqual([]);
   }, 240_000);

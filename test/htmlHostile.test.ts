@@ -7,9 +7,27 @@ it("a learner, an author and an assistant with <, & and emoji in names, titles a
   const ASSIST = -100500;
   const tb = new TestBot({ now: T0, config: { ASSISTANT_CHAT_ID: String(ASSIST), DEFAULT_LOCALE: "en" } });
   const tr = (s: string) => `{ kk: ${JSON.stringify(s)}, ru: ${JSON.stringify(s)}, en: ${JSON.stringify(s)} }`;
-  tb.loadCourse(courseYaml({ extra: QUESTIONNAIRES_YAML + `glossary:\n  - term: ${tr("A & <B>")}\n    definition: ${tr("x < y & z")}` }).replace(/^title: .*$/m, `title: ${tr("Python & <Data> 😀")}`));
+  tb.loadCourse(
+    courseYaml({ extra: QUESTIONNAIRES_YAML + `glossary:\n  - term: ${tr("A & <B>")}\n    definition: ${tr("x < y & z")}` }).replace(
+      /^title: .*$/m,
+      `title: ${tr("Python & <Data> 😀")}`,
+    ),
+  );
   const u = tb.user(5, { lang: "en", firstName: "Tom & <Jerry>" });
-  for (const m of ["/start", "/courses", "/mycourses", "/quiz", "/progress", "/glossary", "/glossary <b", "/help", "/myquestions", "/language", "/ask"]) await u.send(m);
+  for (const m of [
+    "/start",
+    "/courses",
+    "/mycourses",
+    "/quiz",
+    "/progress",
+    "/glossary",
+    "/glossary <b",
+    "/help",
+    "/myquestions",
+    "/language",
+    "/ask",
+  ])
+    await u.send(m);
   await u.press("crs:python-101");
   await u.press("enr!:python-101");
   for (const m of ["/mycourses", "/quiz", "/progress", "/ask"]) await u.send(m);

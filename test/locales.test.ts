@@ -13,9 +13,10 @@ function flatten(o: Record<string, unknown>, prefix = ""): Map<string, string> {
   return out;
 }
 
-const files = Object.fromEntries(
-  LANGS.map((l) => [l, flatten(JSON.parse(readFileSync(`locales/${l}.json`, "utf8")))]),
-) as Record<(typeof LANGS)[number], Map<string, string>>;
+const files = Object.fromEntries(LANGS.map((l) => [l, flatten(JSON.parse(readFileSync(`locales/${l}.json`, "utf8")))])) as Record<
+  (typeof LANGS)[number],
+  Map<string, string>
+>;
 const base = (keys: Iterable<string>) => new Set([...keys].map((k) => k.replace(PLURAL, "")));
 
 describe("locale files", () => {
@@ -23,7 +24,10 @@ describe("locale files", () => {
     const all = new Set(LANGS.flatMap((l) => [...base(files[l].keys())]));
     for (const l of LANGS) {
       const mine = base(files[l].keys());
-      expect([...all].filter((k) => !mine.has(k)), `missing in ${l}.json`).toEqual([]);
+      expect(
+        [...all].filter((k) => !mine.has(k)),
+        `missing in ${l}.json`,
+      ).toEqual([]);
     }
   });
 

@@ -52,7 +52,9 @@ describe("'tell me when enrollment opens'", () => {
     const u = tb.user(3);
     await u.press("ntf:data-later");
     tb.telegram.failures.push((c) =>
-      c.method === "sendMessage" && c.payload.chat_id === 3 ? { error_code: 403, description: "Forbidden: bot was blocked by the user" } : undefined,
+      c.method === "sendMessage" && c.payload.chat_id === 3
+        ? { error_code: 403, description: "Forbidden: bot was blocked by the user" }
+        : undefined,
     );
     tb.clock.set(OPENS);
     await job().run(tb.clock.now());

@@ -15,7 +15,12 @@ describe("the bot process", () => {
     const server = await telegram.listen();
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup, server.close);
-    const bot = startBotProcess({ BOT_TOKEN: TEST_TOKEN, BOT_API_ROOT: server.url, DATABASE_PATH: join(dir, "bot.sqlite"), COURSES_DIR: "courses" });
+    const bot = startBotProcess({
+      BOT_TOKEN: TEST_TOKEN,
+      BOT_API_ROOT: server.url,
+      DATABASE_PATH: join(dir, "bot.sqlite"),
+      COURSES_DIR: "courses",
+    });
     cleanups.push(() => void bot.child.kill("SIGKILL"));
 
     await until(() => bot.output().includes("polling for updates"), "the bot to start polling");

@@ -41,14 +41,51 @@ describe("answering", () => {
     expect(u.lastText()).toContain("Your answers");
     await u.press(qa(u, rid, 6, "ok"));
     expect(u.lastText()).toContain("Thank you");
-    expect(answersOf(tb.db, rid)).toEqual({ motivation: 4, level: "some", devices: ["phone", "laptop"], studied_online: true, hours: 12, goals: null });
+    expect(answersOf(tb.db, rid)).toEqual({
+      motivation: 4,
+      level: "some",
+      devices: ["phone", "laptop"],
+      studied_online: true,
+      hours: 12,
+      goals: null,
+    });
   });
 });
 
 const msgs = {
-  kk: { buttons: "түймелер арқылы", range: "1 мен 5 аралығындағы", notNumber: "Бұл сан емес", integer: "бүтін сан", numRange: "1 мен 40 аралығындағы", tooLong: "таңба бар, ал шегі — 50", question1: "Оқуға ынтаңыз қандай?", q5: "Аптасына неше сағат?", thanks: "Рақмет" },
-  ru: { buttons: "ответьте кнопками", range: "от 1 до 5", notNumber: "Это не число", integer: "целое число", numRange: "от 1 до 40", tooLong: "а можно не больше 50", question1: "Насколько вы мотивированы?", q5: "Сколько часов в неделю?", thanks: "Спасибо" },
-  en: { buttons: "answer with the buttons", range: "from 1 to 5", notNumber: "That is not a number", integer: "whole number", numRange: "from 1 to 40", tooLong: "the limit is 50", question1: "How motivated are you?", q5: "Hours per week?", thanks: "Thank you" },
+  kk: {
+    buttons: "түймелер арқылы",
+    range: "1 мен 5 аралығындағы",
+    notNumber: "Бұл сан емес",
+    integer: "бүтін сан",
+    numRange: "1 мен 40 аралығындағы",
+    tooLong: "таңба бар, ал шегі — 50",
+    question1: "Оқуға ынтаңыз қандай?",
+    q5: "Аптасына неше сағат?",
+    thanks: "Рақмет",
+  },
+  ru: {
+    buttons: "ответьте кнопками",
+    range: "от 1 до 5",
+    notNumber: "Это не число",
+    integer: "целое число",
+    numRange: "от 1 до 40",
+    tooLong: "а можно не больше 50",
+    question1: "Насколько вы мотивированы?",
+    q5: "Сколько часов в неделю?",
+    thanks: "Спасибо",
+  },
+  en: {
+    buttons: "answer with the buttons",
+    range: "from 1 to 5",
+    notNumber: "That is not a number",
+    integer: "whole number",
+    numRange: "from 1 to 40",
+    tooLong: "the limit is 50",
+    question1: "How motivated are you?",
+    q5: "Hours per week?",
+    thanks: "Thank you",
+  },
 } as const;
 
 describe.each(["kk", "ru", "en"] as const)("each question type with good and bad input in %s", (lang) => {

@@ -14,7 +14,7 @@ describe("npm run export", () => {
       const dbPath = join(dir, "bot.sqlite");
       const tb = new TestBot({ now: T0, dbPath });
       tb.loadCourse(courseYaml({ extra: QUESTIONNAIRES_YAML }));
-      const u = tb.user(5, { lang: "kk", firstName: "Әлихан, \"Әли\"" });
+      const u = tb.user(5, { lang: "kk", firstName: 'Әлихан, "Әли"' });
       await u.send("/start");
       await u.press("enr!:python-101");
       await u.press("qn:python-101:pre");

@@ -33,11 +33,16 @@ async function enrolled(id: number, lang = "en"): Promise<TestUser> {
   await u.press("enr!:python-101");
   return u;
 }
-const keys = () => tb.db.select().from(outbox).all().map((r) => r.dedupeKey).sort();
+const keys = () =>
+  tb.db
+    .select()
+    .from(outbox)
+    .all()
+    .map((r) => r.dedupeKey)
+    .sort();
 
 /** The same complete answers for anyone who just needs a submitted pre-course questionnaire. */
-const submitPre = (u: TestUser) =>
-  answerPre(tb, u, { motivation: "5", level: 0, devices: [0], studiedOnline: true, hours: "4" });
+const submitPre = (u: TestUser) => answerPre(tb, u, { motivation: "5", level: 0, devices: [0], studiedOnline: true, hours: "4" });
 
 describe("when the questionnaires go out", () => {
   it("offers the pre-course questionnaire right after enrollment, once, with a button", async () => {
@@ -83,7 +88,10 @@ describe("when the questionnaires go out", () => {
     expect(keys().filter((k) => k.includes(":post:"))).toEqual([]);
     tb.clock.set(course.endAt);
     await tick();
-    expect(keys().filter((k) => k.includes(":post:"))).toEqual(["questionnaire-offer:post:python-101:1", "questionnaire-offer:post:python-101:2"]);
+    expect(keys().filter((k) => k.includes(":post:"))).toEqual([
+      "questionnaire-offer:post:python-101:1",
+      "questionnaire-offer:post:python-101:2",
+    ]);
     expect(tb.telegram.lastTextTo(a.id)).toContain("курсы аяқталды");
     expect(kicks).toBeGreaterThan(0);
 
@@ -92,7 +100,7 @@ describe("when the questionnaires go out", () => {
     const rid = getResponse(tb.db, 2, "python-101", "post")!.id;
     await b.send("4");
     await b.press(qa(b, rid, 1, "y"));
-    await b.send("Жақсы курс, рақмет! \"Өте\" пайдалы.");
+    await b.send('Жақсы курс, рақмет! "Өте" пайдалы.');
     await b.press(qa(b, rid, 3, "ok"));
     expect(answersOf(tb.db, rid).comments).toBe('Жақсы курс, рақмет! "Өте" пайдалы.');
 
@@ -135,13 +143,20 @@ describe("results and export", () => {
     expect(report).toContain("<b>Before the course</b>: 2 submitted (67% of enrolled), 0 started but not submitted");
     expect(report).toContain("mean 3.5, median 3.5, min 2, max 5");
     expect(report).toContain("Phone: 1 (50%)");
-    expect(report).toContain("• Work, and \"fun\"");
+    expect(report).toContain('• Work, and "fun"');
     expect(report).toContain("Before and after");
   });
 
   it("/export sends one CSV per questionnaire: BOM, quoting, Kazakh letters", async () => {
     const u = await enrolled(1, "kk");
-    await answerPre(tb, u, { motivation: "3", level: 1, devices: [0, 2], studiedOnline: true, hours: "7", goals: 'Жұмыс, "арман"\nкелешек' });
+    await answerPre(tb, u, {
+      motivation: "3",
+      level: 1,
+      devices: [0, 2],
+      studiedOnline: true,
+      hours: "7",
+      goals: 'Жұмыс, "арман"\nкелешек',
+    });
 
     const author = tb.user(900, { lang: "ru" });
     await author.send("/export python-101");
@@ -153,8 +168,10 @@ describe("results and export", () => {
     const csv = file.content;
     expect(csv.startsWith("\uFEFF")).toBe(true);
     const [header, row] = csv.slice(1).split("\r\n");
-    expect(header).toBe("learner_id,first_name,last_name,username,language,status,started_at,submitted_at,motivation,level,devices,studied_online,hours,goals");
-    expect(row).toContain('1,User1,,,kk,submitted,');
+    expect(header).toBe(
+      "learner_id,first_name,last_name,username,language,status,started_at,submitted_at,motivation,level,devices,studied_online,hours,goals",
+    );
+    expect(row).toContain("1,User1,,,kk,submitted,");
     expect(row).toContain(',3,"Аздап, үтір, бар",Телефон; Планшет,Иә,7,"Жұмыс, ""арман""');
     expect(csv).toContain('келешек"\r\n');
   });
@@ -193,7 +210,10 @@ describe("before/after comparison", () => {
     await b.press(qa(b, rb, 6, "ok"));
 
     tb.clock.set(getCourse(tb.db, "python-101")!.endAt + DAY);
-    for (const [u, rating] of [[a, "4"], [b, "5"]] as const) {
+    for (const [u, rating] of [
+      [a, "4"],
+      [b, "5"],
+    ] as const) {
       await u.press("qn:python-101:post");
       const rid = getResponse(tb.db, u.id, "python-101", "post")!.id;
       await u.send(rating);
@@ -237,7 +257,13 @@ describe("the demo course", () => {
       expect(u.lastText()).toContain("Жұмыс пен мансап үшін; Өзіме қызық болғандықтан");
       await u.press(qa(u, rid, 10, "ok"));
       expect(u.lastText()).toContain("Рақмет");
-      expect(answersOf(demo.db, rid)).toMatchObject({ experience: "little", confidence: 2, interest: 5, goals: ["career", "curiosity"], hours: 6 });
+      expect(answersOf(demo.db, rid)).toMatchObject({
+        experience: "little",
+        confidence: 2,
+        interest: 5,
+        goals: ["career", "curiosity"],
+        hours: 6,
+      });
     } finally {
       demo.close();
     }

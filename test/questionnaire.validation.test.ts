@@ -78,14 +78,22 @@ ${yesNo("q1", `{ kk: "С", en: "Q" }`)}    - id: pick
     - { id: n, type: number, min: 10, max: 1, text: { kk: "С", ru: "В", en: "Q" } }
     - { id: t, type: text, max_length: 5000, text: { kk: "С", ru: "В", en: "Q" } }
 `;
-    expect(errors(extra).map((e) => e.code)).toEqual(["questionnaire_rating_range", "questionnaire_number_range", "questionnaire_text_length"]);
+    expect(errors(extra).map((e) => e.code)).toEqual([
+      "questionnaire_rating_range",
+      "questionnaire_number_range",
+      "questionnaire_text_length",
+    ]);
     const bad = errors(`questionnaires:\n  pre:\n    - { id: x, type: slider, text: { kk: "С", ru: "В", en: "Q" } }\n`);
     expect(bad[0]!.code).toBe("schema");
     expect(String(bad[0]!.params.message)).toContain("type must be one of");
   });
 
   it("the demo course has real pre and post questionnaires: 8-12 questions, every type, kk/ru/en", () => {
-    const { course, issues } = validateCourseText(readFileSync("courses/intro-programming.yaml", "utf8"), { now: T0, defaultTimezone: "Asia/Almaty", baseDir: "courses" });
+    const { course, issues } = validateCourseText(readFileSync("courses/intro-programming.yaml", "utf8"), {
+      now: T0,
+      defaultTimezone: "Asia/Almaty",
+      baseDir: "courses",
+    });
     expect(issues.filter((i) => i.level !== "warning" || i.code.startsWith("questionnaire"))).toEqual([]);
     const qs = normaliseQuestionnaires(course!.file.questionnaires);
     for (const questions of [qs.pre!, qs.post!]) {

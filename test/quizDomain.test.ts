@@ -80,7 +80,13 @@ describe("grading one answer", () => {
     const q: QuizQuestion = {
       kind: "text",
       prompt: en("?"),
-      accepted: { en: [{ value: "Variable", weight: 100 }], ru: [{ value: "переменная", weight: 100 }, { value: "перем", weight: 50 }] },
+      accepted: {
+        en: [{ value: "Variable", weight: 100 }],
+        ru: [
+          { value: "переменная", weight: 100 },
+          { value: "перем", weight: 50 },
+        ],
+      },
     };
     expect(gradeAnswer(q, { kind: "text", text: "  variable. " }).correct).toBe(true);
     expect(gradeAnswer(q, { kind: "text", text: "ПЕРЕМЕННАЯ" }).correct).toBe(true);
@@ -105,7 +111,9 @@ describe("grading one answer", () => {
 });
 
 describe("per-learner variants", () => {
-  const bank = Array.from({ length: 12 }, (_, i): QuizQuestion => (i % 2 === 0 ? { ...single, prompt: en(`q${i}`) } : { ...multiple, prompt: en(`q${i}`) }));
+  const bank = Array.from({ length: 12 }, (_, i): QuizQuestion =>
+    i % 2 === 0 ? { ...single, prompt: en(`q${i}`) } : { ...multiple, prompt: en(`q${i}`) },
+  );
 
   it("are deterministic for the same learner and attempt, and differ between learners and attempts", () => {
     const a1 = buildVariant(bank, null, variantSeed(1, "c/0", 1));

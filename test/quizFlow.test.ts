@@ -385,7 +385,10 @@ describe("pausing and restarts", () => {
       await u2.press(quizDone.encode(att.id, item, afterFirst | (1 << shownCorrect[1]!.shown)));
       const row = attemptAnswers(second.db, att.id).find((a) => a.item === item)!;
       expect(row).toMatchObject({ correct: true, score: 1 });
-      expect(row.answer).toEqual({ kind: "choice", options: [0, 1].sort((a, b) => att.variant[item]!.order.indexOf(a) - att.variant[item]!.order.indexOf(b)) });
+      expect(row.answer).toEqual({
+        kind: "choice",
+        options: [0, 1].sort((a, b) => att.variant[item]!.order.indexOf(a) - att.variant[item]!.order.indexOf(b)),
+      });
       second.close();
     } finally {
       cleanup();
@@ -661,7 +664,9 @@ describe("quiz statistics for authors", () => {
     expect(text).toContain("Took it: 3 · ✅ passed: 3 · average score: 73.3%");
     expect(text).toContain("№4 «Name the function that reads a line.» — 0% right (answers: 3)");
     expect(text).toContain("№1 «Which prints text?» — 67% right (answers: 3)");
-    expect(text).toContain("The same wrong answer «something else» to №4 «Name the function that reads a line.» from 3 learners (ids: 101, 102, 103)");
+    expect(text).toContain(
+      "The same wrong answer «something else» to №4 «Name the function that reads a line.» from 3 learners (ids: 101, 102, 103)",
+    );
 
     const learner = learners[0]!;
     await learner.send("/quizstats");
@@ -692,7 +697,10 @@ describe("Telegram errors inside the quiz conversation", () => {
     await openQuiz(u);
     for (const call of tb.telegram.calls) {
       const rows = (call.payload.reply_markup?.inline_keyboard ?? []) as unknown[][];
-      expect(rows.every((r) => r.length > 0), `${call.method}: ${JSON.stringify(rows)}`).toBe(true);
+      expect(
+        rows.every((r) => r.length > 0),
+        `${call.method}: ${JSON.stringify(rows)}`,
+      ).toBe(true);
     }
   });
 });

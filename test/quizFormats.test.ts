@@ -34,12 +34,34 @@ ANSWER: D
 
   it("reports malformed questions with their line numbers and keeps the good ones", () => {
     const text = [
-      "Good?", "A. yes", "B. no", "ANSWER: A", "", // 1-5
-      "No answer line?", "A. a", "B. b", "", // 6-9
-      "Unknown letter?", "A. a", "B. b", "ANSWER: C", "", // 10-14
-      "Out of order?", "A. a", "C. c", "ANSWER: A", "", // 15-19
-      "Stray text?", "A. a", "B. b", "ANSWER: A", "Next question without a blank line", // 20-24
-      "", "One option?", "A. only", "ANSWER: A", // 25-28
+      "Good?",
+      "A. yes",
+      "B. no",
+      "ANSWER: A",
+      "", // 1-5
+      "No answer line?",
+      "A. a",
+      "B. b",
+      "", // 6-9
+      "Unknown letter?",
+      "A. a",
+      "B. b",
+      "ANSWER: C",
+      "", // 10-14
+      "Out of order?",
+      "A. a",
+      "C. c",
+      "ANSWER: A",
+      "", // 15-19
+      "Stray text?",
+      "A. a",
+      "B. b",
+      "ANSWER: A",
+      "Next question without a blank line", // 20-24
+      "",
+      "One option?",
+      "A. only",
+      "ANSWER: A", // 25-28
     ].join("\n");
     const { questions, issues } = parseAiken(text);
     // Moodle reads a question that follows an ANSWER line without a blank line: a warning, not an error.
@@ -80,7 +102,17 @@ The keyword \\{def\\} starts a function \\= true. {T}
 `;
     const { questions, issues } = parseGift(text);
     expect(issues).toEqual([]);
-    expect(questions.map((q) => q.kind)).toEqual(["single", "truefalse", "truefalse", "multiple", "text", "number", "number", "number", "truefalse"]);
+    expect(questions.map((q) => q.kind)).toEqual([
+      "single",
+      "truefalse",
+      "truefalse",
+      "multiple",
+      "text",
+      "number",
+      "number",
+      "number",
+      "truefalse",
+    ]);
     const [q1, tf, flat, multi, short, num, range, pi, escaped] = questions;
     expect(q1).toMatchObject({ prompt: "Which function prints?", line: 4 });
     expect(q1!.options).toEqual([
@@ -92,7 +124,11 @@ The keyword \\{def\\} starts a function \\= true. {T}
     // Moodle: {F#wrong#right}: the first feedback is for the wrong choice (True here).
     expect(flat).toMatchObject({ answer: false, trueFeedback: "It is not.", review: "Review the geography lesson" });
     expect(multi!.options!.map((o) => o.weight)).toEqual([50, 50, -100]);
-    expect(short!.accepted!.map((a) => [a.value, a.weight])).toEqual([["input", 100], ["input()", 100], ["read", 50]]);
+    expect(short!.accepted!.map((a) => [a.value, a.weight])).toEqual([
+      ["input", 100],
+      ["input()", 100],
+      ["read", 50],
+    ]);
     expect(num!.numbers).toMatchObject([{ value: 3.5, tolerance: 0.01, weight: 100 }]);
     expect(range!.numbers![0]).toMatchObject({ value: 3, tolerance: 2 });
     expect(pi!.numbers!.map((n) => n.weight)).toEqual([100, 50]);
@@ -106,13 +142,20 @@ The keyword \\{def\\} starts a function \\= true. {T}
 
   it("reports malformed questions with line numbers", () => {
     const text = [
-      "Unclosed {=a ~b", "", // 1
-      "Matching {=a -> 1 =b -> 2}", "", // 3
-      "Essay {}", "", // 5
-      "Weights {~%30%a ~%30%b ~c}", "", // 7
-      "Bad number {#abc}", "", // 9
-      "Bad weight {~%x%a =b}", "", // 11
-      "No correct {~a ~b}", "", // 13
+      "Unclosed {=a ~b",
+      "", // 1
+      "Matching {=a -> 1 =b -> 2}",
+      "", // 3
+      "Essay {}",
+      "", // 5
+      "Weights {~%30%a ~%30%b ~c}",
+      "", // 7
+      "Bad number {#abc}",
+      "", // 9
+      "Bad weight {~%x%a =b}",
+      "", // 11
+      "No correct {~a ~b}",
+      "", // 13
       "Fine {=ok ~no}", // 15
     ].join("\n");
     const { questions, issues } = parseGift(text);
@@ -172,7 +215,9 @@ questions:
     expect(course).toBeNull();
     const issue = issues.find((i) => i.code === "aiken_answer_unknown")!;
     expect(issue).toMatchObject({ line: 9, path: ["modules", 1, "quiz", "aiken", "en"] });
-    expect(renderIssue(translator("en"), "courses/x.yaml", issue)).toMatch(/bad\.en\.txt:9 modules\[1\]\.quiz\.aiken\.en: error: ANSWER: Z is not one of the options \(A, B\)/);
+    expect(renderIssue(translator("en"), "courses/x.yaml", issue)).toMatch(
+      /bad\.en\.txt:9 modules\[1\]\.quiz\.aiken\.en: error: ANSWER: Z is not one of the options \(A, B\)/,
+    );
   });
 
   it("a broken bank reports only its own errors, not follow-up counts of a half-read bank", () => {
@@ -184,8 +229,13 @@ questions:
   it("requires the language versions of a bank to agree question by question", () => {
     write("a.en.gift", "One {=a ~b}\n\nTwo {T}\n");
     write("a.ru.gift", "Один {~a =b}\n\nДва {T}\n");
-    const { issues } = check(courseYaml({ languages: ["en", "ru"], quizzes: { 0: "pass_score: 60\ngift: { en: a.en.gift, ru: a.ru.gift }" } }));
-    expect(issues.find((i) => i.code === "quiz_languages_differ")).toMatchObject({ line: 1, params: { number: 1, what: "correct options" } });
+    const { issues } = check(
+      courseYaml({ languages: ["en", "ru"], quizzes: { 0: "pass_score: 60\ngift: { en: a.en.gift, ru: a.ru.gift }" } }),
+    );
+    expect(issues.find((i) => i.code === "quiz_languages_differ")).toMatchObject({
+      line: 1,
+      params: { number: 1, what: "correct options" },
+    });
 
     write("a.ru.gift", "Один {=a ~b}\n");
     const count = check(courseYaml({ languages: ["en", "ru"], quizzes: { 0: "pass_score: 60\ngift: { en: a.en.gift, ru: a.ru.gift }" } }));
@@ -198,7 +248,10 @@ questions:
     const { issues } = check(courseYaml({ quizzes: { 0: quiz } }));
     const codes = issues.filter((i) => i.level === "error").map((i) => i.code);
     expect(codes).toEqual(expect.arrayContaining(["quiz_file_missing", "quiz_file_outside"]));
-    const noBase = validateCourseText(courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\naiken: { en: only.en.txt }" } }), { now: T0, defaultTimezone: "Asia/Almaty" });
+    const noBase = validateCourseText(courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\naiken: { en: only.en.txt }" } }), {
+      now: T0,
+      defaultTimezone: "Asia/Almaty",
+    });
     expect(noBase.issues.map((i) => i.code)).toContain("quiz_file_no_base");
     const pick = check(courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\npick: 3\naiken: { en: only.en.txt }" } }));
     expect(pick.issues.find((i) => i.code === "quiz_pick_exceeds_bank")).toMatchObject({ params: { pick: 3, count: 1 } });
@@ -221,9 +274,16 @@ questions:
     expect(issues.filter((i) => i.level === "error").map((i) => i.code)).toEqual(["quiz_single_correct", "quiz_multiple_all_correct"]);
     expect(issues[0]!.line).toBeGreaterThan(10);
 
-    const bad = check(courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\nquestions:\n  - type: essay\n    text: { en: x }" } }));
+    const bad = check(
+      courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\nquestions:\n  - type: essay\n    text: { en: x }" } }),
+    );
     expect(bad.issues[0]).toMatchObject({ code: "schema", path: ["modules", 0, "quiz", "questions", 0, "type"] });
-    const missing = check(courseYaml({ languages: ["en", "ru"], quizzes: { 0: "pass_score: 60\nquestions:\n  - type: number\n    text: { en: x }\n    answer: 2" } }));
+    const missing = check(
+      courseYaml({
+        languages: ["en", "ru"],
+        quizzes: { 0: "pass_score: 60\nquestions:\n  - type: number\n    text: { en: x }\n    answer: 2" },
+      }),
+    );
     expect(missing.issues).toContainEqual(expect.objectContaining({ code: "missing_translation", params: { language: "ru" } }));
   });
 

@@ -68,7 +68,11 @@ async function choose(u: TestUser, step: number, choice: number, b = tb, message
 }
 
 function answerOf(u: TestUser, b = tb) {
-  return b.db.select().from(quizAnswers).where(eq(quizAnswers.attemptId, latestAttempt(u, b).id)).all();
+  return b.db
+    .select()
+    .from(quizAnswers)
+    .where(eq(quizAnswers.attemptId, latestAttempt(u, b).id))
+    .all();
 }
 
 beforeEach(() => {
@@ -129,7 +133,12 @@ describe("a GIFT matching question in the chat", () => {
     await choose(u, 0, 1);
     await choose(u, 1, 2);
     await choose(u, 2, 0);
-    expect(u.texts().filter((t) => t.startsWith("Your answers:")).at(-1)).toContain("❌ Uzbekistan → Astana\n\n❌ Not correct.");
+    expect(
+      u
+        .texts()
+        .filter((t) => t.startsWith("Your answers:"))
+        .at(-1),
+    ).toContain("❌ Uzbekistan → Astana\n\n❌ Not correct.");
     expect(answerOf(u)).toMatchObject([{ score: 0, correct: false }]);
     expect(latestAttempt(u).score).toBe(0);
   });
@@ -164,7 +173,9 @@ describe("a GIFT matching question in the chat", () => {
     await choose(u, 0, 0);
     const sentBefore = tb.telegram.callsOf("sendMessage").length;
     await choose(u, 0, 1, tb, pair1Message);
-    expect(u.lastAlert()).toBe("This button belongs to a question that is already answered or to another attempt; it does not count again.");
+    expect(u.lastAlert()).toBe(
+      "This button belongs to a question that is already answered or to another attempt; it does not count again.",
+    );
     expect(latestAttempt(u).matchingPartial).toEqual({ item: 0, choices: [0] });
     // The pair the learner is on comes again, in case it never arrived.
     expect(tb.telegram.callsOf("sendMessage").length).toBe(sentBefore + 1);
@@ -220,7 +231,8 @@ describe("a Moodle XML question with an embedded image", () => {
     loadBank("moodle_xml: { en: w.en.xml }");
     const u = await enrolled(7);
     await openQuiz(u);
-    const sends = () => tb.telegram.calls.filter((c) => ["sendMessage", "sendPhoto"].includes(c.method) && Number(c.payload.chat_id) === u.id);
+    const sends = () =>
+      tb.telegram.calls.filter((c) => ["sendMessage", "sendPhoto"].includes(c.method) && Number(c.payload.chat_id) === u.id);
     let last = sends().slice(-2);
     expect(last.map((c) => c.method)).toEqual(["sendPhoto", "sendMessage"]);
     expect(last[0]!.payload.caption).toBeUndefined();

@@ -30,14 +30,19 @@ afterEach(() => {
 
 const write = (name: string, text: string | Buffer) => writeFileSync(join(courses, name), text);
 const load = () => loadCoursesFromDir(db, courses, opts);
-const issueCodes = (file: string) => load().find((r) => r.file.endsWith(file))?.issues.map((i) => i.code);
+const issueCodes = (file: string) =>
+  load()
+    .find((r) => r.file.endsWith(file))
+    ?.issues.map((i) => i.code);
 
 /** A "billion laughs" document: 9 aliases per level, 9 levels. */
 function aliasBomb(): string {
   let s = 'id: bomb\na: &a ["x","x","x","x","x","x","x","x","x"]\n';
   for (let i = 1; i < 10; i++) {
     const name = String.fromCharCode(97 + i);
-    s += `${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]\n`;
+    s += `${name}: &${name} [${Array(9)
+      .fill(`*${String.fromCharCode(96 + i)}`)
+      .join(",")}]\n`;
   }
   return s;
 }
@@ -53,7 +58,11 @@ describe("course files are isolated from each other", () => {
     write("f-good.yaml", courseYaml({ id: "course-f" }));
     const reports = load();
     const byFile = new Map(reports.map((r) => [r.file.split("/").pop(), r]));
-    expect(listCourses(db).map((c) => c.id).sort()).toEqual(
+    expect(
+      listCourses(db)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(
       // root reads a 000 file anyway: then it loads like any other.
       process.getuid?.() === 0 ? ["course-a", "course-e", "course-f"] : ["course-a", "course-f"],
     );

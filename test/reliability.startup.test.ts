@@ -35,7 +35,9 @@ describe("starting the process", () => {
     expect(await bot.exited).toBe(1);
     // Information lines may come before (database ready, courses loaded); the error is one line.
     const lines = bot.output().trim().split("\n");
-    expect(lines.at(-1)).toBe("Configuration error: BOT_TOKEN was refused by the Bot API (401 Unauthorized): copy the token again from @BotFather");
+    expect(lines.at(-1)).toBe(
+      "Configuration error: BOT_TOKEN was refused by the Bot API (401 Unauthorized): copy the token again from @BotFather",
+    );
     expect(lines.filter((l) => /error|fatal|^\s+at /i.test(l))).toHaveLength(1);
   });
 

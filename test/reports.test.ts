@@ -51,8 +51,17 @@ function seedAttempts(rows: [number, number, number | null, { position: number; 
       .run(learner, q, no, score === null ? null : 1, score);
     answers.forEach((a, item) =>
       c
-        .prepare("INSERT INTO quiz_answers (attempt_id, item, question_position, answer, correct, score, answered_at) VALUES (?, ?, ?, ?, ?, ?, 0)")
-        .run(lastInsertRowid, item, a.position, JSON.stringify(a.text === undefined ? { kind: "tf", value: true } : { kind: "text", text: a.text }), a.correct ? 1 : 0, a.correct ? 1 : 0),
+        .prepare(
+          "INSERT INTO quiz_answers (attempt_id, item, question_position, answer, correct, score, answered_at) VALUES (?, ?, ?, ?, ?, ?, 0)",
+        )
+        .run(
+          lastInsertRowid,
+          item,
+          a.position,
+          JSON.stringify(a.text === undefined ? { kind: "tf", value: true } : { kind: "text", text: a.text }),
+          a.correct ? 1 : 0,
+          a.correct ? 1 : 0,
+        ),
     );
   }
 }
@@ -60,11 +69,35 @@ function seedAttempts(rows: [number, number, number | null, { position: number; 
 describe("/quizstats figures from SQL", () => {
   beforeEach(() =>
     seedAttempts([
-      [1, 1, 40, [{ position: 0, correct: false }, { position: 1, text: "Input ", correct: true }]],
+      [
+        1,
+        1,
+        40,
+        [
+          { position: 0, correct: false },
+          { position: 1, text: "Input ", correct: true },
+        ],
+      ],
       [1, 2, 80, [{ position: 0, correct: true }]],
-      [2, 1, 80, [{ position: 0, correct: true }, { position: 1, text: "ВВОД", correct: false }]],
+      [
+        2,
+        1,
+        80,
+        [
+          { position: 0, correct: true },
+          { position: 1, text: "ВВОД", correct: false },
+        ],
+      ],
       [2, 2, 50, [{ position: 1, text: "«ввод»", correct: false }]],
-      [3, 1, null, [{ position: 1, text: "Ввод", correct: false }, { position: 0, correct: false }]],
+      [
+        3,
+        1,
+        null,
+        [
+          { position: 1, text: "Ввод", correct: false },
+          { position: 0, correct: false },
+        ],
+      ],
       [4, 1, 20, [{ position: 1, text: "read", correct: false }]],
     ]),
   );
@@ -105,7 +138,8 @@ describe("a report too long for one message", () => {
     // 150 pairs of learners, each pair with its own identical wrong answer: 150 flagged lines.
     const rows: Parameters<typeof seedAttempts>[0] = [];
     for (let i = 0; i < 150; i++) {
-      for (const learner of [1000 + 2 * i, 1001 + 2 * i]) rows.push([learner, 1, 0, [{ position: 1, text: `wrong answer number ${i}`, correct: false }]]);
+      for (const learner of [1000 + 2 * i, 1001 + 2 * i])
+        rows.push([learner, 1, 0, [{ position: 1, text: `wrong answer number ${i}`, correct: false }]]);
     }
     seedAttempts(rows);
     const author = tb.user(900);
@@ -124,7 +158,13 @@ describe("a report too long for one message", () => {
 
 describe("questionnaire summaries from counted answers", () => {
   it("median, mean, min and max from values with counts", () => {
-    expect(countedNumericStats([{ value: 10, count: 1 }, { value: 1, count: 2 }, { value: 3, count: 1 }])).toEqual({ count: 4, mean: 3.75, median: 2, min: 1, max: 10 });
+    expect(
+      countedNumericStats([
+        { value: 10, count: 1 },
+        { value: 1, count: 2 },
+        { value: 3, count: 1 },
+      ]),
+    ).toEqual({ count: 4, mean: 3.75, median: 2, min: 1, max: 10 });
     expect(countedNumericStats([{ value: 2, count: 3 }])).toEqual({ count: 3, mean: 2, median: 2, min: 2, max: 2 });
     expect(countedNumericStats([])).toBeNull();
   });
@@ -132,8 +172,15 @@ describe("questionnaire summaries from counted answers", () => {
   it("equal to summarising every answer one by one", () => {
     const rating: Question = { id: "r", type: "rating", min: 1, max: 5, required: false, text: { en: "r" } };
     const multiple: Question = {
-      id: "m", type: "multiple", required: true, text: { en: "m" },
-      options: [{ id: "a", text: { en: "a" } }, { id: "b", text: { en: "b" } }, { id: "c", text: { en: "c" } }],
+      id: "m",
+      type: "multiple",
+      required: true,
+      text: { en: "m" },
+      options: [
+        { id: "a", text: { en: "a" } },
+        { id: "b", text: { en: "b" } },
+        { id: "c", text: { en: "c" } },
+      ],
     };
     const answers: Record<string, AnswerValue[]> = {
       r: [1, 5, 5, 3, null, 4, 5, 2, 2, 9 /* no longer valid */],
@@ -180,7 +227,14 @@ describe("CSV: one writer with the formula guard", () => {
     const u: TestUser = tb.user(5, { lang: "en" });
     await u.send("/start");
     await u.press("enr!:python-101");
-    await answerPre(tb, u, { motivation: "4", level: 0, devices: [0], studiedOnline: false, hours: "3", goals: '=HYPERLINK("http://evil.example","click")' });
+    await answerPre(tb, u, {
+      motivation: "4",
+      level: 0,
+      devices: [0],
+      studiedOnline: false,
+      hours: "3",
+      goals: '=HYPERLINK("http://evil.example","click")',
+    });
     const author = tb.user(900);
     await author.send("/export python-101");
     const file = tb.telegram.callsOf("sendDocument")[0]!.payload["document:file"] as { content: string };

@@ -27,10 +27,11 @@ let tb: TestBot;
 beforeEach(() => {
   tb = new TestBot({ now: T0 });
   tb.loadCourse(
-    courseYaml({ start: "2026-08-31", quizzes: { 0: textQuiz }, extra: `glossary:\n  - term: ${tr("Loop")}\n    definition: ${tr("Repeating.")}` }).replace(
-      /^title: .*$/m,
-      `title: ${tr(LONG_TITLE)}`,
-    ),
+    courseYaml({
+      start: "2026-08-31",
+      quizzes: { 0: textQuiz },
+      extra: `glossary:\n  - term: ${tr("Loop")}\n    definition: ${tr("Repeating.")}`,
+    }).replace(/^title: .*$/m, `title: ${tr(LONG_TITLE)}`),
   );
 });
 afterEach(() => {
@@ -46,7 +47,11 @@ async function enrolled(id: number): Promise<TestUser> {
   return u;
 }
 
-const sentTexts = () => tb.telegram.calls.flatMap((c) => [c.payload.text, ...((c.payload.reply_markup?.inline_keyboard ?? []) as { text: string }[][]).flat().map((b) => b.text)]);
+const sentTexts = () =>
+  tb.telegram.calls.flatMap((c) => [
+    c.payload.text,
+    ...((c.payload.reply_markup?.inline_keyboard ?? []) as { text: string }[][]).flat().map((b) => b.text),
+  ]);
 
 describe("texts cut at grapheme boundaries", () => {
   it("/courses with an emoji near the cut of a course title's button", async () => {

@@ -88,7 +88,12 @@ describe("a Kazakh learner through the real process", () => {
         chat: { id: ASSISTANTS_CHAT, type: "supergroup", title: "Assistants" },
         from: { id: 201, is_bot: false, first_name: "Assist", language_code: "ru" },
         text: "Мысалы: print(input())",
-        reply_to_message: { message_id: Number(post!.result.message_id), date: 0, chat: { id: ASSISTANTS_CHAT, type: "supergroup", title: "Assistants" }, text: "…" },
+        reply_to_message: {
+          message_id: Number(post!.result.message_id),
+          date: 0,
+          chat: { id: ASSISTANTS_CHAT, type: "supergroup", title: "Assistants" },
+          text: "…",
+        },
       },
     } as never);
     const end = Date.now() + 15_000;
@@ -96,8 +101,8 @@ describe("a Kazakh learner through the real process", () => {
     expect(l.texts().join("\n")).toContain("сұрағыңызға жауап");
 
     // Nothing refused (an edit to the same content is refused by Telegram too, and ignored), nothing unreadable.
-    expect(world.api.refusals.filter((r) => !r.description.includes('not modified'))).toEqual([]);
-    expect(world.api.telegram.refused.filter((c) => !(c.error?.description ?? "").includes('not modified'))).toEqual([]);
+    expect(world.api.refusals.filter((r) => !r.description.includes("not modified"))).toEqual([]);
+    expect(world.api.telegram.refused.filter((c) => !(c.error?.description ?? "").includes("not modified"))).toEqual([]);
     for (const t of l.texts()) expect(t).not.toMatch(/undefined|NaN|\{\{/);
   }, 120_000);
 });

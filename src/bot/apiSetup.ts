@@ -67,7 +67,8 @@ function watchReplies(traffic: ReplyTraffic): Transformer {
  */
 function retryReplies(): Transformer {
   const retry = autoRetry({ maxRetryAttempts: 10, maxDelaySeconds: 300, rethrowHttpErrors: false });
-  return (prev, method, payload, signal) => (method === "getUpdates" ? prev(method, payload, signal) : retry(prev, method, payload, signal));
+  return (prev, method, payload, signal) =>
+    method === "getUpdates" ? prev(method, payload, signal) : retry(prev, method, payload, signal);
 }
 
 /**
@@ -116,7 +117,12 @@ export function watchPolling(api: Api, now: () => number = Date.now, log = logge
  * Runs an optional call (command menus) in the background until it succeeds, with capped
  * backoff, so nothing at start-up waits on it. Returns a function that stops retrying.
  */
-export function retryInBackground(what: string, call: () => Promise<unknown>, log = logger.child({ feature: "startup" }), maxDelayMs = 60_000): () => void {
+export function retryInBackground(
+  what: string,
+  call: () => Promise<unknown>,
+  log = logger.child({ feature: "startup" }),
+  maxDelayMs = 60_000,
+): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let delay = 1000;

@@ -133,7 +133,8 @@ function feature(name: string, composer: Composer<BotContext>): MiddlewareFn<Bot
 function logBotError(log: Logger, e: unknown): void {
   // Only the code: a failed query's message lists its parameters, which may be a learner's words.
   if (isStorageError(e)) log.error({ code: sqliteCode(e) }, "the database could not save; the person was asked to retry");
-  else if (e instanceof GrammyError) log.error({ method: e.method, code: e.error_code, description: e.description }, "Telegram refused a request");
+  else if (e instanceof GrammyError)
+    log.error({ method: e.method, code: e.error_code, description: e.description }, "Telegram refused a request");
   else if (e instanceof HttpError) log.error({ err: e.error }, "network error talking to Telegram");
   else log.error({ err: e }, "update failed");
 }

@@ -31,7 +31,14 @@ export interface PostOptions {
  * every header names its question (#N) and questionForReply reads it when the mapping is missing.
  * Returns false when this process is already posting the question.
  */
-export async function postQuestion(api: Api, db: Db, config: Config, q: Question, now: number, options: PostOptions = {}): Promise<boolean> {
+export async function postQuestion(
+  api: Api,
+  db: Db,
+  config: Config,
+  q: Question,
+  now: number,
+  options: PostOptions = {},
+): Promise<boolean> {
   const chatId = config.assistantChatId;
   if (chatId === null) throw new Error("postQuestion without ASSISTANT_CHAT_ID");
   let postingNow = postingNowByDb.get(db);
@@ -169,7 +176,8 @@ export function learnerLocale(language: string | undefined, fallback: Locale): L
 export async function refreshHeaderButtons(api: Api, db: Db, config: Config, questionId: number, except?: number): Promise<void> {
   const q = getQuestion(db, questionId);
   const chatId = q?.assistantChatId ?? null;
-  if (!q || chatId === null || q.assistantMessageId === null || chatId !== config.assistantChatId || q.assistantMessageId === except) return;
+  if (!q || chatId === null || q.assistantMessageId === null || chatId !== config.assistantChatId || q.assistantMessageId === except)
+    return;
   try {
     await api.editMessageReplyMarkup(chatId, q.assistantMessageId, {
       reply_markup: assistantKeyboard(translator(config.defaultLocale), q),

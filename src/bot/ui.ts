@@ -51,7 +51,10 @@ export async function answerCallback(ctx: BotContext, text?: string, alert = fal
  * in the person's language: Telegram hands back whatever a client sends, so data that does not
  * decode (an old layout, a forged id) never reaches a handler.
  */
-export async function buttonValues<F extends readonly Field<unknown>[]>(ctx: BotContext, codec: CallbackCodec<F>): Promise<Values<F> | null> {
+export async function buttonValues<F extends readonly Field<unknown>[]>(
+  ctx: BotContext,
+  codec: CallbackCodec<F>,
+): Promise<Values<F> | null> {
   const values = codec.decode(ctx.callbackQuery?.data);
   if (!values) await answerCallback(ctx, ctx.t("errors.stale_button"), true);
   return values;

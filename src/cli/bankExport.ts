@@ -20,7 +20,10 @@ function main(args: string[]): number {
     console.error("usage: npm run bank:export -- <course.yaml> [out folder]");
     return 2;
   }
-  const { course, issues } = validateCourseFile(null, file, { now: Date.now(), defaultTimezone: process.env.TIMEZONE?.trim() || "Asia/Almaty" });
+  const { course, issues } = validateCourseFile(null, file, {
+    now: Date.now(),
+    defaultTimezone: process.env.TIMEZONE?.trim() || "Asia/Almaty",
+  });
   if (!course) {
     const t = translator("en");
     for (const i of issues) console.error(renderIssue(t, file, i));

@@ -109,7 +109,13 @@ export function addProgressPart(into: ProgressPart, part: ProgressPart): Progres
  * bucketed, plus the funnel counts and each module's numbers for that range.
  */
 export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWithModule[], range: LearnerRange): ProgressPart {
-  const params = { courseId, quizIds: JSON.stringify(quizzes.map((q) => q.quiz.id)), from: range.from, to: range.to, nq: Math.max(1, quizzes.length) };
+  const params = {
+    courseId,
+    quizIds: JSON.stringify(quizzes.map((q) => q.quiz.id)),
+    from: range.from,
+    to: range.to,
+    nq: Math.max(1, quizzes.length),
+  };
   const part = emptyProgress();
   const buckets = db.$client
     .prepare(
@@ -128,7 +134,12 @@ export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWit
               SUM(p >= @passed) AS passed, SUM(p >= @certificate) AS certificate
        FROM prog GROUP BY bucket`,
     )
-    .all({ ...params, passed: RULES.progress.passed, certificate: RULES.progress.certificate }) as { bucket: number; n: number; passed: number; certificate: number }[];
+    .all({ ...params, passed: RULES.progress.passed, certificate: RULES.progress.certificate }) as {
+    bucket: number;
+    n: number;
+    passed: number;
+    certificate: number;
+  }[];
   for (const b of buckets) {
     part.buckets[b.bucket]! += b.n;
     part.passedCourse += b.passed;
@@ -172,7 +183,9 @@ let tableSeq = 0;
  */
 export function createFirstAttempts(db: Db): string {
   const table = `analysis_first_${process.pid}_${++tableSeq}`;
-  db.$client.exec(`CREATE TEMP TABLE ${table} (attempt_id INTEGER PRIMARY KEY, quiz_id INTEGER NOT NULL, third INTEGER NOT NULL, score REAL NOT NULL, qc INTEGER NOT NULL)`);
+  db.$client.exec(
+    `CREATE TEMP TABLE ${table} (attempt_id INTEGER PRIMARY KEY, quiz_id INTEGER NOT NULL, third INTEGER NOT NULL, score REAL NOT NULL, qc INTEGER NOT NULL)`,
+  );
   return table;
 }
 
@@ -252,7 +265,11 @@ export function itemGroups(db: Db, table: string, range: LearnerRange): ItemGrou
 }
 
 /** Option counts of the choice answers with several options ticked, in one slice (few rows: multiple-choice only). */
-export function multiOptionCounts(db: Db, table: string, range: LearnerRange): { quizId: number; position: number; option: number; n: number }[] {
+export function multiOptionCounts(
+  db: Db,
+  table: string,
+  range: LearnerRange,
+): { quizId: number; position: number; option: number; n: number }[] {
   return db.$client
     .prepare(
       `SELECT f.quiz_id AS quizId, ans.question_position AS position, CAST(j.value AS INTEGER) AS option, COUNT(*) AS n
@@ -342,7 +359,11 @@ export function answerCounts(
          AND a.question_id IN (SELECT value FROM json_each(@ids)) AND r.id BETWEEN @from AND @to
        GROUP BY a.question_id, a.value`,
     )
-    .all({ courseId, kind, ids: JSON.stringify(questionIds), from: range.from, to: range.to }) as { questionId: string; value: string | null; n: number }[];
+    .all({ courseId, kind, ids: JSON.stringify(questionIds), from: range.from, to: range.to }) as {
+    questionId: string;
+    value: string | null;
+    n: number;
+  }[];
 }
 
 /** Ranges of questionnaire_responses ids of a course's questionnaire, about `size` responses each. */
@@ -359,11 +380,19 @@ export function responseIdRanges(db: Db, courseId: string, kind: QuestionnaireKi
 }
 
 /** The first `limit` free-text answers to a question (in the order they were submitted) and how many there are. */
-export function textAnswers(db: Db, courseId: string, kind: QuestionnaireKind, questionId: string, limit: number): { texts: string[]; total: number } {
+export function textAnswers(
+  db: Db,
+  courseId: string,
+  kind: QuestionnaireKind,
+  questionId: string,
+  limit: number,
+): { texts: string[]; total: number } {
   const where = `r.course_id = @courseId AND r.kind = @kind AND r.submitted_at IS NOT NULL AND a.question_id = @questionId AND a.value IS NOT NULL AND a.value != 'null'`;
   const params = { courseId, kind, questionId };
   const total = (
-    db.$client.prepare(`SELECT COUNT(*) AS n FROM questionnaire_responses r JOIN questionnaire_answers a ON a.response_id = r.id WHERE ${where}`).get(params) as {
+    db.$client
+      .prepare(`SELECT COUNT(*) AS n FROM questionnaire_responses r JOIN questionnaire_answers a ON a.response_id = r.id WHERE ${where}`)
+      .get(params) as {
       n: number;
     }
   ).n;

@@ -57,7 +57,11 @@ export function openModules(db: Db, now: number, courseId?: string): { course: C
 /** Modules whose quiz closes within `windowMs` after `now` (and has not closed yet). */
 export function modulesClosingWithin(db: Db, now: number, windowMs: number): { course: Course; module: Module; total: number }[] {
   return db
-    .select({ course: courses, module: modules, total: sql<number>`(SELECT count(*) FROM modules m2 WHERE m2.course_id = ${modules.courseId})` })
+    .select({
+      course: courses,
+      module: modules,
+      total: sql<number>`(SELECT count(*) FROM modules m2 WHERE m2.course_id = ${modules.courseId})`,
+    })
     .from(modules)
     .innerJoin(courses, eq(courses.id, modules.courseId))
     .where(and(lte(modules.closesAt, now + windowMs), gt(modules.closesAt, now)))
@@ -221,6 +225,9 @@ async function queueBroadcastRows(db: Db, b: Broadcast, course: Course, now: num
     },
     now,
   );
-  db.update(broadcasts).set({ queuedAt: now }).where(and(eq(broadcasts.id, b.id), isNull(broadcasts.queuedAt))).run();
+  db.update(broadcasts)
+    .set({ queuedAt: now })
+    .where(and(eq(broadcasts.id, b.id), isNull(broadcasts.queuedAt)))
+    .run();
   return added;
 }

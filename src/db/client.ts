@@ -62,7 +62,10 @@ const statements = new WeakMap<Database.Database, Map<string, Database.Statement
  * (every update) use this instead of drizzle's query builder, which builds the SQL string and
  * prepares a new statement on every call (about a third of an update's CPU before this).
  */
-export function statement<P extends unknown[] | Record<string, unknown> = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+export function statement<P extends unknown[] | Record<string, unknown> = unknown[], R = unknown>(
+  db: Db,
+  sql: string,
+): Database.Statement<P, R> {
   const client = db.$client;
   let byText = statements.get(client);
   if (!byText) {

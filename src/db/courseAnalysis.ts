@@ -122,7 +122,11 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
     addProgressPart(progress, progressPart(db, course.id, quizzes, range));
   }
 
-  const items = await itemAnalysis(db, quizzes.map((q) => q.quiz), pause);
+  const items = await itemAnalysis(
+    db,
+    quizzes.map((q) => q.quiz),
+    pause,
+  );
   const moduleRows: ModuleAnalysis[] = [];
   for (const { quiz, module } of quizzes) {
     const m = progress.modules.get(quiz.id) ?? { takers: 0, scored: 0, passed: 0, scoreSum: 0 };
@@ -143,7 +147,11 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
     const questions = qs[kind];
     if (!questions) continue;
     await pause();
-    questionnaires.push({ kind, counts: questionnaireCounts(db, course.id, kind), questions: await analyseQuestions(db, course.id, kind, questions, pause) });
+    questionnaires.push({
+      kind,
+      counts: questionnaireCounts(db, course.id, kind),
+      questions: await analyseQuestions(db, course.id, kind, questions, pause),
+    });
   }
   const comparisons: CourseAnalysis["comparisons"] = [];
   const pre = questionnaires.find((q) => q.kind === "pre");
@@ -216,7 +224,9 @@ export async function itemAnalysis(
         return {
           position,
           question: q,
-          stats: itemStats(item?.sums ?? { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 }),
+          stats: itemStats(
+            item?.sums ?? { n: 0, sumX: 0, sumX2: 0, sumY: 0, sumY2: 0, sumXY: 0, topN: 0, topSumX: 0, bottomN: 0, bottomSumX: 0 },
+          ),
           options: Array.from({ length: optionTotal }, (_, i) => item?.options.get(i) ?? 0),
         };
       }),
@@ -228,7 +238,10 @@ export async function itemAnalysis(
 /** Item analysis of every live quiz of a course (for /quizstats: no progress or questionnaires). */
 export async function courseItemAnalysis(db: Db, courseId: string): Promise<{ quiz: Quiz; module: Module; items: ItemAnalysisRow[] }[]> {
   const quizzes = liveQuizzes(db, courseId);
-  const items = await itemAnalysis(db, quizzes.map((q) => q.quiz));
+  const items = await itemAnalysis(
+    db,
+    quizzes.map((q) => q.quiz),
+  );
   return quizzes.map(({ quiz, module }) => ({ quiz, module, items: items.get(quiz.id) ?? [] }));
 }
 

@@ -147,7 +147,15 @@ export function getModules(db: Db, courseId: string): Module[] {
   }
   return rows.map((r) => {
     const json = entry.modules!.get(r.position)!;
-    return { id: r.id, courseId, position: r.position, title: json.title, announcement: json.announcement, opensAt: r.opens_at, closesAt: r.closes_at };
+    return {
+      id: r.id,
+      courseId,
+      position: r.position,
+      title: json.title,
+      announcement: json.announcement,
+      opensAt: r.opens_at,
+      closesAt: r.closes_at,
+    };
   });
 }
 
@@ -174,10 +182,7 @@ const toEnrollment = (r: EnrollmentRow): Enrollment => ({
 });
 
 export function getEnrollment(db: Db, learnerId: number, courseId: string): Enrollment | undefined {
-  const r = statement<[number, string], EnrollmentRow>(
-    db,
-    SELECT_ENROLLMENT,
-  ).get(learnerId, courseId);
+  const r = statement<[number, string], EnrollmentRow>(db, SELECT_ENROLLMENT).get(learnerId, courseId);
   return r ? toEnrollment(r) : undefined;
 }
 

@@ -49,12 +49,7 @@ const toLearner = (r: LearnerRow): Learner => ({
  * Runs on every update, so it only writes when something changed: a read is a few microseconds,
  * a write is a WAL commit.
  */
-export function upsertLearner(
-  db: Db,
-  user: TelegramUserInfo,
-  initialLanguage: Locale,
-  now: number,
-): { learner: Learner; isNew: boolean } {
+export function upsertLearner(db: Db, user: TelegramUserInfo, initialLanguage: Locale, now: number): { learner: Learner; isNew: boolean } {
   const firstName = user.first_name;
   const lastName = user.last_name ?? null;
   const username = user.username ?? null;

@@ -110,7 +110,13 @@ function fanOutChunk(db: Db, f: FanOut, now: number, afterId: number, throughId:
   if (!f.includeBlocked) conds.push(sql`l.blocked_at IS NULL`);
   if (f.onlyLearner !== undefined) conds.push(sql`l.id = ${f.onlyLearner}`);
   if (f.enrolledBefore !== undefined) conds.push(sql`e.enrolled_at < ${f.enrolledBefore}`);
-  if (f.fallbackBody === null) conds.push(sql`l.language IN (${sql.join(langs.map(([l]) => sql`${l}`), sql`, `)})`);
+  if (f.fallbackBody === null)
+    conds.push(
+      sql`l.language IN (${sql.join(
+        langs.map(([l]) => sql`${l}`),
+        sql`, `,
+      )})`,
+    );
   if (f.where) conds.push(f.where);
   const notBefore = f.notBefore ?? now;
   return db.run(sql`
@@ -210,7 +216,11 @@ export function outboxMessages(db: Db) {
  * "Tell me when enrollment opens": one row per watcher of the course not yet notified, with the
  * body of their language, and the watchers marked notified, in one set-based transaction.
  */
-export function enqueueForWatchers(db: Db, f: Omit<FanOut, "onlyLearner" | "enrolledBefore" | "where" | "includeBlocked">, now: number): number {
+export function enqueueForWatchers(
+  db: Db,
+  f: Omit<FanOut, "onlyLearner" | "enrolledBefore" | "where" | "includeBlocked">,
+  now: number,
+): number {
   const langs = Object.entries(f.bodies);
   const bodyExpr = sql.join(
     [sql`CASE l.language`, ...langs.map(([lang, id]) => sql`WHEN ${lang} THEN ${id}`), sql`ELSE ${f.fallbackBody} END`],

@@ -5,7 +5,11 @@ import { questionImages, type QuestionImageRow } from "./schema/index.js";
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Stores the photos of a course's questions (inside importCourse's transaction); known ones are kept as they are. */
-export function saveQuestionImages(tx: Tx, images: readonly { sha256: string; mime: string; name: string; bytes: Buffer }[], now: number): void {
+export function saveQuestionImages(
+  tx: Tx,
+  images: readonly { sha256: string; mime: string; name: string; bytes: Buffer }[],
+  now: number,
+): void {
   for (const img of images) {
     tx.insert(questionImages)
       .values({ sha256: img.sha256, mime: img.mime, name: img.name, bytes: img.bytes, createdAt: now })

@@ -105,14 +105,7 @@ export function answersOf(db: Db, responseId: number): Record<string, AnswerValu
  * Records one answer (or a skip, value null) and moves the learner on. A submitted response is
  * never changed: returns false then.
  */
-export function saveAnswer(
-  db: Db,
-  responseId: number,
-  questionId: string,
-  value: AnswerValue,
-  nextPosition: number,
-  now: number,
-): boolean {
+export function saveAnswer(db: Db, responseId: number, questionId: string, value: AnswerValue, nextPosition: number, now: number): boolean {
   return db.transaction((tx) => {
     const r = tx.select().from(questionnaireResponses).where(eq(questionnaireResponses.id, responseId)).get();
     if (!r || r.submittedAt !== null) return false;

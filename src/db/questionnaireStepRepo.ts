@@ -112,7 +112,9 @@ export function responseState(db: Db, responseId: number): ResponseState | undef
   const row = s.response.get(responseId);
   if (!row) return undefined;
   const questions = parsedQuestions(row);
-  const stored = new Map(s.answers.all(responseId).map((a) => [a.questionId, a.value === null ? null : (JSON.parse(a.value) as AnswerValue)]));
+  const stored = new Map(
+    s.answers.all(responseId).map((a) => [a.questionId, a.value === null ? null : (JSON.parse(a.value) as AnswerValue)]),
+  );
   const answers: Record<string, AnswerValue> = {};
   for (const q of questions) {
     const v = stored.get(q.id);
@@ -155,10 +157,7 @@ export type Refusal =
   /** A typed answer while the current question has not been shown yet (after a crash). */
   | "not_shown";
 
-export type Change =
-  | { kind: "answer"; value: AnswerValue; messageId: number | null }
-  | { kind: "move"; to: number }
-  | { kind: "submit" };
+export type Change = { kind: "answer"; value: AnswerValue; messageId: number | null } | { kind: "move"; to: number } | { kind: "submit" };
 
 export type ChangeOutcome =
   | { ok: true; state: ResponseState }

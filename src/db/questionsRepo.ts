@@ -85,12 +85,18 @@ export function markPosted(db: Db, id: number, chatId: number, messageId: number
 
 /** Records that the question is about to be posted (a copy may exist from now on until it is recorded). */
 export function markPostIntent(db: Db, id: number, now: number): void {
-  db.update(questions).set({ postStartedAt: now }).where(and(eq(questions.id, id), isNull(questions.postStartedAt))).run();
+  db.update(questions)
+    .set({ postStartedAt: now })
+    .where(and(eq(questions.id, id), isNull(questions.postStartedAt)))
+    .run();
 }
 
 /** Telegram refused the post: no copy exists, the next attempt needs no warning about one. */
 export function clearPostIntent(db: Db, id: number): void {
-  db.update(questions).set({ postStartedAt: null }).where(and(eq(questions.id, id), isNull(questions.assistantMessageId))).run();
+  db.update(questions)
+    .set({ postStartedAt: null })
+    .where(and(eq(questions.id, id), isNull(questions.assistantMessageId)))
+    .run();
 }
 
 export function markLearnerNotified(db: Db, id: number, now: number): void {

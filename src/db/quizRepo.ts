@@ -147,7 +147,10 @@ export function courseQuizzes(db: Db, courseId: string): QuizWithModule[] {
 
 /** The live quiz of a module, whether or not the module row still exists. */
 export function liveQuiz(db: Db, courseId: string, position: number): Quiz | undefined {
-  const r = statement<[string, number], QuizRow>(db, "SELECT * FROM quizzes WHERE course_id = ? AND module_position = ? AND removed_at IS NULL").get(courseId, position);
+  const r = statement<[string, number], QuizRow>(
+    db,
+    "SELECT * FROM quizzes WHERE course_id = ? AND module_position = ? AND removed_at IS NULL",
+  ).get(courseId, position);
   return r ? toQuiz(r) : undefined;
 }
 
@@ -203,7 +206,8 @@ const toAttempt = (r: AttemptRow): QuizAttempt => ({
   passed: r.passed === null ? null : r.passed !== 0,
 });
 
-const ATTEMPT_COLUMNS = "id, learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, shown_item, matching_partial, end_reason, score, passed";
+const ATTEMPT_COLUMNS =
+  "id, learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, shown_item, matching_partial, end_reason, score, passed";
 const SELECT_LEARNER_ATTEMPTS = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE learner_id = ? AND quiz_id = ? ORDER BY attempt_no`;
 const SELECT_ATTEMPT = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE id = ?`;
 
@@ -314,7 +318,10 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
     const quiz = tx.select().from(quizzes).where(eq(quizzes.id, attempt.quizId)).get()!;
     storeUnfinishedMatching(db, attemptId, now);
     const scores = tx.select({ score: quizAnswers.score }).from(quizAnswers).where(eq(quizAnswers.attemptId, attemptId)).all();
-    const score = attemptPercent(attempt.variant.length, scores.map((s) => s.score));
+    const score = attemptPercent(
+      attempt.variant.length,
+      scores.map((s) => s.score),
+    );
     // An attempt that outlived its end is closed at that end, not when somebody noticed.
     const finishedAt = Math.min(now, attempt.endsAt);
     return tx

@@ -125,7 +125,11 @@ export function matchingSoFar(a: Pick<AttemptState, "matchingPartial">, item: nu
 }
 
 export function answeredItems(db: Db, attemptId: number): Set<number> {
-  return new Set(statements(db).answered.all(attemptId).map((r) => r.item));
+  return new Set(
+    statements(db)
+      .answered.all(attemptId)
+      .map((r) => r.item),
+  );
 }
 
 /** Parsed questions, parsed once per import of the course: importQuizzes empties the cache. */
@@ -192,7 +196,10 @@ export function storeUnfinishedMatching(db: Db, attempt: number | AttemptState, 
 function finishOpen(db: Db, a: AttemptState, reason: AttemptEnd, now: number): void {
   const s = statements(db);
   storeUnfinishedMatching(db, a, now);
-  const score = attemptPercent(a.variant.length, s.scores.all(a.id).map((r) => r.score));
+  const score = attemptPercent(
+    a.variant.length,
+    s.scores.all(a.id).map((r) => r.score),
+  );
   // An attempt that outlived its end is closed at that end, not when somebody noticed.
   s.finish.run(Math.min(now, a.endsAt), reason, score, score >= a.passScore ? 1 : 0, a.id);
 }
@@ -262,7 +269,16 @@ function openItem(
 }
 
 function storeAnswer(db: Db, a: AttemptState, item: number, given: GivenAnswer, grade: Grade, now: number, messageId: number | null): void {
-  statements(db).insertAnswer.run(a.id, item, a.variant[item]!.q, JSON.stringify(given), grade.correct ? 1 : 0, grade.score, now, messageId);
+  statements(db).insertAnswer.run(
+    a.id,
+    item,
+    a.variant[item]!.q,
+    JSON.stringify(given),
+    grade.correct ? 1 : 0,
+    grade.score,
+    now,
+    messageId,
+  );
 }
 
 /** Grades and stores the answer of the current item (inside the caller's transaction); the last one finishes the attempt. */
@@ -352,6 +368,9 @@ export function markShown(db: Db, attemptId: number, item: number): void {
 
 /** The answers of an attempt with their grades, for the result: item -> fully right. */
 export function answerCorrectness(db: Db, attemptId: number): Map<number, boolean> {
-  const rows = statement<[number], { item: number; correct: number }>(db, "SELECT item, correct FROM quiz_answers WHERE attempt_id = ?").all(attemptId);
+  const rows = statement<[number], { item: number; correct: number }>(
+    db,
+    "SELECT item, correct FROM quiz_answers WHERE attempt_id = ?",
+  ).all(attemptId);
   return new Map(rows.map((r) => [r.item, r.correct === 1]));
 }

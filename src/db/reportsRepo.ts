@@ -111,7 +111,12 @@ export function responseCounts(db: Db, courseId: string, kind: QuestionnaireKind
         WHERE r.course_id = ? AND r.kind = ?`,
     )
     .get(courseId, kind)!;
-  return { submitted: r.submitted ?? 0, started: r.started ?? 0, submittedActive: r.submittedActive ?? 0, enrolled: enrolledCount(db, courseId) };
+  return {
+    submitted: r.submitted ?? 0,
+    started: r.started ?? 0,
+    submittedActive: r.submittedActive ?? 0,
+    enrolled: enrolledCount(db, courseId),
+  };
 }
 
 export function enrolledCount(db: Db, courseId: string): number {
@@ -142,7 +147,13 @@ export function countedAnswers(db: Db, courseId: string, kind: QuestionnaireKind
 }
 
 /** A free-text question's answers of submitted responses: how many, skipped, and the first `limit` in response order. */
-export function textAnswers(db: Db, courseId: string, kind: QuestionnaireKind, questionId: string, limit: number): { answered: number; skipped: number; first: string[] } {
+export function textAnswers(
+  db: Db,
+  courseId: string,
+  kind: QuestionnaireKind,
+  questionId: string,
+  limit: number,
+): { answered: number; skipped: number; first: string[] } {
   const counts = db.$client
     .prepare<[string, string, string], { answered: number | null; skipped: number | null }>(
       `SELECT SUM(a.value IS NOT NULL AND a.value NOT IN ('null', '""')) AS answered, SUM(a.value IS NULL OR a.value = 'null') AS skipped

@@ -36,10 +36,8 @@ export function buildCalendar(input: CalendarInput): CourseCalendar {
   const endAt = modules.reduce((max, m) => Math.max(max, m.closesAt), startAt);
   return {
     startAt,
-    enrollOpensAt:
-      input.enrollOpensAt ?? addLocalDays(startAt, -RULES.enrollmentOpensDaysBeforeStart, timezone),
-    enrollClosesAt:
-      input.enrollClosesAt ?? addLocalDays(startAt, RULES.enrollmentClosesDaysAfterStart, timezone),
+    enrollOpensAt: input.enrollOpensAt ?? addLocalDays(startAt, -RULES.enrollmentOpensDaysBeforeStart, timezone),
+    enrollClosesAt: input.enrollClosesAt ?? addLocalDays(startAt, RULES.enrollmentClosesDaysAfterStart, timezone),
     modules,
     endAt,
   };

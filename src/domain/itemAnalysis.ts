@@ -82,7 +82,13 @@ export function itemFlags(n: number, facility: number, discrimination: number | 
 /** Flagged questions first (negative discrimination, then too hard, then too easy), then the rest in bank order. */
 export function flaggedFirst<T extends { position: number; stats: ItemStats }>(items: readonly T[]): T[] {
   const rank = (i: T) =>
-    i.stats.flags.includes("negative_discrimination") ? 0 : i.stats.flags.includes("too_hard") ? 1 : i.stats.flags.includes("too_easy") ? 2 : 3;
+    i.stats.flags.includes("negative_discrimination")
+      ? 0
+      : i.stats.flags.includes("too_hard")
+        ? 1
+        : i.stats.flags.includes("too_easy")
+          ? 2
+          : 3;
   return [...items].sort((a, b) => rank(a) - rank(b) || a.position - b.position);
 }
 

@@ -77,7 +77,26 @@ const INLINE: Record<string, string> = {
   a: "a",
 };
 const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
-const BLOCKS = new Set(["p", "div", "section", "article", "header", "footer", "table", "tr", "ul", "ol", "dl", "dt", "dd", "figure", "figcaption", "hr", "center", "address"]);
+const BLOCKS = new Set([
+  "p",
+  "div",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "table",
+  "tr",
+  "ul",
+  "ol",
+  "dl",
+  "dt",
+  "dd",
+  "figure",
+  "figcaption",
+  "hr",
+  "center",
+  "address",
+]);
 const DROP_CONTENT = new Set(["script", "style", "head", "title", "noscript", "template", "svg", "math", "object", "iframe"]);
 const SAFE_LINK = /^(https?:\/\/|mailto:|tg:\/\/)/i;
 
@@ -482,7 +501,10 @@ function inlineMarkdown(s: string): string {
       const close = find("](", i + 1);
       const paren = close < 0 ? -1 : find(")", close + 2);
       if (close > i && paren > close) {
-        const url = s.slice(close + 2, paren).trim().split(/\s/)[0]!;
+        const url = s
+          .slice(close + 2, paren)
+          .trim()
+          .split(/\s/)[0]!;
         out += `<a href="${url.replace(/"/g, "&quot;")}">${inlineMarkdown(s.slice(i + 1, close))}</a>`;
         i = paren + 1;
         continue;

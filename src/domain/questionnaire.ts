@@ -221,10 +221,16 @@ export function summarizeQuestion(q: Question, answers: readonly AnswerValue[]):
       summary.numeric = numericStats(given as number[]);
       break;
     case "single":
-      count(q.options.map((o) => o.id), (a) => [a as string]);
+      count(
+        q.options.map((o) => o.id),
+        (a) => [a as string],
+      );
       break;
     case "multiple":
-      count(q.options.map((o) => o.id), (a) => a as string[]);
+      count(
+        q.options.map((o) => o.id),
+        (a) => a as string[],
+      );
       break;
     case "yes_no":
       count(["yes", "no"], (a) => [a ? "yes" : "no"]);

@@ -57,14 +57,23 @@ export function summarizeCounted(q: Question, counted: readonly { value: AnswerV
   const numbers = () => given.map((c) => ({ value: c.value as number, count: c.count }));
   switch (q.type) {
     case "rating":
-      tally(Array.from({ length: q.max - q.min + 1 }, (_, i) => String(q.min + i)), (a) => [String(a)]);
+      tally(
+        Array.from({ length: q.max - q.min + 1 }, (_, i) => String(q.min + i)),
+        (a) => [String(a)],
+      );
       summary.numeric = countedNumericStats(numbers());
       break;
     case "single":
-      tally(q.options.map((o) => o.id), (a) => [a as string]);
+      tally(
+        q.options.map((o) => o.id),
+        (a) => [a as string],
+      );
       break;
     case "multiple":
-      tally(q.options.map((o) => o.id), (a) => a as string[]);
+      tally(
+        q.options.map((o) => o.id),
+        (a) => a as string[],
+      );
       break;
     case "yes_no":
       tally(["yes", "no"], (a) => [a ? "yes" : "no"]);

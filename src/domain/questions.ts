@@ -9,9 +9,7 @@ export type AskRefusal = { reason: "too_many_open"; max: number } | { reason: "t
  * their last question or follow-up. A follow-up to an existing question passes `newQuestion: false`:
  * it does not add an open question, but the pause between messages still applies.
  */
-export function askRefusal(
-  o: { openCount: number; lastAt: number | null; now: number; newQuestion: boolean },
-): AskRefusal | null {
+export function askRefusal(o: { openCount: number; lastAt: number | null; now: number; newQuestion: boolean }): AskRefusal | null {
   const { maxOpenPerLearner, minSecondsBetween } = RULES.questions;
   if (o.newQuestion && o.openCount >= maxOpenPerLearner) return { reason: "too_many_open", max: maxOpenPerLearner };
   if (o.lastAt !== null) {

@@ -115,7 +115,10 @@ export function normaliseText(s: string): string {
 
 /** A typed number: "3.5", "3,5", " -2 ", "1 000" (spaces as thousand separators). null if not a number. */
 export function parseNumberAnswer(s: string): number | null {
-  const t = s.trim().replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+  const t = s
+    .trim()
+    .replace(/[\s\u00a0\u202f]/g, "")
+    .replace(",", ".");
   if (!/^[+-−]?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
   const n = Number(t.replace("−", "-"));
   return Number.isFinite(n) ? n : null;
@@ -217,7 +220,8 @@ function joinTranslated(list: Translated[]): Translated | undefined {
   return out;
 }
 
-const sameTranslated = (a: Translated, b: Translated) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+const sameTranslated = (a: Translated, b: Translated) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 /**
  * The right-hand answers of a matching question in their canonical order: each pair's answer
@@ -351,7 +355,14 @@ export function buildVariant(
   return chosen.map((q) => {
     const question = bank[q]!;
     // matching: the order the right-hand answers are offered in (the same for every pair).
-    if (question.kind === "matching") return { q, order: shuffled(matchingChoices(question).map((_, i) => i), random) };
+    if (question.kind === "matching")
+      return {
+        q,
+        order: shuffled(
+          matchingChoices(question).map((_, i) => i),
+          random,
+        ),
+      };
     const n = question.options?.length ?? 0;
     const natural = Array.from({ length: n }, (_, i) => i);
     const isChoice = question.kind === "single" || question.kind === "multiple";

@@ -101,11 +101,7 @@ const RELATIVE_RE = /^today(?:\s*([+-])\s*(\d{1,3}))?$/;
  * `today`, `today+21`, `today-3` (local midnight, relative to `now`: used by demo courses).
  * Returns null when the text is neither.
  */
-export function parseCourseDate(
-  text: string,
-  timeZone: string,
-  now: number,
-): { ms: number; relative: boolean } | null {
+export function parseCourseDate(text: string, timeZone: string, now: number): { ms: number; relative: boolean } | null {
   const s = text.trim();
   const rel = RELATIVE_RE.exec(s);
   if (rel) {

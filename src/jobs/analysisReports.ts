@@ -72,7 +72,14 @@ export function analysisReportsJob(deps: AnalysisReportsDeps): Job {
       .run(courseId, authorId, phase, fingerprint, now, now);
     return r.changes === 1;
   };
-  const finish = (courseId: string, authorId: number, phase: AnalysisReportPhase, state: AnalysisReportState, now: number, error?: string) =>
+  const finish = (
+    courseId: string,
+    authorId: number,
+    phase: AnalysisReportPhase,
+    state: AnalysisReportState,
+    now: number,
+    error?: string,
+  ) =>
     db.$client
       .prepare(
         `UPDATE analysis_reports SET state = ?, error = ?, updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
@@ -136,7 +143,10 @@ export function analysisReportsJob(deps: AnalysisReportsDeps): Job {
             // 403: the author blocked the bot or never started it; no retry helps until they do.
             const permanent = err instanceof GrammyError && err.error_code === 403;
             finish(course.id, authorId, phase, "failed", now, redact(err instanceof Error ? err.message : String(err)).slice(0, 500));
-            if (permanent) db.$client.prepare(`UPDATE analysis_reports SET attempts = ${MAX_ATTEMPTS} WHERE course_id = ? AND author_id = ? AND phase = ?`).run(course.id, authorId, phase);
+            if (permanent)
+              db.$client
+                .prepare(`UPDATE analysis_reports SET attempts = ${MAX_ATTEMPTS} WHERE course_id = ? AND author_id = ? AND phase = ?`)
+                .run(course.id, authorId, phase);
             console.error(`[analysis-reports] ${course.id} → ${authorId} (${phase}) failed:`, redact(String(err)));
           }
         }

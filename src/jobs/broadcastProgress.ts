@@ -30,7 +30,8 @@ export function renderProgress(db: Db, b: Broadcast, counts: BatchCounts, final:
     t("announce.report.failed", { count: n(counts.failed) }),
   ];
   if (counts.uncertain > 0) lines.push(t("announce.report.uncertain", { count: n(counts.uncertain) }));
-  if (!final && counts.pending + counts.sending > 0) lines.push(t("announce.report.pending", { count: n(counts.pending + counts.sending) }));
+  if (!final && counts.pending + counts.sending > 0)
+    lines.push(t("announce.report.pending", { count: n(counts.pending + counts.sending) }));
   return lines.join("\n");
 }
 
@@ -85,11 +86,12 @@ export class BroadcastMonitor {
       const text = renderProgress(this.db, b, counts, finished);
       if (finished) {
         // Mark done first: a crash after this loses at most the report, never repeats it.
-        if (!transition(this.db, b.id, "sending", { status: "done", finishedAt: this.clock.now(), progressShown: text }, this.clock.now())) continue;
+        if (!transition(this.db, b.id, "sending", { status: "done", finishedAt: this.clock.now(), progressShown: text }, this.clock.now()))
+          continue;
         await this.edit(b, text);
-        await this.api.sendMessage(b.authorId, text, { parse_mode: "HTML" }).catch((err: unknown) =>
-          log.error({ err, broadcast: b.id }, "could not send the report of a broadcast"),
-        );
+        await this.api
+          .sendMessage(b.authorId, text, { parse_mode: "HTML" })
+          .catch((err: unknown) => log.error({ err, broadcast: b.id }, "could not send the report of a broadcast"));
       } else if (text !== b.progressShown) {
         transition(this.db, b.id, "sending", { progressShown: text }, this.clock.now());
         await this.edit(b, text);

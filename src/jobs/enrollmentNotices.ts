@@ -28,13 +28,21 @@ export function enrollmentNoticesJob(db: Db, onEnqueued: () => void): Job {
             start: formatDate(course.startAt, lang, course.timezone),
             closes: formatDate(course.enrollClosesAt - 1, lang, course.timezone),
           });
-          const payload = { text, parse_mode: "HTML", reply_markup: new InlineKeyboard().text(t("buttons.open_course"), `crs:${course.id}`) };
+          const payload = {
+            text,
+            parse_mode: "HTML",
+            reply_markup: new InlineKeyboard().text(t("buttons.open_course"), `crs:${course.id}`),
+          };
           bodies[lang] = saveBody(db, `${prefix}${lang}`, { kind: "enrollment-open", method: "sendMessage", payload }, now);
         }
         const first = course.languages.find(isLocale) ?? "kk";
         // Worth sending while enrollment is open (and at least the usual 3 days after a long outage).
         const expiresAt = Math.max(course.enrollClosesAt, now + DEFAULT_EXPIRY_MS);
-        enqueueForWatchers(db, { courseId: course.id, keyPrefix: prefix, bodies, fallbackBody: bodies[first]!, expiresAt, priority: 0 }, now);
+        enqueueForWatchers(
+          db,
+          { courseId: course.id, keyPrefix: prefix, bodies, fallbackBody: bodies[first]!, expiresAt, priority: 0 },
+          now,
+        );
       }
       onEnqueued();
     },

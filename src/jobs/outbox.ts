@@ -335,7 +335,13 @@ export class OutboxSender {
   }
 
   /** Paces, marks and sends one row; returns the next pacing slot. */
-  private async sendRow(row: DueRow, nextSlot: number, result: DrainResult, blockedNow: Set<number>, inFlight: Set<Promise<void>>): Promise<number> {
+  private async sendRow(
+    row: DueRow,
+    nextSlot: number,
+    result: DrainResult,
+    blockedNow: Set<number>,
+    inFlight: Set<Promise<void>>,
+  ): Promise<number> {
     let next = nextSlot;
     if (row.blockedAt !== null || blockedNow.has(row.chatId)) {
       this.finish(row.id, "blocked", null, "learner has blocked the bot");

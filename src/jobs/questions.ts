@@ -108,7 +108,17 @@ export function questionsRedeliveryJob(db: Db, config: Config, post: PostQuestio
         const t = translator(learner && isLocale(learner.language) ? learner.language : config.defaultLocale);
         const text = t(q.assistantMessageId !== null ? "ask.sent" : "ask.queued", { number: q.id });
         db.transaction(() => {
-          enqueue(db, { dedupeKey: `ask-number:${q.id}`, kind: "ask-number", chatId: q.learnerId, method: "sendMessage", payload: { text, parse_mode: "HTML" } }, now);
+          enqueue(
+            db,
+            {
+              dedupeKey: `ask-number:${q.id}`,
+              kind: "ask-number",
+              chatId: q.learnerId,
+              method: "sendMessage",
+              payload: { text, parse_mode: "HTML" },
+            },
+            now,
+          );
           markLearnerNotified(db, q.id, now);
         });
         told++;

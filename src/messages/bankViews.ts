@@ -22,7 +22,12 @@ function tx(t: Translated | undefined, lang: Locale, languages: readonly string[
 }
 
 /** One of a question's texts, ready for a parse_mode HTML message. */
-export function questionTextHtml(q: Pick<QuizQuestion, "html">, text: Translated | undefined, lang: Locale, languages: readonly string[]): string {
+export function questionTextHtml(
+  q: Pick<QuizQuestion, "html">,
+  text: Translated | undefined,
+  lang: Locale,
+  languages: readonly string[],
+): string {
   return questionHtml(tx(text, lang, languages), q.html);
 }
 
@@ -69,7 +74,13 @@ export function renderMatchingStep(
 }
 
 /** What the learner matched, for the feedback after the last step: "item → answer ✅/❌" lines ("•" without marks). */
-export function describeMatching(lang: Locale, languages: readonly string[], q: QuizQuestion, chosen: readonly number[], marks = true): string {
+export function describeMatching(
+  lang: Locale,
+  languages: readonly string[],
+  q: QuizQuestion,
+  chosen: readonly number[],
+  marks = true,
+): string {
   const choices = matchingChoices(q);
   return (q.pairs ?? [])
     .map((p, k) => {

@@ -116,12 +116,14 @@ export function declaredCallbacks(): CallbackCodec<readonly Field<unknown>[]>[] 
  * loads, so two features can never read each other's buttons.
  */
 export function defineCallback<const F extends readonly Field<unknown>[]>(prefix: string, ...fields: F): CallbackCodec<F> {
-  if (!/^[a-z][a-z0-9!]{0,5}(:[a-z0-9!]{1,3})?$/.test(prefix)) throw new Error(`callback prefix ${JSON.stringify(prefix)}: 1-6 lowercase letters, optionally ":" and an action`);
+  if (!/^[a-z][a-z0-9!]{0,5}(:[a-z0-9!]{1,3})?$/.test(prefix))
+    throw new Error(`callback prefix ${JSON.stringify(prefix)}: 1-6 lowercase letters, optionally ":" and an action`);
   const head = prefix.split(":")[0]!;
   for (const other of declared.keys()) {
     if (other === prefix) throw new Error(`callback prefix ${JSON.stringify(prefix)} is declared twice`);
     const otherHead = other.split(":")[0]!;
-    if ((other === head || prefix === otherHead) && other !== prefix) throw new Error(`callback prefix ${JSON.stringify(prefix)} clashes with ${JSON.stringify(other)}`);
+    if ((other === head || prefix === otherHead) && other !== prefix)
+      throw new Error(`callback prefix ${JSON.stringify(prefix)} clashes with ${JSON.stringify(other)}`);
   }
   if (fields.slice(0, -1).some((f) => f.optional)) throw new Error(`callback ${prefix}: only the last field may be optional`);
   const prefixParts = prefix.split(":").length;
@@ -131,11 +133,12 @@ export function defineCallback<const F extends readonly Field<unknown>[]>(prefix
     fields,
     filter: new RegExp(`^${escaped}(:|$)`),
     encode(...values) {
-      const parts = fields.map((f, i) => (f).format(values[i]));
+      const parts = fields.map((f, i) => f.format(values[i]));
       while (parts.length > 0 && parts.at(-1) === "" && fields[parts.length - 1]!.optional) parts.pop();
       const data = [prefix, ...parts].join(":");
       const bytes = Buffer.byteLength(data, "utf8");
-      if (bytes > CALLBACK_DATA_MAX_BYTES) throw new RangeError(`callback data ${JSON.stringify(data)} is ${bytes} bytes (max ${CALLBACK_DATA_MAX_BYTES})`);
+      if (bytes > CALLBACK_DATA_MAX_BYTES)
+        throw new RangeError(`callback data ${JSON.stringify(data)} is ${bytes} bytes (max ${CALLBACK_DATA_MAX_BYTES})`);
       return data;
     },
     decode(data) {
@@ -196,7 +199,9 @@ export const assistantButton = defineCallback("aq", oneOf(...ASSISTANT_ACTIONS),
  * Buttons sent before the assistants' buttons had their own prefix read "qa:<action>:<id>"; "qa"
  * belongs to the questionnaire's answers now, whose second field is a number, so the two never meet.
  */
-export function decodeLegacyAssistantButton(data: string | undefined): Values<[Field<(typeof ASSISTANT_ACTIONS)[number]>, Field<number>]> | null {
+export function decodeLegacyAssistantButton(
+  data: string | undefined,
+): Values<[Field<(typeof ASSISTANT_ACTIONS)[number]>, Field<number>]> | null {
   const m = data === undefined ? null : /^qa:([coin]):(0|[1-9]\d{0,15})$/.exec(data);
   return m ? [m[1] as (typeof ASSISTANT_ACTIONS)[number], Number(m[2])] : null;
 }

@@ -26,7 +26,9 @@ const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"'
 export function htmlToPlain(html: string): string {
   return html
     .replace(/<[^>]*>/g, "")
-    .replace(/&(?:#(\d+)|#x([0-9a-f]+)|(lt|gt|amp|quot));/gi, (m, dec: string | undefined, hex: string | undefined, name: string | undefined) =>
-      name ? (ENTITIES[name.toLowerCase()] ?? m) : String.fromCodePoint(dec ? Number(dec) : parseInt(hex!, 16)),
+    .replace(
+      /&(?:#(\d+)|#x([0-9a-f]+)|(lt|gt|amp|quot));/gi,
+      (m, dec: string | undefined, hex: string | undefined, name: string | undefined) =>
+        name ? (ENTITIES[name.toLowerCase()] ?? m) : String.fromCodePoint(dec ? Number(dec) : parseInt(hex!, 16)),
     );
 }

@@ -28,7 +28,21 @@ void instance.init({
 });
 
 /** Options i18next gives a meaning beyond interpolation: such calls go to i18next itself. */
-const SPECIAL_OPTIONS = ["count", "context", "defaultValue", "returnObjects", "lng", "lngs", "ns", "keyPrefix", "ordinal", "replace", "interpolation", "postProcess", "joinArrays"];
+const SPECIAL_OPTIONS = [
+  "count",
+  "context",
+  "defaultValue",
+  "returnObjects",
+  "lng",
+  "lngs",
+  "ns",
+  "keyPrefix",
+  "ordinal",
+  "replace",
+  "interpolation",
+  "postProcess",
+  "joinArrays",
+];
 
 /** A text split into literals (even indexes) and variable names (odd), or null when i18next must render it. */
 type Template = string[] | null;
@@ -102,8 +116,6 @@ export function translator(lang: Locale): T {
 export function i18nextFixedT(lang: Locale): T {
   return instance.getFixedT(lang);
 }
-
-
 
 export { escapeHtml };
 export { isLocale, localeFromTelegram } from "../domain/locale.js";

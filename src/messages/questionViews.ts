@@ -30,11 +30,7 @@ export function moduleLabel(t: T, course: Course, modules: Module[], position: n
 }
 
 /** The message the assistants reply to: everything they need to answer, in DEFAULT_LOCALE. */
-export function questionHeader(
-  t: T,
-  q: Question,
-  ctx: { course: Course; modules: Module[]; learner: Learner; lang: Locale },
-): string {
+export function questionHeader(t: T, q: Question, ctx: { course: Course; modules: Module[]; learner: Learner; lang: Locale }): string {
   const lines = [
     t("assist.header", {
       number: q.id,
@@ -113,12 +109,29 @@ export function stateLabel(t: T, q: Pick<Question, "state" | "forInstructor" | "
 /** The CSV export's header, in the assistants' language. */
 export function questionCsvHeader(t: T): string[] {
   return [
-    "number", "state", "course", "module", "learner", "language", "asked_at", "question", "attachment", "replies", "answered_at", "answered_by",
+    "number",
+    "state",
+    "course",
+    "module",
+    "learner",
+    "language",
+    "asked_at",
+    "question",
+    "attachment",
+    "replies",
+    "answered_at",
+    "answered_by",
   ].map((c) => t(`assist.csv.col.${c}`));
 }
 
 /** One question as a CSV record (cells go through domain/csv.ts, which guards against formulas). */
-export function questionCsvCells(t: T, row: QuestionRow, lang: Locale, timeZone: string, modulesOf: (courseId: string) => Module[]): CsvCell[] {
+export function questionCsvCells(
+  t: T,
+  row: QuestionRow,
+  lang: Locale,
+  timeZone: string,
+  modulesOf: (courseId: string) => Module[],
+): CsvCell[] {
   const { question: q, course, learner } = row;
   return [
     q.id,

@@ -18,7 +18,14 @@ export function openQuestionnaireData(courseId: string, kind: QuestionnaireKind)
 }
 
 /** The offer or reminder message in the learner's language at `now`, with the button that opens it. */
-export function offerMessage(course: Course, qkind: QuestionnaireKind, which: "offer" | "remind", lang: Locale, questionCount: number, now: number) {
+export function offerMessage(
+  course: Course,
+  qkind: QuestionnaireKind,
+  which: "offer" | "remind",
+  lang: Locale,
+  questionCount: number,
+  now: number,
+) {
   const t = translator(lang);
   const w = questionnaireWindow(qkind, course);
   // The pre-course questionnaire stays open a week into the course: a late offer says it has started.

@@ -20,7 +20,12 @@ const CHAT_TEXT_LENGTH = 200;
 const pct = (n: number, of: number) => (of > 0 ? Math.round((100 * n) / of) : 0);
 
 /** Every question's summary over the submitted responses: one grouped query, one small query per free-text question. */
-export function questionnaireSummaries(db: Db, courseId: string, kind: QuestionnaireKind, questions: readonly Question[]): Map<string, CountedSummary> {
+export function questionnaireSummaries(
+  db: Db,
+  courseId: string,
+  kind: QuestionnaireKind,
+  questions: readonly Question[],
+): Map<string, CountedSummary> {
   const counted = new Map<string, { value: AnswerValue; count: number }[]>();
   const ids = questions.filter((q) => q.type !== "text").map((q) => q.id);
   for (const c of countedAnswers(db, courseId, kind, ids)) {
@@ -40,15 +45,24 @@ export function questionnaireSummaries(db: Db, courseId: string, kind: Questionn
 
 function summaryLines(t: T, s: CountedSummary, n: number, lang: Locale, languages: readonly string[]): string[] {
   const q = s.question;
-  const lines = [t("survey.results.question", { n, text: shorten(pickText(q.text, lang, languages), 200), answered: s.answered, skipped: s.skipped })];
+  const lines = [
+    t("survey.results.question", { n, text: shorten(pickText(q.text, lang, languages), 200), answered: s.answered, skipped: s.skipped }),
+  ];
   if (s.answered === 0) return [...lines, `   ${t("survey.results.no_answers")}`];
   for (const d of s.distribution) {
-    const label = q.type === "yes_no" ? t(d.key === "yes" ? "survey.yes" : "survey.no") : q.type === "rating" ? d.key : optionText(q, d.key, lang, languages);
+    const label =
+      q.type === "yes_no"
+        ? t(d.key === "yes" ? "survey.yes" : "survey.no")
+        : q.type === "rating"
+          ? d.key
+          : optionText(q, d.key, lang, languages);
     lines.push(`   ${t("survey.results.share", { label: shorten(label, 80), count: d.count, percent: pct(d.count, s.answered) })}`);
   }
   if (s.numeric) {
     const f = (x: number) => formatNumber(x, lang, 2);
-    lines.push(`   ${t("survey.results.stats", { mean: f(s.numeric.mean), median: f(s.numeric.median), min: f(s.numeric.min), max: f(s.numeric.max) })}`);
+    lines.push(
+      `   ${t("survey.results.stats", { mean: f(s.numeric.mean), median: f(s.numeric.median), min: f(s.numeric.min), max: f(s.numeric.max) })}`,
+    );
   }
   for (const text of s.texts.slice(0, CHAT_TEXTS)) lines.push(`   • ${escapeHtml(shorten(text.replace(/\s+/g, " "), CHAT_TEXT_LENGTH))}`);
   if (s.textCount > CHAT_TEXTS) lines.push(`   ${t("survey.results.more_texts", { count: s.textCount - CHAT_TEXTS })}`);
@@ -104,7 +118,9 @@ function comparisonLines(t: T, sa: CountedSummary, sb: CountedSummary, lang: Loc
   for (const d of sb.distribution) {
     const before = sa.distribution.find((x) => x.key === d.key)?.count ?? 0;
     const label = b.type === "yes_no" ? t(d.key === "yes" ? "survey.yes" : "survey.no") : optionText(b, d.key, lang, languages);
-    lines.push(`   ${t("survey.results.compare_option", { label: shorten(label, 80), pre: pct(before, sa.answered), post: pct(d.count, sb.answered) })}`);
+    lines.push(
+      `   ${t("survey.results.compare_option", { label: shorten(label, 80), pre: pct(before, sa.answered), post: pct(d.count, sb.answered) })}`,
+    );
   }
   return lines;
 }

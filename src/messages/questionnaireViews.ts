@@ -119,22 +119,30 @@ export function questionKeyboard(t: T, s: QuestionnaireSession, position: number
     }
     case "single":
       q.options.forEach((o, i) =>
-        kb.text(shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength + 4), surveyValue.encode(rid, position, i)).row(),
+        kb
+          .text(shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength + 4), surveyValue.encode(rid, position, i))
+          .row(),
       );
       break;
     case "multiple":
       q.options.forEach((o, i) => {
         const mark = mask & (1 << i) ? "☑️" : "⬜️";
-        kb.text(`${mark} ${shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength)}`, surveyToggle.encode(rid, position, i, mask)).row();
+        kb.text(
+          `${mark} ${shorten(pickText(o.text, lang, s.languages), RULES.questionnaire.maxOptionLength)}`,
+          surveyToggle.encode(rid, position, i, mask),
+        ).row();
       });
       kb.text(t("survey.buttons.done"), surveyDone.encode(rid, position, mask)).row();
       break;
     case "yes_no":
-      kb.text(t("survey.yes"), surveyValue.encode(rid, position, 1)).text(t("survey.no"), surveyValue.encode(rid, position, 0)).row();
+      kb.text(t("survey.yes"), surveyValue.encode(rid, position, 1))
+        .text(t("survey.no"), surveyValue.encode(rid, position, 0))
+        .row();
       break;
     case "text":
     case "number":
-      if (s.answers[q.id] !== undefined && s.answers[q.id] !== null) kb.text(t("survey.buttons.keep"), surveyMove.encode(rid, position, "keep")).row();
+      if (s.answers[q.id] !== undefined && s.answers[q.id] !== null)
+        kb.text(t("survey.buttons.keep"), surveyMove.encode(rid, position, "keep")).row();
       break;
   }
   if (position > 0) kb.text(t("survey.buttons.back"), surveyMove.encode(rid, position, "back"));

@@ -16,7 +16,13 @@ import { moduleName } from "./quizViews.js";
  * The report's lines for these courses (the "none" line when there are no courses). `first`: lines
  * put right under a course's header, by course id (the flagged questions of item analysis).
  */
-export function quizStatsReport(db: Db, t: T, lang: Locale, courses: readonly Course[], first?: ReadonlyMap<string, readonly string[]>): string[] {
+export function quizStatsReport(
+  db: Db,
+  t: T,
+  lang: Locale,
+  courses: readonly Course[],
+  first?: ReadonlyMap<string, readonly string[]>,
+): string[] {
   const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? []));
   return lines.length > 0 ? lines : [t("quiz.stats.none")];
 }
@@ -48,7 +54,9 @@ function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly
     if (hardest.length > 0) {
       lines.push(t("quiz.stats.hardest_header"));
       for (const q of hardest) {
-        lines.push(`• ${label(q.position)} — ${t("quiz.stats.right_share", { percent: formatNumber(q.share * 100, lang, 0), n: q.answers })}`);
+        lines.push(
+          `• ${label(q.position)} — ${t("quiz.stats.right_share", { percent: formatNumber(q.share * 100, lang, 0), n: q.answers })}`,
+        );
       }
     }
     for (const g of identicalWrongAnswers(db, quiz.id)) {

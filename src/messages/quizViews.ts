@@ -101,7 +101,14 @@ export function renderQuestion(t: T, lang: Locale, v: QuestionView, mask = 0): {
  * A matching question once its last pair is answered: each pair as the learner matched it (right
  * or wrong marked only when `marks`: feedback after each question; "•" otherwise).
  */
-export function matchingSummary(t: T, lang: Locale, languages: readonly string[], q: QuizQuestion, chosen: readonly number[], marks: boolean): string {
+export function matchingSummary(
+  t: T,
+  lang: Locale,
+  languages: readonly string[],
+  q: QuizQuestion,
+  chosen: readonly number[],
+  marks: boolean,
+): string {
   return `${t("quiz.your_matching")}\n${describeMatching(lang, languages, q, chosen, marks)}`;
 }
 
@@ -138,7 +145,9 @@ export function answerFeedback(
 export function reviewLine(t: T, lang: Locale, languages: readonly string[], q: QuizQuestion, moduleTitle: string): string {
   const review = tx(q.review, lang, languages);
   // A formatted question's review hint is Telegram HTML already (sanitised on import).
-  return review ? t("quiz.review", { what: review, interpolation: { escapeValue: !q.html } }) : t("quiz.review_module", { title: moduleTitle });
+  return review
+    ? t("quiz.review", { what: review, interpolation: { escapeValue: !q.html } })
+    : t("quiz.review_module", { title: moduleTitle });
 }
 
 /** Feedback in italics; formatted feedback as written (Telegram refuses code/pre inside italics). */
@@ -235,7 +244,12 @@ export function renderQuizCard(
     t("quiz.card.attempts", { used: attempts.length, allowed: quiz.attemptsAllowed }),
   ];
   if (quiz.timeLimitMinutes) lines.push(t("quiz.card.time_limit", { minutes: quiz.timeLimitMinutes }));
-  lines.push(t("quiz.card.window", { opens: formatDate(q.module.opensAt, lang, course.timezone), deadline: formatDeadline(q.module.closesAt, lang, course.timezone) }));
+  lines.push(
+    t("quiz.card.window", {
+      opens: formatDate(q.module.opensAt, lang, course.timezone),
+      deadline: formatDeadline(q.module.closesAt, lang, course.timezone),
+    }),
+  );
   lines.push(t(quiz.feedback === "after_each" ? "quiz.card.feedback_each" : "quiz.card.feedback_end"));
   if (score !== null) {
     lines.push("", t(quiz.scorePolicy === "last" ? "quiz.card.score_last" : "quiz.card.score_best", { score: formatNumber(score, lang) }));
@@ -255,7 +269,10 @@ function moduleProgressLine(t: T, lang: Locale, course: Course, m: ModuleProgres
   const score =
     m.score === null
       ? t("quiz.progress.no_score")
-      : t(m.passed ? "quiz.progress.score_passed" : "quiz.progress.score_failed", { score: formatNumber(m.score, lang), pass: formatNumber(m.quiz.passScore, lang) });
+      : t(m.passed ? "quiz.progress.score_passed" : "quiz.progress.score_failed", {
+          score: formatNumber(m.score, lang),
+          pass: formatNumber(m.quiz.passScore, lang),
+        });
   return `• ${name}: ${score}\n   ${availabilityLine(t, lang, course, m.availability, m.module.closesAt)}`;
 }
 
@@ -266,10 +283,13 @@ export function renderCourseProgress(t: T, lang: Locale, r: CourseProgressReport
     return lines.join("\n");
   }
   lines.push(
-    `${STATUS_ICON[r.status]} ${t("quiz.progress.total", { percent: formatNumber(r.percent, lang) })} — ${t(`quiz.progress.status.${r.status}`, {
-      passed: RULES.progress.passed,
-      certificate: RULES.progress.certificate,
-    })}`,
+    `${STATUS_ICON[r.status]} ${t("quiz.progress.total", { percent: formatNumber(r.percent, lang) })} — ${t(
+      `quiz.progress.status.${r.status}`,
+      {
+        passed: RULES.progress.passed,
+        certificate: RULES.progress.certificate,
+      },
+    )}`,
   );
   for (const m of r.modules) lines.push(moduleProgressLine(t, lang, r.course, m));
   return lines.join("\n");

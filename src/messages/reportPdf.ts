@@ -58,7 +58,10 @@ class Writer {
 
   /** Drops characters the font has no glyph for (emoji in learners' answers), instead of drawing boxes. */
   clean(text: string): string {
-    return [...text].filter((ch) => this.glyphs.has(ch.codePointAt(0)!) || ch === "\n").join("").replace(/[ \t]{2,}/g, " ");
+    return [...text]
+      .filter((ch) => this.glyphs.has(ch.codePointAt(0)!) || ch === "\n")
+      .join("")
+      .replace(/[ \t]{2,}/g, " ");
   }
 
   newPage(): void {
@@ -135,17 +138,28 @@ class Writer {
     const drawRow = (cells: string[], font: PDFFont, color: ReturnType<typeof rgb>) => {
       const wrapped = cells.map((c, i) => this.lines(c, size, columns[i]!.width - 2 * pad, font));
       const height = Math.max(...wrapped.map((l) => l.length)) * leading + 2 * pad;
-      return { wrapped, height, draw: () => {
-        let x = MARGIN;
-        wrapped.forEach((ls, i) => {
-          ls.forEach((line, k) => this.page.drawText(line, { x: x + pad, y: this.y - pad - (k + 1) * leading + size * 0.3, size, font, color }));
-          x += columns[i]!.width;
-        });
-        this.y -= height;
-        this.page.drawLine({ start: { x: MARGIN, y: this.y }, end: { x: A4.width - MARGIN, y: this.y }, thickness: 0.4, color: RULE });
-      } };
+      return {
+        wrapped,
+        height,
+        draw: () => {
+          let x = MARGIN;
+          wrapped.forEach((ls, i) => {
+            ls.forEach((line, k) =>
+              this.page.drawText(line, { x: x + pad, y: this.y - pad - (k + 1) * leading + size * 0.3, size, font, color }),
+            );
+            x += columns[i]!.width;
+          });
+          this.y -= height;
+          this.page.drawLine({ start: { x: MARGIN, y: this.y }, end: { x: A4.width - MARGIN, y: this.y }, thickness: 0.4, color: RULE });
+        },
+      };
     };
-    const header = () => drawRow(columns.map((c) => c.title), this.bold, INK);
+    const header = () =>
+      drawRow(
+        columns.map((c) => c.title),
+        this.bold,
+        INK,
+      );
     const first = header();
     this.ensure(first.height + leading * 2);
     if (withHeader) first.draw();
@@ -227,9 +241,23 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
     [p("report.pdf.passed_course"), `${n(a.funnel.passedCourse, 0)} (${pct(a.funnel.passedCourse, e)}%)`],
     [p("report.pdf.certificate"), `${n(a.funnel.certificate, 0)} (${pct(a.funnel.certificate, e)}%)`],
   ];
-  w.table([{ title: "", width: CONTENT * 0.7 }, { title: "", width: CONTENT * 0.3 }], rows.map((r) => ({ cells: r })), 10, false);
+  w.table(
+    [
+      { title: "", width: CONTENT * 0.7 },
+      { title: "", width: CONTENT * 0.3 },
+    ],
+    rows.map((r) => ({ cells: r })),
+    10,
+    false,
+  );
   for (const q of a.questionnaires) {
-    w.text(p("report.pdf.questionnaire_counts", { kind: p(`survey.results.kind_${q.kind}`), submitted: q.counts.submitted, started: q.counts.started }));
+    w.text(
+      p("report.pdf.questionnaire_counts", {
+        kind: p(`survey.results.kind_${q.kind}`),
+        submitted: q.counts.submitted,
+        started: q.counts.started,
+      }),
+    );
   }
   if (a.quizzes.length) {
     w.heading(p("report.pdf.modules"));
@@ -298,7 +326,8 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
       w.text(`${number}. ${pickText(qa.question.text, lang, a.course.languages)}`, { bold: true, size: 10, gap: 3 });
       if (qa.texts.length === 0) w.text(p("report.pdf.no_texts"), { indent: 12, color: MUTED });
       for (const text of qa.texts) w.text(`• ${text.replace(/\s+/g, " ")}`, { indent: 12, size: 9, gap: 1 });
-      if (qa.textTotal > qa.texts.length) w.text(p("report.pdf.more_texts", { count: qa.textTotal - qa.texts.length }), { indent: 12, size: 9, color: MUTED });
+      if (qa.textTotal > qa.texts.length)
+        w.text(p("report.pdf.more_texts", { count: qa.textTotal - qa.texts.length }), { indent: 12, size: 9, color: MUTED });
       w.y -= 6;
     }
   }

@@ -26,7 +26,9 @@ export function renderAnnouncement(course: Course, module: Module, total: number
     module: pickText(module.title, lang, course.languages),
   });
   const body = escapeHtml(pickText(module.announcement, lang, course.languages));
-  const deadline = t(hasQuiz ? "weekly.deadline" : "weekly.open_until", { deadline: formatDeadline(module.closesAt, lang, course.timezone) });
+  const deadline = t(hasQuiz ? "weekly.deadline" : "weekly.open_until", {
+    deadline: formatDeadline(module.closesAt, lang, course.timezone),
+  });
   return `${header}\n\n${body}\n\n${deadline}`;
 }
 

@@ -43,7 +43,14 @@ export function teamNames(db: Db, authorIds: readonly number[]): string[] {
 export async function renderReport(analysis: CourseAnalysis, lang: Locale, team: readonly string[]): Promise<RenderedReport> {
   const t = translator(lang);
   if (isEmptyAnalysis(analysis)) {
-    return { analysis, lang, empty: true, summary: [t("report.empty", { title: courseTitle(analysis.course, lang) })], charts: [], pdf: null };
+    return {
+      analysis,
+      lang,
+      empty: true,
+      summary: [t("report.empty", { title: courseTitle(analysis.course, lang) })],
+      charts: [],
+      pdf: null,
+    };
   }
   // Loaded on the first report, not at start-up: vega, resvg and pdf-lib take seconds to load,
   // and the bot must poll for updates within a second of starting.

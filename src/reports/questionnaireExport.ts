@@ -20,7 +20,17 @@ const iso = (ms: number | null) => (ms === null ? "" : new Date(ms).toISOString(
 export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function questionnaireHeader(questions: readonly Question[]): string[] {
-  return ["learner_id", "first_name", "last_name", "username", "language", "status", "started_at", "submitted_at", ...questions.map((q) => q.id)];
+  return [
+    "learner_id",
+    "first_name",
+    "last_name",
+    "username",
+    "language",
+    "status",
+    "started_at",
+    "submitted_at",
+    ...questions.map((q) => q.id),
+  ];
 }
 
 interface ResponseRow {
@@ -140,7 +150,9 @@ export async function exportCourseQuestionnaires(db: Db, courseId: string, outDi
     const questions = getQuestions(db, courseId, kind);
     if (!questions) continue;
     const started = db.$client
-      .prepare<[string, string], { n: number }>("SELECT EXISTS (SELECT 1 FROM questionnaire_responses WHERE course_id = ? AND kind = ?) AS n")
+      .prepare<[string, string], { n: number }>(
+        "SELECT EXISTS (SELECT 1 FROM questionnaire_responses WHERE course_id = ? AND kind = ?) AS n",
+      )
       .get(courseId, kind)!.n;
     if (!started) continue;
     const filename = exportFilename(courseId, kind);

@@ -41,7 +41,7 @@ export async function writeQuestionsCsv(plainT: T, db: Db, lang: Locale, timeZon
   const writer = new CsvFileWriter(path);
   try {
     writer.write(questionCsvHeader(t));
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = questionsPage(db, after, PAGE_SIZE);
       for (const { question, learner } of rows) {
         writer.write(questionCsvCells(t, { question, learner, course: courseOf(question.courseId) }, lang, timeZone, modulesOf));

@@ -21,11 +21,17 @@ try {
   const text = "📣 ".padEnd(550, "Апта басталды, модуль ашылды. ");
   s.transaction(() => {
     const learner = s.prepare("INSERT INTO learners (id, first_name, language, created_at, updated_at) VALUES (?, ?, 'kk', 0, 0)");
-    const enroll = s.prepare("INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, 'intro-programming', 'active', 0)");
+    const enroll = s.prepare(
+      "INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, 'intro-programming', 'active', 0)",
+    );
     // One body per week (as a broadcast stores it), one lean row per learner.
-    const body = s.prepare("INSERT INTO outbox_bodies (key, kind, method, payload, created_at) VALUES (?, 'announcement', 'sendMessage', ?, 0)");
+    const body = s.prepare(
+      "INSERT INTO outbox_bodies (key, kind, method, payload, created_at) VALUES (?, 'announcement', 'sendMessage', ?, 0)",
+    );
     const bodies = [0, 1].map((w) => Number(body.run(`a:${w}`, JSON.stringify({ text, parse_mode: "HTML" })).lastInsertRowid));
-    const out = s.prepare("INSERT INTO outbox_items (dedupe_key, body_id, chat_id, state, not_before, expires_at) VALUES (?, ?, ?, 'sent', 0, 0)");
+    const out = s.prepare(
+      "INSERT INTO outbox_items (dedupe_key, body_id, chat_id, state, not_before, expires_at) VALUES (?, ?, ?, 'sent', 0, 0)",
+    );
     const upd = s.prepare("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, 0)");
     for (let i = 0; i < n; i++) {
       const id = 1_000_000 + i;
@@ -42,7 +48,9 @@ try {
   for (let run = 1; run <= 3; run++) {
     const t = performance.now();
     const result = checkIntegrity(reopened.$client);
-    console.log(`quick_check on ${n} learners (${mb} MB): ${(performance.now() - t).toFixed(0)} ms, ${result.ok ? "ok" : result.problems.join("; ")}`);
+    console.log(
+      `quick_check on ${n} learners (${mb} MB): ${(performance.now() - t).toFixed(0)} ms, ${result.ok ? "ok" : result.problems.join("; ")}`,
+    );
   }
   closeDatabase(reopened);
 } finally {

@@ -24,7 +24,12 @@ async function main(): Promise<number> {
     try {
       checks.push(...(await f()));
     } catch (err) {
-      checks.push({ area: name, check: "the scenario ran to its end", held: false, detail: String(err instanceof Error ? err.message : err).slice(0, 200) });
+      checks.push({
+        area: name,
+        check: "the scenario ran to its end",
+        held: false,
+        detail: String(err instanceof Error ? err.message : err).slice(0, 200),
+      });
     }
     console.log(`  ${name} took ${((Date.now() - t) / 1000).toFixed(0)} s`);
   };
@@ -42,7 +47,13 @@ export function formatTable(checks: Check[]): string {
   const w = [6, Math.max(...rows.map((r) => r[1]!.length), 4), Math.min(Math.max(...rows.map((r) => r[2]!.length), 5), 90)];
   const line = (r: string[]) => `| ${r[0]!.padEnd(w[0]!)} | ${r[1]!.padEnd(w[1]!)} | ${r[2]!.padEnd(w[2]!)} | ${r[3]}`;
   const failed = checks.filter((c) => c.held === false).length;
-  return ["", line(["result", "area", "check", "detail"]), ...rows.map(line), "", `${checks.length - failed} of ${checks.length} held${failed ? `, ${failed} did not` : ""}`].join("\n");
+  return [
+    "",
+    line(["result", "area", "check", "detail"]),
+    ...rows.map(line),
+    "",
+    `${checks.length - failed} of ${checks.length} held${failed ? `, ${failed} did not` : ""}`,
+  ].join("\n");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -19,7 +19,10 @@ const check = (area: string, name: string, held: boolean | "skipped", detail = "
 /** Broken course files next to the demo ones: the start must not die, the demo courses must be served. */
 function addBrokenCourseFiles(world: World): void {
   let bomb = 'id: bomb\na: &a ["x","x","x","x","x","x","x","x","x"]\n';
-  for (let i = 1; i < 10; i++) bomb += `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]\n`;
+  for (let i = 1; i < 10; i++)
+    bomb += `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+      .fill(`*${String.fromCharCode(96 + i)}`)
+      .join(",")}]\n`;
   writeFileSync(join(world.coursesDir, "zz-bomb.yaml"), bomb);
   writeFileSync(join(world.coursesDir, "zz-latin1.yaml"), Buffer.from([0x69, 0x64, 0x3a, 0x20, 0xe9, 0x0a]));
   symlinkSync(join(world.dir, "missing.yaml"), join(world.coursesDir, "zz-broken-link.yaml"));
@@ -34,8 +37,12 @@ function seedBroadcast(world: World, count: number, firstId: number): number[] {
     for (let i = 0; i < count; i++) {
       const id = firstId + i;
       ids.push(id);
-      db.$client.prepare("INSERT INTO learners (id, first_name, language, created_at, updated_at) VALUES (?, ?, ?, 0, 0)").run(id, `B${i}`, ["kk", "ru", "en"][i % 3]);
-      db.$client.prepare("INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, 'intro-programming', 'active', 0)").run(id);
+      db.$client
+        .prepare("INSERT INTO learners (id, first_name, language, created_at, updated_at) VALUES (?, ?, ?, 0, 0)")
+        .run(id, `B${i}`, ["kk", "ru", "en"][i % 3]);
+      db.$client
+        .prepare("INSERT INTO enrollments (learner_id, course_id, status, enrolled_at) VALUES (?, 'intro-programming', 'active', 0)")
+        .run(id);
     }
   })();
   closeDatabase(db);
@@ -100,7 +107,15 @@ export async function killScenario(o: KillOptions): Promise<Check[]> {
     await sleep(o.budgetMs ? 2000 : 4000); // redelivery of questions, the rest of the broadcast
     const code = await world.stop();
     return [
-      check("start", "bad course files (alias bomb, non-UTF-8, broken symlink) reported, demo courses served", /course intro-programming (loaded|unchanged)/.test(startOutput) && /zz-bomb\.yaml.*aliases/.test(startOutput) && startOutput.includes("zz-broken-link.yaml") && !world.output.includes("Fatal"), ""),
+      check(
+        "start",
+        "bad course files (alias bomb, non-UTF-8, broken symlink) reported, demo courses served",
+        /course intro-programming (loaded|unchanged)/.test(startOutput) &&
+          /zz-bomb\.yaml.*aliases/.test(startOutput) &&
+          startOutput.includes("zz-broken-link.yaml") &&
+          !world.output.includes("Fatal"),
+        "",
+      ),
       ...checkFlows(world, logs, asked, broadcastIds, code),
     ];
   } finally {
@@ -109,7 +124,13 @@ export async function killScenario(o: KillOptions): Promise<Check[]> {
   }
 }
 
-function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token: string }[], broadcastIds: number[], exitCode: number | null): Check[] {
+function checkFlows(
+  world: World,
+  logs: FlowLog[],
+  asked: { l: SimLearner; token: string }[],
+  broadcastIds: number[],
+  exitCode: number | null,
+): Check[] {
   const db = new Database(world.dbPath, { readonly: true });
   try {
     const out: Check[] = [];
@@ -122,10 +143,15 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
     const qStuck = quiz.filter((l) => l.stuckSteps > 0).length;
     let answers = 0;
     for (const log of quiz) {
-      const attempts = db.prepare("SELECT id, variant FROM quiz_attempts WHERE learner_id = ?").all(log.learner) as { id: number; variant: string }[];
+      const attempts = db.prepare("SELECT id, variant FROM quiz_attempts WHERE learner_id = ?").all(log.learner) as {
+        id: number;
+        variant: string;
+      }[];
       if (attempts.length > 1) qDup++;
       const rows = db
-        .prepare("SELECT qa.attempt_id AS att, qa.item, qa.answer FROM quiz_answers qa JOIN quiz_attempts a ON a.id = qa.attempt_id WHERE a.learner_id = ?")
+        .prepare(
+          "SELECT qa.attempt_id AS att, qa.item, qa.answer FROM quiz_answers qa JOIN quiz_attempts a ON a.id = qa.attempt_id WHERE a.learner_id = ?",
+        )
         .all(log.learner) as { att: number; item: number; answer: string }[];
       answers += rows.length;
       const variants = new Map(attempts.map((a) => [a.id, JSON.parse(a.variant) as { order: number[] }[]]));
@@ -148,17 +174,58 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
         if (!gs.some(matches)) qMis++;
       }
     }
-    out.push(check("kill -9", `quiz: 0 answers lost (${quiz.length} learners, ${answers} answers, ${kills} kills in all)`, qLost === 0, qLost ? `${qLost} acknowledged answers missing` : ""));
-    out.push(check("kill -9", "quiz: 0 answers misattributed", qMis === 0, qMis ? `${qMis} stored answers differ from what the learner gave for that question` : ""));
-    out.push(check("kill -9", "quiz: 0 duplicate attempts", qDup === 0, qDup ? `${qDup} learners with a second attempt they did not start` : ""));
-    out.push(check("kill -9", "quiz: 0 learners stuck (the question on screen works after a restart)", qStuck === 0, qStuck ? `${qStuck}/${quiz.length} learners: ${quiz.flatMap((l) => l.notes).slice(0, 2).join("; ")}` : retriedDetail(quiz)));
+    out.push(
+      check(
+        "kill -9",
+        `quiz: 0 answers lost (${quiz.length} learners, ${answers} answers, ${kills} kills in all)`,
+        qLost === 0,
+        qLost ? `${qLost} acknowledged answers missing` : "",
+      ),
+    );
+    out.push(
+      check(
+        "kill -9",
+        "quiz: 0 answers misattributed",
+        qMis === 0,
+        qMis ? `${qMis} stored answers differ from what the learner gave for that question` : "",
+      ),
+    );
+    out.push(
+      check("kill -9", "quiz: 0 duplicate attempts", qDup === 0, qDup ? `${qDup} learners with a second attempt they did not start` : ""),
+    );
+    out.push(
+      check(
+        "kill -9",
+        "quiz: 0 learners stuck (the question on screen works after a restart)",
+        qStuck === 0,
+        qStuck
+          ? `${qStuck}/${quiz.length} learners: ${quiz
+              .flatMap((l) => l.notes)
+              .slice(0, 2)
+              .join("; ")}`
+          : retriedDetail(quiz),
+      ),
+    );
     const cut = quiz.filter((l) => !l.finished && l.outOfTime).length;
     const unfinished = quiz.filter((l) => !l.finished && !l.outOfTime).length;
-    out.push(check("kill -9", "quiz: every attempt reached its result", unfinished === 0, `${unfinished} unfinished${cut ? `, ${cut} stopped by the time budget` : ""}`));
+    out.push(
+      check(
+        "kill -9",
+        "quiz: every attempt reached its result",
+        unfinished === 0,
+        `${unfinished} unfinished${cut ? `, ${cut} stopped by the time budget` : ""}`,
+      ),
+    );
 
     // ---- questionnaire ----
     const qn = logs.filter((l) => l.flow === "questionnaire");
-    const questions = JSON.parse((db.prepare("SELECT questions FROM questionnaires WHERE course_id = 'intro-programming' AND kind = 'pre'").get() as { questions: string }).questions) as { id: string; type: string; min?: number }[];
+    const questions = JSON.parse(
+      (
+        db.prepare("SELECT questions FROM questionnaires WHERE course_id = 'intro-programming' AND kind = 'pre'").get() as {
+          questions: string;
+        }
+      ).questions,
+    ) as { id: string; type: string; min?: number }[];
     let nLost = 0;
     let nMis = 0;
     let nDup = 0;
@@ -166,7 +233,9 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
       const responses = db.prepare("SELECT id FROM questionnaire_responses WHERE learner_id = ?").all(log.learner) as { id: number }[];
       if (responses.length > 1) nDup++;
       const rows = db
-        .prepare("SELECT qa.question_id AS qid, qa.value FROM questionnaire_answers qa JOIN questionnaire_responses r ON r.id = qa.response_id WHERE r.learner_id = ?")
+        .prepare(
+          "SELECT qa.question_id AS qid, qa.value FROM questionnaire_answers qa JOIN questionnaire_responses r ON r.id = qa.response_id WHERE r.learner_id = ?",
+        )
         .all(log.learner) as { qid: string; value: string | null }[];
       for (const row of rows) {
         const pos = questions.findIndex((q) => q.id === row.qid);
@@ -188,10 +257,31 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
       }
     }
     const nStuck = qn.filter((l) => l.stuckSteps > 0).length;
-    out.push(check("kill -9", `questionnaire: 0 answers lost (${qn.length} learners, Back and Skip used)`, nLost === 0, nLost ? `${nLost} acknowledged answers missing` : ""));
-    out.push(check("kill -9", "questionnaire: 0 answers misattributed", nMis === 0, nMis ? `${nMis} answers stored under another question` : ""));
+    out.push(
+      check(
+        "kill -9",
+        `questionnaire: 0 answers lost (${qn.length} learners, Back and Skip used)`,
+        nLost === 0,
+        nLost ? `${nLost} acknowledged answers missing` : "",
+      ),
+    );
+    out.push(
+      check("kill -9", "questionnaire: 0 answers misattributed", nMis === 0, nMis ? `${nMis} answers stored under another question` : ""),
+    );
     out.push(check("kill -9", "questionnaire: 0 duplicate responses", nDup === 0, ""));
-    out.push(check("kill -9", "questionnaire: 0 learners stuck", nStuck === 0, nStuck ? `${nStuck}/${qn.length}: ${qn.flatMap((l) => l.notes).slice(0, 2).join("; ")}` : retriedDetail(qn)));
+    out.push(
+      check(
+        "kill -9",
+        "questionnaire: 0 learners stuck",
+        nStuck === 0,
+        nStuck
+          ? `${nStuck}/${qn.length}: ${qn
+              .flatMap((l) => l.notes)
+              .slice(0, 2)
+              .join("; ")}`
+          : retriedDetail(qn),
+      ),
+    );
 
     // ---- /ask ----
     let posts = 0;
@@ -199,29 +289,71 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
     let lostQ = 0;
     let noNumber = 0;
     for (const { l, token } of asked) {
-      const copies = world.api.telegram.delivered.filter((c) => Number(c.payload.chat_id) === ASSISTANTS_CHAT && String(c.payload.text ?? c.payload.caption ?? "").includes(token)).length;
+      const copies = world.api.telegram.delivered.filter(
+        (c) => Number(c.payload.chat_id) === ASSISTANTS_CHAT && String(c.payload.text ?? c.payload.caption ?? "").includes(token),
+      ).length;
       posts += copies;
       if (copies > 1) dupPosts++;
       const stored = (db.prepare("SELECT count(*) AS n FROM questions WHERE text = ?").get(token) as { n: number }).n;
       if (stored === 0 && l.texts().some((t) => /#\d+/.test(t) && /sent|saved/i.test(t))) lostQ++;
       if (stored > 0 && !l.texts().some((t) => /#\d+/.test(t))) noNumber++;
     }
-    out.push(check("kill -9", `/ask: 0 questions posted twice to the assistants (${asked.length} asked, ${posts} posts)`, dupPosts === 0, dupPosts ? `${dupPosts} questions posted more than once` : ""));
+    out.push(
+      check(
+        "kill -9",
+        `/ask: 0 questions posted twice to the assistants (${asked.length} asked, ${posts} posts)`,
+        dupPosts === 0,
+        dupPosts ? `${dupPosts} questions posted more than once` : "",
+      ),
+    );
     out.push(check("kill -9", "/ask: 0 acknowledged questions lost", lostQ === 0, ""));
-    out.push(check("kill -9", "/ask: every stored question's number reached the learner", noNumber === 0, noNumber ? `${noNumber} learners never got their question's number` : ""));
+    out.push(
+      check(
+        "kill -9",
+        "/ask: every stored question's number reached the learner",
+        noNumber === 0,
+        noNumber ? `${noNumber} learners never got their question's number` : "",
+      ),
+    );
 
     // ---- enrollment ----
     const learners = logs.map((l) => l.learner);
-    const notEnrolled = learners.filter((id) => !db.prepare("SELECT 1 FROM enrollments WHERE learner_id = ? AND status = 'active'").get(id)).length;
+    const notEnrolled = learners.filter(
+      (id) => !db.prepare("SELECT 1 FROM enrollments WHERE learner_id = ? AND status = 'active'").get(id),
+    ).length;
     const enrollStuck = logs.filter((l) => l.flow === "enroll" && l.stuckSteps > 0).length;
-    out.push(check("kill -9", `enrollment: every learner enrolled once (${learners.length} learners)`, notEnrolled === 0, notEnrolled ? `${notEnrolled} not enrolled` : ""));
+    out.push(
+      check(
+        "kill -9",
+        `enrollment: every learner enrolled once (${learners.length} learners)`,
+        notEnrolled === 0,
+        notEnrolled ? `${notEnrolled} not enrolled` : "",
+      ),
+    );
     const enrollLogs = logs.filter((l) => l.flow === "enroll");
-    out.push(check("kill -9", "enrollment: /start, Enroll and Yes always answered", enrollStuck === 0, enrollStuck ? `${enrollStuck} without an answer: ${enrollLogs.flatMap((l) => l.notes).slice(0, 2).join("; ")}` : retriedDetail(enrollLogs)));
+    out.push(
+      check(
+        "kill -9",
+        "enrollment: /start, Enroll and Yes always answered",
+        enrollStuck === 0,
+        enrollStuck
+          ? `${enrollStuck} without an answer: ${enrollLogs
+              .flatMap((l) => l.notes)
+              .slice(0, 2)
+              .join("; ")}`
+          : retriedDetail(enrollLogs),
+      ),
+    );
 
     // ---- broadcast ----
-    const rows = db.prepare("SELECT i.chat_id AS chat, i.state FROM outbox_items i JOIN outbox_bodies b ON b.id = i.body_id WHERE b.kind = 'announcement'").all() as { chat: number; state: string }[];
+    const rows = db
+      .prepare(
+        "SELECT i.chat_id AS chat, i.state FROM outbox_items i JOIN outbox_bodies b ON b.id = i.body_id WHERE b.kind = 'announcement'",
+      )
+      .all() as { chat: number; state: string }[];
     const got = new Map<number, number>();
-    for (const c of world.api.telegram.delivered) if (String(c.payload.text ?? "").includes("📣")) got.set(Number(c.payload.chat_id), (got.get(Number(c.payload.chat_id)) ?? 0) + 1);
+    for (const c of world.api.telegram.delivered)
+      if (String(c.payload.text ?? "").includes("📣")) got.set(Number(c.payload.chat_id), (got.get(Number(c.payload.chat_id)) ?? 0) + 1);
     const seeded = new Set(broadcastIds);
     const dups = [...got.entries()].filter(([chat, n]) => seeded.has(chat) && n > 1).length;
     const silentLoss = rows.filter((r) => seeded.has(r.chat) && r.state === "sent" && !got.has(r.chat)).length;
@@ -231,7 +363,14 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
     const queued = rows.filter((r) => seeded.has(r.chat)).length;
     // An uncertain message (in flight at a kill, never resent) may or may not have arrived: reported, not a loss.
     const missing = broadcastIds.filter((id) => !got.has(id) && rows.find((r) => r.chat === id)?.state !== "uncertain").length;
-    out.push(check("kill -9", `broadcast: 0 duplicates (${broadcastIds.length} learners)`, dups === 0, dups ? `${dups} learners got it twice` : ""));
+    out.push(
+      check(
+        "kill -9",
+        `broadcast: 0 duplicates (${broadcastIds.length} learners)`,
+        dups === 0,
+        dups ? `${dups} learners got it twice` : "",
+      ),
+    );
     out.push(
       check(
         "kill -9",
@@ -240,7 +379,14 @@ function checkFlows(world: World, logs: FlowLog[], asked: { l: SimLearner; token
         `${broadcastIds.filter((id) => got.has(id)).length} received, ${queued} queued, ${unsettled} unsettled, ${failed} failed, ${missing} never received, ${silentLoss} marked sent but not received, ${uncertain} uncertain (reported)`,
       ),
     );
-    out.push(check("kill -9", "no 400 from the strict Bot API", world.api.refusals.length === 0 && world.api.telegram.refused.length === 0, refusalsSummary(world)));
+    out.push(
+      check(
+        "kill -9",
+        "no 400 from the strict Bot API",
+        world.api.refusals.length === 0 && world.api.telegram.refused.length === 0,
+        refusalsSummary(world),
+      ),
+    );
     out.push(check("kill -9", "clean stop after the last restart", exitCode === 0, `exit ${exitCode}`));
     return out;
   } finally {
@@ -263,9 +409,15 @@ function retriedDetail(logs: FlowLog[]): string {
 /** What the strict front (encoding, sizes) and the fake behind it (unknown chats, HTML, …) refused. */
 function refusalsSummary(world: World): string {
   const counts = new Map<string, number>();
-  const all = [...world.api.refusals, ...world.api.telegram.refused.map((c) => ({ method: c.method, description: c.error?.description ?? "" }))];
+  const all = [
+    ...world.api.refusals,
+    ...world.api.telegram.refused.map((c) => ({ method: c.method, description: c.error?.description ?? "" })),
+  ];
   for (const r of all) counts.set(`${r.method}: ${r.description}`, (counts.get(`${r.method}: ${r.description}`) ?? 0) + 1);
-  return [...counts.entries()].slice(0, 3).map(([k, n]) => `${n}× ${k}`).join("; ");
+  return [...counts.entries()]
+    .slice(0, 3)
+    .map(([k, n]) => `${n}× ${k}`)
+    .join("; ");
 }
 
 export interface OutageOptions {
@@ -294,16 +446,38 @@ export async function outageScenario(o: OutageOptions): Promise<Check[]> {
       const back = Date.now();
       const answered = await Promise.all(replies);
       const took = (Date.now() - back) / 1000;
-      out.push(check("outage", `${o.seconds} s of ${kind === "502" ? "502 answers" : "dropped connections"}: the bot answers within ${o.recoverySeconds} s of recovery`, answered.every(Boolean) && took <= o.recoverySeconds, answered.every(Boolean) ? `answered ${took.toFixed(1)} s after recovery` : "no answer"));
+      out.push(
+        check(
+          "outage",
+          `${o.seconds} s of ${kind === "502" ? "502 answers" : "dropped connections"}: the bot answers within ${o.recoverySeconds} s of recovery`,
+          answered.every(Boolean) && took <= o.recoverySeconds,
+          answered.every(Boolean) ? `answered ${took.toFixed(1)} s after recovery` : "no answer",
+        ),
+      );
     }
-    await until(() => {
-      const got = new Set(world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id)));
-      return broadcastIds.every((id) => got.has(id));
-    }, "the broadcast", 60_000).then(
+    await until(
+      () => {
+        const got = new Set(
+          world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id)),
+        );
+        return broadcastIds.every((id) => got.has(id));
+      },
+      "the broadcast",
+      60_000,
+    ).then(
       () => out.push(check("outage", `the broadcast (${broadcastIds.length} learners) completes through both outages`, true)),
       () => {
-        const got = new Set(world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id)));
-        out.push(check("outage", `the broadcast (${broadcastIds.length} learners) completes through both outages`, false, `${broadcastIds.filter((id) => !got.has(id)).length} not delivered 60 s later`));
+        const got = new Set(
+          world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id)),
+        );
+        out.push(
+          check(
+            "outage",
+            `the broadcast (${broadcastIds.length} learners) completes through both outages`,
+            false,
+            `${broadcastIds.filter((id) => !got.has(id)).length} not delivered 60 s later`,
+          ),
+        );
       },
     );
     const logged = /outage|unreachable|cannot reach|network/i.test(world.output);
@@ -326,11 +500,23 @@ export async function stormScenario(o: { entry: Entry; broadcast: number; replie
     const answered = await Promise.all(repliers.map(async (r) => (await r.send("/help", 40_000)) && (await r.send("/courses", 40_000))));
     const dropped = answered.filter((a) => !a).length;
     let complete = true;
-    await until(() => new Set(world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id))).size >= broadcastIds.length, "the broadcast", 90_000).catch(() => (complete = false));
+    await until(
+      () =>
+        new Set(
+          world.api.telegram.delivered.filter((c) => String(c.payload.text ?? "").includes("📣")).map((c) => Number(c.payload.chat_id)),
+        ).size >= broadcastIds.length,
+      "the broadcast",
+      90_000,
+    ).catch(() => (complete = false));
     const floods = world.api.telegram.floodAnswers;
     await world.stop();
     return [
-      check("429 storm", `learners' replies not dropped while a broadcast meets 429s (${o.repliers} learners × 2, ${floods} 429s)`, dropped === 0, dropped ? `${dropped} learners saw no reply` : ""),
+      check(
+        "429 storm",
+        `learners' replies not dropped while a broadcast meets 429s (${o.repliers} learners × 2, ${floods} 429s)`,
+        dropped === 0,
+        dropped ? `${dropped} learners saw no reply` : "",
+      ),
       check("429 storm", `the broadcast (${o.broadcast} learners) completes`, complete, ""),
     ];
   } finally {
@@ -340,7 +526,8 @@ export async function stormScenario(o: { entry: Entry; broadcast: number; replie
 
 /** As root: the database on a small tmpfs, filled up; the learner gets the storage apology, then it works again. */
 export async function diskFullScenario(o: { entry: Entry }): Promise<Check[]> {
-  if (process.getuid?.() !== 0) return [check("disk full", "full disk: apology, nothing false, recovery without restart", "skipped", "not root (a tmpfs needs mount)")];
+  if (process.getuid?.() !== 0)
+    return [check("disk full", "full disk: apology, nothing false, recovery without restart", "skipped", "not root (a tmpfs needs mount)")];
   const world = await new World(o.entry).init();
   const disk = join(world.dir, "disk");
   mkdirSync(disk);
@@ -397,9 +584,24 @@ export async function diskFullScenario(o: { entry: Entry }): Promise<Check[]> {
       })();
       await world.stop();
       return [
-        check("disk full", "no false success: nobody greeted or enrolled without the row in the database", falseSuccess === 0, `${falseSuccess} of ${people.length}`),
-        check("disk full", "the person gets the storage apology in their language", apologies > 0, `${apologies} of ${people.length} apologised to (the others' writes fit)`),
-        check("disk full", "recovers by itself when space returns", ok && stored, ok && stored ? "" : "no greeting or no row after freeing space"),
+        check(
+          "disk full",
+          "no false success: nobody greeted or enrolled without the row in the database",
+          falseSuccess === 0,
+          `${falseSuccess} of ${people.length}`,
+        ),
+        check(
+          "disk full",
+          "the person gets the storage apology in their language",
+          apologies > 0,
+          `${apologies} of ${people.length} apologised to (the others' writes fit)`,
+        ),
+        check(
+          "disk full",
+          "recovers by itself when space returns",
+          ok && stored,
+          ok && stored ? "" : "no greeting or no row after freeing space",
+        ),
       ];
     })();
   } finally {
@@ -415,7 +617,42 @@ export async function diskFullScenario(o: { entry: Entry }): Promise<Check[]> {
 }
 
 /** Forged callback data: the prefixes of the bot's buttons (src/messages/callbackData.ts and the views), old ones too. */
-const PREFIXES = ["crs", "enr", "enr!", "unr", "unr!", "ntf", "lang", "qz", "qs", "qzc", "qzt", "qzd", "qnv", "qnt", "qnd", "qnm", "qb", "qt", "qd", "qa", "qn", "qr", "qx", "aq", "ask", "ask:m", "ask:c", "ask:x", "an:c", "an:y", "rpt", "ann", "res", "exp"];
+const PREFIXES = [
+  "crs",
+  "enr",
+  "enr!",
+  "unr",
+  "unr!",
+  "ntf",
+  "lang",
+  "qz",
+  "qs",
+  "qzc",
+  "qzt",
+  "qzd",
+  "qnv",
+  "qnt",
+  "qnd",
+  "qnm",
+  "qb",
+  "qt",
+  "qd",
+  "qa",
+  "qn",
+  "qr",
+  "qx",
+  "aq",
+  "ask",
+  "ask:m",
+  "ask:c",
+  "ask:x",
+  "an:c",
+  "an:y",
+  "rpt",
+  "ann",
+  "res",
+  "exp",
+];
 const TEXTS = [
   "hello",
   "сәлем 👋",
@@ -464,18 +701,66 @@ export async function fuzzScenario(o: { entry: Entry; chats: number; perChat: nu
           if (kind < 0.35) {
             reacted = await l.send(pick(TEXTS), 15_000);
           } else if (kind < 0.6) {
-            const data = random() < 0.1 ? "x".repeat(80) : `${pick(PREFIXES)}:${pick(["", "1", "999999", "intro-programming", "intro-programming:0", "1:2:3", "-1", "😀", "a:b:c:d:e", "1:0:0", "1:0:0:1", "1:0:back", "1:99:skip", "99999:0:1:3"])}`;
+            const data =
+              random() < 0.1
+                ? "x".repeat(80)
+                : `${pick(PREFIXES)}:${pick(["", "1", "999999", "intro-programming", "intro-programming:0", "1:2:3", "-1", "😀", "a:b:c:d:e", "1:0:0", "1:0:0:1", "1:0:back", "1:99:skip", "99999:0:1:3"])}`;
             reacted = await l.press(data, 1, 15_000);
           } else if (kind < 0.7) {
-            reacted = await l.sendRaw({ message: { message_id: l.nextMessageId(), date: 0, chat: l.chat, from: l.from, sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } } }, 15_000);
+            reacted = await l.sendRaw(
+              {
+                message: {
+                  message_id: l.nextMessageId(),
+                  date: 0,
+                  chat: l.chat,
+                  from: l.from,
+                  sticker: { file_id: "s", file_unique_id: "s", type: "regular", width: 1, height: 1, is_animated: false, is_video: false },
+                },
+              },
+              15_000,
+            );
           } else if (kind < 0.8) {
-            reacted = await l.sendRaw({ message: { message_id: l.nextMessageId(), date: 0, chat: l.chat, from: l.from, photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }], caption: pick(TEXTS) } }, 15_000);
+            reacted = await l.sendRaw(
+              {
+                message: {
+                  message_id: l.nextMessageId(),
+                  date: 0,
+                  chat: l.chat,
+                  from: l.from,
+                  photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }],
+                  caption: pick(TEXTS),
+                },
+              },
+              15_000,
+            );
           } else if (kind < 0.9) {
             expectReply = false;
-            reacted = await l.sendRaw({ edited_message: { message_id: 1, date: 0, edit_date: 1, chat: l.chat, from: l.from, text: pick(TEXTS) } }, 1500);
+            reacted = await l.sendRaw(
+              { edited_message: { message_id: 1, date: 0, edit_date: 1, chat: l.chat, from: l.from, text: pick(TEXTS) } },
+              1500,
+            );
           } else {
             expectReply = false;
-            reacted = await l.sendRaw(pick([{ poll: { id: "p", question: "?", options: [], total_voter_count: 0, is_closed: false, is_anonymous: true, type: "regular", allows_multiple_answers: false } }, { message_reaction: { chat: l.chat, message_id: 1, date: 0, old_reaction: [], new_reaction: [] } }, { chat_join_request: { chat: { id: -5, type: "supergroup", title: "g" }, from: l.from, user_chat_id: l.id, date: 0 } }, { message: { message_id: 9, date: 0, chat: { id: -4242, type: "group", title: "g" }, from: l.from, text: pick(TEXTS) } }]), 1500);
+            reacted = await l.sendRaw(
+              pick([
+                {
+                  poll: {
+                    id: "p",
+                    question: "?",
+                    options: [],
+                    total_voter_count: 0,
+                    is_closed: false,
+                    is_anonymous: true,
+                    type: "regular",
+                    allows_multiple_answers: false,
+                  },
+                },
+                { message_reaction: { chat: l.chat, message_id: 1, date: 0, old_reaction: [], new_reaction: [] } },
+                { chat_join_request: { chat: { id: -5, type: "supergroup", title: "g" }, from: l.from, user_chat_id: l.id, date: 0 } },
+                { message: { message_id: 9, date: 0, chat: { id: -4242, type: "group", title: "g" }, from: l.from, text: pick(TEXTS) } },
+              ]),
+              1500,
+            );
           }
           sent++;
           if (expectReply && !reacted) {
@@ -484,7 +769,7 @@ export async function fuzzScenario(o: { entry: Entry; chats: number; perChat: nu
           }
           for (const call of l.callsSince(since)) {
             const text = String(call.payload.text ?? "");
-            if (!text || call.method === "answerCallbackQuery" && !call.payload.text) continue;
+            if (!text || (call.method === "answerCallbackQuery" && !call.payload.text)) continue;
             if (!languageLooksRight(text, lang)) {
               wrongLanguage++;
               if (examples.length < 5) examples.push(`${lang} learner got: ${text.slice(0, 60)}`);
@@ -497,10 +782,35 @@ export async function fuzzScenario(o: { entry: Entry; chats: number; perChat: nu
     const alive = world.running;
     const code = await world.stop();
     return [
-      check("fuzz", `no crash (${sent} updates from ${o.chats} chats)`, alive && !/Fatal|unhandled/i.test(world.output), alive ? "" : "the process died"),
-      check("fuzz", "every private message gets a reply", unanswered === 0, unanswered ? `${unanswered} unanswered; ${examples.slice(0, 2).join("; ")}` : ""),
-      check("fuzz", "replies in the learner's language", wrongLanguage === 0, wrongLanguage ? `${wrongLanguage}; ${examples.filter((e) => e.includes("got")).slice(0, 2).join("; ")}` : ""),
-      check("fuzz", "no 400 from the strict Bot API", world.api.refusals.length === 0 && world.api.telegram.refused.length === 0, refusalsSummary(world)),
+      check(
+        "fuzz",
+        `no crash (${sent} updates from ${o.chats} chats)`,
+        alive && !/Fatal|unhandled/i.test(world.output),
+        alive ? "" : "the process died",
+      ),
+      check(
+        "fuzz",
+        "every private message gets a reply",
+        unanswered === 0,
+        unanswered ? `${unanswered} unanswered; ${examples.slice(0, 2).join("; ")}` : "",
+      ),
+      check(
+        "fuzz",
+        "replies in the learner's language",
+        wrongLanguage === 0,
+        wrongLanguage
+          ? `${wrongLanguage}; ${examples
+              .filter((e) => e.includes("got"))
+              .slice(0, 2)
+              .join("; ")}`
+          : "",
+      ),
+      check(
+        "fuzz",
+        "no 400 from the strict Bot API",
+        world.api.refusals.length === 0 && world.api.telegram.refused.length === 0,
+        refusalsSummary(world),
+      ),
       check("fuzz", "clean stop", code === 0, `exit ${code}`),
     ];
   } finally {
@@ -511,7 +821,10 @@ export async function fuzzScenario(o: { entry: Entry; chats: number; perChat: nu
 /** Coarse: a Kazakh reply has a Kazakh letter, a Russian one Cyrillic without Kazakh letters, an English one mostly Latin. */
 function languageLooksRight(text: string, lang: "kk" | "ru" | "en"): boolean {
   // The learner's own words quoted back («…») are in whatever language they wrote.
-  const plain = text.replace(/<[^>]+>/g, "").replace(/\/\w+/g, "").replace(/«[^»]*»?/g, "");
+  const plain = text
+    .replace(/<[^>]+>/g, "")
+    .replace(/\/\w+/g, "")
+    .replace(/«[^»]*»?/g, "");
   const cyr = (plain.match(/[а-яёәғқңөұүһі]/gi) ?? []).length;
   const lat = (plain.match(/[a-z]/gi) ?? []).length;
   if (cyr + lat < 10) return true;

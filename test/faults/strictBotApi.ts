@@ -15,7 +15,24 @@ export type Outage = "none" | "502" | "drop";
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 const CALLBACK_DATA_LIMIT = 64;
-const ALLOWED_TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "span", "blockquote", "tg-emoji"]);
+const ALLOWED_TAGS = new Set([
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "a",
+  "code",
+  "pre",
+  "tg-spoiler",
+  "span",
+  "blockquote",
+  "tg-emoji",
+]);
 
 /**
  * The Bot API over HTTP for whole-process fault runs: FakeTelegram's answers, plus the checks
@@ -59,7 +76,8 @@ export class StrictBotApi {
       if (!Array.isArray(row) || row.length === 0) return "Bad Request: inline keyboard row is empty";
       for (const b of row) {
         if (!b.text) return "Bad Request: text buttons are unallowed in the inline keyboard";
-        if (b.callback_data !== undefined && Buffer.byteLength(b.callback_data, "utf8") > CALLBACK_DATA_LIMIT) return "Bad Request: BUTTON_DATA_INVALID";
+        if (b.callback_data !== undefined && Buffer.byteLength(b.callback_data, "utf8") > CALLBACK_DATA_LIMIT)
+          return "Bad Request: BUTTON_DATA_INVALID";
       }
     }
     if (method === "answerCallbackQuery" && typeof p.text === "string" && p.text.length > 200) return "Bad Request: MESSAGE_TOO_LONG";

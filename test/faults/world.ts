@@ -145,7 +145,15 @@ export class SimLearner {
     const since = this.api.calls.length;
     const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] : undefined;
     this.api.pushUpdate({
-      message: { message_id: this.messageId++, date: Math.floor(Date.now() / 1000), chat: this.chat, from: this.from, text, entities, ...extra },
+      message: {
+        message_id: this.messageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: this.chat,
+        from: this.from,
+        text,
+        entities,
+        ...extra,
+      },
     } as never);
     return this.waitReaction(since, ms, false);
   }
@@ -214,7 +222,9 @@ export class SimLearner {
   async awaitScreen(since: number, pred: (s: Screen) => boolean, ms = 20_000): Promise<Screen | null> {
     const end = Date.now() + ms;
     while (Date.now() < end) {
-      const fresh = this.callsSince(since).some((c) => c.method === "sendMessage" || c.method === "editMessageText" || c.method === "editMessageReplyMarkup");
+      const fresh = this.callsSince(since).some(
+        (c) => c.method === "sendMessage" || c.method === "editMessageText" || c.method === "editMessageReplyMarkup",
+      );
       if (fresh) {
         const s = this.screen(pred);
         if (s && this.touchedSince(since, s.messageId)) {
@@ -229,7 +239,9 @@ export class SimLearner {
 
   private touchedSince(since: number, messageId: number): boolean {
     return this.callsSince(since).some(
-      (c) => (c.method === "sendMessage" && Number(c.result?.message_id) === messageId) || (c.method !== "sendMessage" && Number(c.payload.message_id) === messageId),
+      (c) =>
+        (c.method === "sendMessage" && Number(c.result?.message_id) === messageId) ||
+        (c.method !== "sendMessage" && Number(c.payload.message_id) === messageId),
     );
   }
 

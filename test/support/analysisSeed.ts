@@ -54,7 +54,9 @@ export const QUIZ1_FIRST: Record<number, number[]> = {
 };
 
 function quizId(tb: TestBot, position: number): number {
-  return (tb.db.$client.prepare("SELECT id FROM quizzes WHERE course_id = 'python-101' AND module_position = ?").get(position) as { id: number }).id;
+  return (
+    tb.db.$client.prepare("SELECT id FROM quizzes WHERE course_id = 'python-101' AND module_position = ?").get(position) as { id: number }
+  ).id;
 }
 
 export function seedAnalysisCourse(tb: TestBot, options: { withData?: boolean } = {}): void {
@@ -63,7 +65,9 @@ export function seedAnalysisCourse(tb: TestBot, options: { withData?: boolean } 
   const db = tb.db.$client;
   const now = tb.clock.now();
   const learner = db.prepare("INSERT INTO learners (id, first_name, language, created_at, updated_at) VALUES (?, ?, 'en', ?, ?)");
-  const enroll = db.prepare("INSERT INTO enrollments (learner_id, course_id, status, enrolled_at, unenrolled_at) VALUES (?, 'python-101', ?, ?, ?)");
+  const enroll = db.prepare(
+    "INSERT INTO enrollments (learner_id, course_id, status, enrolled_at, unenrolled_at) VALUES (?, 'python-101', ?, ?, ?)",
+  );
   for (let id = 1; id <= 7; id++) {
     learner.run(id, `Learner ${id}`, now, now);
     enroll.run(id, id === 6 ? "unenrolled" : "active", now, id === 6 ? now : null);
@@ -75,22 +79,69 @@ export function seedAnalysisCourse(tb: TestBot, options: { withData?: boolean } 
   const answer = db.prepare(
     "INSERT INTO quiz_answers (attempt_id, item, question_position, answer, correct, score, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
-  const take = (learnerId: number, quiz: number, no: number, given: ({ kind: "choice"; options: number[] } | { kind: "truefalse"; value: boolean })[], right: number[], finished = true) => {
+  const take = (
+    learnerId: number,
+    quiz: number,
+    no: number,
+    given: ({ kind: "choice"; options: number[] } | { kind: "truefalse"; value: boolean })[],
+    right: number[],
+    finished = true,
+  ) => {
     const variant = given.map((_, q) => ({ q, order: [0, 1, 2] }));
     const score = finished ? Math.floor((right.reduce((s, x) => s + x, 0) / given.length) * 1000 + 1e-6) / 10 : null;
-    const id = attempt.run(learnerId, quiz, no, JSON.stringify(variant), now, now + 1e9, finished ? now : null, finished ? "submitted" : null, score, null)
-      .lastInsertRowid as number;
+    const id = attempt.run(
+      learnerId,
+      quiz,
+      no,
+      JSON.stringify(variant),
+      now,
+      now + 1e9,
+      finished ? now : null,
+      finished ? "submitted" : null,
+      score,
+      null,
+    ).lastInsertRowid as number;
     if (finished) given.forEach((g, i) => answer.run(id, i, i, JSON.stringify(g), right[i], right[i], now));
   };
   const q1 = quizId(tb, 0);
   const q2 = quizId(tb, 1);
   for (const [id, right] of Object.entries(QUIZ1_FIRST)) {
     // A wrong answer picks option 1 (option 2 for Q5, to see both in the option counts).
-    take(Number(id), q1, 1, right.map((r, i) => ({ kind: "choice" as const, options: [r ? 0 : i === 4 ? 2 : 1] })), right);
+    take(
+      Number(id),
+      q1,
+      1,
+      right.map((r, i) => ({ kind: "choice" as const, options: [r ? 0 : i === 4 ? 2 : 1] })),
+      right,
+    );
   }
-  take(1, q1, 2, [0, 0, 0, 0, 0].map(() => ({ kind: "choice" as const, options: [0] })), [1, 1, 1, 1, 1]);
-  take(1, q2, 1, [{ kind: "truefalse", value: true }, { kind: "choice", options: [0] }], [1, 1]);
-  take(2, q2, 1, [{ kind: "truefalse", value: false }, { kind: "choice", options: [0] }], [0, 1]);
+  take(
+    1,
+    q1,
+    2,
+    [0, 0, 0, 0, 0].map(() => ({ kind: "choice" as const, options: [0] })),
+    [1, 1, 1, 1, 1],
+  );
+  take(
+    1,
+    q2,
+    1,
+    [
+      { kind: "truefalse", value: true },
+      { kind: "choice", options: [0] },
+    ],
+    [1, 1],
+  );
+  take(
+    2,
+    q2,
+    1,
+    [
+      { kind: "truefalse", value: false },
+      { kind: "choice", options: [0] },
+    ],
+    [0, 1],
+  );
   take(3, q2, 1, [], [], false);
 
   const response = db.prepare(
@@ -101,7 +152,14 @@ export function seedAnalysisCourse(tb: TestBot, options: { withData?: boolean } 
     const rid = response.run(kind, learnerId, now, now, answers ? now + learnerId : null).lastInsertRowid as number;
     for (const [q, v] of Object.entries(answers ?? {})) qa.run(rid, q, v === null ? null : JSON.stringify(v), now);
   };
-  respond("pre", 1, { motivation: 4, level: "none", devices: ["phone", "laptop"], studied_online: true, hours: 5, goals: "Жұмыс табу: Ә Ғ Қ Ң Ө Ұ Ү Һ І" });
+  respond("pre", 1, {
+    motivation: 4,
+    level: "none",
+    devices: ["phone", "laptop"],
+    studied_online: true,
+    hours: 5,
+    goals: "Жұмыс табу: Ә Ғ Қ Ң Ө Ұ Ү Һ І",
+  });
   respond("pre", 2, { motivation: 5, level: "some", devices: ["phone"], studied_online: false, hours: 10, goals: null });
   respond("pre", 3, { motivation: 4, level: "some", devices: ["laptop", "tablet"], studied_online: true, hours: 12, goals: "learn" });
   respond("pre", 4, null);

@@ -25,12 +25,17 @@ export interface CourseYamlOptions {
 
 export function courseYaml(o: CourseYamlOptions = {}): string {
   const languages = o.languages ?? ["kk", "ru", "en"];
-  const tr = (texts: Record<string, string>) =>
-    `{ ${languages.map((l) => `${l}: ${JSON.stringify(texts[l] ?? texts.en)}`).join(", ")} }`;
+  const tr = (texts: Record<string, string>) => `{ ${languages.map((l) => `${l}: ${JSON.stringify(texts[l] ?? texts.en)}`).join(", ")} }`;
   const modules = Array.from({ length: o.modules ?? 4 }, (_, k) => {
     const ann = Object.fromEntries(languages.map((l) => [l, announcement(l as keyof typeof filler, k + 1)]));
     const quiz = o.quizzes?.[k];
-    const quizYaml = quiz ? `\n    quiz:\n${quiz.trim().split("\n").map((l) => `      ${l}`).join("\n")}` : "";
+    const quizYaml = quiz
+      ? `\n    quiz:\n${quiz
+          .trim()
+          .split("\n")
+          .map((l) => `      ${l}`)
+          .join("\n")}`
+      : "";
     return `  - title: ${tr({ kk: `${k + 1}-модуль`, ru: `Модуль ${k + 1}`, en: `Module ${k + 1}` })}
     hours: 4
     announcement: ${tr(ann)}${quizYaml}`;

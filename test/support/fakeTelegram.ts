@@ -354,7 +354,10 @@ export class FakeTelegram {
     const old = JSON.parse(before) as { body: string; markup: string };
     const markup = JSON.stringify(parseMaybeJson(p.reply_markup)?.inline_keyboard ?? []);
     if (method === "editMessageReplyMarkup") return JSON.stringify({ body: old.body, markup });
-    const body = method === "editMessageText" ? `${String(p.parse_mode ?? "")}:${String(p.text)}` : `${String(p.parse_mode ?? "")}:${String(p.caption ?? "")}`;
+    const body =
+      method === "editMessageText"
+        ? `${String(p.parse_mode ?? "")}:${String(p.text)}`
+        : `${String(p.parse_mode ?? "")}:${String(p.caption ?? "")}`;
     return JSON.stringify({ body, markup });
   }
 
@@ -362,7 +365,8 @@ export class FakeTelegram {
     if (p.chat_id === undefined || !result || typeof result !== "object" || result.message_id === undefined) return;
     const key = `${Number(p.chat_id)}:${Number(result.message_id)}`;
     const markup = JSON.stringify(parseMaybeJson(p.reply_markup)?.inline_keyboard ?? []);
-    if (method === "sendMessage") this.messages.set(key, JSON.stringify({ body: `${String(p.parse_mode ?? "")}:${String(p.text)}`, markup }));
+    if (method === "sendMessage")
+      this.messages.set(key, JSON.stringify({ body: `${String(p.parse_mode ?? "")}:${String(p.text)}`, markup }));
     else if (method === "sendPhoto" || method === "sendDocument") {
       this.messages.set(key, JSON.stringify({ body: `${String(p.parse_mode ?? "")}:${String(p.caption ?? "")}`, markup }));
     } else if (EDIT_METHODS.has(method)) {
@@ -372,7 +376,16 @@ export class FakeTelegram {
   }
 }
 
-const CAPTION_METHODS = new Set(["sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendAnimation", "sendVoice", "copyMessage", "editMessageCaption"]);
+const CAPTION_METHODS = new Set([
+  "sendPhoto",
+  "sendDocument",
+  "sendVideo",
+  "sendAudio",
+  "sendAnimation",
+  "sendVoice",
+  "copyMessage",
+  "editMessageCaption",
+]);
 const EDIT_METHODS = new Set(["editMessageText", "editMessageReplyMarkup", "editMessageCaption"]);
 
 function parseMaybeJson(v: unknown): Record<string, any> | undefined {

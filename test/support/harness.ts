@@ -69,7 +69,11 @@ export class TestBot {
 
   /** Imports a course from YAML text; fails the test on any validation error. */
   loadCourse(yaml: string, options: { baseDir?: string } = {}): void {
-    const { course, issues } = validateCourseText(yaml, { now: this.clock.now(), defaultTimezone: "Asia/Almaty", baseDir: options.baseDir });
+    const { course, issues } = validateCourseText(yaml, {
+      now: this.clock.now(),
+      defaultTimezone: "Asia/Almaty",
+      baseDir: options.baseDir,
+    });
     if (!course) throw new Error(`test course invalid: ${JSON.stringify(issues)}`);
     importCourse(this.db, course, "test.yaml", this.clock.now());
   }
@@ -82,7 +86,14 @@ export class TestBot {
 
   /** An outbox sender as main.ts builds it (own Api, no auto-retry), with instant sleeps by default. */
   sender(options: Partial<SenderOptions> = {}): OutboxSender {
-    return new OutboxSender({ api: this.outboxApi, db: this.db, clock: this.clock, ratePerSecond: 1000, sleep: async () => {}, ...options });
+    return new OutboxSender({
+      api: this.outboxApi,
+      db: this.db,
+      clock: this.clock,
+      ratePerSecond: 1000,
+      sleep: async () => {},
+      ...options,
+    });
   }
 
   /** The broadcast progress reporter, using the bot's Api as main.ts does. */
@@ -223,9 +234,14 @@ export class TestGroupUser {
 }
 
 /** A message update as Telegram sends it; a leading /command gets its bot_command entity. */
-function messageUpdate(tb: TestBot, from: object, chat: object, text: string | undefined, extra: Partial<Message>): Omit<Update, "update_id"> {
-  const entities =
-    text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+function messageUpdate(
+  tb: TestBot,
+  from: object,
+  chat: object,
+  text: string | undefined,
+  extra: Partial<Message>,
+): Omit<Update, "update_id"> {
+  const entities = text?.startsWith("/") ? [{ type: "bot_command" as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
   const message: Record<string, unknown> = {
     message_id: Math.floor(Math.random() * 1e6),
     date: Math.floor(tb.clock.now() / 1000),

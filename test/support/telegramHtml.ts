@@ -11,7 +11,22 @@
 
 /** Tags of the Bot API's HTML style. */
 export const TELEGRAM_TAGS = new Set([
-  "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji",
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "span",
+  "tg-spoiler",
+  "a",
+  "code",
+  "pre",
+  "blockquote",
+  "tg-emoji",
 ]);
 
 /** The only named entities the Bot API supports; numeric ones (&#39; &#x1F600;) are all fine. */
@@ -121,7 +136,8 @@ export function tokenizeHtml(html: string): HtmlToken[] {
         const valueStart = i;
         while (i < n && /[A-Za-z0-9.-]/.test(html[i]!)) i++;
         value = html.slice(valueStart, i).toLowerCase();
-        if (i < n && !isSpace(html[i]) && html[i] !== ">") throw new HtmlParseError(`Unexpected end of name token at byte offset ${byteOffset(valueStart)}`);
+        if (i < n && !isSpace(html[i]) && html[i] !== ">")
+          throw new HtmlParseError(`Unexpected end of name token at byte offset ${byteOffset(valueStart)}`);
       }
       attrs[attr] = value;
     }
@@ -155,7 +171,8 @@ export function parseTelegramHtml(html: string): { ok: true; text: string } | { 
         if (token.name && token.name !== open.name) {
           throw new HtmlParseError(`Unmatched end tag at byte offset ${token.at}, expected "</${open.name}>", found "</${token.name}>"`);
         }
-        if (open.name === "tg-emoji" && !/^\d+$/.test(open.attrs["emoji-id"] ?? "")) throw new HtmlParseError("Invalid custom emoji identifier specified");
+        if (open.name === "tg-emoji" && !/^\d+$/.test(open.attrs["emoji-id"] ?? ""))
+          throw new HtmlParseError("Invalid custom emoji identifier specified");
       }
     }
     if (stack.length > 0) throw new HtmlParseError(`Can't find end tag corresponding to start tag "${stack[stack.length - 1]!.name}"`);

@@ -54,7 +54,8 @@ export const announceRunningModule: OnEnrolled = async (ctx, course) => {
   if (!ctx.from) return;
   const learnerId = ctx.from.id;
   let queued = 0;
-  for (const f of announcementFanOuts(db, clock.now(), course.id)) queued += enqueueFanOutNow(db, { ...f, onlyLearner: learnerId }, clock.now());
+  for (const f of announcementFanOuts(db, clock.now(), course.id))
+    queued += enqueueFanOutNow(db, { ...f, onlyLearner: learnerId }, clock.now());
   if (queued > 0) ctx.deps.kickOutbox?.();
 };
 
@@ -129,7 +130,13 @@ buttons.callbackQuery(announceCourseButton.filter, async (ctx) => {
     await answerCallback(ctx, ctx.t("errors.course_gone"), true);
     return;
   }
-  const moved = transition(ctx.deps.db, b.id, "choosing_course", { status: "collecting", courseId: course.id, step: 0, versions: {} }, ctx.deps.clock.now());
+  const moved = transition(
+    ctx.deps.db,
+    b.id,
+    "choosing_course",
+    { status: "collecting", courseId: course.id, step: 0, versions: {} },
+    ctx.deps.clock.now(),
+  );
   await answerCallback(ctx);
   if (!moved) return;
   await pauseOpenDialog(ctx);
@@ -183,7 +190,13 @@ buttons.callbackQuery(announceRestartButton.filter, async (ctx) => {
     await answerCallback(ctx, ctx.t("errors.course_gone"), true);
     return;
   }
-  const moved = transition(ctx.deps.db, b.id, ["collecting", "confirming"], { status: "collecting", step: 0, versions: {} }, ctx.deps.clock.now());
+  const moved = transition(
+    ctx.deps.db,
+    b.id,
+    ["collecting", "confirming"],
+    { status: "collecting", step: 0, versions: {} },
+    ctx.deps.clock.now(),
+  );
   await answerCallback(ctx);
   if (moved) await askForVersion(ctx, moved, course, true);
 });
@@ -214,19 +227,28 @@ buttons.callbackQuery(announceSendButton.filter, async (ctx) => {
   // The status change decides (a double tap finds it moved on); the learners' rows are queued
   // right after, in chunks (db/announceRepo.ts queueBroadcast), and a restart finishes them.
   const total = audience(db, course.id).total;
-  const moved = transition(db, b.id, "confirming", {
-    status: "sending",
-    confirmedAt: now,
-    total,
-    progressChatId: ctx.chat.id,
-    progressMessageId: messageId,
-  }, now);
+  const moved = transition(
+    db,
+    b.id,
+    "confirming",
+    {
+      status: "sending",
+      confirmedAt: now,
+      total,
+      progressChatId: ctx.chat.id,
+      progressMessageId: messageId,
+    },
+    now,
+  );
   if (!moved) {
     await answerCallback(ctx, ctx.t("announce.stale"), true);
     return;
   }
   await answerCallback(ctx, ctx.t("announce.started_toast"));
-  await show(ctx, ctx.t("announce.report.progress_header", { title: courseTitle(course, ctx.lang), done: n(ctx, 0), total: n(ctx, total) }));
+  await show(
+    ctx,
+    ctx.t("announce.report.progress_header", { title: courseTitle(course, ctx.lang), done: n(ctx, 0), total: n(ctx, total) }),
+  );
   await queueBroadcast(db, moved, course, now);
   ctx.deps.kickOutbox?.();
 });
@@ -272,7 +294,8 @@ pm.on("message", async (ctx, next) => {
   else await askForVersion(ctx, moved, course);
 });
 
-type VersionResult = BroadcastVersion | { error: "too_long_text" | "too_long_caption" | "unsupported" | "album"; count?: number; max?: number };
+type VersionResult =
+  BroadcastVersion | { error: "too_long_text" | "too_long_caption" | "unsupported" | "album"; count?: number; max?: number };
 
 /** What learners will get, taken from the author's message: text, or photo/document by file_id. */
 export function versionFromMessage(msg: Message): VersionResult {
@@ -327,7 +350,8 @@ async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fres
   const hasAny = Object.keys(b.versions).length > 0;
   if (b.step > 0 || hasAny) lines.push("", ctx.t(hasAny ? "announce.skip_hint" : "announce.skip_hint_none"));
   const kb = new InlineKeyboard();
-  if (hasAny || b.step + 1 < langs.length) kb.text(ctx.t("announce.buttons.skip", { language: LANGUAGE_NAMES[lang] }), announceSkipButton.encode(b.id, b.step)).row();
+  if (hasAny || b.step + 1 < langs.length)
+    kb.text(ctx.t("announce.buttons.skip", { language: LANGUAGE_NAMES[lang] }), announceSkipButton.encode(b.id, b.step)).row();
   if (hasAny) kb.text(ctx.t("announce.buttons.preview"), announcePreviewButton.encode(b.id)).row();
   kb.text(ctx.t("buttons.cancel"), announceCancelButton.encode(b.id));
   const text = lines.join("\n");
@@ -375,6 +399,9 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
   if (total === 0) summary.push("", ctx.t("announce.summary_nobody"));
   const kb = new InlineKeyboard();
   if (total > 0) kb.text(ctx.t("announce.buttons.send", { count: n(ctx, total) }), announceSendButton.encode(b.id)).row();
-  kb.text(ctx.t("announce.buttons.restart"), announceRestartButton.encode(b.id)).text(ctx.t("buttons.cancel"), announceCancelButton.encode(b.id));
+  kb.text(ctx.t("announce.buttons.restart"), announceRestartButton.encode(b.id)).text(
+    ctx.t("buttons.cancel"),
+    announceCancelButton.encode(b.id),
+  );
   await ctx.reply(summary.join("\n"), { ...HTML, reply_markup: kb });
 }

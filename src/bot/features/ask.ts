@@ -51,9 +51,7 @@ function enabled(ctx: BotContext): boolean {
 }
 
 function refusalText(ctx: BotContext, r: AskRefusal): string {
-  return r.reason === "too_many_open"
-    ? ctx.t("ask.too_many_open", { max: r.max })
-    : ctx.t("ask.too_soon", { seconds: r.waitSeconds });
+  return r.reason === "too_many_open" ? ctx.t("ask.too_many_open", { max: r.max }) : ctx.t("ask.too_soon", { seconds: r.waitSeconds });
 }
 
 function refusalFor(ctx: BotContext, learnerId: number, newQuestion: boolean): AskRefusal | null {
@@ -146,7 +144,12 @@ async function askForText(ctx: BotContext, course: Course, position: number | nu
       ? ctx.t("ask.about_general")
       : ctx.t("ask.about_module", { week: position + 1, title: m ? pickText(m.title, ctx.lang, course.languages) : "" });
   // `about` is already escaped by t(), so it is joined here rather than interpolated again.
-  const text = [ctx.t("ask.write_title", { title: courseTitle(course, ctx.lang) }), about, "", ctx.t("ask.write", { max: RULES.questions.maxLength })].join("\n");
+  const text = [
+    ctx.t("ask.write_title", { title: courseTitle(course, ctx.lang) }),
+    about,
+    "",
+    ctx.t("ask.write", { max: RULES.questions.maxLength }),
+  ].join("\n");
   if (edit) await show(ctx, text, cancelButton(ctx));
   else await ctx.reply(text, { ...HTML, reply_markup: cancelButton(ctx) });
 }
@@ -261,7 +264,8 @@ interface Content {
 
 function contentOf(msg: Message): Content | null {
   if (msg.text !== undefined) return { text: msg.text, mediaKind: null, fileId: null };
-  if (msg.photo && msg.photo.length > 0) return { text: msg.caption ?? "", mediaKind: "photo", fileId: msg.photo[msg.photo.length - 1]!.file_id };
+  if (msg.photo && msg.photo.length > 0)
+    return { text: msg.caption ?? "", mediaKind: "photo", fileId: msg.photo[msg.photo.length - 1]!.file_id };
   if (msg.document) return { text: msg.caption ?? "", mediaKind: "document", fileId: msg.document.file_id };
   return null;
 }
@@ -295,7 +299,14 @@ pm.on("message", async (ctx, next) => {
   if (albumOf) {
     const content = contentOf(ctx.msg);
     if (content?.mediaKind && content.fileId && enabled(ctx)) {
-      await postAttachment(ctx.api, ctx.deps.db, ctx.deps.config, albumOf, { kind: content.mediaKind, fileId: content.fileId }, ctx.deps.clock.now());
+      await postAttachment(
+        ctx.api,
+        ctx.deps.db,
+        ctx.deps.config,
+        albumOf,
+        { kind: content.mediaKind, fileId: content.fileId },
+        ctx.deps.clock.now(),
+      );
     }
     return;
   }
@@ -370,7 +381,11 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
   const confirmation = await ctx.reply(ctx.t(posted ? "ask.sent" : "ask.queued", { number: question.id }), HTML);
   // Until this is recorded, the redelivery job tells the learner the number (after a crash here).
   db.transaction(() => {
-    mapMessage(db, { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" }, now);
+    mapMessage(
+      db,
+      { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" },
+      now,
+    );
     markLearnerNotified(db, question.id, now);
   });
 }

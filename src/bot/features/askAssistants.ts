@@ -162,7 +162,10 @@ ac.on("message", async (ctx, next) => {
   if (ctx.from.id === ctx.me.id) return;
   const t = assistantT(ctx);
   if (!(await isAssistant(ctx))) {
-    await ctx.reply(t("assist.not_member"), { ...HTML, reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } });
+    await ctx.reply(t("assist.not_member"), {
+      ...HTML,
+      reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
+    });
     return;
   }
   await deliverAnswer(ctx, q, ctx.msg, t);
@@ -213,7 +216,8 @@ async function deliverAnswer(ctx: BotContext, q: Question, msg: Message, t: T): 
   }
   const now = clock.now();
   db.transaction(() => {
-    for (const messageId of sentIds) mapMessage(db, { chatId: learner.id, messageId, questionId: q.id, side: "learner", kind: "answer" }, now);
+    for (const messageId of sentIds)
+      mapMessage(db, { chatId: learner.id, messageId, questionId: q.id, side: "learner", kind: "answer" }, now);
     // A reply to this answer in the assistants' chat continues the same thread.
     mapMessage(db, { chatId, messageId: msg.message_id, questionId: q.id, side: "assistants", kind: "answer" }, now);
     recordAnswer(db, q.id, responder(ctx), now);

@@ -1,16 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { shorten } from "../../domain/text.js";
 import { courseState, enrollmentRefusal, isEnrollmentOpen } from "../../domain/calendar.js";
-import {
-  enroll,
-  getCourse,
-  getModules,
-  isEnrolled,
-  isWatching,
-  listCourses,
-  unenroll,
-  watchCourse,
-} from "../../db/coursesRepo.js";
+import { enroll, getCourse, getModules, isEnrolled, isWatching, listCourses, unenroll, watchCourse } from "../../db/coursesRepo.js";
 import type { Course } from "../../db/schema/index.js";
 import { formatDate } from "../../messages/format.js";
 import { escapeHtml } from "../../messages/i18n.js";
@@ -123,7 +114,10 @@ export function coursesFeature(hooks: CoursesHooks): Composer<BotContext> {
     if (outcome === "enrolled") {
       // A course that is already running is not announced in the future tense.
       const key = now >= course.startAt ? "enroll.done_started" : "enroll.done";
-      await ctx.reply(ctx.t(key, { title: courseTitle(course, ctx.lang), start: formatDate(course.startAt, ctx.lang, course.timezone) }), HTML);
+      await ctx.reply(
+        ctx.t(key, { title: courseTitle(course, ctx.lang), start: formatDate(course.startAt, ctx.lang, course.timezone) }),
+        HTML,
+      );
       for (const hook of hooks.onEnrolled) await hook(ctx, course);
     }
   });
@@ -181,9 +175,13 @@ async function refuseIfClosed(ctx: BotContext, course: Course): Promise<boolean>
     closes: d(course.enrollClosesAt - 1),
   });
   await answerCallback(ctx, ctx.t("enroll.refused_toast"));
-  await show(ctx, text, cardKeyboard(ctx.t, course, ctx.deps.clock.now(), {
-    enrolled: false,
-    watching: isWatching(ctx.deps.db, ctx.from!.id, course.id),
-  }));
+  await show(
+    ctx,
+    text,
+    cardKeyboard(ctx.t, course, ctx.deps.clock.now(), {
+      enrolled: false,
+      watching: isWatching(ctx.deps.db, ctx.from!.id, course.id),
+    }),
+  );
   return false;
 }

@@ -24,7 +24,8 @@ quizStatsFeature.chatType("private").command("quizstats", requireAuthor, async (
   }
   // Questions to look at first (too easy, too hard, negative discrimination), under each course's header.
   const flagged = new Map<string, string[]>();
-  for (const course of selected) flagged.set(course.id, flaggedQuestionLines(ctx.t, ctx.lang, course, await courseItemAnalysis(db, course.id)));
+  for (const course of selected)
+    flagged.set(course.id, flaggedQuestionLines(ctx.t, ctx.lang, course, await courseItemAnalysis(db, course.id)));
   await sendReport(ctx, quizStatsReport(db, ctx.t, ctx.lang, selected, flagged), {
     filename: `${selected.length === 1 ? selected[0]!.id : "courses"}-quiz-statistics.txt`,
     title: selected.length === 1 ? courseTitle(selected[0]!, ctx.lang) : ctx.t("quiz.stats.all_courses"),

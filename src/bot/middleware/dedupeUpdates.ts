@@ -12,9 +12,7 @@ import type { BotContext } from "../context.js";
  */
 export function dedupeUpdates(db: Db, clock: Clock) {
   const seen = db.$client.prepare<[number], { one: number }>("SELECT 1 AS one FROM processed_updates WHERE update_id = ?");
-  const record = db.$client.prepare<[number, number]>(
-    "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES (?, ?)",
-  );
+  const record = db.$client.prepare<[number, number]>("INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES (?, ?)");
   return async (ctx: BotContext, next: NextFunction) => {
     const id = ctx.update.update_id;
     if (seen.get(id)) return;
@@ -27,5 +25,7 @@ export function dedupeUpdates(db: Db, clock: Clock) {
 }
 
 export function pruneProcessedUpdates(db: Db, now: number): void {
-  db.delete(processedUpdates).where(lt(processedUpdates.handledAt, now - 2 * DAY)).run();
+  db.delete(processedUpdates)
+    .where(lt(processedUpdates.handledAt, now - 2 * DAY))
+    .run();
 }

@@ -85,10 +85,7 @@ export const quizAttempts = sqliteTable(
      */
     matchingPartial: text("matching_partial", { mode: "json" }).$type<MatchingPartial>(),
   },
-  (t) => [
-    uniqueIndex("quiz_attempts_learner_quiz_no").on(t.learnerId, t.quizId, t.attemptNo),
-    index("quiz_attempts_quiz").on(t.quizId),
-  ],
+  (t) => [uniqueIndex("quiz_attempts_learner_quiz_no").on(t.learnerId, t.quizId, t.attemptNo), index("quiz_attempts_quiz").on(t.quizId)],
 );
 
 /** Every answer exactly as given, graded when given. One row per question of an attempt. */

@@ -87,9 +87,15 @@ export const outbox = sqliteTable(
   (t) => [
     // The drain walks only pending rows, in due order per priority: the cost of a batch does not
     // grow with the number of rows waiting (checked with EXPLAIN QUERY PLAN in the tests).
-    index("outbox_due").on(t.priority, t.notBefore).where(sql`state = 'pending'`),
-    index("outbox_expiry").on(t.expiresAt).where(sql`state = 'pending'`),
-    index("outbox_in_flight").on(t.id).where(sql`state = 'sending'`),
+    index("outbox_due")
+      .on(t.priority, t.notBefore)
+      .where(sql`state = 'pending'`),
+    index("outbox_expiry")
+      .on(t.expiresAt)
+      .where(sql`state = 'pending'`),
+    index("outbox_in_flight")
+      .on(t.id)
+      .where(sql`state = 'sending'`),
     // Progress counts of a broadcast: its bodies' rows by state, from the index alone.
     index("outbox_body_state").on(t.bodyId, t.state),
   ],

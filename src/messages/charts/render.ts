@@ -29,7 +29,10 @@ export function fonts(): { regular: Buffer; bold: Buffer } {
 /** Vega-Lite's warnings (e.g. about merged sort orders) are about our specs, not about the data: keep logs clean. */
 const quiet = {
   level: () => quiet,
-  error: (...args: unknown[]) => { console.error("[charts]", ...args); return quiet; },
+  error: (...args: unknown[]) => {
+    console.error("[charts]", ...args);
+    return quiet;
+  },
   warn: () => quiet,
   info: () => quiet,
   debug: () => quiet,
@@ -50,7 +53,12 @@ export async function chartPng(spec: TopLevelSpec, scale = 1.6): Promise<Buffer>
   const resvg = new Resvg(svg, {
     background: "white",
     fitTo: { mode: "zoom", value: scale },
-    font: { fontFiles: [FONT_FILES.regular, FONT_FILES.bold], loadSystemFonts: false, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
+    font: {
+      fontFiles: [FONT_FILES.regular, FONT_FILES.bold],
+      loadSystemFonts: false,
+      defaultFontFamily: CHART_FONT,
+      sansSerifFamily: CHART_FONT,
+    },
   });
   return resvg.render().asPng();
 }

@@ -58,7 +58,10 @@ export function wrap(text: string, width = 64, maxLines = 3): string[] {
 const short = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join("")}…` : s);
 const pct = (n: number, of: number) => (of > 0 ? Math.round((1000 * n) / of) / 10 : 0);
 
-function base(title: string[], subtitle?: string): Pick<TopLevelSpec, "$schema" | "config" | "background" | "padding"> & { title: unknown } {
+function base(
+  title: string[],
+  subtitle?: string,
+): Pick<TopLevelSpec, "$schema" | "config" | "background" | "padding"> & { title: unknown } {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     background: "white",
@@ -161,7 +164,13 @@ export function progressChart(a: CourseAnalysis, t: T, lang: Locale): ChartSpec 
           data: { values: data },
           mark: { type: "bar", binSpacing: 1 },
           encoding: {
-            x: { field: "from", type: "quantitative", bin: { binned: true, step: PROGRESS_BUCKET }, title: p("report.chart.progress_axis"), scale: { domain: [0, 100] } },
+            x: {
+              field: "from",
+              type: "quantitative",
+              bin: { binned: true, step: PROGRESS_BUCKET },
+              title: p("report.chart.progress_axis"),
+              scale: { domain: [0, 100] },
+            },
             x2: { field: "to" },
             y: { field: "count", type: "quantitative", title: p("report.chart.learners"), axis: COUNT_AXIS },
             color: {
@@ -217,7 +226,10 @@ export function modulesChart(a: CourseAnalysis, t: T, lang: Locale): ChartSpec {
         y: { field: "value", type: "quantitative", title: "%", scale: { domain: [0, 100] } },
         color: { field: "measure", type: "nominal", title: null, sort: null, scale: { range: [GREEN, BLUE] } },
       },
-      layer: [{ mark: { type: "bar", cornerRadiusEnd: 2 } }, { mark: { type: "text", dy: -6, fontSize: 11 }, encoding: { text: { field: "text" } } }],
+      layer: [
+        { mark: { type: "bar", cornerRadiusEnd: 2 } },
+        { mark: { type: "text", dy: -6, fontSize: 11 }, encoding: { text: { field: "text" } } },
+      ],
     } as TopLevelSpec,
   };
 }
@@ -235,7 +247,10 @@ function answerLabel(q: Question, key: string, t: T, lang: Locale, languages: re
 }
 
 /** A histogram's bins for number answers: about 10 bins of a round width; each value's count lands in its bin. */
-export function histogramBins(values: readonly { value: number; count: number }[], maxBins = 10): { from: number; to: number; count: number }[] {
+export function histogramBins(
+  values: readonly { value: number; count: number }[],
+  maxBins = 10,
+): { from: number; to: number; count: number }[] {
   if (values.length === 0) return [];
   const min = values[0]!.value;
   const max = values[values.length - 1]!.value;
@@ -250,7 +265,15 @@ export function histogramBins(values: readonly { value: number; count: number }[
   return bins;
 }
 
-export function questionChart(a: CourseAnalysis, kind: string, kindLabel: string, number: number, qa: QuestionAnalysis, t: T, lang: Locale): ChartSpec | null {
+export function questionChart(
+  a: CourseAnalysis,
+  kind: string,
+  kindLabel: string,
+  number: number,
+  qa: QuestionAnalysis,
+  t: T,
+  lang: Locale,
+): ChartSpec | null {
   const p = plainT(t);
   const q = qa.question;
   if (q.type === "text" || qa.answered === 0) return null;
@@ -288,7 +311,11 @@ export function questionChart(a: CourseAnalysis, kind: string, kindLabel: string
     id,
     caption,
     spec: {
-      ...base(title, subtitle + (q.type === "rating" && qa.mean !== null ? ` · ${p("report.chart.mean", { mean: Math.round(qa.mean * 100) / 100 })}` : "")),
+      ...base(
+        title,
+        subtitle +
+          (q.type === "rating" && qa.mean !== null ? ` · ${p("report.chart.mean", { mean: Math.round(qa.mean * 100) / 100 })}` : ""),
+      ),
       width: WIDTH - 200,
       height: { step: 30 },
       data: { values: data },
@@ -318,8 +345,16 @@ export function comparisonData(pre: QuestionAnalysis, post: QuestionAnalysis, t:
   }
   const keys = [...new Set([...post.distribution.map((d) => d.key), ...pre.distribution.map((d) => d.key)])];
   return keys.flatMap((key) => [
-    { label: answerLabel(q, key, t, lang, languages), when: before, value: pct(pre.distribution.find((d) => d.key === key)?.count ?? 0, pre.answered) },
-    { label: answerLabel(q, key, t, lang, languages), when: after, value: pct(post.distribution.find((d) => d.key === key)?.count ?? 0, post.answered) },
+    {
+      label: answerLabel(q, key, t, lang, languages),
+      when: before,
+      value: pct(pre.distribution.find((d) => d.key === key)?.count ?? 0, pre.answered),
+    },
+    {
+      label: answerLabel(q, key, t, lang, languages),
+      when: after,
+      value: pct(post.distribution.find((d) => d.key === key)?.count ?? 0, post.answered),
+    },
   ]);
 }
 
@@ -343,7 +378,14 @@ export function comparisonChart(a: CourseAnalysis, pre: QuestionAnalysis, post: 
         x: { field: "value", type: "quantitative", title: numeric ? p("report.chart.mean_label") : "%" },
         color: { field: "when", type: "nominal", title: null, sort: null, scale: { range: [GREY, BLUE] } },
       },
-      layer: [{ mark: { type: "bar" } }, { mark: { type: "text", align: "left", dx: 3, fontSize: 11 }, transform: [{ filter: "datum.value > 0" }], encoding: { text: { field: "text" } } }],
+      layer: [
+        { mark: { type: "bar" } },
+        {
+          mark: { type: "text", align: "left", dx: 3, fontSize: 11 },
+          transform: [{ filter: "datum.value > 0" }],
+          encoding: { text: { field: "text" } },
+        },
+      ],
     } as TopLevelSpec,
   };
 }

@@ -186,7 +186,9 @@ async function apply(ctx: BotContext, r: ResponseState, change: Change): Promise
       case "submitted":
         if (ctx.callbackQuery) await answerCallback(ctx);
         if (ctx.callbackQuery) return sendSubmitted(ctx, state);
-        return ctx.reply(ctx.t("survey.already_submitted", { title: sessionTitle(sessionOf(state), ctx.lang) }), HTML).then(() => undefined);
+        return ctx
+          .reply(ctx.t("survey.already_submitted", { title: sessionTitle(sessionOf(state), ctx.lang) }), HTML)
+          .then(() => undefined);
       case "closed":
         if (ctx.callbackQuery) await answerCallback(ctx);
         return sendClosed(ctx, state);

@@ -8,7 +8,11 @@ import { openQuestionnaireData } from "../../../messages/questionnaireOffers.js"
 import { shorten } from "../../../messages/questionnaireViews.js";
 import type { BotContext } from "../../context.js";
 
-export function myCoursesQuestionnaires(ctx: BotContext, course: Course, now: number): { lines: string[]; buttons: { text: string; data: string }[] } {
+export function myCoursesQuestionnaires(
+  ctx: BotContext,
+  course: Course,
+  now: number,
+): { lines: string[]; buttons: { text: string; data: string }[] } {
   const out = { lines: [] as string[], buttons: [] as { text: string; data: string }[] };
   for (const kind of ["pre", "post"] as const) {
     if (questionCount(ctx.deps.db, course.id, kind) === undefined || !isQuestionnaireOpen(kind, course, now)) continue;

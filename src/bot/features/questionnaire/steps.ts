@@ -28,7 +28,13 @@ export async function showSurveyStep(ctx: BotContext, r: ResponseState, before?:
   const position = r.position;
   if (before) await ctx.reply(before, HTML);
   if (position >= r.questions.length) {
-    const chunks = chunkLines([ctx.t("survey.summary_header"), "", ...answerLines(ctx.t, s, ctx.lang), "", ctx.t("survey.summary_confirm")]);
+    const chunks = chunkLines([
+      ctx.t("survey.summary_header"),
+      "",
+      ...answerLines(ctx.t, s, ctx.lang),
+      "",
+      ctx.t("survey.summary_confirm"),
+    ]);
     for (const [i, chunk] of chunks.entries()) {
       const last = i === chunks.length - 1;
       await ctx.reply(chunk, { ...HTML, reply_markup: last ? summaryKeyboard(ctx.t, s, position) : undefined });
@@ -37,7 +43,10 @@ export async function showSurveyStep(ctx: BotContext, r: ResponseState, before?:
     const q = r.questions[position]!;
     const given = r.answers[q.id];
     const mask = q.type === "multiple" && Array.isArray(given) ? selectionMask(q, given) : 0;
-    await ctx.reply(questionText(ctx.t, s, position, ctx.lang), { ...HTML, reply_markup: questionKeyboard(ctx.t, s, position, ctx.lang, mask) });
+    await ctx.reply(questionText(ctx.t, s, position, ctx.lang), {
+      ...HTML,
+      reply_markup: questionKeyboard(ctx.t, s, position, ctx.lang, mask),
+    });
   }
   markSurveyShown(ctx.deps.db, r.id, position);
 }

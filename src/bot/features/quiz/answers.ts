@@ -21,14 +21,7 @@ import {
   type AttemptState,
 } from "../../../db/quizStepRepo.js";
 import { maskFits, maskIndexes, quizChoice, quizDone, quizMatch, quizToggle } from "../../../messages/callbackData.js";
-import {
-  answerFeedback,
-  describeGiven,
-  LEGACY_ANSWER_RE,
-  letter,
-  matchingSummary,
-  renderQuestion,
-} from "../../../messages/quizViews.js";
+import { answerFeedback, describeGiven, LEGACY_ANSWER_RE, letter, matchingSummary, renderQuestion } from "../../../messages/quizViews.js";
 import type { BotContext } from "../../context.js";
 import { answerCallback, HTML } from "../../ui.js";
 import { editQuietly, introText, moduleTitleOf, questionView, sendResult, showStep } from "./steps.js";
