@@ -30,7 +30,7 @@ export class LeanBotApi {
       let head = "";
       for await (const chunk of init.body as AsyncIterable<Uint8Array | string>) {
         this.uploadedBytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
-        if (head.length < 2000) head += String(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8", 0, 2000));
+        if (head.length < 2000) head += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8", 0, 2000);
       }
       const chat = /name="chat_id"\r\n\r\n(-?\d+)/.exec(head)?.[1];
       body = chat ? `{"chat_id":${chat}}` : "";

@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
+  main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   });

@@ -170,7 +170,7 @@ export async function runBroadcastBench(o: BroadcastBenchOptions): Promise<Broad
       const s = Math.floor((at - report.firstAt) / 1000);
       perSecond[s] = (perSecond[s] ?? 0) + 1;
     }
-    const whole = perSecond.slice(0, Math.floor((report.lastAt - report.firstAt) / 1000)).map((n) => n ?? 0);
+    const whole = perSecond.slice(0, Math.floor((report.lastAt - report.firstAt) / 1000)).map((n: number | undefined) => n ?? 0);
     const medianRate = median(whole);
     return {
       learners: o.learners,
@@ -272,7 +272,7 @@ async function main(): Promise<void> {
       results.push(r);
     }
     if (results.length > 1) {
-      const pick = <K extends keyof BroadcastBenchResult>(k: K) => median(results.map((r) => r[k]));
+      const pick = (k: "medianRate" | "medianShare" | "floods" | "duplicates" | "losses") => median(results.map((r) => r[k]));
       console.log(
         `median of ${results.length} runs at ${learners}: ${pick("medianRate").toFixed(0)}/s = ${(pick("medianShare") * 100).toFixed(1)}% ` +
           `of the limit; 429s: ${pick("floods")}; duplicates: ${pick("duplicates")}; losses: ${pick("losses")}`,
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  main().catch((err) => {
+  main().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   console.log(`\n${renderTable(figures)}\n\n(${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -56,7 +56,7 @@ export interface Target {
   name: string;
   /** The clock's time while it runs. */
   at(cal: CourseCalendar): number;
-  run(env: TargetEnv, now: number): Promise<unknown> | unknown;
+  run(env: TargetEnv, now: number): unknown;
   /** A report that answers in the chat: sending nothing means it did not run. */
   answersInChat?: boolean;
 }
