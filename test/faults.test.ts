@@ -7,11 +7,14 @@ import { fuzzScenario, killScenario, type Check } from "./faults/scenarios.js";
  * a few kill -9 during every flow and a short fuzz, against src through tsx.
  *
  * A check that fails for a known reason that is not yet fixed is listed in KNOWN_FAILING with
- * that reason: it is printed in the table but does not fail `npm test`. Every check of issue 16
- * holds on the merged code (quizzes and questionnaires read every step from the database, /ask
- * posting is idempotent, texts are cut at grapheme boundaries), so the list is empty.
+ * that reason: it is printed in the table but does not fail `npm test`.
  */
-const KNOWN_FAILING: Record<string, string> = {};
+const KNOWN_FAILING: Record<string, string> = {
+  // Seen once in 20 questions across 50 kills (npm run faults, seed 4242): killed after Telegram
+  // accepted the post and before its message id was stored, the redelivery posts it again; a copy
+  // already posted is neither recognised nor deleted (issue 16 item 2, not done).
+  "/ask: 0 questions posted twice to the assistants": "issue 16 item 2: a post accepted by Telegram just before a kill is posted again",
+};
 
 const known = (c: Check) => Object.entries(KNOWN_FAILING).find(([prefix]) => c.check.startsWith(prefix))?.[1];
 
