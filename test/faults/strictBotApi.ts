@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { Update } from "grammy/types";
 import { FakeTelegram, type ApiCall } from "../support/fakeTelegram.js";
+import { parseTelegramHtml } from "../support/telegramHtml.js";
 
 /** What a strict fake refused with 400, for the report: a real Telegram would have refused it too. */
 export interface Refusal {
@@ -15,24 +16,6 @@ export type Outage = "none" | "502" | "drop";
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 const CALLBACK_DATA_LIMIT = 64;
-const ALLOWED_TAGS = new Set([
-  "b",
-  "strong",
-  "i",
-  "em",
-  "u",
-  "ins",
-  "s",
-  "strike",
-  "del",
-  "a",
-  "code",
-  "pre",
-  "tg-spoiler",
-  "span",
-  "blockquote",
-  "tg-emoji",
-]);
 
 /**
  * The Bot API over HTTP for whole-process fault runs: FakeTelegram's answers, plus the checks
@@ -184,19 +167,8 @@ export class StrictBotApi {
   }
 }
 
-/** A coarse HTML check: only Telegram's tags, properly nested and closed; & must start an entity. */
+/** Telegram's HTML rules, from the same tokenizer the in-process fake uses: one checker for both fakes. */
 export function htmlProblem(s: string): string | null {
-  const stack: string[] = [];
-  const re = /<(\/?)([a-zA-Z][\w-]*)([^>]*)>|<|&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)/g;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    if (m[0] === "<") return `unexpected «<» at byte offset ${m.index}`;
-    if (m[0].startsWith("&")) return `unsupported entity at byte offset ${m.index}`;
-    const [, closing, rawName] = m;
-    const name = rawName!.toLowerCase();
-    if (!ALLOWED_TAGS.has(name)) return `unsupported start tag "${name}" at byte offset ${m.index}`;
-    if (closing) {
-      if (stack.pop() !== name) return `can't find end tag corresponding to start tag "${name}"`;
-    } else stack.push(name);
-  }
-  return stack.length > 0 ? `can't find end tag corresponding to start tag "${stack.at(-1)}"` : null;
+  const parsed = parseTelegramHtml(s);
+  return parsed.ok ? null : parsed.error;
 }
