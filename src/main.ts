@@ -16,7 +16,8 @@ import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcemen
 import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { quizAttemptsJob } from "./jobs/quizAttempts.js";
-import { OutboxSender, TELEGRAM_MAX_RATE } from "./jobs/outbox.js";
+import { OutboxSender } from "./jobs/outbox.js";
+import { TELEGRAM_MAX_RATE } from "./jobs/pace.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";

@@ -19,7 +19,7 @@ import { chunkLines } from "../messages/html.js";
 import { formatDate } from "../messages/format.js";
 import { isLocale, translator } from "../messages/i18n.js";
 import { logger } from "../log.js";
-import { enqueue } from "./outbox.js";
+import { enqueue } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
 
 /**

@@ -5,7 +5,7 @@ import { getLearner } from "../db/learnersRepo.js";
 import { closeOverdueAttempts, quizById } from "../db/quizRepo.js";
 import { translator } from "../messages/i18n.js";
 import { quizEndedNotice } from "../messages/quizViews.js";
-import { enqueue } from "./outbox.js";
+import { enqueue } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
 
 /**
