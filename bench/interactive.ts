@@ -197,7 +197,7 @@ export async function runInteractiveBench(options: Partial<InteractiveOptions> =
   console.error = (...args: unknown[]) => void errors.push(args.map(String).join(" "));
   try {
     loadCoursesFromDir(db, join(import.meta.dirname, "..", "courses"), { now: clock.now(), defaultTimezone: "Asia/Almaty" });
-    const config = loadConfig({ BOT_TOKEN: TOKEN, BOT_API_ROOT: "http://127.0.0.1:1", AUTHOR_IDS: "900" });
+    const config = loadConfig({ BOT_TOKEN: TOKEN, BOT_API_ROOT: "http://127.0.0.1:1", ADMIN_IDS: "900" });
     const realApi = new LeanBotApi();
     const bareApi = new LeanBotApi();
     const real = createBot({ db, clock, config }, { botInfo: BOT_INFO, client: { fetch: realApi.fetch } });

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const config = loadConfig({
     BOT_TOKEN: "123456:BENCH-token-not-a-real-one_abcdefghij",
     BOT_API_ROOT: "http://127.0.0.1:1",
-    AUTHOR_IDS: String(AUTHOR_ID),
+    ADMIN_IDS: String(AUTHOR_ID),
     ASSISTANT_CHAT_ID: String(ASSISTANTS_CHAT),
     DIGEST_HOUR: "0",
   });

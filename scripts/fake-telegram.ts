@@ -5,7 +5,7 @@
  * play the users. Start it, then start the bot against it in another terminal:
  *
  *   npx tsx scripts/fake-telegram.ts
- *   BOT_TOKEN=123456:local BOT_API_ROOT=http://127.0.0.1:8081 AUTHOR_IDS=900 ASSISTANT_CHAT_ID=-100777 \
+ *   BOT_TOKEN=123456:local BOT_API_ROOT=http://127.0.0.1:8081 ADMIN_IDS=900 ASSISTANT_CHAT_ID=-100777 \
  *     DATABASE_PATH=/tmp/try.sqlite npm start
  *
  * FAKE_TG_PORT changes the port (8081). Type `help` at the prompt for what you can do.
@@ -38,7 +38,7 @@ telegram.addChat(GROUP);
 const port = Number(process.env.FAKE_TG_PORT ?? 8081);
 const server = await telegram.listen(port);
 console.log(
-  `Fake Bot API (strict) at ${server.url}\nStart the bot with BOT_API_ROOT=${server.url} AUTHOR_IDS=900 ASSISTANT_CHAT_ID=${GROUP}\n\n${HELP}\n`,
+  `Fake Bot API (strict) at ${server.url}\nStart the bot with BOT_API_ROOT=${server.url} ADMIN_IDS=900 ASSISTANT_CHAT_ID=${GROUP}\n\n${HELP}\n`,
 );
 
 let messageId = 1;

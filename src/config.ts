@@ -10,7 +10,10 @@ export interface Config {
   botApiRoot: string;
   databasePath: string;
   coursesDir: string;
-  authorIds: ReadonlySet<number>;
+  /** Platform admins: every role in every course, staff management, /reload (ADMIN_IDS plus the deprecated AUTHOR_IDS). */
+  adminIds: ReadonlySet<number>;
+  /** AUTHOR_IDS was set: main.ts says once that it is deprecated in favour of ADMIN_IDS. */
+  deprecatedAuthorIds: boolean;
   assistantChatId: number | null;
   defaultLocale: Locale;
   timezone: string;
@@ -47,7 +50,9 @@ const schema = z.object({
     .default("https://api.telegram.org"),
   DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
   COURSES_DIR: z.string().trim().min(1).default("./courses"),
-  AUTHOR_IDS: idList.default(new Set<number>()),
+  ADMIN_IDS: idList.default(new Set<number>()),
+  /** Deprecated alias of ADMIN_IDS (before per-course roles, every author authored everything). */
+  AUTHOR_IDS: idList.optional(),
   ASSISTANT_CHAT_ID: z
     .string()
     .trim()
@@ -87,7 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     botApiRoot: e.BOT_API_ROOT,
     databasePath: e.DATABASE_PATH,
     coursesDir: e.COURSES_DIR,
-    authorIds: e.AUTHOR_IDS,
+    adminIds: new Set([...e.ADMIN_IDS, ...(e.AUTHOR_IDS ?? [])]),
+    deprecatedAuthorIds: e.AUTHOR_IDS !== undefined,
     assistantChatId: e.ASSISTANT_CHAT_ID ?? null,
     defaultLocale: e.DEFAULT_LOCALE,
     timezone: e.TIMEZONE,

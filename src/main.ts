@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   }
 
   logger.level = config.logLevel;
+  if (config.deprecatedAuthorIds) logger.warn("AUTHOR_IDS is deprecated: its ids are platform admins now; rename it to ADMIN_IDS");
   const clock = systemClock;
   let db: Db;
   try {

@@ -15,7 +15,7 @@ vi.mock("../src/messages/charts/render.js", async (importOriginal) => {
   return { ...original, chartPng: async () => tiny };
 });
 
-const AUTHORS = { AUTHOR_IDS: "900,901,902" };
+const AUTHORS = { ADMIN_IDS: "900,901,902" };
 
 function callsTo(tb: TestBot, chatId: number) {
   return tb.telegram.calls.filter((c) => Number(c.payload.chat_id) === chatId);

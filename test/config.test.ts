@@ -15,20 +15,21 @@ describe("configuration", () => {
       defaultLocale: "kk",
       timezone: "Asia/Almaty",
     });
-    expect([...c.authorIds]).toEqual([]);
+    expect([...c.adminIds]).toEqual([]);
   });
 
   it("parses every variable", () => {
     const c = loadConfig({
       BOT_TOKEN: TOKEN,
       BOT_API_ROOT: "http://127.0.0.1:8081/",
-      AUTHOR_IDS: " 12, 34 ",
+      ADMIN_IDS: " 12, 34 ",
       ASSISTANT_CHAT_ID: "-1001234567890",
       DEFAULT_LOCALE: "ru",
       TIMEZONE: "Asia/Aqtobe",
     });
     expect(c.botApiRoot).toBe("http://127.0.0.1:8081");
-    expect([...c.authorIds]).toEqual([12, 34]);
+    expect([...c.adminIds]).toEqual([12, 34]);
+    expect(c.deprecatedAuthorIds).toBe(false);
     expect(c.assistantChatId).toBe(-1001234567890);
     expect(c.defaultLocale).toBe("ru");
   });
@@ -36,6 +37,16 @@ describe("configuration", () => {
   it("names the variable when BOT_TOKEN is missing", () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({})).toThrow(/^BOT_TOKEN is required/);
+  });
+
+  it("keeps AUTHOR_IDS as a deprecated alias: its ids join the admins", () => {
+    const c = loadConfig({ BOT_TOKEN: TOKEN, ADMIN_IDS: "1", AUTHOR_IDS: "2,1" });
+    expect([...c.adminIds].sort()).toEqual([1, 2]);
+    expect(c.deprecatedAuthorIds).toBe(true);
+  });
+
+  it("names the variable when ADMIN_IDS is malformed", () => {
+    expect(() => loadConfig({ BOT_TOKEN: TOKEN, ADMIN_IDS: "12,abc" })).toThrow(/^ADMIN_IDS must be a comma-separated list/);
   });
 
   it("names the variable when AUTHOR_IDS is malformed", () => {

@@ -14,7 +14,7 @@ import type { Config } from "../config.js";
 import { DAY } from "../clock.js";
 import { analysisFingerprint } from "../db/analysisRepo.js";
 import type { Db } from "../db/client.js";
-import { courseAuthors } from "../db/courseAuthors.js";
+import { courseAuthors } from "../db/staffRepo.js";
 import { listCourses } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
 import type { AnalysisReportPhase, AnalysisReportState, Course } from "../db/schema/index.js";
@@ -37,7 +37,7 @@ const END_GRACE_MS = 7 * DAY;
 export interface AnalysisReportsDeps {
   db: Db;
   api: Api;
-  config: Pick<Config, "authorIds" | "defaultLocale">;
+  config: Pick<Config, "adminIds" | "defaultLocale">;
   analysis?: AnalysisOptions;
 }
 

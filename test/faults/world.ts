@@ -50,7 +50,7 @@ export class World {
         DATABASE_PATH: this.dbPath,
         COURSES_DIR: this.coursesDir,
         ASSISTANT_CHAT_ID: String(ASSISTANTS_CHAT),
-        AUTHOR_IDS: String(AUTHOR_ID),
+        ADMIN_IDS: String(AUTHOR_ID),
         BROADCAST_RATE: "30",
         ...this.extraEnv,
       },

@@ -23,7 +23,7 @@ export const TEST_TOKEN = "123456:TEST-token-for-tests-only_abcdefghij";
 export const T0 = Date.UTC(2026, 8, 1, 4, 0);
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ BOT_TOKEN: TEST_TOKEN, BOT_API_ROOT: "http://127.0.0.1:1", AUTHOR_IDS: "900", ...overrides });
+  return loadConfig({ BOT_TOKEN: TEST_TOKEN, BOT_API_ROOT: "http://127.0.0.1:1", ADMIN_IDS: "900", ...overrides });
 }
 
 export interface TestBotOptions {

@@ -20,7 +20,7 @@ import { formatNumber } from "../../messages/format.js";
 import { isLocale } from "../../messages/i18n.js";
 import { enqueueFanOutNow } from "../../db/outboxRepo.js";
 import { announcementFanOuts } from "../../messages/weeklyViews.js";
-import { requireAuthor } from "../auth.js";
+import { isAuthor, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import type { OnEnrolled } from "../hooks.js";
@@ -257,7 +257,7 @@ buttons.callbackQuery(announceSendButton.filter, async (ctx) => {
 
 pm.on("message", async (ctx, next) => {
   // Every private message passes here: learners (not authors) never reach the database.
-  if (!ctx.deps.config.authorIds.has(ctx.from.id)) return next();
+  if (!isAuthor(ctx)) return next();
   const draft = activeDraft(ctx.deps.db, ctx.from.id);
   if (!draft) return next();
   // A command (not just any text starting with "/", e.g. a path) goes to its own handler.

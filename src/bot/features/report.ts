@@ -1,7 +1,7 @@
 /** /report [course-id]: the authors' analysis report, with charts as albums and a PDF (issue 11). */
 import { Composer, InlineKeyboard } from "grammy";
 import { hasAnalysisData } from "../../db/analysisRepo.js";
-import { courseAuthors } from "../../db/courseAuthors.js";
+import { courseAuthors } from "../../db/staffRepo.js";
 import { getCourse, listCourses } from "../../db/coursesRepo.js";
 import { reportCourse } from "../../messages/callbackData.js";
 import { courseTitle } from "../../messages/courseViews.js";

@@ -8,6 +8,7 @@ import type { BotContext } from "../context.js";
 import { languageButton } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { showCourseCard } from "./courses.js";
+import { isAuthor } from "../auth.js";
 
 export const LANGUAGE_NAMES = { kk: "🇰🇿 Қазақша", ru: "🇷🇺 Русский", en: "🇬🇧 English" } as const;
 
@@ -40,8 +41,7 @@ pm.command("start", async (ctx) => {
 });
 
 pm.command("help", async (ctx) => {
-  const isAuthor = ctx.deps.config.authorIds.has(ctx.from.id);
-  const text = ctx.t("help.learner") + (isAuthor ? `\n\n${ctx.t("help.author")}` : "");
+  const text = ctx.t("help.learner") + (isAuthor(ctx) ? `\n\n${ctx.t("help.author")}` : "");
   await ctx.reply(text, HTML);
 });
 
