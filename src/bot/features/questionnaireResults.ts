@@ -96,14 +96,14 @@ pm.command("export", requireAuthor, async (ctx) => {
 
 pm.callbackQuery(resultsButton.filter, requireAuthor, async (ctx) => {
   const values = await buttonValues(ctx, resultsButton);
-  if (!values) return;
+  if (!values || !(await allowedIn(ctx, values[0]))) return;
   await answerCallback(ctx);
   await sendResults(ctx, values[0]);
 });
 
 pm.callbackQuery(exportButton.filter, requireAuthor, async (ctx) => {
   const values = await buttonValues(ctx, exportButton);
-  if (!values) return;
+  if (!values || !(await allowedIn(ctx, values[0]))) return;
   await answerCallback(ctx);
   await sendExport(ctx, values[0]);
 });

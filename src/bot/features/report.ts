@@ -55,6 +55,7 @@ pm.command("report", requireAuthor, async (ctx) => {
 
 pm.callbackQuery(reportCourse.filter, requireAuthor, async (ctx) => {
   const decoded = reportCourse.decode(ctx.callbackQuery.data);
+  if (decoded && !(await allowedIn(ctx, decoded[0]))) return;
   await answerCallback(ctx);
   if (!decoded) return;
   await sendReport(ctx, decoded[0]);
