@@ -16,7 +16,8 @@ afterAll(async () => world.dispose());
 
 const chatMenus = (chatId: number) =>
   world.api.calls.filter(
-    (c) => c.method === "setMyCommands" && (c.payload.scope as { chat_id?: number } | undefined)?.chat_id === chatId && c.result !== undefined,
+    (c) =>
+      c.method === "setMyCommands" && (c.payload.scope as { chat_id?: number } | undefined)?.chat_id === chatId && c.result !== undefined,
   );
 
 async function waitFor(cond: () => boolean, what: string): Promise<void> {
