@@ -161,7 +161,7 @@ describe("an author of course A and course B", () => {
     await a.press("qr:python-101", oldPicker);
     expect(a.lastAlert()).toBe(NOT_AUTHOR);
     await refusedButton(a, `an:k:${draft.id}:0`);
-    await refusedButton(a, `an:x:${draft.id}`);
+    for (const data of [`an:x:${draft.id}`, `an:p:${draft.id}`, `an:r:${draft.id}`, `an:y:${draft.id}`]) await refusedButton(a, data);
     // Their text is no longer taken as the announcement.
     await a.send("Hello everyone");
     expect(activeDraft(tb.db, AUTHOR_A)?.versions ?? {}).toEqual({});
