@@ -15,18 +15,25 @@ import { FakeTelegram, type ApiCall } from "../test/support/fakeTelegram.js";
 import { parseTelegramHtml } from "../test/support/telegramHtml.js";
 
 const GROUP = -100777;
-/** The people you can play: three learners with a Kazakh, Russian and English Telegram app, the author, an assistant. */
+/**
+ * The people you can play: three learners with a Kazakh, Russian and English Telegram app, the
+ * author (900, the platform admin of ADMIN_IDS=900), two authors to invite (anar, boris), an assistant.
+ */
 const PEOPLE: Record<string, { id: number; lang: string; name: string }> = {
   kk: { id: 101, lang: "kk", name: "Айгерім" },
   ru: { id: 102, lang: "ru", name: "Ольга" },
   en: { id: 103, lang: "en", name: "John" },
   author: { id: 900, lang: "ru", name: "Автор" },
+  // Two more authors for the course-teams walk (scripts/demo-teams.txt): each becomes the author of one course by invitation.
+  anar: { id: 901, lang: "kk", name: "Анар" },
+  boris: { id: 902, lang: "en", name: "Boris" },
   group: { id: 201, lang: "ru", name: "Ассистент" },
 };
 const HELP = `Each line: <who> <what>. who: ${Object.keys(PEOPLE).join(", ")} (group = an assistant in the assistants' chat ${GROUP}), or a numeric user id.
   kk /start            send a message (a leading /command is marked as one)
   kk !2                press button 2 of the last message with buttons in that chat
   kk !!qzc:1:0:1       press a button with this exact callback data (old or forged buttons)
+  anar :open           open the last t.me link the bot showed (an invitation): sends /start <payload>
   group >1005 Answer   reply to message 1005 (ids are shown as #1005)
   kk :sticker          send a sticker; kk :photo caption  sends a photo with a caption
   wait 3000            (in a piped script) wait before the next line; lines starting with # are comments
@@ -117,6 +124,16 @@ function lastButtons(chatId: number): { messageId: number; buttons: { text: stri
   return last === null ? null : { messageId: last, buttons: byId.get(last)! };
 }
 
+/** The last t.me/<bot>?start=<payload> link in anything the bot sent (invitation links). */
+function lastLink(): { url: string; payload: string } | null {
+  for (const c of [...telegram.calls].reverse()) {
+    if (c.error || !["sendMessage", "editMessageText"].includes(c.method)) continue;
+    const m = /https:\/\/t\.me\/\w+\?start=([\w-]+)/.exec(shown(c));
+    if (m) return { url: m[0], payload: m[1]! };
+  }
+  return null;
+}
+
 function handle(line: string): void {
   const [name, ...rest] = line.trim().split(" ");
   const what = rest.join(" ");
@@ -147,6 +164,16 @@ function handle(line: string): void {
         message: { message_id: onMessage, date: now(), chat: p.chat, text: "…" },
       },
     } as never);
+  if (what === ":open") {
+    const link = lastLink();
+    if (!link) {
+      console.log("The bot has shown no t.me link yet (try /invite as the author).");
+      return;
+    }
+    console.log(`  (${name} opens ${link.url})`);
+    handle(`${name} /start ${link.payload}`);
+    return;
+  }
   if (what.startsWith("!!")) {
     press(what.slice(2), lastButtons(chatId)?.messageId ?? 1);
     return;

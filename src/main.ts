@@ -5,6 +5,7 @@ import { loadCoursesFromDir } from "./courses/loadCourses.js";
 import { describeReports } from "./messages/courseIssues.js";
 import { closeDatabase, DatabaseCorruptError, openDatabase, type Db } from "./db/client.js";
 import { registerCommands } from "./bot/commands.js";
+import { syncAllStaffMenus } from "./bot/staffMenus.js";
 import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
@@ -132,6 +133,8 @@ async function main(): Promise<void> {
   void scheduler.start();
   const stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
   const stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, config));
+  // Authors' and admins' own "/" menus (chat scope), also removing those of people removed while down.
+  const stopStaffMenus = retryInBackground("staff command menus", () => syncAllStaffMenus(bot.api, db, config, () => clock.now()));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "stopping");
     stopMenus();
     stopAssistantMenus();
+    stopStaffMenus();
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
     await monitor.stop();

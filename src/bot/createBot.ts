@@ -23,6 +23,8 @@ import { quizStatsFeature } from "./features/quizStats.js";
 import { questionnaireResultsFeature } from "./features/questionnaireResults.js";
 import { reportFeature } from "./features/report.js";
 import { startFeature } from "./features/start.js";
+import { staffFeature } from "./features/staff.js";
+import { invitationsFeature } from "./features/invitations.js";
 import type { OnEnrolled } from "./hooks.js";
 import { dedupeUpdates } from "./middleware/dedupeUpdates.js";
 import { learnerContext } from "./middleware/learnerContext.js";
@@ -46,7 +48,7 @@ export interface CreateBotOptions {
  *  5. blocking         my_chat_member: a learner who blocks or unblocks the bot is marked
  *  6. dialogs          a quiz or questionnaire open in the chat takes typed answers and /cancel
  *                      (their state lives in the database: every step is read from it)
- *  7. features         start, courses, mycourses, glossary, admin, announce, quiz, questionnaire,
+ *  7. features         start, courses, mycourses, glossary, admin, staff, invitations, announce, quiz, questionnaire,
  *                      results, ask; each runs under feature(name, …), which adds `feature` to
  *                      ctx.log while that feature handles the update
  *  8. fallback         last: unknown commands, free text, buttons nobody recognised
@@ -78,6 +80,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(feature("mycourses", myCoursesFeature));
   bot.use(feature("glossary", glossaryFeature));
   bot.use(feature("admin", adminFeature));
+  bot.use(feature("staff", staffFeature));
+  bot.use(feature("invitations", invitationsFeature));
   bot.use(feature("announce", announceFeature));
   bot.use(feature("quiz", quizFeature));
   bot.use(feature("quizstats", quizStatsFeature));

@@ -259,3 +259,33 @@ export const reportCourse = defineCallback("rpt", slug);
  * are on the attempt in the database; `step` lets a button of an earlier pair be told apart.
  */
 export const quizMatch = defineCallback("qzm", int, position, intUpTo(99), option); // attempt, item, step, n
+
+// --- Course teams (issue 9): staff lists, invitations ------------------------------------------
+/** The roles on buttons, one letter each so that a course id and a user id fit in 64 bytes. */
+const roleLetter: Field<"author" | "assistant"> = {
+  format: (r) => (r === "author" ? "a" : "s"),
+  parse: (s) => (s === "a" ? "author" : s === "s" ? "assistant" : undefined),
+  longest: "a",
+};
+/** An invitation's secret: 16 random bytes in base64url (the link's payload after "inv-"). */
+export const invitationToken: Field<string> = {
+  format: (s) => {
+    if (!/^[\w-]{22}$/.test(s)) throw new RangeError(`callback field: not an invitation token`);
+    return s;
+  },
+  parse: (s) => (/^[\w-]{22}$/.test(s) ? s : undefined),
+  longest: "x".repeat(22),
+};
+/** /staff's course picker. */
+export const staffCourseButton = defineCallback("sf:c", slug);
+/** /staff: remove this person's role in this course (admins). */
+export const staffRemoveButton = defineCallback("sf:r", slug, roleLetter, int); // course, role, user
+/** /invite: the course chosen (next: the role), then course and role chosen (creates the invitation). */
+export const inviteCourseButton = defineCallback("iv:c", slug);
+export const inviteRoleButton = defineCallback("iv:n", slug, roleLetter);
+/** The invited person's answer, carrying the secret (never the row id, which anyone could guess). */
+export const inviteAcceptButton = defineCallback("iv:a", invitationToken);
+export const inviteDeclineButton = defineCallback("iv:d", invitationToken);
+/** /invites: the course picker, and revoking one open invitation (by id: checked against the course). */
+export const invitesCourseButton = defineCallback("iv:l", slug);
+export const inviteRevokeButton = defineCallback("iv:r", int);

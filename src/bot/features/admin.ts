@@ -2,15 +2,15 @@ import { Composer } from "grammy";
 import { loadCoursesFromDir } from "../../courses/loadCourses.js";
 import { renderIssue } from "../../messages/courseIssues.js";
 import { escapeHtml } from "../../messages/i18n.js";
-import { requireAuthor } from "../auth.js";
+import { requireAdmin } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { chunkLines, HTML } from "../ui.js";
 import { RULES } from "../../domain/rules.js";
 
 export const adminFeature = new Composer<BotContext>();
 
-/** /reload: authors re-read COURSES_DIR after editing a file, and see every error and warning. */
-adminFeature.chatType("private").command("reload", requireAuthor, async (ctx) => {
+/** /reload (platform admins: the files are the server's): re-read COURSES_DIR after editing a file, and see every error and warning. */
+adminFeature.chatType("private").command("reload", requireAdmin, async (ctx) => {
   const { db, clock, config } = ctx.deps;
   const reports = loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone });
   const lines = reports.flatMap((r) => [

@@ -20,7 +20,7 @@ import { formatNumber } from "../../messages/format.js";
 import { isLocale } from "../../messages/i18n.js";
 import { enqueueFanOutNow } from "../../db/outboxRepo.js";
 import { announcementFanOuts } from "../../messages/weeklyViews.js";
-import { isAuthor, requireAuthor } from "../auth.js";
+import { allowedIn, coursesWithRole, hasRoleIn, isAuthor, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import type { OnEnrolled } from "../hooks.js";
@@ -83,7 +83,8 @@ function audience(db: BotContext["deps"]["db"], courseId: string) {
 
 pm.command("announce", requireAuthor, async (ctx) => {
   const { db, clock } = ctx.deps;
-  const courses = listCourses(db).filter((c) => courseState(c, clock.now()) !== "finished");
+  const mine = new Set(coursesWithRole(ctx));
+  const courses = listCourses(db).filter((c) => mine.has(c.id) && courseState(c, clock.now()) !== "finished");
   if (courses.length === 0) {
     await ctx.reply(ctx.t("announce.no_courses"), HTML);
     return;
@@ -109,6 +110,15 @@ pm.command("cancel", async (ctx, next) => {
 
 const buttons = pm.callbackQuery(/^an:/);
 buttons.use(requireAuthor);
+// Every step is checked against the course it acts on: the course on the button (an:c), else the
+// draft's course; a role removed mid-draft stops the draft at the next tap.
+buttons.use(async (ctx, next) => {
+  const chosen = announceCourseButton.decode(ctx.callbackQuery.data);
+  const draftId = Number(ctx.callbackQuery.data.split(":")[2]);
+  const courseId = chosen ? chosen[1] : Number.isSafeInteger(draftId) ? getBroadcast(ctx.deps.db, draftId)?.courseId : null;
+  if (courseId && !(await allowedIn(ctx, courseId))) return;
+  await next();
+});
 
 /** The author's broadcast named in a button, if it is theirs and in one of `statuses`; else an alert. */
 async function draftFromButton(ctx: BotContext, id: number | undefined, statuses: Broadcast["status"][]): Promise<Broadcast | null> {
@@ -271,6 +281,7 @@ pm.on("message", async (ctx, next) => {
     await ctx.reply(ctx.t(draft.status === "choosing_course" ? "announce.press_course" : "announce.press_confirm"), HTML);
     return;
   }
+  if (draft.courseId && !hasRoleIn(ctx, draft.courseId)) return next();
   const course = draft.courseId ? getCourse(ctx.deps.db, draft.courseId) : undefined;
   const langs = course ? courseLocales(course) : [];
   const lang = langs[draft.step];

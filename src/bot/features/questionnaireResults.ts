@@ -8,7 +8,7 @@ import { courseTitle } from "../../messages/courseViews.js";
 import { resultsReport } from "../../messages/questionnaireResultsViews.js";
 import { reportTempDir } from "../../reports/csvFile.js";
 import { exportCourseQuestionnaires } from "../../reports/questionnaireExport.js";
-import { requireAuthor } from "../auth.js";
+import { allowedIn, coursesWithRole, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { sendReport } from "../reportDelivery.js";
 import { exportButton, resultsButton } from "../../messages/callbackData.js";
@@ -19,9 +19,10 @@ const pm = questionnaireResultsFeature.chatType("private");
 
 async function chooseCourse(ctx: BotContext, usageKey: string, button: typeof resultsButton): Promise<void> {
   const seen = new Set<string>();
+  const mine = new Set(coursesWithRole(ctx));
   const kb = new InlineKeyboard();
   for (const { course } of coursesWithQuestionnaires(ctx.deps.db)) {
-    if (seen.has(course.id)) continue;
+    if (seen.has(course.id) || !mine.has(course.id)) continue;
     seen.add(course.id);
     kb.text(shorten(courseTitle(course, ctx.lang), 60), button.encode(course.id)).row();
   }
@@ -40,6 +41,7 @@ function courseWithQuestionnaires(ctx: BotContext, id: string): Course | null {
 }
 
 async function sendResults(ctx: BotContext, id: string): Promise<void> {
+  if (!(await allowedIn(ctx, id))) return;
   const course = courseWithQuestionnaires(ctx, id);
   if (!course) {
     await ctx.reply(ctx.t("survey.results.unknown_course", { id: shorten(id, 64) }), HTML);
@@ -52,6 +54,7 @@ async function sendResults(ctx: BotContext, id: string): Promise<void> {
 }
 
 async function sendExport(ctx: BotContext, id: string): Promise<void> {
+  if (!(await allowedIn(ctx, id))) return;
   const course = courseWithQuestionnaires(ctx, id);
   if (!course) {
     await ctx.reply(ctx.t("survey.results.unknown_course", { id: shorten(id, 64) }), HTML);
@@ -93,14 +96,14 @@ pm.command("export", requireAuthor, async (ctx) => {
 
 pm.callbackQuery(resultsButton.filter, requireAuthor, async (ctx) => {
   const values = await buttonValues(ctx, resultsButton);
-  if (!values) return;
+  if (!values || !(await allowedIn(ctx, values[0]))) return;
   await answerCallback(ctx);
   await sendResults(ctx, values[0]);
 });
 
 pm.callbackQuery(exportButton.filter, requireAuthor, async (ctx) => {
   const values = await buttonValues(ctx, exportButton);
-  if (!values) return;
+  if (!values || !(await allowedIn(ctx, values[0]))) return;
   await answerCallback(ctx);
   await sendExport(ctx, values[0]);
 });

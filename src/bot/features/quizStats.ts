@@ -7,7 +7,7 @@ import { shorten } from "../../domain/text.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { quizStatsReport } from "../../messages/quizStatsViews.js";
 import { flaggedQuestionLines } from "../../messages/reportViews.js";
-import { requireAuthor } from "../auth.js";
+import { allowedIn, coursesWithRole, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { sendReport } from "../reportDelivery.js";
 import { HTML } from "../ui.js";
@@ -17,7 +17,10 @@ export const quizStatsFeature = new Composer<BotContext>();
 quizStatsFeature.chatType("private").command("quizstats", requireAuthor, async (ctx) => {
   const { db } = ctx.deps;
   const id = ctx.match.trim().toLowerCase();
-  const selected = id ? [getCourse(db, id)].filter((c): c is Course => c !== undefined) : listCourses(db);
+  if (id && !(await allowedIn(ctx, id))) return;
+  // Without an id: every course the person authors (never another team's).
+  const mine = new Set(coursesWithRole(ctx));
+  const selected = id ? [getCourse(db, id)].filter((c): c is Course => c !== undefined) : listCourses(db).filter((c) => mine.has(c.id));
   if (id && selected.length === 0) {
     await ctx.reply(ctx.t("start.unknown_course", { id: shorten(id, 64) }), HTML);
     return;

@@ -6,7 +6,7 @@ import { getCourse, listCourses } from "../../db/coursesRepo.js";
 import { reportCourse } from "../../messages/callbackData.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { buildCourseReport, deliverReport, teamNames } from "../../reports/courseReport.js";
-import { requireAuthor } from "../auth.js";
+import { allowedIn, coursesWithRole, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { answerCallback, HTML } from "../ui.js";
 
@@ -16,7 +16,8 @@ const pm = reportFeature.chatType("private");
 const short = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join("")}…` : s);
 
 async function chooseCourse(ctx: BotContext): Promise<void> {
-  const courses = listCourses(ctx.deps.db);
+  const mine = new Set(coursesWithRole(ctx));
+  const courses = listCourses(ctx.deps.db).filter((c) => mine.has(c.id));
   if (courses.length === 0) {
     await ctx.reply(ctx.t("report.no_courses"), HTML);
     return;
@@ -27,6 +28,7 @@ async function chooseCourse(ctx: BotContext): Promise<void> {
 }
 
 async function sendReport(ctx: BotContext, id: string): Promise<void> {
+  if (!(await allowedIn(ctx, id))) return;
   const course = getCourse(ctx.deps.db, id);
   if (!course) {
     await ctx.reply(ctx.t("report.unknown_course", { id: short(id, 64) }), HTML);
@@ -53,6 +55,7 @@ pm.command("report", requireAuthor, async (ctx) => {
 
 pm.callbackQuery(reportCourse.filter, requireAuthor, async (ctx) => {
   const decoded = reportCourse.decode(ctx.callbackQuery.data);
+  if (decoded && !(await allowedIn(ctx, decoded[0]))) return;
   await answerCallback(ctx);
   if (!decoded) return;
   await sendReport(ctx, decoded[0]);

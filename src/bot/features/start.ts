@@ -8,7 +8,9 @@ import type { BotContext } from "../context.js";
 import { languageButton } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { showCourseCard } from "./courses.js";
-import { isAuthor } from "../auth.js";
+import { isAdmin, isAuthor } from "../auth.js";
+import { syncStaffMenuSoon } from "../staffMenus.js";
+import { INVITATION_PAYLOAD_PREFIX, showInvitation } from "./invitations.js";
 
 export const LANGUAGE_NAMES = { kk: "🇰🇿 Қазақша", ru: "🇷🇺 Русский", en: "🇬🇧 English" } as const;
 
@@ -21,9 +23,23 @@ function languageKeyboard(): InlineKeyboard {
 export const startFeature = new Composer<BotContext>();
 const pm = startFeature.chatType("private");
 
+/**
+ * Deep-link payloads (t.me/<bot>?start=<payload>) other than course ids, by prefix: each handles
+ * the rest of the payload. A course whose id happens to start with a prefix still opens (course
+ * ids are looked up first); add a feature's prefix here rather than parsing payloads elsewhere.
+ */
+const PAYLOAD_HANDLERS: { prefix: string; handle: (ctx: BotContext, rest: string) => Promise<void> }[] = [
+  { prefix: INVITATION_PAYLOAD_PREFIX, handle: showInvitation },
+];
+
 pm.command("start", async (ctx) => {
   const payload = ctx.match.trim();
   const isNew = ctx.learnerIsNew;
+  const special = PAYLOAD_HANDLERS.find((h) => payload.startsWith(h.prefix));
+  if (special && !getCourse(ctx.deps.db, payload.toLowerCase())) {
+    await special.handle(ctx, payload.slice(special.prefix.length));
+    return;
+  }
   if (payload) {
     // Deep link t.me/<bot>?start=<course-id>: the link a university puts on its course page.
     const course = getCourse(ctx.deps.db, payload.toLowerCase());
@@ -41,7 +57,8 @@ pm.command("start", async (ctx) => {
 });
 
 pm.command("help", async (ctx) => {
-  const text = ctx.t("help.learner") + (isAuthor(ctx) ? `\n\n${ctx.t("help.author")}` : "");
+  const text =
+    ctx.t("help.learner") + (isAuthor(ctx) ? `\n\n${ctx.t("help.author")}` : "") + (isAdmin(ctx) ? `\n\n${ctx.t("help.admin")}` : "");
   await ctx.reply(text, HTML);
 });
 
@@ -56,6 +73,8 @@ pm.callbackQuery(languageButton.filter, async (ctx) => {
   setLearnerLanguage(ctx.deps.db, ctx.from.id, lang, ctx.deps.clock.now());
   ctx.lang = lang;
   ctx.t = translator(lang);
+  // An author's "/" menu is in their chosen language too.
+  if (isAuthor(ctx)) syncStaffMenuSoon(ctx.api, ctx.deps.db, ctx.deps.config, ctx.from.id, () => ctx.deps.clock.now());
   await answerCallback(ctx, ctx.t("language.changed"));
   await show(ctx, `${ctx.t("language.changed")}\n\n${ctx.t("language.next_steps")}`);
 });
