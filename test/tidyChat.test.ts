@@ -10,9 +10,10 @@ import { courseYaml } from "./support/courses.js";
 import { T0, TestBot, type TestUser } from "./support/harness.js";
 import { qa, QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
 import { QUIZ_ALL_TYPES } from "./support/quizzes.js";
+import { weeklyAnnouncementsJob } from "../src/jobs/announcements.js";
 
 const STICKER = {
-  sticker: { file_id: "st", file_unique_id: "st", type: "regular", width: 1, height: 1, is_animated: false, is_video: false },
+  sticker: { file_id: "st", file_unique_id: "st", type: "regular" as const, width: 1, height: 1, is_animated: false, is_video: false },
 };
 const PHOTO = { photo: [{ file_id: "ph", file_unique_id: "ph", width: 1, height: 1 }] };
 
@@ -144,5 +145,28 @@ describe("one live copy of each step", () => {
     await u.press("qz:python-101:0");
     await u.press(u.buttons().find((b) => b.data.startsWith("qs:"))!.data);
     expect(onlyLive(u, mark).buttons.every((d) => d.startsWith("qz"))).toBe(true);
+  });
+});
+
+describe("Open the course under a weekly announcement (issue 15 item 8)", () => {
+  it.each([
+    ["kk", "1-модуль"],
+    ["ru", "Модуль 1"],
+    ["en", "Module 1"],
+  ])("opens the card as a new message and keeps the announcement (%s)", async (lang, moduleTitle) => {
+    const u = await enrolled(10, lang);
+    tb.telegram.reset();
+    await weeklyAnnouncementsJob(tb.db, () => {}).run(tb.clock.now());
+    await tb.sender().drain();
+    const announcement = tb.telegram.lastSentMessageId(u.id);
+    const text = u.lastText();
+    expect(text).toContain(moduleTitle);
+    const button = u.buttons().find((b) => b.data === "crn:python-101")!;
+    expect(button).toBeDefined();
+    await u.press(button.data, announcement);
+    expect(tb.telegram.callsOf("editMessageText")).toHaveLength(0);
+    expect(u.lastMessageId()).toBeGreaterThan(announcement);
+    expect(u.buttons().map((b) => b.data)).toContain("ask:c:python-101"); // the card of an enrolled learner
+    expect(tb.telegram.messagesWithButtons(u.id).find((m) => m.messageId === announcement)?.text).toBe(text);
   });
 });

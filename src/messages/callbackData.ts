@@ -259,3 +259,10 @@ export const reportCourse = defineCallback("rpt", slug);
  * are on the attempt in the database; `step` lets a button of an earlier pair be told apart.
  */
 export const quizMatch = defineCallback("qzm", int, position, intUpTo(99), option); // attempt, item, step, n
+
+// --- Tidy chats (issue 15) --------------------------------------------------------------------
+/**
+ * "Open the course" under a message that must stay (a weekly announcement, an enrollment notice):
+ * the course card comes as a new message instead of replacing it (`crs:` edits the pressed screen).
+ */
+export const courseCardNew = defineCallback("crn", slug);
