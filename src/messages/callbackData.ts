@@ -266,3 +266,5 @@ export const quizMatch = defineCallback("qzm", int, position, intUpTo(99), optio
  * the course card comes as a new message instead of replacing it (`crs:` edits the pressed screen).
  */
 export const courseCardNew = defineCallback("crn", slug);
+/** /quizstats without a course: the chosen course's id. */
+export const quizStatsCourse = defineCallback("qss", slug);
