@@ -8,7 +8,7 @@ import { getResponse } from "../src/db/questionnaireRepo.js";
 import { quizChoice, quizDone, quizToggle } from "../src/messages/callbackData.js";
 import { courseYaml } from "./support/courses.js";
 import { T0, TestBot, type TestUser } from "./support/harness.js";
-import { qa, QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
+import { answerPre, qa, QUESTIONNAIRES_YAML } from "./support/questionnaires.js";
 import { QUIZ_ALL_TYPES } from "./support/quizzes.js";
 import { weeklyAnnouncementsJob } from "../src/jobs/announcements.js";
 
@@ -119,6 +119,18 @@ describe("one live copy of each step", () => {
     await u.press(qa(u, rid, 6, "ok"));
     expect(u.lastText()).toContain("Thank you");
     expect(live(u, mark)).toHaveLength(0);
+  });
+
+  it("showing another flow's end (a submitted questionnaire's answers) leaves the quiz question's buttons", async () => {
+    const u = await enrolled(4);
+    await answerPre(tb, u, { motivation: "4", level: 0, devices: [0], studiedOnline: true, hours: "5" });
+    const mark = u.lastMessageId();
+    await u.press("qz:python-101:0");
+    await u.press(u.buttons().find((b) => b.data.startsWith("qs:"))!.data);
+    const question = onlyLive(u, mark);
+    await u.press("qn:python-101:pre", mark);
+    expect(u.lastText()).toContain("You submitted the questionnaire");
+    expect(live(u, mark).map((m) => m.messageId)).toEqual([question.messageId]);
   });
 
   it("an /ask prompt loses its Cancel button once the question is sent or another step takes over", async () => {

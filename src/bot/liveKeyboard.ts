@@ -31,22 +31,34 @@ async function stripKeyboard(ctx: BotContext, chatId: number, messageId: number)
   keyboardRemoved(ctx, messageId);
 }
 
+/** Whose step a live keyboard is: a quiz attempt, a questionnaire response, or the /ask form. */
+export type StepOwner = `quiz:${number}` | `questionnaire:${number}` | "ask";
+
 /**
- * A step was just shown: `messageId` carries its buttons (null when it has none, or the flow ended).
- * The message that carried the previous step's buttons loses them.
+ * A step of `owner` was just shown: `messageId` carries its buttons (null when it has none). The
+ * message that carried the previous step's buttons, of this flow or of another one it supersedes,
+ * loses them.
  */
-export async function stepShown(ctx: BotContext, messageId: number | null): Promise<void> {
+export async function stepShown(ctx: BotContext, owner: StepOwner, messageId: number | null): Promise<void> {
   const learnerId = ctx.from?.id;
   if (learnerId === undefined) return;
   const { db, clock } = ctx.deps;
   const old = liveKeyboard(db, learnerId);
   if (messageId !== null) {
-    if (old !== messageId) setLiveKeyboard(db, learnerId, messageId, clock.now());
+    if (old?.messageId !== messageId || old.owner !== owner) setLiveKeyboard(db, learnerId, { messageId, owner }, clock.now());
   } else if (old !== undefined) clearLiveKeyboard(db, learnerId);
-  if (old !== undefined && old !== messageId) await stripKeyboard(ctx, ctx.chat?.id ?? learnerId, old);
+  if (old !== undefined && old.messageId !== messageId) await stripKeyboard(ctx, ctx.chat?.id ?? learnerId, old.messageId);
 }
 
-/** The flow ended (result, thanks, question sent, cancelled): no step keeps buttons. */
-export function flowEnded(ctx: BotContext): Promise<void> {
-  return stepShown(ctx, null);
+/**
+ * `owner`'s flow ended (result, thanks, question sent, cancelled): its step keeps no buttons. The
+ * step of another flow (a quiz under way when an old questionnaire's answers are shown) is left alone.
+ */
+export async function flowEnded(ctx: BotContext, owner: StepOwner): Promise<void> {
+  const learnerId = ctx.from?.id;
+  if (learnerId === undefined) return;
+  const old = liveKeyboard(ctx.deps.db, learnerId);
+  if (old?.owner !== owner) return;
+  clearLiveKeyboard(ctx.deps.db, learnerId);
+  await stripKeyboard(ctx, ctx.chat?.id ?? learnerId, old.messageId);
 }

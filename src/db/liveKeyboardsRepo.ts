@@ -1,9 +1,15 @@
 import type { Db } from "./client.js";
 
 interface Statements {
-  get: import("better-sqlite3").Statement<[number], { messageId: number }>;
-  set: import("better-sqlite3").Statement<[number, number, number]>;
+  get: import("better-sqlite3").Statement<[number], LiveKeyboard>;
+  set: import("better-sqlite3").Statement<[number, number, string, number]>;
   clear: import("better-sqlite3").Statement<[number]>;
+}
+
+/** The message with the buttons of a learner's current step, and whose step it is. */
+export interface LiveKeyboard {
+  messageId: number;
+  owner: string;
 }
 
 const cache = new WeakMap<Db, Statements>();
@@ -14,10 +20,10 @@ function statements(db: Db): Statements {
   if (!s) {
     const c = db.$client;
     s = {
-      get: c.prepare("SELECT message_id AS messageId FROM live_keyboards WHERE learner_id = ?"),
+      get: c.prepare("SELECT message_id AS messageId, owner FROM live_keyboards WHERE learner_id = ?"),
       set: c.prepare(
-        "INSERT INTO live_keyboards (learner_id, message_id, updated_at) VALUES (?, ?, ?) " +
-          "ON CONFLICT(learner_id) DO UPDATE SET message_id = excluded.message_id, updated_at = excluded.updated_at",
+        "INSERT INTO live_keyboards (learner_id, message_id, owner, updated_at) VALUES (?, ?, ?, ?) " +
+          "ON CONFLICT(learner_id) DO UPDATE SET message_id = excluded.message_id, owner = excluded.owner, updated_at = excluded.updated_at",
       ),
       clear: c.prepare("DELETE FROM live_keyboards WHERE learner_id = ?"),
     };
@@ -27,12 +33,12 @@ function statements(db: Db): Statements {
 }
 
 /** The message whose buttons belong to the learner's current step, if one is recorded. */
-export function liveKeyboard(db: Db, learnerId: number): number | undefined {
-  return statements(db).get.get(learnerId)?.messageId;
+export function liveKeyboard(db: Db, learnerId: number): LiveKeyboard | undefined {
+  return statements(db).get.get(learnerId);
 }
 
-export function setLiveKeyboard(db: Db, learnerId: number, messageId: number, now: number): void {
-  statements(db).set.run(learnerId, messageId, now);
+export function setLiveKeyboard(db: Db, learnerId: number, k: LiveKeyboard, now: number): void {
+  statements(db).set.run(learnerId, k.messageId, k.owner, now);
 }
 
 export function clearLiveKeyboard(db: Db, learnerId: number): void {

@@ -120,7 +120,7 @@ pm.command("ask", async (ctx) => {
   }
   kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());
   const sent = await ctx.reply(ctx.t("ask.choose_course"), { ...HTML, reply_markup: kb });
-  await stepShown(ctx, sent.message_id);
+  await stepShown(ctx, "ask", sent.message_id);
 });
 
 /** Second step: the module (week) the question is about, or a general question. */
@@ -141,7 +141,7 @@ async function chooseModule(ctx: BotContext, course: Course, edit: boolean): Pro
   kb.text(ctx.t("ask.general_button"), askModuleButton.encode(course.id, null)).row();
   kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());
   const text = ctx.t("ask.choose_module", { title: courseTitle(course, ctx.lang) });
-  await stepShown(ctx, edit ? await show(ctx, text, kb) : (await ctx.reply(text, { ...HTML, reply_markup: kb })).message_id);
+  await stepShown(ctx, "ask", edit ? await show(ctx, text, kb) : (await ctx.reply(text, { ...HTML, reply_markup: kb })).message_id);
 }
 
 async function askForText(ctx: BotContext, course: Course, position: number | null, edit: boolean): Promise<void> {
@@ -162,7 +162,7 @@ async function askForText(ctx: BotContext, course: Course, position: number | nu
     ctx.t("ask.write", { max: RULES.questions.maxLength }),
   ].join("\n");
   const kb = cancelButton(ctx);
-  await stepShown(ctx, edit ? await show(ctx, text, kb) : (await ctx.reply(text, { ...HTML, reply_markup: kb })).message_id);
+  await stepShown(ctx, "ask", edit ? await show(ctx, text, kb) : (await ctx.reply(text, { ...HTML, reply_markup: kb })).message_id);
 }
 
 /** A course named in a button, if the learner may ask about it; otherwise they are told why. */
@@ -227,13 +227,13 @@ pm.callbackQuery(askCancelButton.filter, async (ctx) => {
   await answerCallback(ctx);
   await show(ctx, ctx.t(had ? "ask.cancelled" : "ask.nothing_to_cancel"));
   keyboardRemoved(ctx);
-  if (had) await flowEnded(ctx);
+  if (had) await flowEnded(ctx, "ask");
 });
 
 pm.command("cancel", async (ctx, next) => {
   if (deleteDraft(ctx.deps.db, ctx.from.id)) {
     await ctx.reply(ctx.t("ask.cancelled"), HTML);
-    await flowEnded(ctx);
+    await flowEnded(ctx, "ask");
     return;
   }
   // Not ours: another feature may have something to cancel (the fallback says when nobody has).
@@ -364,7 +364,7 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     await ctx.reply(refusalText(ctx, refusal), HTML);
     if (refusal.reason === "too_many_open") {
       deleteDraft(db, learnerId);
-      await flowEnded(ctx);
+      await flowEnded(ctx, "ask");
     }
     return;
   }
@@ -406,7 +406,7 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     markLearnerNotified(db, question.id, now);
   });
   // The prompt's Cancel button has nothing left to cancel.
-  await flowEnded(ctx);
+  await flowEnded(ctx, "ask");
 }
 
 async function followUp(ctx: BotContext, q: Question): Promise<void> {

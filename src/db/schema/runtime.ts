@@ -24,6 +24,8 @@ export const openDialogs = sqliteTable("open_dialogs", {
 export const liveKeyboards = sqliteTable("live_keyboards", {
   learnerId: integer("learner_id").primaryKey(),
   messageId: integer("message_id").notNull(),
+  /** Whose step it is ("quiz:<attempt>", "questionnaire:<response>", "ask"): only its own end clears it. */
+  owner: text("owner").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
 

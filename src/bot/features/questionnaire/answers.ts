@@ -217,7 +217,7 @@ async function apply(ctx: BotContext, r: ResponseState, change: Change): Promise
     }
     await ctx.reply(ctx.t(`survey.thanks_${after.kind}`, { title: sessionTitle(sessionOf(after), ctx.lang) }), HTML);
     closeDialog(db, after.learnerId, "questionnaire", after.id);
-    await flowEnded(ctx);
+    await flowEnded(ctx, `questionnaire:${after.id}`);
     return;
   }
   if (change.kind === "answer" && ctx.callbackQuery?.message) {

@@ -43,7 +43,7 @@ export async function showSurveyStep(ctx: BotContext, r: ResponseState, before?:
       if (last) live = sent.message_id;
     }
     markSurveyShown(ctx.deps.db, r.id, position);
-    await stepShown(ctx, live);
+    await stepShown(ctx, `questionnaire:${r.id}`, live);
   } else {
     const q = r.questions[position]!;
     const given = r.answers[q.id];
@@ -52,7 +52,7 @@ export async function showSurveyStep(ctx: BotContext, r: ResponseState, before?:
     const sent = await ctx.reply(questionText(ctx.t, s, position, ctx.lang), { ...HTML, reply_markup: keyboard });
     markSurveyShown(ctx.deps.db, r.id, position);
     // This copy is the live one: an earlier copy (before an invalid input) or item loses its buttons.
-    await stepShown(ctx, keyboard.inline_keyboard.flat().length > 0 ? sent.message_id : null);
+    await stepShown(ctx, `questionnaire:${r.id}`, keyboard.inline_keyboard.flat().length > 0 ? sent.message_id : null);
   }
 }
 
@@ -65,7 +65,7 @@ export async function sendSubmitted(ctx: BotContext, r: ResponseState): Promise<
   });
   for (const chunk of chunkLines([header, "", ...answerLines(ctx.t, s, ctx.lang, 1000)])) await ctx.reply(chunk, HTML);
   closeDialog(ctx.deps.db, r.learnerId, "questionnaire", r.id);
-  await flowEnded(ctx);
+  await flowEnded(ctx, `questionnaire:${r.id}`);
 }
 
 /** The questionnaire has closed: nothing more is accepted, and the learner is told since when. */
@@ -78,5 +78,5 @@ export async function sendClosed(ctx: BotContext, r: ResponseState): Promise<voi
     HTML,
   );
   closeDialog(ctx.deps.db, r.learnerId, "questionnaire", r.id);
-  await flowEnded(ctx);
+  await flowEnded(ctx, `questionnaire:${r.id}`);
 }

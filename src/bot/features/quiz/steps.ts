@@ -52,7 +52,7 @@ export async function sendQuestion(ctx: BotContext, a: AttemptState, cur: Curren
   const sent = await ctx.reply(text, { ...HTML, reply_markup: keyboard });
   markShown(ctx.deps.db, a.id, cur.item);
   // This copy is the live one: an earlier copy (before an invalid input) or question loses its buttons.
-  await stepShown(ctx, keyboard ? sent.message_id : null);
+  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null);
 }
 
 /**
@@ -129,7 +129,7 @@ export async function sendResult(ctx: BotContext, a: AttemptState): Promise<void
   await ctx.reply(text, HTML);
   markShown(db, a.id, a.variant.length);
   closeDialog(db, a.learnerId, "quiz", a.id);
-  await flowEnded(ctx);
+  await flowEnded(ctx, `quiz:${a.id}`);
 }
 
 /**
