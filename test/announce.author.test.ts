@@ -34,15 +34,19 @@ function setup(t: TestBot): void {
 const callsTo = (t: TestBot, chatId: number, method?: string) =>
   t.telegram.calls.filter((c) => Number(c.payload.chat_id) === chatId && (!method || c.method === method));
 
+const KK = "Сәлем, достар! Бүгін жаңа апта басталады.";
+const RU = "Привет, друзья! Началась новая неделя.";
+/** The course's name learners see above the announcement (issue 15), in the version's language. */
+const HEAD = { kk: "📣 Python тіліне кіріспе\n\n", ru: "📣 Введение в Python\n\n", en: "📣 Introduction to Python\n\n" } as const;
+
 const ui = {
   en: {
     choose: "New announcement",
-    step1: "Step 1 of 3: 🇰🇿 Қазақша",
-    step2: "Step 2 of 3: 🇷🇺 Русский",
-    saved: "Saved the 🇰🇿 Қазақша version",
-    preview: "Preview — 🇰🇿 Қазақша",
+    step1: "Step 1 of 3: 🇬🇧 English",
+    saved: "Saved the 🇰🇿 Kazakh version",
+    preview: "Preview — 🇰🇿 Kazakh",
     ready: "Ready to send",
-    fallback: "🇬🇧 English: 2 learners get the 🇰🇿 Қазақша version",
+    fallback: "🇬🇧 English: 2 learners get the 🇰🇿 Kazakh version",
     blocked: "1 of them have blocked the bot",
     send: "✅ Send to 4 learners",
     final: "has been sent: 4 of 4 processed",
@@ -51,12 +55,11 @@ const ui = {
   },
   ru: {
     choose: "Новое объявление",
-    step1: "Шаг 1 из 3: 🇰🇿 Қазақша",
-    step2: "Шаг 2 из 3: 🇷🇺 Русский",
-    saved: "Версия «🇰🇿 Қазақша» сохранена",
-    preview: "Предпросмотр — 🇰🇿 Қазақша",
+    step1: "Шаг 1 из 3: 🇷🇺 Русский",
+    saved: "Версия «🇰🇿 Казахский» сохранена",
+    preview: "Предпросмотр — 🇰🇿 Казахский",
     ready: "Готово к отправке",
-    fallback: "🇬🇧 English: слушатели (2) получат версию «🇰🇿 Қазақша»",
+    fallback: "🇬🇧 Английский: слушатели (2) получат версию «🇰🇿 Казахский»",
     blocked: "Из них заблокировали бота: 1",
     send: "✅ Отправить (слушателей: 4)",
     final: "разослано: обработано 4 из 4",
@@ -65,12 +68,11 @@ const ui = {
   },
   kk: {
     choose: "Жаңа хабарландыру",
-    step1: "3 қадамның 1-қадамы: 🇰🇿 Қазақша",
-    step2: "3 қадамның 2-қадамы: 🇷🇺 Русский",
-    saved: "«🇰🇿 Қазақша» нұсқасы сақталды",
-    preview: "Алдын ала қарау — 🇰🇿 Қазақша",
+    step1: "3 қадамның 1-қадамы: 🇰🇿 Қазақ тілі",
+    saved: "«🇰🇿 Қазақ тілі» нұсқасы сақталды",
+    preview: "Алдын ала қарау — 🇰🇿 Қазақ тілі",
     ready: "Жіберуге дайын",
-    fallback: "🇬🇧 English: тыңдаушылар (2) «🇰🇿 Қазақша» нұсқасын алады",
+    fallback: "🇬🇧 Ағылшын тілі: тыңдаушылар (2) «🇰🇿 Қазақ тілі» нұсқасын алады",
     blocked: "Олардың ішінде ботты бұғаттағандар: 1",
     send: "✅ Жіберу (тыңдаушылар: 4)",
     final: "таратылды: 4 хабарламаның 4 өңделді",
@@ -78,6 +80,9 @@ const ui = {
     blockedLine: "ботты бұғаттағандар: 1",
   },
 } as const;
+
+/** The steps' languages: the author's own first, then the course's others in order (issue 15). */
+const ORDER = { en: ["en", "kk", "ru"], ru: ["ru", "kk", "en"], kk: ["kk", "ru", "en"] } as const;
 
 describe.each(["en", "ru", "kk"] as const)("/announce flow for an author who speaks %s", (lang) => {
   it("chooses the course, sends per-language versions, previews, confirms, sees progress and the report", async () => {
@@ -94,27 +99,29 @@ describe.each(["en", "ru", "kk"] as const)("/announce flow for an author who spe
     expect(author.lastText()).toContain(s.step1);
     expect(author.buttons().map((b) => b.data)).toEqual(["an:k:1:0", "an:x:1"]);
 
-    await author.send("Сәлем, достар! Бүгін жаңа апта басталады.");
-    expect(author.texts().some((t) => t.includes(s.saved))).toBe(true);
-    expect(author.lastText()).toContain(s.step2);
-    expect(author.buttons().map((b) => b.data)).toEqual(["an:k:1:1", "an:p:1", "an:x:1"]);
-
-    // Formatting survives: the entities are sent as they came.
+    // Formatting survives: the entities are sent as they came (moved below the course's name).
     const bold = [{ type: "bold" as const, offset: 0, length: 6 }];
-    await author.sendRaw({ text: "Привет, друзья! Началась новая неделя.", entities: bold });
-    await author.press("an:k:1:2"); // no English version: English readers get the first language's
+    for (const [step, l] of ORDER[lang].entries()) {
+      if (l === "kk") {
+        await author.send(KK);
+        expect(author.texts().some((t) => t.includes(s.saved))).toBe(true);
+        if (step < 2) expect(author.buttons().map((b) => b.data)).toEqual([`an:k:1:${step + 1}`, "an:p:1", "an:x:1"]);
+      } else if (l === "ru") await author.sendRaw({ text: RU, entities: bold });
+      else await author.press(`an:k:1:${step}`); // no English version: English readers get the first language's
+    }
 
     // The preview shows each version exactly as learners will get it, then a summary.
     const previews = callsTo(tb, AUTHOR, "sendMessage").map((c) => c.payload);
     expect(previews.some((p) => String(p.text).includes(s.preview))).toBe(true);
-    expect(previews.some((p) => p.text === "Сәлем, достар! Бүгін жаңа апта басталады.")).toBe(true);
-    expect(
-      previews.some((p) => p.text === "Привет, друзья! Началась новая неделя." && JSON.stringify(p.entities) === JSON.stringify(bold)),
-    ).toBe(true);
+    expect(previews.some((p) => p.text === HEAD.kk + KK)).toBe(true);
+    const titleBold = { type: "bold", offset: 3, length: "Введение в Python".length };
+    const moved = [titleBold, { ...bold[0], offset: HEAD.ru.length }];
+    expect(previews.some((p) => p.text === HEAD.ru + RU && JSON.stringify(p.entities) === JSON.stringify(moved))).toBe(true);
     const summary = author.lastText();
     expect(summary).toContain(s.ready);
     expect(summary).toContain(s.fallback);
     expect(summary).toContain(s.blocked);
+    expect(summary).not.toContain("⚠️");
     expect(author.buttons()[0]).toEqual({ text: s.send, data: "an:y:1" });
     expect(tb.db.select().from(outbox).all()).toHaveLength(0);
 
@@ -124,9 +131,9 @@ describe.each(["en", "ru", "kk"] as const)("/announce flow for an author who spe
     expect(tb.db.select().from(outbox).all()).toHaveLength(4);
 
     await tb.sender().drain();
-    expect(tb.telegram.lastTextTo(1)).toBe("Сәлем, достар! Бүгін жаңа апта басталады.");
-    expect(tb.telegram.lastTextTo(2)).toBe("Привет, друзья! Началась новая неделя.");
-    expect(tb.telegram.lastTextTo(3)).toBe("Сәлем, достар! Бүгін жаңа апта басталады.");
+    expect(tb.telegram.lastTextTo(1)).toBe(HEAD.kk + KK);
+    expect(tb.telegram.lastTextTo(2)).toBe(HEAD.ru + RU);
+    expect(tb.telegram.lastTextTo(3)).toBe(HEAD.kk + KK);
     expect(callsTo(tb, 4)).toHaveLength(0);
 
     await tb.monitor().poll();
@@ -137,6 +144,45 @@ describe.each(["en", "ru", "kk"] as const)("/announce flow for an author who spe
     // The progress message was edited in place, and the report also came as a new message.
     expect(callsTo(tb, AUTHOR, "editMessageText").some((c) => String(c.payload.text).includes(s.final))).toBe(true);
     expect(tb.db.select().from(broadcasts).get()?.status).toBe("done");
+  });
+});
+
+const mismatch = {
+  en: {
+    step2: "Step 2 of 3: 🇰🇿 Kazakh",
+    saved: "This text seems to be in 🇬🇧 English, but this step is for learners who read 🇰🇿 Kazakh",
+    summary: "The 🇰🇿 Kazakh version seems to be written in 🇬🇧 English: check it before sending.",
+    own: "A new week of the course starts today: please read the lessons of module two.",
+  },
+  ru: {
+    step2: "Шаг 2 из 3: 🇰🇿 Казахский",
+    saved: "Похоже, этот текст написан на другом языке (🇷🇺 Русский), а этот шаг — для слушателей, которые читают на языке «🇰🇿 Казахский»",
+    summary: "Версия «🇰🇿 Казахский», похоже, написана на другом языке (🇷🇺 Русский): проверьте её перед отправкой.",
+    own: "Сегодня начинается новая неделя курса: прочитайте, пожалуйста, уроки второго модуля.",
+  },
+  kk: {
+    step2: "3 қадамның 2-қадамы: 🇷🇺 Орыс тілі",
+    saved: "Бұл мәтін басқа тілде (🇰🇿 Қазақ тілі) жазылған сияқты, ал бұл қадам «🇷🇺 Орыс тілі» бойынша оқитын білім алушыларға арналған",
+    summary: "«🇷🇺 Орыс тілі» нұсқасы басқа тілде (🇰🇿 Қазақ тілі) жазылған сияқты: жібермес бұрын тексеріп шығыңыз.",
+    own: "Бүгін курстың жаңа аптасы басталады: екінші модульдің сабақтарын оқып шығыңыз.",
+  },
+} as const;
+
+describe.each(["en", "ru", "kk"] as const)("/announce checks the language of each version (%s author)", (lang) => {
+  it("names each step's language in the author's language and warns when a version seems to be in another", async () => {
+    tb = new TestBot({ now: T0 });
+    setup(tb);
+    const m = mismatch[lang];
+    const author = tb.user(AUTHOR, { lang });
+    await author.send("/announce");
+    await author.press("an:c:1:python-101");
+    await author.send(m.own); // step 1: the author's own language, no warning
+    expect(author.texts().at(-2)).not.toContain("⚠️");
+    expect(author.lastText()).toContain(m.step2);
+    await author.send(m.own); // step 2: another language, the same text
+    expect(author.texts().at(-2)).toContain(m.saved);
+    await author.press("an:p:1");
+    expect(author.lastText()).toContain(m.summary);
   });
 });
 
@@ -178,14 +224,17 @@ describe("/announce: who may use it and bad input", () => {
     expect(tb.db.select().from(broadcasts).get()?.step).toBe(0);
 
     // A photo with a caption is accepted and sent by file_id (largest size), caption kept.
+    // The course's name above the text must fit too: the limit left for the author's own text is given.
+    await author.sendRaw({ text: "a".repeat(4090) });
+    expect(author.lastText()).toContain(`at most ${(4096 - HEAD.en.length).toLocaleString("en")}`);
     await author.sendRaw({ photo, caption: "Week 2 poster" });
     await author.press("an:p:1");
     const shown = callsTo(tb, AUTHOR, "sendPhoto").map((c) => c.payload);
-    expect(shown).toEqual([expect.objectContaining({ photo: "big", caption: "Week 2 poster" })]);
+    expect(shown).toEqual([expect.objectContaining({ photo: "big", caption: `${HEAD.en}Week 2 poster` })]);
     await author.press("an:y:1");
     await tb.sender().drain();
     expect(callsTo(tb, 3, "sendPhoto")).toHaveLength(1);
-    expect(callsTo(tb, 2, "sendPhoto")[0]!.payload).toMatchObject({ photo: "big", caption: "Week 2 poster" });
+    expect(callsTo(tb, 2, "sendPhoto")[0]!.payload).toMatchObject({ photo: "big", caption: `${HEAD.en}Week 2 poster` });
   });
 
   it("asks for a button when the author types while a button is expected; stale buttons get an alert", async () => {
@@ -227,7 +276,7 @@ describe("/announce: who may use it and bad input", () => {
     await author.send("/announce");
     await author.press("an:c:1:python-101");
     await author.sendRaw({ text: "/usr/bin/python3 is where Python lives on the lab computers." });
-    expect(author.texts().some((t) => t.includes("Saved the 🇰🇿 Қазақша version"))).toBe(true);
+    expect(author.texts().some((t) => t.includes("Saved the 🇬🇧 English version"))).toBe(true);
   });
 
   it("a draft abandoned for a day no longer captures the author's messages", async () => {
@@ -251,20 +300,20 @@ describe("/announce: who may use it and bad input", () => {
     let author: TestUser = first.user(AUTHOR);
     await author.send("/announce");
     await author.press("an:c:1:python-101");
-    await author.send("Қазақша мәтін");
+    await author.send("English text");
     first.close();
 
     tb = new TestBot({ now: T0, dbPath });
     tb.telegram.addChat(1, 2, 3); // a new fake after the restart; Telegram still knows the learners' chats
     author = tb.user(AUTHOR);
+    await author.send("Қазақша мәтін");
+    expect(author.lastText()).toContain("Step 3 of 3: 🇷🇺 Russian");
     await author.send("Русский текст");
-    expect(author.lastText()).toContain("Step 3 of 3: 🇬🇧 English");
-    await author.send("English text");
     expect(author.texts().some((t) => t.includes("Ready to send"))).toBe(true);
     await author.press("an:y:1");
     await tb.sender().drain();
-    expect(tb.telegram.lastTextTo(3)).toBe("English text");
-    expect(tb.telegram.lastTextTo(2)).toBe("Русский текст");
+    expect(tb.telegram.lastTextTo(3)).toBe(`${HEAD.en}English text`);
+    expect(tb.telegram.lastTextTo(2)).toBe(`${HEAD.ru}Русский текст`);
   });
 
   it("progress is edited only when it changes, and a restart mid-broadcast carries on to the final report", async () => {
@@ -302,7 +351,7 @@ describe("/announce: who may use it and bad input", () => {
     tb = new TestBot({ now: T0 + 60_000, dbPath });
     tb.telegram.addChat(1, 2, 3, AUTHOR); // a new fake after the restart; Telegram still knows these chats
     await tb.sender().drain();
-    expect(tb.telegram.lastTextTo(3)).toBe("Hello everyone");
+    expect(tb.telegram.lastTextTo(3)).toBe(`${HEAD.en}Hello everyone`);
     await tb.monitor().poll();
     expect(tb.telegram.lastTextTo(AUTHOR)).toContain("has been sent: 4 of 4 processed");
     expect(tb.telegram.lastTextTo(AUTHOR)).toContain("delivered: 3");

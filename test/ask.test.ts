@@ -187,7 +187,11 @@ describe("asking", () => {
     const u = await enrolled(8, "en");
     await ask(u, "First");
     tb.clock.advance(20 * 1000);
+    // The form opens at once (issue 15): the pause applies when the question is sent.
     await u.send("/ask");
+    expect(u.buttons().map((b) => b.data)).toContain("ask:m:python-101:g");
+    await u.press("ask:m:python-101:g");
+    await u.send("Too early");
     expect(u.lastText()).toContain("once a minute. Try again in 40 s.");
 
     // A follow-up counts as a message too; a question refused for being too soon keeps its draft.

@@ -42,7 +42,12 @@ describe("'tell me when enrollment opens'", () => {
     expect(result.sent).toBe(2);
     expect(kk.lastText()).toContain("«Python тіліне кіріспе» курсына жазылу ашылды");
     expect(en.lastText()).toContain("Enrollment in «Introduction to Python» is open");
-    expect(en.buttons()).toEqual([{ text: "Open the course", data: "crs:data-later" }]);
+    expect(en.buttons()).toEqual([{ text: "Open the course", data: "crn:data-later" }]);
+    // The card comes below the notice, which stays (issue 15 item 8).
+    const notice = en.lastMessageId();
+    await en.press("crn:data-later", notice);
+    expect(en.lastMessageId()).toBeGreaterThan(notice);
+    expect(tb.telegram.callsOf("editMessageText")).toHaveLength(0);
 
     await job().run(tb.clock.now() + DAY);
     expect((await sender.drain()).sent).toBe(0);

@@ -8,21 +8,23 @@ export { HTML, chunkLines } from "../messages/html.js";
 
 /**
  * Shows a screen: edits the message the pressed button belongs to, or sends a new one.
- * Editing keeps the chat tidy when a learner navigates between lists and cards.
+ * Editing keeps the chat tidy when a learner navigates between lists and cards. Returns the id of
+ * the message that shows it.
  */
-export async function show(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
+export async function show(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<number> {
   const extra = { ...HTML, reply_markup: keyboard, link_preview_options: { is_disabled: true } };
-  if (ctx.callbackQuery?.message) {
+  const pressed = ctx.callbackQuery?.message;
+  if (pressed) {
     try {
       await ctx.editMessageText(text, extra);
-      return;
+      return pressed.message_id;
     } catch (err) {
-      if (isNotModified(err)) return;
+      if (isNotModified(err)) return pressed.message_id;
       if (!isUneditable(err)) throw err;
       // Too old or deleted: fall through to a fresh message.
     }
   }
-  await ctx.reply(text, extra);
+  return (await ctx.reply(text, extra)).message_id;
 }
 
 export function isNotModified(err: unknown): boolean {

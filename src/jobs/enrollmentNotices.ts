@@ -5,6 +5,7 @@ import { DEFAULT_EXPIRY_MS, enqueueForWatchers, saveBody } from "../db/outboxRep
 import { isLocale, LOCALES } from "../domain/locale.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { formatDate } from "../messages/format.js";
+import { courseCardNew } from "../messages/callbackData.js";
 import { translator } from "../messages/i18n.js";
 import type { Job } from "./scheduler.js";
 
@@ -31,7 +32,7 @@ export function enrollmentNoticesJob(db: Db, onEnqueued: () => void): Job {
           const payload = {
             text,
             parse_mode: "HTML",
-            reply_markup: new InlineKeyboard().text(t("buttons.open_course"), `crs:${course.id}`),
+            reply_markup: new InlineKeyboard().text(t("buttons.open_course"), courseCardNew.encode(course.id)),
           };
           bodies[lang] = saveBody(db, `${prefix}${lang}`, { kind: "enrollment-open", method: "sendMessage", payload }, now);
         }

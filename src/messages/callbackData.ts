@@ -289,3 +289,12 @@ export const inviteDeclineButton = defineCallback("iv:d", invitationToken);
 /** /invites: the course picker, and revoking one open invitation (by id: checked against the course). */
 export const invitesCourseButton = defineCallback("iv:l", slug);
 export const inviteRevokeButton = defineCallback("iv:r", int);
+
+// --- Tidy chats (issue 15) --------------------------------------------------------------------
+/**
+ * "Open the course" under a message that must stay (a weekly announcement, an enrollment notice):
+ * the course card comes as a new message instead of replacing it (`crs:` edits the pressed screen).
+ */
+export const courseCardNew = defineCallback("crn", slug);
+/** /quizstats without a course: the chosen course's id. */
+export const quizStatsCourse = defineCallback("qss", slug);

@@ -79,6 +79,12 @@ export function resultsReport(db: Db, t: T, lang: Locale, course: Course): strin
     const questions = qs[kind];
     if (!questions) continue;
     const counts = responseCounts(db, course.id, kind);
+    if (counts.submitted === 0) {
+      // Nothing to count: one line instead of every question with "no answers yet".
+      const key = counts.started > 0 ? "author_tools.results_nobody_started" : "author_tools.results_nobody";
+      lines.push("", t(key, { kind: t(`survey.results.kind_${kind}`), started: counts.started }));
+      continue;
+    }
     lines.push(
       "",
       // The rate counts learners still enrolled; answers of those who left still count in the distributions.
@@ -92,11 +98,11 @@ export function resultsReport(db: Db, t: T, lang: Locale, course: Course): strin
     const byId = (summaries[kind] = questionnaireSummaries(db, course.id, kind, questions));
     questions.forEach((q, i) => lines.push(...summaryLines(t, byId.get(q.id)!, i + 1, lang, languages)));
   }
-  if (qs.pre && qs.post) {
+  if (qs.pre && qs.post && summaries.pre && summaries.post) {
     const pairs = comparableQuestions(qs.pre, qs.post);
     if (pairs.length > 0) {
       lines.push("", t("survey.results.compare_header"));
-      for (const [a, b] of pairs) lines.push(...comparisonLines(t, summaries.pre!.get(a.id)!, summaries.post!.get(b.id)!, lang, languages));
+      for (const [a, b] of pairs) lines.push(...comparisonLines(t, summaries.pre.get(a.id)!, summaries.post.get(b.id)!, lang, languages));
     }
   }
   lines.push("", t("survey.results.export_hint", { id: course.id }));

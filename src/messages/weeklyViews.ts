@@ -6,6 +6,7 @@ import type { Course, Module } from "../db/schema/index.js";
 import { pickText } from "../domain/course.js";
 import { isLocale, LOCALES, type Locale } from "../domain/locale.js";
 import { formatDeadline } from "./format.js";
+import { courseCardNew } from "./callbackData.js";
 import { escapeHtml, translator } from "./i18n.js";
 
 export function announcementKeyPrefix(courseId: string, position: number): string {
@@ -73,7 +74,7 @@ function storeBodies(
           text: message.text(lang),
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
-          reply_markup: new InlineKeyboard().text(t("buttons.open_course"), `crs:${course.id}`),
+          reply_markup: new InlineKeyboard().text(t("buttons.open_course"), courseCardNew.encode(course.id)),
         },
       },
       now,

@@ -288,6 +288,27 @@ export class FakeTelegram {
     return Number(call.result.message_id);
   }
 
+  /**
+   * The messages of a chat that carry buttons now (after every edit), oldest first: what a person
+   * scrolling up could still press. Their text (or caption) as sent and their buttons' data.
+   */
+  messagesWithButtons(chatId: number): { messageId: number; text: string; buttons: string[] }[] {
+    const out: { messageId: number; text: string; buttons: string[] }[] = [];
+    for (const [key, value] of this.messages) {
+      const [chat, id] = key.split(":").map(Number);
+      if (chat !== chatId) continue;
+      const { body, markup } = JSON.parse(value) as { body: string; markup: string };
+      const rows = JSON.parse(markup) as { callback_data?: string; url?: string }[][];
+      if (rows.flat().length === 0) continue;
+      out.push({
+        messageId: id!,
+        text: body.slice(body.indexOf(":") + 1),
+        buttons: rows.flat().map((b) => b.callback_data ?? b.url ?? ""),
+      });
+    }
+    return out.sort((a, b) => a.messageId - b.messageId);
+  }
+
   callbackAnswers(): ApiCall[] {
     return this.callsOf("answerCallbackQuery");
   }

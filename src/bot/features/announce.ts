@@ -33,7 +33,7 @@ import {
   announceSkipButton,
 } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
-import { LANGUAGE_NAMES } from "./start.js";
+import { seemsOtherLanguage } from "../../domain/script.js";
 import { pauseOpenDialog } from "./dialogs.js";
 
 /**
@@ -61,6 +61,48 @@ export const announceRunningModule: OnEnrolled = async (ctx, course) => {
 
 function courseLocales(course: Course): Locale[] {
   return course.languages.filter(isLocale);
+}
+
+/** The order the versions are asked in: the author's own language first (if the course has it). */
+function stepLocales(course: Course, authorLang: Locale): Locale[] {
+  const langs = courseLocales(course);
+  return langs.includes(authorLang) ? [authorLang, ...langs.filter((l) => l !== authorLang)] : langs;
+}
+
+/** A language named in the author's language ("Kazakh", «Казахский», «Қазақ тілі»). */
+function languageName(ctx: BotContext, lang: Locale): string {
+  return ctx.t(`announce_lang.name_${lang}`);
+}
+
+/** A version's text or caption; `ownOnly`: without the course name put above it, for the language check. */
+function versionText(v: BroadcastVersion, ownOnly = false): string {
+  const p = v.payload as { text?: unknown; caption?: unknown };
+  const text = typeof p.text === "string" ? p.text : typeof p.caption === "string" ? p.caption : "";
+  if (!ownOnly || !text.startsWith("📣 ")) return text;
+  const cut = text.indexOf("\n\n");
+  return cut < 0 ? "" : text.slice(cut + 2);
+}
+
+/**
+ * The course's name above the author's text (or caption), in the version's language, so learners
+ * know which course writes to them; the author's formatting is moved along with the text.
+ */
+function withCourseName(v: BroadcastVersion, title: string): BroadcastVersion | { limit: number } {
+  const head = `📣 ${title}\n\n`;
+  const bold = { type: "bold" as const, offset: "📣 ".length, length: title.length };
+  const shift = (entities: unknown) => [
+    bold,
+    ...((entities as { offset: number }[] | undefined) ?? []).map((e) => ({ ...e, offset: e.offset + head.length })),
+  ];
+  const p = v.payload as Record<string, unknown> & { text?: string; caption?: string };
+  if (v.method === "sendMessage") {
+    const text = head + (p.text ?? "");
+    if (text.length > RULES.telegramMaxMessageLength) return { limit: RULES.telegramMaxMessageLength - head.length };
+    return { method: v.method, payload: { ...p, text, entities: shift(p.entities) } };
+  }
+  const caption = p.caption ? head + p.caption : head.trimEnd();
+  if (caption.length > RULES.telegramMaxCaptionLength) return { limit: RULES.telegramMaxCaptionLength - head.length };
+  return { method: v.method, payload: { ...p, caption, caption_entities: shift(p.caption_entities) } };
 }
 
 export { versionFor };
@@ -163,7 +205,7 @@ buttons.callbackQuery(announceSkipButton.filter, async (ctx) => {
     await answerCallback(ctx, ctx.t("announce.stale"), true);
     return;
   }
-  const langs = courseLocales(course);
+  const langs = stepLocales(course, b.authorLang);
   const hasAny = Object.keys(b.versions).length > 0;
   if (b.step + 1 >= langs.length && !hasAny) {
     await answerCallback(ctx, ctx.t("announce.need_one_version"), true);
@@ -283,13 +325,20 @@ pm.on("message", async (ctx, next) => {
   }
   if (draft.courseId && !hasRoleIn(ctx, draft.courseId)) return next();
   const course = draft.courseId ? getCourse(ctx.deps.db, draft.courseId) : undefined;
-  const langs = course ? courseLocales(course) : [];
+  const langs = course ? stepLocales(course, draft.authorLang) : [];
   const lang = langs[draft.step];
   if (!course || !lang) return next();
 
-  const version = versionFromMessage(ctx.msg);
-  if ("error" in version) {
-    await ctx.reply(ctx.t(`announce.${version.error}`, { count: n(ctx, version.count ?? 0), max: n(ctx, version.max ?? 0) }), HTML);
+  const taken = versionFromMessage(ctx.msg);
+  if ("error" in taken) {
+    await ctx.reply(ctx.t(`announce.${taken.error}`, { count: n(ctx, taken.count ?? 0), max: n(ctx, taken.max ?? 0) }), HTML);
+    return;
+  }
+  const version = withCourseName(taken, courseTitle(course, lang));
+  if ("limit" in version) {
+    const length = versionText(taken).length;
+    const error = taken.method === "sendMessage" ? "too_long_text" : "too_long_caption";
+    await ctx.reply(ctx.t(`announce.${error}`, { count: n(ctx, length), max: n(ctx, version.limit) }), HTML);
     return;
   }
   const moved = transition(
@@ -300,7 +349,10 @@ pm.on("message", async (ctx, next) => {
     ctx.deps.clock.now(),
   );
   if (!moved) return;
-  await ctx.reply(ctx.t("announce.version_saved", { language: LANGUAGE_NAMES[lang] }), HTML);
+  const saved = [ctx.t("announce.version_saved", { language: languageName(ctx, lang) })];
+  const other = seemsOtherLanguage(versionText(taken), lang);
+  if (other) saved.push(ctx.t("announce_lang.mismatch_saved", { detected: languageName(ctx, other), language: languageName(ctx, lang) }));
+  await ctx.reply(saved.join("\n\n"), HTML);
   if (moved.step >= langs.length) await showPreview(ctx, moved, course);
   else await askForVersion(ctx, moved, course);
 });
@@ -343,7 +395,7 @@ export function versionFromMessage(msg: Message): VersionResult {
 // ---- screens ----
 
 async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fresh = false): Promise<void> {
-  const langs = courseLocales(course);
+  const langs = stepLocales(course, b.authorLang);
   const lang = langs[b.step]!;
   const { byLang, total } = audience(ctx.deps.db, course.id);
   const lines = [
@@ -352,7 +404,7 @@ async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fres
     ctx.t("announce.ask_version", {
       step: b.step + 1,
       steps: langs.length,
-      language: LANGUAGE_NAMES[lang],
+      language: languageName(ctx, lang),
       count: n(ctx, byLang.get(lang) ?? 0),
       max: n(ctx, RULES.telegramMaxMessageLength),
       maxCaption: n(ctx, RULES.telegramMaxCaptionLength),
@@ -362,7 +414,7 @@ async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fres
   if (b.step > 0 || hasAny) lines.push("", ctx.t(hasAny ? "announce.skip_hint" : "announce.skip_hint_none"));
   const kb = new InlineKeyboard();
   if (hasAny || b.step + 1 < langs.length)
-    kb.text(ctx.t("announce.buttons.skip", { language: LANGUAGE_NAMES[lang] }), announceSkipButton.encode(b.id, b.step)).row();
+    kb.text(ctx.t("announce.buttons.skip", { language: languageName(ctx, lang) }), announceSkipButton.encode(b.id, b.step)).row();
   if (hasAny) kb.text(ctx.t("announce.buttons.preview"), announcePreviewButton.encode(b.id)).row();
   kb.text(ctx.t("buttons.cancel"), announceCancelButton.encode(b.id));
   const text = lines.join("\n");
@@ -382,11 +434,11 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
     const chosen = versionFor(b, course, r.language);
     if (chosen) gets.set(chosen.lang, (gets.get(chosen.lang) ?? 0) + r.n);
   }
-  const langs = [...courseLocales(course), ...Object.keys(b.versions).filter(isLocale)].filter((l, i, a) => a.indexOf(l) === i);
+  const langs = [...stepLocales(course, b.authorLang), ...Object.keys(b.versions).filter(isLocale)].filter((l, i, a) => a.indexOf(l) === i);
   for (const lang of langs) {
     const version = b.versions[lang];
     if (!version) continue;
-    await ctx.reply(ctx.t("announce.preview_header", { language: LANGUAGE_NAMES[lang], count: n(ctx, gets.get(lang) ?? 0) }), HTML);
+    await ctx.reply(ctx.t("announce.preview_header", { language: languageName(ctx, lang), count: n(ctx, gets.get(lang) ?? 0) }), HTML);
     const method = ctx.api.raw[version.method] as unknown as (p: Record<string, unknown>) => Promise<unknown>;
     await method({ chat_id: ctx.chat!.id, ...version.payload });
   }
@@ -396,16 +448,22 @@ async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): P
     const fallback = versionFor({ versions: b.versions }, course, lang);
     summary.push(
       own
-        ? ctx.t("announce.summary_own", { language: LANGUAGE_NAMES[lang], count: n(ctx, byLang.get(lang) ?? 0) })
+        ? ctx.t("announce.summary_own", { language: languageName(ctx, lang), count: n(ctx, byLang.get(lang) ?? 0) })
         : ctx.t("announce.summary_fallback", {
-            language: LANGUAGE_NAMES[lang],
+            language: languageName(ctx, lang),
             count: n(ctx, byLang.get(lang) ?? 0),
-            other: fallback ? LANGUAGE_NAMES[fallback.lang] : "—",
+            other: fallback ? languageName(ctx, fallback.lang) : "—",
           }),
     );
   }
   const others = rows.filter((r) => !courseLocales(course).includes(r.language as Locale)).reduce((s, r) => s + r.n, 0);
   if (others > 0) summary.push(ctx.t("announce.summary_others", { count: n(ctx, others) }));
+  for (const lang of langs) {
+    const version = b.versions[lang];
+    const other = version ? seemsOtherLanguage(versionText(version, true), lang) : null;
+    if (other)
+      summary.push(ctx.t("announce_lang.mismatch_summary", { language: languageName(ctx, lang), detected: languageName(ctx, other) }));
+  }
   if (blocked > 0) summary.push(ctx.t("announce.summary_blocked", { count: n(ctx, blocked) }));
   if (total === 0) summary.push("", ctx.t("announce.summary_nobody"));
   const kb = new InlineKeyboard();

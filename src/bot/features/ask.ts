@@ -30,6 +30,7 @@ import { askCancelButton, askCourseButton, askModuleButton, coursesButton } from
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
 import { pauseOpenDialog } from "./dialogs.js";
+import { flowEnded, keyboardRemoved, stepShown } from "../liveKeyboard.js";
 
 /**
  * Learners' questions to the instructor's assistants (issue 6). The learner's side lives here:
@@ -64,6 +65,16 @@ function refusalFor(ctx: BotContext, learnerId: number, newQuestion: boolean): A
   });
 }
 
+/**
+ * Opening the form checks only the number of open questions: the pause between messages applies
+ * when the question is sent (the form takes longer than the pause to fill in anyway), so /ask right
+ * after a question opens and the learner is told to wait only if they send within the minute.
+ */
+function openingRefusal(ctx: BotContext, learnerId: number): AskRefusal | null {
+  const refusal = refusalFor(ctx, learnerId, true);
+  return refusal?.reason === "too_many_open" ? refusal : null;
+}
+
 /** The learner's draft, unless it has been left untouched for too long (then it is forgotten). */
 function liveDraft(ctx: BotContext, learnerId: number): AskDraft | null {
   const draft = getDraft(ctx.deps.db, learnerId);
@@ -92,7 +103,7 @@ pm.command("ask", async (ctx) => {
     });
     return;
   }
-  const refusal = refusalFor(ctx, ctx.from.id, true);
+  const refusal = openingRefusal(ctx, ctx.from.id);
   if (refusal) {
     await ctx.reply(refusalText(ctx, refusal), HTML);
     return;
@@ -108,7 +119,8 @@ pm.command("ask", async (ctx) => {
     kb.text(shorten(title, 60), askCourseButton.encode(course.id)).row();
   }
   kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());
-  await ctx.reply(ctx.t("ask.choose_course"), { ...HTML, reply_markup: kb });
+  const sent = await ctx.reply(ctx.t("ask.choose_course"), { ...HTML, reply_markup: kb });
+  await stepShown(ctx, "ask", sent.message_id);
 });
 
 /** Second step: the module (week) the question is about, or a general question. */
@@ -129,8 +141,7 @@ async function chooseModule(ctx: BotContext, course: Course, edit: boolean): Pro
   kb.text(ctx.t("ask.general_button"), askModuleButton.encode(course.id, null)).row();
   kb.text(ctx.t("buttons.cancel"), askCancelButton.encode());
   const text = ctx.t("ask.choose_module", { title: courseTitle(course, ctx.lang) });
-  if (edit) await show(ctx, text, kb);
-  else await ctx.reply(text, { ...HTML, reply_markup: kb });
+  await stepShown(ctx, "ask", edit ? await show(ctx, text, kb) : (await ctx.reply(text, { ...HTML, reply_markup: kb })).message_id);
 }
 
 async function askForText(ctx: BotContext, course: Course, position: number | null, edit: boolean): Promise<void> {
@@ -150,8 +161,8 @@ async function askForText(ctx: BotContext, course: Course, position: number | nu
     "",
     ctx.t("ask.write", { max: RULES.questions.maxLength }),
   ].join("\n");
-  if (edit) await show(ctx, text, cancelButton(ctx));
-  else await ctx.reply(text, { ...HTML, reply_markup: cancelButton(ctx) });
+  const kb = cancelButton(ctx);
+  await stepShown(ctx, "ask", edit ? await show(ctx, text, kb) : (await ctx.reply(text, { ...HTML, reply_markup: kb })).message_id);
 }
 
 /** A course named in a button, if the learner may ask about it; otherwise they are told why. */
@@ -179,7 +190,7 @@ pm.callbackQuery(askCourseButton.filter, async (ctx) => {
   if (!values) return;
   const course = await askableCourse(ctx, values[0]);
   if (!course) return;
-  const refusal = refusalFor(ctx, ctx.from.id, true);
+  const refusal = openingRefusal(ctx, ctx.from.id);
   if (refusal) {
     await answerCallback(ctx);
     await ctx.reply(refusalText(ctx, refusal), HTML);
@@ -215,11 +226,14 @@ pm.callbackQuery(askCancelButton.filter, async (ctx) => {
   const had = deleteDraft(ctx.deps.db, ctx.from.id);
   await answerCallback(ctx);
   await show(ctx, ctx.t(had ? "ask.cancelled" : "ask.nothing_to_cancel"));
+  keyboardRemoved(ctx);
+  if (had) await flowEnded(ctx, "ask");
 });
 
 pm.command("cancel", async (ctx, next) => {
   if (deleteDraft(ctx.deps.db, ctx.from.id)) {
     await ctx.reply(ctx.t("ask.cancelled"), HTML);
+    await flowEnded(ctx, "ask");
     return;
   }
   // Not ours: another feature may have something to cancel (the fallback says when nobody has).
@@ -347,8 +361,11 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
   const refusal = refusalFor(ctx, learnerId, true);
   if (refusal) {
     // Too many open questions: the flow ends. Too soon: the draft stays, so sending again later works.
-    if (refusal.reason === "too_many_open") deleteDraft(db, learnerId);
     await ctx.reply(refusalText(ctx, refusal), HTML);
+    if (refusal.reason === "too_many_open") {
+      deleteDraft(db, learnerId);
+      await flowEnded(ctx, "ask");
+    }
     return;
   }
   const now = clock.now();
@@ -388,6 +405,8 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     );
     markLearnerNotified(db, question.id, now);
   });
+  // The prompt's Cancel button has nothing left to cancel.
+  await flowEnded(ctx, "ask");
 }
 
 async function followUp(ctx: BotContext, q: Question): Promise<void> {

@@ -9,6 +9,7 @@ import type { OnEnrolled } from "../hooks.js";
 import type { BotContext } from "../context.js";
 import { cardKeyboard, courseCard, courseStatus, courseTitle, STATE_ICON } from "../../messages/courseViews.js";
 import {
+  courseCardNew,
   coursesButton,
   enrollButton,
   enrollConfirmButton,
@@ -38,13 +39,16 @@ export async function showCourseList(ctx: BotContext): Promise<void> {
   await show(ctx, lines.join("\n"), kb);
 }
 
-export async function showCourseCard(ctx: BotContext, course: Course): Promise<void> {
+/** The course card, in place of the pressed screen, or as a new message when `fresh` (the pressed one stays). */
+export async function showCourseCard(ctx: BotContext, course: Course, fresh = false): Promise<void> {
   const { db, clock } = ctx.deps;
   const now = clock.now();
   const learnerId = ctx.from!.id;
   const facts = { enrolled: isEnrolled(db, learnerId, course.id), watching: isWatching(db, learnerId, course.id) };
   const text = courseCard(ctx.t, course, getModules(db, course.id), ctx.lang, now, facts);
-  await show(ctx, text, cardKeyboard(ctx.t, course, now, facts));
+  const keyboard = cardKeyboard(ctx.t, course, now, facts);
+  if (fresh) await ctx.reply(text, { ...HTML, reply_markup: keyboard, link_preview_options: { is_disabled: true } });
+  else await show(ctx, text, keyboard);
 }
 
 /** Resolves the course named in a button; malformed data or a course that no longer exists gets an alert. */
@@ -86,6 +90,14 @@ export function coursesFeature(hooks: CoursesHooks): Composer<BotContext> {
     }
     await answerCallback(ctx);
     await showCourseCard(ctx, course);
+  });
+
+  // From an announcement or a notice: the card comes below it, the announcement stays readable.
+  pm.callbackQuery(courseCardNew.filter, async (ctx) => {
+    const course = await courseFromButton(ctx, courseCardNew);
+    if (!course) return;
+    await answerCallback(ctx);
+    await showCourseCard(ctx, course, true);
   });
 
   pm.callbackQuery(enrollButton.filter, async (ctx) => {

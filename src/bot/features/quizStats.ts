@@ -1,36 +1,56 @@
 /** /quizstats [course-id]: for authors, how each quiz went, hardest questions, identical wrong answers. */
 import { Composer } from "grammy";
 import { courseItemAnalysis } from "../../db/courseAnalysis.js";
-import { getCourse, listCourses } from "../../db/coursesRepo.js";
+import { getCourse } from "../../db/coursesRepo.js";
 import type { Course } from "../../db/schema/index.js";
 import { shorten } from "../../domain/text.js";
+import { quizStatsCourse } from "../../messages/callbackData.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { quizStatsReport } from "../../messages/quizStatsViews.js";
 import { flaggedQuestionLines } from "../../messages/reportViews.js";
 import { allowedIn, coursesWithRole, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
+import { pickCourse } from "../coursePicker.js";
 import { sendReport } from "../reportDelivery.js";
-import { HTML } from "../ui.js";
+import { answerCallback, buttonValues, HTML } from "../ui.js";
 
 export const quizStatsFeature = new Composer<BotContext>();
+const pm = quizStatsFeature.chatType("private");
 
-quizStatsFeature.chatType("private").command("quizstats", requireAuthor, async (ctx) => {
-  const { db } = ctx.deps;
+pm.command("quizstats", requireAuthor, async (ctx) => {
   const id = ctx.match.trim().toLowerCase();
-  if (id && !(await allowedIn(ctx, id))) return;
-  // Without an id: every course the person authors (never another team's).
-  const mine = new Set(coursesWithRole(ctx));
-  const selected = id ? [getCourse(db, id)].filter((c): c is Course => c !== undefined) : listCourses(db).filter((c) => mine.has(c.id));
-  if (id && selected.length === 0) {
+  if (!id) return chooseCourse(ctx);
+  if (!(await allowedIn(ctx, id))) return;
+  const course = getCourse(ctx.deps.db, id);
+  if (!course) {
     await ctx.reply(ctx.t("start.unknown_course", { id: shorten(id, 64) }), HTML);
     return;
   }
-  // Questions to look at first (too easy, too hard, negative discrimination), under each course's header.
-  const flagged = new Map<string, string[]>();
-  for (const course of selected)
-    flagged.set(course.id, flaggedQuestionLines(ctx.t, ctx.lang, course, await courseItemAnalysis(db, course.id)));
-  await sendReport(ctx, quizStatsReport(db, ctx.t, ctx.lang, selected, flagged), {
-    filename: `${selected.length === 1 ? selected[0]!.id : "courses"}-quiz-statistics.txt`,
-    title: selected.length === 1 ? courseTitle(selected[0]!, ctx.lang) : ctx.t("quiz.stats.all_courses"),
-  });
+  await sendQuizStats(ctx, course);
 });
+
+pm.callbackQuery(quizStatsCourse.filter, requireAuthor, async (ctx) => {
+  const values = await buttonValues(ctx, quizStatsCourse);
+  if (!values) return;
+  // Old buttons and forged data too: the course on the button is checked, not only "an author somewhere".
+  if (!(await allowedIn(ctx, values[0]))) return;
+  const course = getCourse(ctx.deps.db, values[0]);
+  if (!course) return answerCallback(ctx, ctx.t("errors.course_gone"), true);
+  await answerCallback(ctx);
+  await sendQuizStats(ctx, course);
+});
+
+/** Without a course id: a button per course the person authors, as /results offers (one course at a time). */
+async function chooseCourse(ctx: BotContext): Promise<void> {
+  await pickCourse(ctx, coursesWithRole(ctx), quizStatsCourse, "author_tools.quizstats_usage", "quiz.stats.none");
+}
+
+async function sendQuizStats(ctx: BotContext, course: Course): Promise<void> {
+  const { db } = ctx.deps;
+  // Questions to look at first (too easy, too hard, negative discrimination), under the course's header.
+  const flagged = new Map([[course.id, flaggedQuestionLines(ctx.t, ctx.lang, course, await courseItemAnalysis(db, course.id))]]);
+  await sendReport(ctx, quizStatsReport(db, ctx.t, ctx.lang, [course], flagged), {
+    filename: `${course.id}-quiz-statistics.txt`,
+    title: courseTitle(course, ctx.lang),
+  });
+}

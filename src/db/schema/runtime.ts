@@ -15,6 +15,20 @@ export const openDialogs = sqliteTable("open_dialogs", {
   updatedAt: integer("updated_at").notNull(),
 });
 
+/**
+ * The one message in a learner's chat whose buttons belong to the step they are on (a quiz
+ * question, a questionnaire item or summary, an /ask prompt). Showing the next step, or the same
+ * step again after an invalid input, takes the buttons off this message first, so old copies
+ * cannot be pressed and the chat has one live question.
+ */
+export const liveKeyboards = sqliteTable("live_keyboards", {
+  learnerId: integer("learner_id").primaryKey(),
+  messageId: integer("message_id").notNull(),
+  /** Whose step it is ("quiz:<attempt>", "questionnaire:<response>", "ask"): only its own end clears it. */
+  owner: text("owner").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
 /** Update ids already handled: Telegram may deliver an update again after a crash. */
 export const processedUpdates = sqliteTable(
   "processed_updates",

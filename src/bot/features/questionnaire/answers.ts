@@ -22,6 +22,7 @@ import {
   shorten,
 } from "../../../messages/questionnaireViews.js";
 import type { BotContext } from "../../context.js";
+import { flowEnded, keyboardRemoved } from "../../liveKeyboard.js";
 import { answerCallback, HTML } from "../../ui.js";
 import { sendClosed, sendSubmitted, sessionOf, showSurveyStep } from "./steps.js";
 import { editQuietly } from "../quiz/steps.js";
@@ -210,9 +211,13 @@ async function apply(ctx: BotContext, r: ResponseState, change: Change): Promise
   if (ctx.callbackQuery) await answerCallback(ctx);
   if (change.kind === "submit") {
     // The summary's buttons have done their job.
-    if (ctx.callbackQuery?.message) await editQuietly(() => ctx.editMessageReplyMarkup());
+    if (ctx.callbackQuery?.message) {
+      await editQuietly(() => ctx.editMessageReplyMarkup());
+      keyboardRemoved(ctx);
+    }
     await ctx.reply(ctx.t(`survey.thanks_${after.kind}`, { title: sessionTitle(sessionOf(after), ctx.lang) }), HTML);
     closeDialog(db, after.learnerId, "questionnaire", after.id);
+    await flowEnded(ctx, `questionnaire:${after.id}`);
     return;
   }
   if (change.kind === "answer" && ctx.callbackQuery?.message) {
@@ -221,6 +226,7 @@ async function apply(ctx: BotContext, r: ResponseState, change: Change): Promise
     const shown = change.value === null ? ctx.t("survey.skipped") : answerText(ctx.t, q, change.value, ctx.lang, r.languages);
     const text = `${questionText(ctx.t, sessionOf(r), r.position, ctx.lang, false)}\n\n✅ ${escapeHtml(shorten(shown, 500))}`;
     await editQuietly(() => ctx.editMessageText(text, HTML));
+    keyboardRemoved(ctx);
   }
   await showSurveyStep(ctx, after);
 }

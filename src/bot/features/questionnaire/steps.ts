@@ -16,6 +16,7 @@ import {
   type QuestionnaireSession,
 } from "../../../messages/questionnaireViews.js";
 import type { BotContext } from "../../context.js";
+import { flowEnded, stepShown } from "../../liveKeyboard.js";
 import { chunkLines, HTML } from "../../ui.js";
 
 export function sessionOf(r: ResponseState): QuestionnaireSession {
@@ -35,20 +36,24 @@ export async function showSurveyStep(ctx: BotContext, r: ResponseState, before?:
       "",
       ctx.t("survey.summary_confirm"),
     ]);
+    let live: number | null = null;
     for (const [i, chunk] of chunks.entries()) {
       const last = i === chunks.length - 1;
-      await ctx.reply(chunk, { ...HTML, reply_markup: last ? summaryKeyboard(ctx.t, s, position) : undefined });
+      const sent = await ctx.reply(chunk, { ...HTML, reply_markup: last ? summaryKeyboard(ctx.t, s, position) : undefined });
+      if (last) live = sent.message_id;
     }
+    markSurveyShown(ctx.deps.db, r.id, position);
+    await stepShown(ctx, `questionnaire:${r.id}`, live);
   } else {
     const q = r.questions[position]!;
     const given = r.answers[q.id];
     const mask = q.type === "multiple" && Array.isArray(given) ? selectionMask(q, given) : 0;
-    await ctx.reply(questionText(ctx.t, s, position, ctx.lang), {
-      ...HTML,
-      reply_markup: questionKeyboard(ctx.t, s, position, ctx.lang, mask),
-    });
+    const keyboard = questionKeyboard(ctx.t, s, position, ctx.lang, mask);
+    const sent = await ctx.reply(questionText(ctx.t, s, position, ctx.lang), { ...HTML, reply_markup: keyboard });
+    markSurveyShown(ctx.deps.db, r.id, position);
+    // This copy is the live one: an earlier copy (before an invalid input) or item loses its buttons.
+    await stepShown(ctx, `questionnaire:${r.id}`, keyboard.inline_keyboard.flat().length > 0 ? sent.message_id : null);
   }
-  markSurveyShown(ctx.deps.db, r.id, position);
 }
 
 /** A submitted questionnaire: when, and the answers. */
@@ -60,6 +65,7 @@ export async function sendSubmitted(ctx: BotContext, r: ResponseState): Promise<
   });
   for (const chunk of chunkLines([header, "", ...answerLines(ctx.t, s, ctx.lang, 1000)])) await ctx.reply(chunk, HTML);
   closeDialog(ctx.deps.db, r.learnerId, "questionnaire", r.id);
+  await flowEnded(ctx, `questionnaire:${r.id}`);
 }
 
 /** The questionnaire has closed: nothing more is accepted, and the learner is told since when. */
@@ -72,4 +78,5 @@ export async function sendClosed(ctx: BotContext, r: ResponseState): Promise<voi
     HTML,
   );
   closeDialog(ctx.deps.db, r.learnerId, "questionnaire", r.id);
+  await flowEnded(ctx, `questionnaire:${r.id}`);
 }

@@ -23,6 +23,7 @@ import {
 import { maskFits, maskIndexes, quizChoice, quizDone, quizMatch, quizToggle } from "../../../messages/callbackData.js";
 import { answerFeedback, describeGiven, LEGACY_ANSWER_RE, letter, matchingSummary, renderQuestion } from "../../../messages/quizViews.js";
 import type { BotContext } from "../../context.js";
+import { keyboardRemoved } from "../../liveKeyboard.js";
 import { answerCallback, HTML } from "../../ui.js";
 import { editQuietly, introText, moduleTitleOf, questionView, sendResult, showStep } from "./steps.js";
 
@@ -175,6 +176,7 @@ pm.callbackQuery(quizMatch.filter, async (ctx) => {
   if (outcome.status === "step_recorded") {
     await answerCallback(ctx);
     await editQuietly(() => ctx.editMessageText(`${text}\n\n${yours}`, HTML));
+    keyboardRemoved(ctx);
     return showStep(ctx, a.id);
   }
   const chosen = [...matchingSoFar(a, item), choice];
@@ -267,6 +269,7 @@ async function showRecorded(
       : ctx.t("quiz.answer_saved");
   if (ctx.callbackQuery) {
     await answerCallback(ctx);
+    keyboardRemoved(ctx);
     if (summary) {
       await editQuietly(() => ctx.editMessageText(answered, HTML));
       await ctx.reply(`${summary}\n\n${feedback}`, HTML);

@@ -23,6 +23,7 @@ import { questionPhoto } from "../../../messages/bankViews.js";
 import { formatDateTime, formatDeadline } from "../../../messages/format.js";
 import { renderQuestion, renderResult, reviewLine, type QuestionView } from "../../../messages/quizViews.js";
 import type { BotContext } from "../../context.js";
+import { flowEnded, stepShown } from "../../liveKeyboard.js";
 import { HTML } from "../../ui.js";
 
 export function moduleTitleOf(ctx: BotContext, a: AttemptState): string {
@@ -48,8 +49,10 @@ export async function sendQuestion(ctx: BotContext, a: AttemptState, cur: Curren
   if (before) await ctx.reply(before, HTML);
   await sendQuestionPhoto(ctx, cur);
   const { text, keyboard } = renderQuestion(ctx.t, ctx.lang, questionView(a, cur));
-  await ctx.reply(text, { ...HTML, reply_markup: keyboard });
+  const sent = await ctx.reply(text, { ...HTML, reply_markup: keyboard });
   markShown(ctx.deps.db, a.id, cur.item);
+  // This copy is the live one: an earlier copy (before an invalid input) or question loses its buttons.
+  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null);
 }
 
 /**
@@ -126,6 +129,7 @@ export async function sendResult(ctx: BotContext, a: AttemptState): Promise<void
   await ctx.reply(text, HTML);
   markShown(db, a.id, a.variant.length);
   closeDialog(db, a.learnerId, "quiz", a.id);
+  await flowEnded(ctx, `quiz:${a.id}`);
 }
 
 /**
