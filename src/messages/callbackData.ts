@@ -259,3 +259,11 @@ export const reportCourse = defineCallback("rpt", slug);
  * are on the attempt in the database; `step` lets a button of an earlier pair be told apart.
  */
 export const quizMatch = defineCallback("qzm", int, position, intUpTo(99), option); // attempt, item, step, n
+
+// --- Attempt review and /myquestions (issue 10 items 1 and 4) ---------------------------------
+/** Review of a finished attempt, turning pages in place: page 0 is the summary, page k the k-th question. */
+export const reviewButton = defineCallback("qrv", int, intUpTo(999)); // attempt, page
+/** Opens an attempt's review as a new message (under the quiz card and the result), keeping the card. */
+export const reviewOpenButton = defineCallback("qro", int); // attempt
+/** /myquestions: read an assistant's reply in full (its question_thread id). */
+export const fullReplyButton = defineCallback("myq", int); // thread entry

@@ -7,3 +7,4 @@ export * from "./questionnaires.js";
 export * from "./questions.js";
 export * from "./analysis.js";
 export * from "./questionImages.js";
+export * from "./questionThread.js";

@@ -27,6 +27,7 @@ import {
   renderCourseProgress,
   renderQuizCard,
 } from "../../../messages/quizViews.js";
+import { attemptsOnCard } from "../../../messages/quizReviewViews.js";
 import type { BotContext } from "../../context.js";
 import { answerCallback, HTML, show } from "../../ui.js";
 import { introText, showStep } from "./steps.js";
@@ -117,6 +118,7 @@ async function showQuizCard(ctx: BotContext, quizId: number): Promise<void> {
     availabilityFor(q, attempts, now),
     quizBankSize(db, quizId),
     moduleScore(finished, q.quiz.scorePolicy),
+    attemptsOnCard(ctx.t, ctx.lang, q, attempts, now),
   );
   await show(ctx, text, keyboard);
 }
