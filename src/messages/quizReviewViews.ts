@@ -110,6 +110,11 @@ export function renderReviewSummary(t: T, lang: Locale, d: ReviewData): { text: 
   };
 }
 
+/** «True» / «False» without the buttons' icons, which would read like the verdict's ✅/❌. */
+function truthLabel(t: T, value: boolean): string {
+  return `«${t(value ? "quiz.true" : "quiz.false").replace(/^[^\p{L}]+/u, "")}»`;
+}
+
 /** Option indexes (bank order) that earn credit: the right answer of a choice question. */
 function creditedOptions(q: QuizQuestion): number[] {
   const opts = q.options ?? [];
@@ -147,7 +152,7 @@ function rightAnswer(t: T, lang: Locale, languages: readonly string[], q: QuizQu
         : null;
     }
     case "truefalse":
-      return q.answer === undefined ? null : t(q.answer ? "quiz.true" : "quiz.false");
+      return q.answer === undefined ? null : truthLabel(t, q.answer);
     case "text": {
       const accepted = q.accepted ?? {};
       const own = accepted[lang] ?? languages.map((l) => accepted[l as Locale]).find((x) => x && x.length > 0) ?? [];
@@ -192,7 +197,7 @@ function givenAnswer(
         : "—";
     }
     case "truefalse":
-      return t(given.value ? "quiz.true" : "quiz.false");
+      return truthLabel(t, given.value);
     case "text":
       return escapeHtml(snippet(given.text, b.option ?? 300));
     case "matching":
