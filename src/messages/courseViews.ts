@@ -5,7 +5,7 @@ import { pickText } from "../domain/course.js";
 import type { Course, Module } from "../db/schema/index.js";
 import { formatDate, formatDeadline } from "./format.js";
 import { escapeHtml as escape, type T } from "./i18n.js";
-import { quizButton } from "./quizViews.js";
+import { quizButton } from "./quizButton.js";
 import { askCourseButton, coursesButton, enrollButton, notifyButton, unenrollButton } from "./callbackData.js";
 
 export const STATE_ICON: Record<CourseState, string> = {

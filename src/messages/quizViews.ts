@@ -26,13 +26,8 @@ export const QUIZ_START_RE = /^qs:(\d{1,9})$/;
 /** Answer buttons of versions before the answers carried their question's state (qb/qt/qd): they resume the quiz. */
 export const LEGACY_ANSWER_RE = /^q[btd]:(\d{1,9}):\d{1,3}(?::\d{1,2})?$/;
 
-/**
- * The button that opens a module's quiz, for other features (e.g. under a weekly announcement).
- * The quiz feature answers it with the quiz card (or a clear message when there is no quiz).
- */
-export function quizButton(t: T, courseId: string, modulePosition: number): InlineKeyboardButton.CallbackButton {
-  return InlineKeyboard.text(t("quiz.button", { week: modulePosition + 1 }), `qz:${courseId}:${modulePosition}`);
-}
+// The button that opens a module's quiz lives in its own module, so course and weekly views can use it.
+export { quizButton } from "./quizButton.js";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export const letter = (i: number) => LETTERS[i] ?? String(i + 1);

@@ -7,7 +7,7 @@ import { pickText } from "../domain/course.js";
 import { isLocale, LOCALES, type Locale } from "../domain/locale.js";
 import { formatDeadline } from "./format.js";
 import { escapeHtml, translator, type T } from "./i18n.js";
-import { quizButton } from "./quizViews.js";
+import { quizButton } from "./quizButton.js";
 
 export function announcementKeyPrefix(courseId: string, position: number): string {
   return `announce:${courseId}:${position}:`;
