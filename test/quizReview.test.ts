@@ -375,6 +375,24 @@ describe("every question type and long attempts", () => {
   });
 });
 
+describe("a question as long as Telegram allows", () => {
+  it("is reviewed as a plain excerpt that fits one message", async () => {
+    const prompt = `${"A very long scenario <with> markup-like text & details. ".repeat(64)}Which one?`;
+    const q = `pass_score: 50\nattempts: 1\nreview_after: attempt\nquestions:\n  - type: single\n    text: { en: ${JSON.stringify(prompt)} }\n    options:\n      - { text: { en: "Right" }, correct: true }\n      - { text: { en: "Wrong" } }\n    feedback: { en: ${JSON.stringify("Because. ".repeat(40))} }`;
+    tb.loadCourse(courseYaml({ id: "long-text", start: START, languages: ["en"], quizzes: { 0: q } }));
+    const u = tb.user(13);
+    await u.press("enr!:long-text");
+    const a = await takeQuiz(u, 0, () => false, tb, "long-text");
+    await u.press(reviewOpenButton.encode(a.id));
+    await u.press(reviewButton.encode(a.id, 1));
+    const page = u.lastText();
+    expect(page.length).toBeLessThanOrEqual(4096);
+    expect(page).toContain("A very long scenario &lt;with&gt; markup-like text &amp; details.");
+    expect(page).toContain("…");
+    expect(page).toContain("Right answer: <b>");
+  });
+});
+
 describe("direct quiz buttons", () => {
   it("the weekly announcement and the course card open the module's quiz", async () => {
     const u = await enrolled(11);
