@@ -114,6 +114,28 @@ describe("/myquestions", () => {
     expect(tb.telegram.textsTo(kk.id)).toHaveLength(before);
   });
 
+  it("a reply with a document is listed with its caption and read in full as a copy of the assistants' message", async () => {
+    const u = await enrolled(24, "en");
+    const id = await ask(u, "Where are the slides?");
+    const replyId = await tb.groupUser(500, ASSIST, { firstName: "Dana" }).reply(getQuestion(tb.db, id)!.assistantMessageId!, undefined, {
+      document: { file_id: "slides", file_unique_id: "sl", file_name: "week1.pdf" },
+      caption: "Here they are",
+    });
+    await u.send("/myquestions");
+    expect(u.lastText()).toContain("📎 document Here they are");
+    const entry = tb.db.select().from(questionThread).all()[0]!;
+    expect(u.buttons().map((b) => b.data)).toEqual([fullReplyButton.encode(entry.id)]);
+    await u.press(fullReplyButton.encode(entry.id));
+    const header = tb.telegram
+      .callsOf("sendMessage")
+      .filter((c) => Number(c.payload.chat_id) === u.id)
+      .at(-1)!;
+    expect(header.payload.text).toContain("Answer to your question #1");
+    const copy = tb.telegram.callsOf("copyMessage").at(-1)!;
+    expect(copy.payload).toMatchObject({ chat_id: u.id, from_chat_id: ASSIST, message_id: replyId });
+    expect(copy.payload.reply_parameters.message_id).toBe(header.result.message_id);
+  });
+
   it("many long threads are split into messages under 4,096 characters", async () => {
     const u = await enrolled(23, "en");
     const dana = tb.groupUser(500, ASSIST);
