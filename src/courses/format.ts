@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LOCALES } from "../domain/locale.js";
+import { DEFAULT_REVIEW_AFTER, REVIEW_AFTER } from "../domain/quizReview.js";
 import { questionnairesFileSchema } from "./questionnaire.js";
 
 /**
@@ -77,6 +78,11 @@ export const quizSchema = z.strictObject({
   feedback: z.enum(["after_each", "at_end"]).default("after_each"),
   /** Which attempt counts for the module: the best one or the last one. */
   score: z.enum(["best", "last"]).default("best"),
+  /**
+   * When a learner may review an attempt with the right answers: right after it (`attempt`), only
+   * after the quiz's deadline (`close`, default: answers cannot be passed on while it is open), or `never`.
+   */
+  review_after: z.enum(REVIEW_AFTER, { error: "review_after must be attempt, close or never" }).default(DEFAULT_REVIEW_AFTER),
   /** Default review hint for questions that have none (e.g. the module's lessons). */
   review: translatedSchema.optional(),
   questions: z.array(inlineQuestionSchema).optional(),

@@ -104,10 +104,14 @@ function checkQuiz(
 
   // A bank with errors already said what is wrong; counts of a half-read bank would only confuse.
   const bankErrors = issues.some((i) => i.level === "error" && pathStartsWith(i.path, path));
-  if (bankErrors) return { passScore: quiz.pass_score, attempts: quiz.attempts, timeLimitMinutes: null, pick: null, feedback: quiz.feedback, scorePolicy: quiz.score, questions, skipped, images };
+  if (bankErrors) return { passScore: quiz.pass_score, attempts: quiz.attempts, timeLimitMinutes: null, pick: null, feedback: quiz.feedback, scorePolicy: quiz.score, reviewAfter: quiz.review_after, questions, skipped, images };
   if (questions.length === 0) err("quiz_empty", path);
   if (quiz.pick !== undefined && quiz.pick > questions.length && questions.length > 0) {
     err("quiz_pick_exceeds_bank", [...path, "pick"], { pick: quiz.pick, count: questions.length });
+  }
+  // Right answers shown after each attempt travel to the next one: Moodle's "immediately after the attempt" with retakes.
+  if (quiz.review_after === "attempt" && quiz.attempts > 1) {
+    issues.push({ level: "warning", code: "quiz_review_before_retake", path: [...path, "review_after"], params: { attempts: quiz.attempts } });
   }
   if (questions.length > 0 && questions.length <= RULES.minPracticeQuestionsExclusive) {
     issues.push({ level: "warning", code: "quiz_bank_small", path, params: { count: questions.length, min: RULES.minPracticeQuestionsExclusive + 1 } });
@@ -119,6 +123,7 @@ function checkQuiz(
     pick: quiz.pick ?? null,
     feedback: quiz.feedback,
     scorePolicy: quiz.score,
+    reviewAfter: quiz.review_after,
     skipped,
     images,
     questions: questions.map((q) => (q.review || !quiz.review ? q : { ...q, review: quiz.review })),

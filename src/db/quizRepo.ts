@@ -61,6 +61,7 @@ export function importQuizzes(tx: Tx, def: CourseQuizzes, now: number): void {
       pick: q.pick,
       feedback: q.feedback,
       scorePolicy: q.scorePolicy,
+      reviewAfter: q.reviewAfter,
       questionCount: q.pick ? Math.min(q.pick, q.questions.length) : q.questions.length,
       skippedQuestions: q.skipped,
       removedAt: null,
@@ -106,6 +107,7 @@ interface QuizRow {
   pick: number | null;
   feedback: Quiz["feedback"];
   score_policy: Quiz["scorePolicy"];
+  review_after: Quiz["reviewAfter"];
   question_count: number;
   skipped_questions: number;
   removed_at: number | null;
@@ -122,6 +124,7 @@ const toQuiz = (r: QuizRow): Quiz => ({
   pick: r.pick,
   feedback: r.feedback,
   scorePolicy: r.score_policy,
+  reviewAfter: r.review_after,
   questionCount: r.question_count,
   skippedQuestions: r.skipped_questions,
   removedAt: r.removed_at,

@@ -1,6 +1,7 @@
 import type { Locale } from "./locale.js";
 import type { Translated } from "./course.js";
 import { RULES } from "./rules.js";
+import type { ReviewAfter } from "./quizReview.js";
 
 /**
  * Quizzes: the question model, grading of one answer and of an attempt, per-learner variants,
@@ -467,6 +468,8 @@ export interface QuizDefinition {
   pick: number | null;
   feedback: "after_each" | "at_end";
   scorePolicy: ScorePolicy;
+  /** When a learner may review an attempt with the right answers. */
+  reviewAfter: ReviewAfter;
   questions: QuizQuestion[];
   /** Questions of the bank files left out (unsupported types; broken ones under import: valid-only). */
   skipped: number;

@@ -298,3 +298,11 @@ export const inviteRevokeButton = defineCallback("iv:r", int);
 export const courseCardNew = defineCallback("crn", slug);
 /** /quizstats without a course: the chosen course's id. */
 export const quizStatsCourse = defineCallback("qss", slug);
+
+// --- Attempt review and /myquestions (issue 10 items 1 and 4) ---------------------------------
+/** Review of a finished attempt, turning pages in place: page 0 is the summary, page k the k-th question. */
+export const reviewButton = defineCallback("qrv", int, intUpTo(999)); // attempt, page
+/** Opens an attempt's review as a new message (under the quiz card and the result), keeping the card. */
+export const reviewOpenButton = defineCallback("qro", int); // attempt
+/** /myquestions: read an assistant's reply in full (its question_thread id). */
+export const fullReplyButton = defineCallback("myq", int); // thread entry

@@ -5,6 +5,7 @@ import { pickText } from "../domain/course.js";
 import type { Course, Module } from "../db/schema/index.js";
 import { formatDate, formatDeadline } from "./format.js";
 import { escapeHtml as escape, type T } from "./i18n.js";
+import { quizButton } from "./quizButton.js";
 import { askCourseButton, coursesButton, enrollButton, notifyButton, unenrollButton } from "./callbackData.js";
 
 export const STATE_ICON: Record<CourseState, string> = {
@@ -40,6 +41,8 @@ export function courseStatus(t: T, course: Course, lang: Locale, now: number): s
 export interface CardFacts {
   enrolled: boolean;
   watching: boolean;
+  /** The module whose quiz is open now (this week's), for a direct button to it. */
+  openQuizModule?: number;
 }
 
 export function courseCard(t: T, course: Course, modules: Module[], lang: Locale, now: number, facts: CardFacts): string {
@@ -80,6 +83,7 @@ export function cardKeyboard(t: T, course: Course, now: number, facts: CardFacts
   const kb = new InlineKeyboard();
   const state = courseState(course, now);
   if (facts.enrolled) {
+    if (facts.openQuizModule !== undefined) kb.add(quizButton(t, course.id, facts.openQuizModule)).row();
     kb.text(t("ask.button"), askCourseButton.encode(course.id)).row();
     kb.text(t("buttons.unenroll"), unenrollButton.encode(course.id)).row();
   } else if (state === "enrolling" || state === "running_enrolling") {

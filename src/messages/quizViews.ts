@@ -13,6 +13,7 @@ import { courseTitle } from "./courseViews.js";
 import { quizChoice, quizDone, quizMatch, quizToggle } from "./callbackData.js";
 import { describeMatching, renderMatchingStep, skippedQuestionsLine } from "./bankViews.js";
 import { questionHtml } from "../domain/questionText.js";
+import { nextGoalLine, progressBar } from "./progressViews.js";
 
 /**
  * Callback data of the quiz screens (the answer buttons are declared in callbackData.ts):
@@ -25,13 +26,8 @@ export const QUIZ_START_RE = /^qs:(\d{1,9})$/;
 /** Answer buttons of versions before the answers carried their question's state (qb/qt/qd): they resume the quiz. */
 export const LEGACY_ANSWER_RE = /^q[btd]:(\d{1,9}):\d{1,3}(?::\d{1,2})?$/;
 
-/**
- * The button that opens a module's quiz, for other features (e.g. under a weekly announcement).
- * The quiz feature answers it with the quiz card (or a clear message when there is no quiz).
- */
-export function quizButton(t: T, courseId: string, modulePosition: number): InlineKeyboardButton.CallbackButton {
-  return InlineKeyboard.text(t("quiz.button", { week: modulePosition + 1 }), `qz:${courseId}:${modulePosition}`);
-}
+// The button that opens a module's quiz lives in its own module, so course and weekly views can use it.
+export { quizButton } from "./quizButton.js";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export const letter = (i: number) => LETTERS[i] ?? String(i + 1);
@@ -230,6 +226,8 @@ export function renderQuizCard(
   availability: QuizAvailability,
   bankSize: number,
   score: number | null,
+  /** The learner's finished attempts with their review buttons (messages/quizReviewViews.ts). */
+  past: { lines: string[]; buttons: InlineKeyboardButton.CallbackButton[] } = { lines: [], buttons: [] },
 ): { text: string; keyboard: InlineKeyboard } {
   const { quiz, course } = q;
   const lines = [
@@ -254,10 +252,12 @@ export function renderQuizCard(
   if (score !== null) {
     lines.push("", t(quiz.scorePolicy === "last" ? "quiz.card.score_last" : "quiz.card.score_best", { score: formatNumber(score, lang) }));
   }
+  lines.push(...past.lines);
   lines.push("", availabilityLine(t, lang, course, availability, q.module.closesAt));
   const kb = new InlineKeyboard();
   if (availability.state === "open") kb.text(t("quiz.start_button", { number: attempts.length + 1 }), `qs:${quiz.id}`).row();
   if (availability.state === "in_progress") kb.text(t("quiz.continue_button"), `qs:${quiz.id}`).row();
+  for (const b of past.buttons) kb.add(b).row();
   kb.text(t("quiz.all_quizzes_button"), "qz");
   return { text: lines.join("\n"), keyboard: kb };
 }
@@ -291,6 +291,8 @@ export function renderCourseProgress(t: T, lang: Locale, r: CourseProgressReport
       },
     )}`,
   );
+  // The bar and what the next status needs (messages/progressViews.ts).
+  lines.push(progressBar(r.percent, lang), nextGoalLine(t, lang, r.percent, r.modules));
   for (const m of r.modules) lines.push(moduleProgressLine(t, lang, r.course, m));
   return lines.join("\n");
 }

@@ -7,7 +7,8 @@ import { pickText } from "../domain/course.js";
 import { isLocale, LOCALES, type Locale } from "../domain/locale.js";
 import { formatDeadline } from "./format.js";
 import { courseCardNew } from "./callbackData.js";
-import { escapeHtml, translator } from "./i18n.js";
+import { escapeHtml, translator, type T } from "./i18n.js";
+import { quizButton } from "./quizButton.js";
 
 export function announcementKeyPrefix(courseId: string, position: number): string {
   return `announce:${courseId}:${position}:`;
@@ -43,6 +44,12 @@ export function renderReminder(course: Course, module: Module, total: number, la
   });
 }
 
+function weeklyKeyboard(t: T, courseId: string, quizModule: number | undefined): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  if (quizModule !== undefined) kb.add(quizButton(t, courseId, quizModule)).row();
+  return kb.text(t("buttons.open_course"), courseCardNew.encode(courseId));
+}
+
 /**
  * Renders a per-module message once per language and stores each as a shared body (a later tick
  * reuses it), so 100,000 learners share three texts. A learner whose language the bot does not
@@ -52,7 +59,14 @@ function storeBodies(
   db: Db,
   now: number,
   course: Course,
-  message: { prefix: string; kind: string; batch: string; text: (lang: Locale) => string },
+  message: {
+    prefix: string;
+    kind: string;
+    batch: string;
+    text: (lang: Locale) => string;
+    /** The module whose quiz gets a direct button (issue 10: the quiz is one tap from its announcement). */
+    quizModule?: number;
+  },
 ): Pick<FanOut, "bodies" | "fallbackBody"> {
   const bodies: Record<string, number> = {};
   for (const lang of LOCALES) {
@@ -74,7 +88,7 @@ function storeBodies(
           text: message.text(lang),
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
-          reply_markup: new InlineKeyboard().text(t("buttons.open_course"), courseCardNew.encode(course.id)),
+          reply_markup: weeklyKeyboard(t, course.id, message.quizModule),
         },
       },
       now,
@@ -98,6 +112,7 @@ export function announcementFanOuts(db: Db, now: number, courseId?: string): Fan
       kind: "announcement",
       batch: `announce:${course.id}:${module.position}`,
       text: (lang) => renderAnnouncement(course, module, total, lang, hasQuiz),
+      quizModule: hasQuiz ? module.position : undefined,
     });
     return { courseId: course.id, keyPrefix: prefix, ...bodies, expiresAt: module.closesAt };
   });
@@ -119,6 +134,7 @@ export function reminderFanOuts(db: Db, now: number, windowMs: number): FanOut[]
       kind: "reminder",
       batch: `reminder:${course.id}:${module.position}`,
       text: (lang) => renderReminder(course, module, total, lang),
+      quizModule: module.position,
     });
     out.push({ courseId: course.id, keyPrefix: prefix, ...bodies, expiresAt: module.closesAt, where: notPassed(quiz) });
   }

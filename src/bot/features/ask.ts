@@ -1,7 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import { pickText } from "../../domain/course.js";
-import { askRefusal, snippet, type AskRefusal } from "../../domain/questions.js";
+import { askRefusal, type AskRefusal } from "../../domain/questions.js";
 import { shorten } from "../../domain/text.js";
 import { RULES } from "../../domain/rules.js";
 import { getCourse, getModules, isEnrolled, learnerCourses } from "../../db/coursesRepo.js";
@@ -10,7 +10,6 @@ import {
   deleteDraft,
   getDraft,
   lastLearnerMessageAt,
-  learnerQuestions,
   mapMessage,
   markLearnerNotified,
   openQuestionCount,
@@ -20,17 +19,16 @@ import {
   saveDraft,
 } from "../../db/questionsRepo.js";
 import type { AskDraft, Course, Question } from "../../db/schema/index.js";
-import { formatDate } from "../../messages/format.js";
-import { escapeHtml } from "../../messages/i18n.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { postAttachment, postFollowUp, postQuestion, refreshHeaderButtons } from "../questionRelay.js";
-import { stateLabel } from "../../messages/questionViews.js";
 import { askCancelButton, askCourseButton, askModuleButton, coursesButton } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
 import { pauseOpenDialog } from "./dialogs.js";
 import { flowEnded, keyboardRemoved, stepShown } from "../liveKeyboard.js";
+import { myQuestionsFeature } from "./myQuestions.js";
+import { recordThreadEntry } from "../../db/questionThreadRepo.js";
 
 /**
  * Learners' questions to the instructor's assistants (issue 6). The learner's side lives here:
@@ -43,9 +41,8 @@ import { flowEnded, keyboardRemoved, stepShown } from "../liveKeyboard.js";
  */
 export const askFeature = new Composer<BotContext>();
 askFeature.use(assistantsChatFeature);
+askFeature.use(myQuestionsFeature);
 const pm = askFeature.chatType("private");
-
-const MY_QUESTIONS_SHOWN = 10;
 
 function enabled(ctx: BotContext): boolean {
   return ctx.deps.config.assistantChatId !== null;
@@ -240,29 +237,7 @@ pm.command("cancel", async (ctx, next) => {
   return next();
 });
 
-// ---- /myquestions ----
-
-pm.command("myquestions", async (ctx) => {
-  const rows = learnerQuestions(ctx.deps.db, ctx.from.id, MY_QUESTIONS_SHOWN);
-  if (rows.length === 0) {
-    await ctx.reply(ctx.t(enabled(ctx) ? "ask.mine.none" : "ask.disabled"), HTML);
-    return;
-  }
-  const blocks = rows.map(({ question: q, course }) => {
-    const lines = [
-      ctx.t("ask.mine.item", {
-        number: q.id,
-        course: courseTitle(course, ctx.lang),
-        date: formatDate(q.createdAt, ctx.lang, course.timezone),
-      }),
-      stateLabel(ctx.t, q, "ask"),
-    ];
-    const text = q.text ? snippet(q.text, RULES.questions.listSnippetLength) : ctx.t(`ask.media.${q.mediaKind ?? "photo"}`);
-    lines.push(`<i>${escapeHtml(text)}</i>`);
-    return lines.join("\n");
-  });
-  await ctx.reply([ctx.t("ask.mine.header"), "", blocks.join("\n\n"), "", ctx.t("ask.mine.footer")].join("\n"), HTML);
-});
+// /myquestions lives in myQuestions.ts (the questions with the assistants' replies and follow-ups).
 
 // ---- the question itself, and follow-ups ----
 
@@ -425,6 +400,19 @@ async function followUp(ctx: BotContext, q: Question): Promise<void> {
   const now = clock.now();
   await postFollowUp(ctx.api, db, config, q, content, now);
   recordFollowUp(db, q.id, now, ctx.msg!.media_group_id ?? null);
+  recordThreadEntry(
+    db,
+    {
+      questionId: q.id,
+      author: "learner",
+      authorName: null,
+      text: content.text,
+      mediaKind: content.mediaKind,
+      sourceChatId: q.learnerId,
+      sourceMessageId: ctx.msg!.message_id,
+    },
+    now,
+  );
   if (q.state !== "open") await refreshHeaderButtons(ctx.api, db, config, q.id);
   const sent = await ctx.reply(ctx.t("ask.followup_sent", { number: q.id }), HTML);
   mapMessage(db, { chatId: q.learnerId, messageId: sent.message_id, questionId: q.id, side: "learner", kind: "confirmation" }, now);

@@ -18,6 +18,7 @@ import {
   type Responder,
 } from "../../db/questionsRepo.js";
 import type { Question } from "../../db/schema/index.js";
+import { recordThreadEntry } from "../../db/questionThreadRepo.js";
 import { formatDate } from "../../messages/format.js";
 import { escapeHtml, translator, type T } from "../../messages/i18n.js";
 import { LEARNER_COMMANDS } from "../commands.js";
@@ -221,6 +222,20 @@ async function deliverAnswer(ctx: BotContext, q: Question, msg: Message, t: T): 
     // A reply to this answer in the assistants' chat continues the same thread.
     mapMessage(db, { chatId, messageId: msg.message_id, questionId: q.id, side: "assistants", kind: "answer" }, now);
     recordAnswer(db, q.id, responder(ctx), now);
+    // Kept with its text, so /myquestions can show the answer (and read it in full later).
+    recordThreadEntry(
+      db,
+      {
+        questionId: q.id,
+        author: "assistant",
+        authorName: responder(ctx).name,
+        text: msg.text ?? msg.caption ?? "",
+        mediaKind: msg.text !== undefined ? null : msg.photo ? "photo" : "document",
+        sourceChatId: chatId,
+        sourceMessageId: msg.message_id,
+      },
+      now,
+    );
   });
   // Show the new state under the question, and a quiet 👍 on the reply: delivered.
   await refreshHeaderButtons(ctx.api, db, config, q.id);

@@ -1,8 +1,10 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { shorten } from "../../domain/text.js";
-import { courseState, enrollmentRefusal, isEnrollmentOpen } from "../../domain/calendar.js";
+import { courseState, currentModuleIndex, enrollmentRefusal, isEnrollmentOpen } from "../../domain/calendar.js";
+import type { Db } from "../../db/client.js";
+import { liveQuiz } from "../../db/quizRepo.js";
 import { enroll, getCourse, getModules, isEnrolled, isWatching, listCourses, unenroll, watchCourse } from "../../db/coursesRepo.js";
-import type { Course } from "../../db/schema/index.js";
+import type { Course, Module } from "../../db/schema/index.js";
 import { formatDate } from "../../messages/format.js";
 import { escapeHtml } from "../../messages/i18n.js";
 import type { OnEnrolled } from "../hooks.js";
@@ -44,11 +46,25 @@ export async function showCourseCard(ctx: BotContext, course: Course, fresh = fa
   const { db, clock } = ctx.deps;
   const now = clock.now();
   const learnerId = ctx.from!.id;
-  const facts = { enrolled: isEnrolled(db, learnerId, course.id), watching: isWatching(db, learnerId, course.id) };
-  const text = courseCard(ctx.t, course, getModules(db, course.id), ctx.lang, now, facts);
+  const modules = getModules(db, course.id);
+  const enrolled = isEnrolled(db, learnerId, course.id);
+  const facts = {
+    enrolled,
+    watching: isWatching(db, learnerId, course.id),
+    openQuizModule: enrolled ? openQuizModule(db, course.id, modules, now) : undefined,
+  };
+  const text = courseCard(ctx.t, course, modules, ctx.lang, now, facts);
   const keyboard = cardKeyboard(ctx.t, course, now, facts);
   if (fresh) await ctx.reply(text, { ...HTML, reply_markup: keyboard, link_preview_options: { is_disabled: true } });
   else await show(ctx, text, keyboard);
+}
+
+/** This week's module, when it has a quiz that is open now (it opens with its module and closes at its deadline). */
+function openQuizModule(db: Db, courseId: string, modules: Module[], now: number): number | undefined {
+  const k = currentModuleIndex(modules, now);
+  const m = k === null ? undefined : modules[k];
+  if (!m) return undefined;
+  return liveQuiz(db, courseId, m.position) ? m.position : undefined;
 }
 
 /** Resolves the course named in a button; malformed data or a course that no longer exists gets an alert. */

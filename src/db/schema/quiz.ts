@@ -1,5 +1,6 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { GivenAnswer, QuizQuestion, ScorePolicy, VariantItem } from "../../domain/quiz.js";
+import type { ReviewAfter } from "../../domain/quizReview.js";
 import { courses } from "./courses.js";
 import { learners } from "./learners.js";
 
@@ -20,6 +21,8 @@ export const quizzes = sqliteTable(
     pick: integer("pick"),
     feedback: text("feedback").$type<"after_each" | "at_end">().notNull(),
     scorePolicy: text("score_policy").$type<ScorePolicy>().notNull(),
+    /** When a learner may review an attempt with the right answers (Moodle's review options). */
+    reviewAfter: text("review_after").$type<ReviewAfter>().notNull().default("close"),
     questionCount: integer("question_count").notNull(),
     /** Questions of the bank files left out on import (unsupported, or broken under import: valid-only). */
     skippedQuestions: integer("skipped_questions").notNull().default(0),

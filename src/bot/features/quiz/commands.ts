@@ -27,6 +27,8 @@ import {
   renderCourseProgress,
   renderQuizCard,
 } from "../../../messages/quizViews.js";
+import { coursesButton } from "../../../messages/callbackData.js";
+import { attemptsOnCard } from "../../../messages/quizReviewViews.js";
 import type { BotContext } from "../../context.js";
 import { answerCallback, HTML, show } from "../../ui.js";
 import { introText, showStep } from "./steps.js";
@@ -104,7 +106,7 @@ async function showQuizCard(ctx: BotContext, quizId: number): Promise<void> {
     return;
   }
   if (!isEnrolled(db, ctx.from!.id, q.course.id)) {
-    await show(ctx, ctx.t("quiz.not_enrolled"), new InlineKeyboard().text(ctx.t("buttons.open_course"), `crs:${q.course.id}`));
+    await show(ctx, ctx.t("quiz.not_enrolled"), new InlineKeyboard().text(ctx.t("buttons.open_course"), coursesButton.encode(q.course.id)));
     return;
   }
   const attempts = learnerAttempts(db, ctx.from!.id, quizId);
@@ -117,6 +119,7 @@ async function showQuizCard(ctx: BotContext, quizId: number): Promise<void> {
     availabilityFor(q, attempts, now),
     quizBankSize(db, quizId),
     moduleScore(finished, q.quiz.scorePolicy),
+    attemptsOnCard(ctx.t, ctx.lang, q, attempts, now),
   );
   await show(ctx, text, keyboard);
 }

@@ -3,7 +3,10 @@
  * read from the database at the moment it is shown, so after a restart at any point the learner
  * gets the step the database holds; what was shown is recorded (quiz_attempts.shown_item).
  */
-import { GrammyError, InputFile } from "grammy";
+import { GrammyError, InlineKeyboard, InputFile } from "grammy";
+import { reviewAccess } from "../../../domain/quizReview.js";
+import { quizById } from "../../../db/quizRepo.js";
+import { reviewOpenButton } from "../../../messages/callbackData.js";
 import { pickText } from "../../../domain/course.js";
 import {
   answerCorrectness,
@@ -126,10 +129,17 @@ export async function sendResult(ctx: BotContext, a: AttemptState): Promise<void
     toReview,
     moduleTitle: title,
   });
-  await ctx.reply(text, HTML);
+  await ctx.reply(text, { ...HTML, reply_markup: reviewNowButton(ctx, a) });
   markShown(db, a.id, a.variant.length);
   closeDialog(db, a.learnerId, "quiz", a.id);
   await flowEnded(ctx, `quiz:${a.id}`);
+}
+
+/** "Review this attempt" under the result, when the quiz lets learners review right after an attempt. */
+function reviewNowButton(ctx: BotContext, a: AttemptState): InlineKeyboard | undefined {
+  const quiz = quizById(ctx.deps.db, a.quizId);
+  if (!quiz || reviewAccess(quiz.quiz.reviewAfter, a, quiz.module.closesAt, ctx.deps.clock.now()).state !== "open") return undefined;
+  return new InlineKeyboard().text(ctx.t("quizReview.result_button"), reviewOpenButton.encode(a.id));
 }
 
 /**
