@@ -111,8 +111,11 @@ describe("an author of course A and course B", () => {
     expect(documentsTo(AUTHOR_A)).toEqual([]);
     expect(activeDraft(tb.db, AUTHOR_A)!.courseId).toBeNull();
 
-    // /quizstats without an id covers python-101 only.
+    // /quizstats without an id offers python-101 only; the other course's button is refused.
     await a.send("/quizstats");
+    expect(a.buttons().map((b) => b.data)).toEqual(["qss:python-101"]);
+    await refusedButton(a, "qss:data-201");
+    await a.press("qss:python-101");
     const stats = a.texts().slice(-3).join("\n");
     expect(stats).toContain("Introduction to Python");
     const docs = documentsTo(AUTHOR_A);

@@ -415,7 +415,7 @@ describe("direct quiz buttons", () => {
     await queueAnnouncements(tb.db, tb.clock.now());
     await tb.sender().drain();
     expect(u.lastText()).toContain("Week 1 of 4: <b>Module 1</b>");
-    expect(buttonData(u)).toEqual(["qz:python-101:0", "crs:python-101"]);
+    expect(buttonData(u)).toEqual(["qz:python-101:0", "crn:python-101"]);
     await u.press("qz:python-101:0");
     expect(u.lastText()).toContain("Week 1: Module 1");
   });

@@ -1,6 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import { getCourse } from "../db/coursesRepo.js";
-import type { Course } from "../db/schema/index.js";
+import { listCourses } from "../db/coursesRepo.js";
 import { shorten } from "../domain/text.js";
 import type { CallbackCodec, Field } from "../messages/callbackData.js";
 import { courseTitle } from "../messages/courseViews.js";
@@ -18,7 +17,9 @@ export async function pickCourse(
   promptKey: string,
   noneKey: string,
 ): Promise<void> {
-  const courses = courseIds.map((id) => getCourse(ctx.deps.db, id)).filter((c): c is Course => c !== undefined);
+  // In the catalogue's order (as /courses lists them), whatever order the ids came in.
+  const offered = new Set(courseIds);
+  const courses = listCourses(ctx.deps.db).filter((c) => offered.has(c.id));
   if (courses.length === 0) {
     await ctx.reply(ctx.t(noneKey), HTML);
     return;
