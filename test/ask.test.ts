@@ -127,7 +127,7 @@ describe("asking", () => {
     await u.send("/ask");
     expect(u.lastText()).toContain("you are not enrolled in any yet");
     await u.press("ask:c:python-101");
-    expect(u.lastAlert()).toContain("You are not enrolled in «Introduction to Python»");
+    expect(u.lastAlert()).toContain("You are not enrolled in “Introduction to Python”");
     await u.press("ask:m:python-101:0");
     expect(u.lastAlert()).toContain("This form is out of date");
     await u.press("ask:c:no-such-course");
