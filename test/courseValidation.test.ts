@@ -29,9 +29,7 @@ describe("course file validation", () => {
   });
 
   it("schema errors become issue codes, rendered in the author's language with file:line field kept as is", () => {
-    const yaml = courseYaml()
-      .replace("hours_per_week:", "hours_per_wek:")
-      .replace("hours: 4", "hours: many");
+    const yaml = courseYaml().replace("hours_per_week:", "hours_per_wek:").replace("hours: 4", "hours: many");
     const { issues } = check(yaml);
     expect(issues.map((i) => i.code).sort()).toEqual(["schema_expected_number", "schema_unknown_keys"]);
     const quiz = issues.find((i) => i.code === "schema_expected_number")!;
