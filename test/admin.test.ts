@@ -25,14 +25,14 @@ describe("/reload", () => {
     await author.send("/reload");
     const text = tb.telegram.textsTo(AUTHOR).join("\n");
     expect(text).toContain("Reloaded 2 course files:");
-    expect(text).toMatch(/✅ .*good\.yaml: course «good-course» loaded/);
+    expect(text).toMatch(/✅ .*good\.yaml: course “good-course” loaded/);
     expect(text).toMatch(/❌ .*bad\.yaml: not loaded/);
     expect(text).toMatch(/bad\.yaml:\d+ start: error: /);
     expect(getCourse(tb.db, "good-course")).toBeDefined();
     expect(getCourse(tb.db, "bad-course")).toBeUndefined();
 
     await author.send("/reload");
-    expect(tb.telegram.textsTo(AUTHOR).join("\n")).toMatch(/good\.yaml: course «good-course» unchanged/);
+    expect(tb.telegram.textsTo(AUTHOR).join("\n")).toMatch(/good\.yaml: course “good-course” unchanged/);
   });
 
   it("is refused to anyone not a platform admin (course files are the server's)", async () => {

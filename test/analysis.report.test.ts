@@ -45,7 +45,7 @@ describe("/report", () => {
     await author.press(author.buttons()[0]!.data);
 
     const texts = author.texts().join("\n");
-    expect(texts).toContain("Preparing the analysis report for «Introduction to Python»");
+    expect(texts).toContain("Preparing the analysis report for “Introduction to Python”");
     expect(texts).toContain("Enrolled: 7 (still enrolled: 6) · took a quiz: 6 · passed the course: 2 · certificate: 1");
     expect(texts).toContain("Module 1: took it 6, passed 3 (50%), average score 60%");
     // Flagged questions first: Q4's negative discrimination before Q5 (too hard) and Q1 (too easy).
@@ -83,7 +83,7 @@ describe("/report", () => {
 });
 
 describe("automatic analysis reports", () => {
-  const intro = { kk: "талдау кезеңі басталды", ru: "Начался период анализа", en: "analysis period of «Introduction to Python» has begun" };
+  const intro = { kk: "талдау кезеңі басталды", ru: "Начался период анализа", en: "analysis period of “Introduction to Python” has begun" };
   let dir: ReturnType<typeof tempDir>;
   let tb: TestBot;
   beforeEach(async () => {

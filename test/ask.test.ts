@@ -127,7 +127,7 @@ describe("asking", () => {
     await u.send("/ask");
     expect(u.lastText()).toContain("you are not enrolled in any yet");
     await u.press("ask:c:python-101");
-    expect(u.lastAlert()).toContain("You are not enrolled in «Introduction to Python»");
+    expect(u.lastAlert()).toContain("You are not enrolled in “Introduction to Python”");
     await u.press("ask:m:python-101:0");
     expect(u.lastAlert()).toContain("This form is out of date");
     await u.press("ask:c:no-such-course");
@@ -745,6 +745,20 @@ describe("posting survives a crash between sending and recording", () => {
       // The one lost in the crash (delivered, never recorded) and the one sent again under the header.
       expect(photos).toHaveLength(2);
       expect(photos[1]!.payload).toMatchObject({ photo: "shot", reply_parameters: { message_id: headers[0]!.result.message_id } });
+      // Each copy names its question, so a reply to the unrecorded one still reaches the learner.
+      expect(photos.map((p) => p.payload.caption)).toEqual(["Question #1", "Question #1"]);
+      const orphan = Number(photos[0]!.result.message_id);
+      await second.groupUser(500, ASSIST).reply(orphan, "Restart the kernel.", {
+        reply_to_message: {
+          message_id: orphan,
+          date: 0,
+          chat: { id: ASSIST, type: "supergroup", title: "Assistants" },
+          from: { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name },
+          photo: [{ file_id: "shot", file_unique_id: "shot", width: 1, height: 1 }],
+          caption: "Question #1",
+        } as never,
+      });
+      expect(telegram.lastTextTo(8)).toContain("Restart the kernel.");
       second.close();
     } finally {
       cleanup();
@@ -789,7 +803,9 @@ describe("posting survives a crash between sending and recording", () => {
       );
       await job.run(T0 + 3 * MINUTE);
       expect(copies()).toHaveLength(2);
-      expect(String(copies()[1]!.payload.text)).toContain("Sent again after an interruption");
+      expect(String(copies()[1]!.payload.text)).toContain(
+        "Sent again after an interruption: this copy replaces any earlier copy of question #1",
+      );
       expect(getQuestion(second.db, 1)!.assistantMessageId).toBe(copies()[1]!.result.message_id);
       // The learner gets the number through the outbox, once.
       await second.sender().drain();

@@ -114,8 +114,8 @@ describe("banks in course files", () => {
     expect(course).toBeNull();
     const lines = issues.filter((i) => i.file).map((i) => renderIssue(t, "c.yaml", i).replace(dir, "<dir>"));
     expect(lines).toEqual([
-      "<dir>/w.en.gift:23 modules[0].quiz.gift.en: error: the answer block «{» is not closed with «}»",
-      "<dir>/w.en.gift:25 modules[0].quiz.gift.en: warning: «Essay» is an essay question (graded by a teacher); the bot cannot grade it, so it is skipped",
+      "<dir>/w.en.gift:23 modules[0].quiz.gift.en: error: the answer block “{” is not closed with “}”",
+      "<dir>/w.en.gift:25 modules[0].quiz.gift.en: warning: “Essay” is an essay question (graded by a teacher); the bot cannot grade it, so it is skipped",
       "<dir>/w.en.gift:27 modules[0].quiz.gift.en: error: the weight 33% is not one Moodle accepts (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0, or these negated)",
     ]);
   });

@@ -107,7 +107,7 @@ const CASES: Case[] = [
       [choice(0, 1, 2), 0],
       [choice(2), 0],
     ],
-    chat: "<b>Question 1 of 1</b>\n\nWhich are primes?\n\n<b>A.</b> 2\n<b>B.</b> 3\n<b>C.</b> 4\n\n<i>Choose all correct answers, then press «Done».</i>",
+    chat: "<b>Question 1 of 1</b>\n\nWhich are primes?\n\n<b>A.</b> 2\n<b>B.</b> 3\n<b>C.</b> 4\n\n<i>Choose all correct answers, then press “Done”.</i>",
   },
   {
     name: "GIFT numerical with tolerance and wrong-answer feedback {#3:2 ~#feedback}",
@@ -276,7 +276,7 @@ const CASES: Case[] = [
       [choice(1), 0.5],
       [choice(1, 2), 0],
     ],
-    chat: "<b>Question 1 of 1</b>\n\nWhich are <b>prime</b>?\n\n<b>A.</b> 2\n<b>B.</b> 3\n<b>C.</b> 4\n\n<i>Choose all correct answers, then press «Done».</i>",
+    chat: "<b>Question 1 of 1</b>\n\nWhich are <b>prime</b>?\n\n<b>A.</b> 2\n<b>B.</b> 3\n<b>C.</b> 4\n\n<i>Choose all correct answers, then press “Done”.</i>",
   },
   {
     name: "Moodle XML numerical: tolerance, units ignored",

@@ -25,8 +25,35 @@ describe("course file validation", () => {
 
   it("reports a misspelt or missing key with its field", () => {
     const { issues } = check(courseYaml().replace("hours_per_week:", "hours_per_wek:"));
-    expect(issues[0]).toMatchObject({ code: "schema", path: [] });
-    expect(issues[0]!.params.message).toMatch(/hours_per_wek/);
+    expect(issues[0]).toMatchObject({ code: "schema_unknown_keys", path: [], params: { keys: "hours_per_wek" } });
+  });
+
+  it("schema errors become issue codes, rendered in the author's language with file:line field kept as is", () => {
+    const yaml = courseYaml().replace("hours_per_week:", "hours_per_wek:").replace("hours: 4", "hours: many");
+    const { issues } = check(yaml);
+    expect(issues.map((i) => i.code).sort()).toEqual(["schema_expected_number", "schema_unknown_keys"]);
+    const quiz = issues.find((i) => i.code === "schema_expected_number")!;
+    const lines = (lang: "kk" | "ru" | "en") => issues.map((i) => renderIssue(translator(lang), "courses/x.yaml", i));
+    expect(lines("en")).toContain(`courses/x.yaml:${quiz.line} modules[0].hours: error: must be a number`);
+    expect(lines("ru")).toContain(`courses/x.yaml:${quiz.line} modules[0].hours: ошибка: должно быть числом`);
+    expect(lines("kk")).toContain(`courses/x.yaml:${quiz.line} modules[0].hours: қате: сан болуы керек`);
+    expect(lines("kk").join("\n")).toContain("бұл бөлімде мұндай өріс жоқ: hours_per_wek");
+    // No English sentence from the schema library reaches a Kazakh or Russian reader.
+    for (const l of [...lines("kk"), ...lines("ru")]) expect(l).not.toMatch(/Invalid|expected|Unrecognized|must be/);
+  });
+
+  it("a missing field, a wrong type, a value out of range and a bad option, each in words", () => {
+    const cases: [string, string, string][] = [
+      [courseYaml().replace(/^id: .*$/m, ""), "schema_required", "this field is required"],
+      [courseYaml().replace(/^languages: .*$/m, "languages: [kk, de]"), "schema_language", "the language must be one of kk, ru, en"],
+      [courseYaml({ quizzes: { 0: "pass_score: 120" } }), "schema_max", "must be at most 100"],
+      [courseYaml({ quizzes: { 0: "pass_score: 60\nattempts: 1.5" } }), "schema_integer", "must be a whole number"],
+    ];
+    for (const [yaml, code, text] of cases) {
+      const issue = check(yaml).issues.find((i) => i.code.startsWith("schema"));
+      expect(issue?.code, yaml.slice(0, 80)).toBe(code);
+      expect(renderIssue(translator("en"), "f.yaml", issue!)).toContain(text);
+    }
   });
 
   it("requires an id usable in links", () => {

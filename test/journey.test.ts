@@ -18,7 +18,7 @@ afterEach(() => tb.close());
 const expected = {
   kk: { welcome: "Сәлеметсіз бе", enrolled: "Сіз «Python тіліне кіріспе» курсына жазылдыңыз", start: "7 қыркүйек" },
   ru: { welcome: "Здравствуйте", enrolled: "Вы записаны на курс «Введение в Python»", start: "7 сентября 2026" },
-  en: { welcome: "Hello", enrolled: "You are enrolled in «Introduction to Python»", start: "September 7, 2026" },
+  en: { welcome: "Hello", enrolled: "You are enrolled in “Introduction to Python”", start: "September 7, 2026" },
 } as const;
 
 describe.each(["kk", "ru", "en"] as const)("learner journey in %s", (lang) => {
@@ -99,7 +99,7 @@ describe("enrollment rules", () => {
     const u = tb.user(5);
     await u.press("enr!:python-101");
     await u.press("unr:python-101");
-    expect(u.lastText()).toContain("Leave «Introduction to Python»?");
+    expect(u.lastText()).toContain("Leave “Introduction to Python”?");
     await u.press("unr!:python-101");
     expect(getEnrollment(tb.db, u.id, "python-101")?.status).toBe("unenrolled");
     await u.press("enr!:python-101");
@@ -137,7 +137,7 @@ describe("robustness", () => {
   it("a deep link to an unknown course says so and still greets", async () => {
     const u = tb.user(9, { lang: "en" });
     await u.send("/start nope");
-    expect(u.texts()[0]).toContain("could not find a course called «nope»");
+    expect(u.texts()[0]).toContain("could not find a course called “nope”");
     expect(u.lastText()).toContain("Hello");
   });
 });

@@ -41,7 +41,7 @@ describe("'tell me when enrollment opens'", () => {
     const result = await sender.drain();
     expect(result.sent).toBe(2);
     expect(kk.lastText()).toContain("«Python тіліне кіріспе» курсына жазылу ашылды");
-    expect(en.lastText()).toContain("Enrollment in «Introduction to Python» is open");
+    expect(en.lastText()).toContain("Enrollment in “Introduction to Python” is open");
     expect(en.buttons()).toEqual([{ text: "Open the course", data: "crn:data-later" }]);
     // The card comes below the notice, which stays (issue 15 item 8).
     const notice = en.lastMessageId();

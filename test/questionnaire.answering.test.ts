@@ -54,11 +54,11 @@ describe("answering", () => {
 
 const msgs = {
   kk: {
-    buttons: "түймелер арқылы",
-    range: "1 мен 5 аралығындағы",
+    buttons: "батырмалар арқылы",
+    range: "1 – 5 аралығындағы",
     notNumber: "Бұл сан емес",
     integer: "бүтін сан",
-    numRange: "1 мен 40 аралығындағы",
+    numRange: "1 – 40 аралығындағы",
     tooLong: "таңба бар, ал шегі — 50",
     question1: "Оқуға ынтаңыз қандай?",
     q5: "Аптасына неше сағат?",
@@ -227,7 +227,7 @@ describe("navigation, pause, restart, single submission", () => {
     await other.press(qa(other, rid, 4, "v", 1));
     expect(other.lastAlert()).toContain("out of date");
     await u.press(qa(u, rid, 4, "y"));
-    expect(u.lastText()).toContain("Бұл түйме басқа сұраққа қатысты");
+    expect(u.lastText()).toContain("Бұл батырма басқа сұраққа қатысты");
     await u.press("qn:no-such-course:pre");
     expect(u.lastAlert()).toContain("Бұл курс");
   });
@@ -267,7 +267,7 @@ describe("restart", () => {
       await u2.press(qa(u2, rid, 2, "t", 0));
       await u2.press(qa(u2, rid, 2, "d"));
       expect(answersOf(second.db, rid).devices).toEqual(["phone", "laptop"]);
-      expect(u2.lastText()).toContain("4-сі");
+      expect(u2.lastText()).toContain("сұрақ 4/");
       await u2.press(qa(u2, rid, 3, "y"));
       await u2.send("5");
       await u2.press(qa(u2, rid, 5, "s"));

@@ -191,7 +191,7 @@ describe("results and export", () => {
     await author.send("/export python-101");
     expect(author.lastText()).toContain("nothing to export");
     await author.send("/export nope");
-    expect(author.lastText()).toContain("There is no course «nope»");
+    expect(author.lastText()).toContain("There is no course “nope”");
   });
 });
 

@@ -192,8 +192,37 @@ describe("taking a quiz", () => {
   it("speaks the learner's language in questions and buttons", async () => {
     const u = await enrolled(1, "kk");
     await openQuiz(u);
-    expect(u.lastText()).toContain("5 сұрақтың 1-сұрағы");
+    expect(u.lastText()).toContain("Сұрақ 1/5");
     expect(u.lastText()).toContain("(kk)");
+  });
+});
+
+describe("true/false questions", () => {
+  it("buttons say True/False (kk Ақиқат/Жалған, ru Верно/Неверно) without ✅/❌, so a right answer never reads «❌ False — ✅ Correct»", async () => {
+    const labels = { en: ["True", "False"], ru: ["Верно", "Неверно"], kk: ["Ақиқат", "Жалған"] } as const;
+    const verdict = { en: "✅ Correct!", ru: "✅ Правильно!", kk: "✅ Дұрыс!" } as const;
+    for (const [i, lang] of (["en", "ru", "kk"] as const).entries()) {
+      const u = await enrolled(40 + i, lang);
+      await openQuiz(u);
+      const items = latestAttempt(u).variant;
+      let seen = false;
+      for (let item = 0; item < items.length; item++) {
+        const attempt = latestAttempt(u);
+        if (quizBank(tb.db, attempt.quizId)[attempt.variant[item]!.q]!.kind !== "truefalse") {
+          await answer(u, item, true);
+          continue;
+        }
+        expect(u.buttons().map((b) => b.text)).toEqual(expect.arrayContaining([...labels[lang]]));
+        for (const b of u.buttons()) expect(b.text).not.toMatch(/[✅❌]/);
+        await answer(u, item, true); // the statement is true
+        const shown = u.texts().find((t) => t.includes(`<b>${labels[lang][0]}</b>`))!;
+        expect(shown).toContain(verdict[lang]);
+        expect(shown).not.toContain("❌");
+        seen = true;
+        break;
+      }
+      expect(seen).toBe(true);
+    }
   });
 });
 
@@ -218,7 +247,7 @@ describe("bad input during a quiz", () => {
     const numberItem = items.findIndex((v) => v.q === 4);
     for (let i = 0; i < numberItem; i++) await answer(u, i, true);
     await u.send("three and a half");
-    expect(u.texts().at(-2)).toContain("«three and a half» is not a number");
+    expect(u.texts().at(-2)).toContain("“three and a half” is not a number");
     expect(u.lastText()).toContain("What is 7 / 2?");
     await u.send("3.5");
     expect(attemptAnswers(tb.db, latestAttempt(u).id).find((a) => a.questionPosition === 4)?.correct).toBe(true);
@@ -231,7 +260,7 @@ describe("bad input during a quiz", () => {
     const item = att.variant.findIndex((v) => v.q === 1);
     for (let i = 0; i < item; i++) await answer(u, i, true);
     await u.press(quizDone.encode(att.id, item, 0));
-    expect(u.lastAlert()).toBe("Choose at least one answer first, then press «Done».");
+    expect(u.lastAlert()).toBe("Choose at least one answer first, then press “Done”.");
     await u.press(quizToggle.encode(att.id, item, 0, 0));
     const markup = tb.telegram.callsOf("editMessageReplyMarkup").at(-1)!.payload.reply_markup.inline_keyboard.flat();
     expect(markup[0].text).toBe("☑️ A");
@@ -662,17 +691,17 @@ describe("quiz statistics for authors", () => {
     const text = author.lastText();
     expect(text).toContain("Quiz statistics: Introduction to Python");
     expect(text).toContain("Took it: 3 · ✅ passed: 3 · average score: 73.3%");
-    expect(text).toContain("№4 «Name the function that reads a line.» — 0% right (answers: 3)");
-    expect(text).toContain("№1 «Which prints text?» — 67% right (answers: 3)");
+    expect(text).toContain("№4 “Name the function that reads a line.” — 0% right (answers: 3)");
+    expect(text).toContain("№1 “Which prints text?” — 67% right (answers: 3)");
     expect(text).toContain(
-      "The same wrong answer «something else» to №4 «Name the function that reads a line.» from 3 learners (ids: 101, 102, 103)",
+      "The same wrong answer “something else” to №4 “Name the function that reads a line.” from 3 learners (ids: 101, 102, 103)",
     );
 
     const learner = learners[0]!;
     await learner.send("/quizstats");
     expect(learner.lastText()).toContain("only for the course authors");
     await author.send("/quizstats nope");
-    expect(author.lastText()).toContain("could not find a course called «nope»");
+    expect(author.lastText()).toContain("could not find a course called “nope”");
   });
 });
 

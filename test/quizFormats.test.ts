@@ -277,7 +277,7 @@ questions:
     const bad = check(
       courseYaml({ languages: ["en"], quizzes: { 0: "pass_score: 60\nquestions:\n  - type: essay\n    text: { en: x }" } }),
     );
-    expect(bad.issues[0]).toMatchObject({ code: "schema", path: ["modules", 0, "quiz", "questions", 0, "type"] });
+    expect(bad.issues[0]).toMatchObject({ code: "schema_quiz_type", path: ["modules", 0, "quiz", "questions", 0, "type"] });
     const missing = check(
       courseYaml({
         languages: ["en", "ru"],

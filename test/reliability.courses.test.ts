@@ -137,10 +137,10 @@ describe("/reload", () => {
       await author.send("/reload");
       const text = author.texts().join("\n");
       expect(text).toContain("Reloaded 3 course files");
-      expect(text).toMatch(/a-good\.yaml: course «course-a» loaded/);
+      expect(text).toMatch(/a-good\.yaml: course “course-a” loaded/);
       expect(text).toMatch(/b-bomb\.yaml: not loaded/);
       expect(text).toContain("too many YAML aliases");
-      expect(text).toMatch(/c-good\.yaml: course «course-c» loaded/);
+      expect(text).toMatch(/c-good\.yaml: course “course-c” loaded/);
     } finally {
       tb.close();
     }

@@ -127,9 +127,9 @@ describe("/quizstats figures from SQL", () => {
     expect(tb.telegram.callsOf("sendMessage")).toHaveLength(1);
     const text = author.lastText();
     expect(text).toContain("Took it: 4 · ✅ passed: 2 · average score: 60%");
-    expect(text).toContain("№2 «Name the function that reads a line.» — 20% right (answers: 5)");
-    expect(text).toContain("№1 «Python is case-sensitive.» — 50% right (answers: 4)");
-    expect(text).toMatch(/The same wrong answer «.*» to №2 .* from 2 learners \(ids: 2, 3\)/);
+    expect(text).toContain("№2 “Name the function that reads a line.” — 20% right (answers: 5)");
+    expect(text).toContain("№1 “Python is case-sensitive.” — 50% right (answers: 4)");
+    expect(text).toMatch(/The same wrong answer “.*” to №2 .* from 2 learners \(ids: 2, 3\)/);
   });
 });
 
@@ -150,7 +150,7 @@ describe("a report too long for one message", () => {
     const file = docs[0]!.payload["document:file"] as { filename: string; content: string };
     expect(file.filename).toBe("python-101-quiz-statistics.txt");
     expect(file.content).toContain("Quiz statistics: Introduction to Python");
-    expect(file.content).toContain("The same wrong answer «wrong answer number 149»");
+    expect(file.content).toContain("The same wrong answer “wrong answer number 149”");
     expect(file.content).not.toMatch(/<\/?b>|&lt;|&amp;/);
     expect(docs[0]!.payload.caption).toContain("too long for one message");
   });

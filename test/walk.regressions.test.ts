@@ -94,9 +94,9 @@ describe("enrolling in a course that is already running", () => {
 
   it("does not say the course will start, in any language", async () => {
     const expected = {
-      kk: ["Курс жүріп жатыр (басталған күні — 2026 ж. 31 тамыз)", "курсы басталды (басталған күні — 2026 ж. 31 тамыз)"],
+      kk: ["Курс өтіп жатыр (басталған күні — 2026 ж. 31 тамыз)", "курсы басталды (басталған күні — 2026 ж. 31 тамыз)"],
       ru: ["Курс уже идёт (начался 31 августа 2026)", "Курс «Введение в Python» начался 31 августа 2026."],
-      en: ["The course is running (it started on August 31, 2026)", "«Introduction to Python» started on August 31, 2026."],
+      en: ["The course is running (it started on August 31, 2026)", "“Introduction to Python” started on August 31, 2026."],
     };
     for (const [i, lang] of (["kk", "ru", "en"] as const).entries()) {
       const u = await enrolled(10 + i, lang);

@@ -7,7 +7,7 @@ import { getCourse, getModules } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
 import { clearPostIntent, getQuestion, mapMessage, markPostIntent, markPosted, questionByMessage } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
-import { escapeHtml, translator } from "../messages/i18n.js";
+import { escapeHtml, translator, type T } from "../messages/i18n.js";
 import { logger, redact } from "../log.js";
 import { assistantKeyboard, learnerName, questionHeader } from "../messages/questionViews.js";
 import { HTML, isNotModified } from "./ui.js";
@@ -48,7 +48,7 @@ export async function postQuestion(
   try {
     if (q.assistantMessageId !== null && q.assistantChatId === chatId) {
       // The header is posted and recorded; only its photo/document may be missing (a crash in between).
-      if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, q.assistantMessageId, now);
+      if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, q.assistantMessageId, now, translator(config.defaultLocale));
       return true;
     }
     const course = getCourse(db, q.courseId);
@@ -57,7 +57,7 @@ export async function postQuestion(
     const lang = config.defaultLocale;
     const t = translator(lang);
     let header = questionHeader(t, q, { course, modules: getModules(db, course.id), learner, lang });
-    if (options.maybeCopy) header = `${header}\n\n${t("assist.maybe_copy")}`;
+    if (options.maybeCopy) header = `${header}\n\n${t("assist.maybe_copy", { number: q.id })}`;
     markPostIntent(db, q.id, now);
     let sent;
     try {
@@ -71,15 +71,15 @@ export async function postQuestion(
       markPosted(db, q.id, chatId, sent.message_id);
       mapMessage(db, { chatId, messageId: sent.message_id, questionId: q.id, side: "assistants", kind: "header" }, now);
     });
-    if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, sent.message_id, now);
+    if (q.mediaKind && q.mediaFileId) await postMedia(api, db, chatId, q, sent.message_id, now, t);
     return true;
   } finally {
     postingNow.delete(q.id);
   }
 }
 
-async function postMedia(api: Api, db: Db, chatId: number, q: Question, headerId: number, now: number): Promise<void> {
-  const media = await sendMedia(api, chatId, q.mediaKind!, q.mediaFileId!, headerId);
+async function postMedia(api: Api, db: Db, chatId: number, q: Question, headerId: number, now: number, t: T): Promise<void> {
+  const media = await sendMedia(api, chatId, q.mediaKind!, q.mediaFileId!, headerId, t("assist.media_caption", { number: q.id }));
   mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
 }
 
@@ -127,7 +127,14 @@ export async function postFollowUp(
   });
   mapMessage(db, { chatId, messageId: sent.message_id, questionId: q.id, side: "assistants", kind: "follow-up" }, now);
   if (content.mediaKind && content.fileId) {
-    const media = await sendMedia(api, chatId, content.mediaKind, content.fileId, sent.message_id);
+    const media = await sendMedia(
+      api,
+      chatId,
+      content.mediaKind,
+      content.fileId,
+      sent.message_id,
+      t("assist.media_caption", { number: q.id }),
+    );
     mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
   }
 }
@@ -144,12 +151,28 @@ export async function postAttachment(
   const chatId = config.assistantChatId;
   if (chatId === null) throw new Error("postAttachment without ASSISTANT_CHAT_ID");
   const replyTo = q.assistantMessageId !== null && q.assistantChatId === chatId ? q.assistantMessageId : 0;
-  const messageId = await sendMedia(api, chatId, media.kind, media.fileId, replyTo);
+  const caption = translator(config.defaultLocale)("assist.media_caption", { number: q.id });
+  const messageId = await sendMedia(api, chatId, media.kind, media.fileId, replyTo, caption);
   mapMessage(db, { chatId, messageId, questionId: q.id, side: "assistants", kind: "media" }, now);
 }
 
-async function sendMedia(api: Api, chatId: number, kind: "photo" | "document", fileId: string, replyTo: number): Promise<number> {
-  const other = replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
+/**
+ * A photo or document in the assistants' chat, captioned with its question's number: Telegram
+ * gives a reply's replied-to message without its own reply chain, so a copy whose mapping was lost
+ * in a crash is recognised only by what it says itself (questionForReply).
+ */
+async function sendMedia(
+  api: Api,
+  chatId: number,
+  kind: "photo" | "document",
+  fileId: string,
+  replyTo: number,
+  caption: string,
+): Promise<number> {
+  const other = {
+    caption,
+    ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+  };
   const m = kind === "photo" ? await api.sendPhoto(chatId, fileId, other) : await api.sendDocument(chatId, fileId, other);
   return m.message_id;
 }

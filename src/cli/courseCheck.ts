@@ -11,7 +11,7 @@ import { translator } from "../messages/i18n.js";
  */
 /** Said once when a bank has broken questions: the author may fix them or import the others. */
 const BANK_HINT =
-  "Broken questions in a bank refuse the course. Fix them at the lines above, or add «import: valid-only» to the module's quiz to import the valid questions and skip these (the quiz card then tells learners how many were skipped).";
+  "Broken questions in a bank refuse the course. Fix them at the lines above, or add “import: valid-only” to the module's quiz to import the valid questions and skip these (the quiz card then tells learners how many were skipped).";
 
 function main(args: string[]): number {
   let skippedHint = "";
@@ -44,7 +44,7 @@ function main(args: string[]): number {
       notes += n;
       warnings += issues.length - e - n;
       if (issues.some((i) => i.level === "error" && /^(aiken|gift|xml|limit)_/.test(i.code))) skippedHint = BANK_HINT;
-      console.log(course ? `${file}: OK, course «${course.id}» (${course.modules.length} modules)` : `${file}: INVALID (${e} errors)`);
+      console.log(course ? `${file}: OK, course “${course.id}” (${course.modules.length} modules)` : `${file}: INVALID (${e} errors)`);
     }
   }
   console.log(`${errors} errors, ${warnings} warnings${notes ? `, ${notes} notes` : ""}`);

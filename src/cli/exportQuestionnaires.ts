@@ -22,13 +22,13 @@ export async function runExport(args: string[], databasePath: string, log: (line
   const db = openDatabase(databasePath);
   try {
     if (!getCourse(db, courseId)) {
-      log(`no course «${courseId}» in ${databasePath}`);
+      log(`no course “${courseId}” in ${databasePath}`);
       return 1;
     }
     mkdirSync(outDir, { recursive: true });
     const files = await exportCourseQuestionnaires(db, courseId, outDir, defaultLocaleFromEnv());
     if (files.length === 0) {
-      log(`course «${courseId}»: nobody has started a questionnaire yet, nothing written`);
+      log(`course “${courseId}”: nobody has started a questionnaire yet, nothing written`);
       return 0;
     }
     for (const f of files) log(`${f.path}: ${f.rows} ${f.rows === 1 ? "learner" : "learners"}`);

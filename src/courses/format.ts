@@ -8,13 +8,13 @@ import { questionnairesFileSchema } from "./questionnaire.js";
  * Strict objects: a misspelt key is an error rather than silently ignored.
  */
 export const translatedSchema = z.partialRecord(
-  z.enum(LOCALES, { error: "language must be one of kk, ru, en" }),
-  z.string({ error: "must be a text" }).trim().min(1, { error: "must not be empty" }),
+  z.enum(LOCALES, { error: "language" }),
+  z.string({ error: "text" }).trim().min(1, { error: "not_empty" }),
 );
 
-const dateText = z.union([z.string(), z.date()], { error: "must be a date such as 2026-09-01 or today+7" });
+const dateText = z.union([z.string(), z.date()], { error: "date" });
 
-const localeKey = z.enum(LOCALES, { error: "language must be one of kk, ru, en" });
+const localeKey = z.enum(LOCALES, { error: "language" });
 
 /** Single and multiple choice share one shape; only the scoring differs. */
 function choiceQuestionSchema<T extends "single" | "multiple">(type: T) {
@@ -23,7 +23,7 @@ function choiceQuestionSchema<T extends "single" | "multiple">(type: T) {
     text: translatedSchema,
     options: z
       .array(z.strictObject({ text: translatedSchema, correct: z.boolean().optional(), feedback: translatedSchema.optional() }))
-      .min(2, { error: "a choice question needs at least 2 options" }),
+      .min(2, { error: "choice_options" }),
     fixed_order: z.boolean().optional(),
     feedback: translatedSchema.optional(),
     review: translatedSchema.optional(),
@@ -39,7 +39,7 @@ export const inlineQuestionSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal("truefalse"),
       text: translatedSchema,
-      answer: z.boolean({ error: "must be true or false" }),
+      answer: z.boolean({ error: "true_false" }),
       feedback: translatedSchema.optional(),
       review: translatedSchema.optional(),
     }),
@@ -54,13 +54,13 @@ export const inlineQuestionSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal("number"),
       text: translatedSchema,
-      answer: z.number({ error: "must be a number" }),
+      answer: z.number({ error: "number" }),
       tolerance: z.number().nonnegative().optional(),
       feedback: translatedSchema.optional(),
       review: translatedSchema.optional(),
     }),
   ],
-  { error: "type must be one of single, multiple, truefalse, text, number" },
+  { error: "quiz_type" },
 );
 
 /** Files of a bank, one per language, relative to the course file. */
@@ -95,7 +95,7 @@ export const quizSchema = z.strictObject({
    * until the file is fixed; "valid-only" imports the questions that are fine, lists the skipped
    * ones in course:check, and the quiz card tells learners how many were left out.
    */
-  import: z.enum(["all", "valid-only"], { error: "import must be all or valid-only" }).default("all"),
+  import: z.enum(["all", "valid-only"], { error: "import_mode" }).default("all"),
 });
 
 export const moduleSchema = z.strictObject({
@@ -112,8 +112,8 @@ export const moduleSchema = z.strictObject({
 });
 
 export const courseFileSchema = z.strictObject({
-  id: z.string({ error: "is required" }),
-  languages: z.array(z.enum(LOCALES, { error: "language must be one of kk, ru, en" })).min(1),
+  id: z.string({ error: "course_id" }),
+  languages: z.array(z.enum(LOCALES, { error: "language" })).min(1),
   title: translatedSchema,
   description: translatedSchema,
   start: dateText,
@@ -121,7 +121,7 @@ export const courseFileSchema = z.strictObject({
   hours_per_week: z.number().positive().optional(),
   lessons_per_week: z.number().int().positive().optional(),
   enrollment: z.strictObject({ opens: dateText.optional(), closes: dateText.optional() }).optional(),
-  modules: z.array(moduleSchema).min(1, { error: "a course needs at least one module" }),
+  modules: z.array(moduleSchema).min(1, { error: "modules_min" }),
   glossary: z
     .array(z.strictObject({ term: translatedSchema, definition: translatedSchema }))
     .optional(),

@@ -13,19 +13,19 @@ import type { CourseIssue, IssuePath } from "./issues.js";
 
 // Same shape as format.ts's translatedSchema (not imported: format.ts imports this module).
 const translated = z.partialRecord(
-  z.enum(LOCALES, { error: "language must be one of kk, ru, en" }),
-  z.string({ error: "must be a text" }).trim().min(1, { error: "must not be empty" }),
+  z.enum(LOCALES, { error: "language" }),
+  z.string({ error: "text" }).trim().min(1, { error: "not_empty" }),
 );
 
 const base = {
-  id: z.string({ error: "every question needs an id" }),
+  id: z.string({ error: "question_id" }),
   text: translated,
   /** Default true: an optional question says `required: false`. */
   required: z.boolean().optional(),
 };
 
-const optionSchema = z.strictObject({ id: z.string({ error: "every option needs an id" }), text: translated });
-const options = z.array(optionSchema).min(2, { error: "a choice question needs at least 2 options" });
+const optionSchema = z.strictObject({ id: z.string({ error: "option_id" }), text: translated });
+const options = z.array(optionSchema).min(2, { error: "choice_options" });
 
 export const questionFileSchema = z.discriminatedUnion(
   "type",
@@ -50,7 +50,7 @@ export const questionFileSchema = z.discriminatedUnion(
       integer: z.boolean().optional(),
     }),
   ],
-  { error: "type must be one of rating, single, multiple, yes_no, text, number" },
+  { error: "questionnaire_type" },
 );
 
 export const questionnairesFileSchema = z.strictObject({

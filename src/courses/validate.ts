@@ -10,6 +10,7 @@ import type { QuizDefinition } from "../domain/quiz.js";
 import { type CourseIssue, type IssuePath } from "./issues.js";
 import { checkQuizzes } from "./quizValidate.js";
 import { checkQuestionnaires } from "./questionnaire.js";
+import { schemaIssue } from "./schemaIssues.js";
 
 export type { CourseIssue, IssuePath } from "./issues.js";
 export { pathToString } from "./issues.js";
@@ -82,10 +83,12 @@ export function validateCourseText(text: string, options: ValidateOptions): Vali
     return { course: null, issues };
   }
 
-  const parsed = courseFileSchema.safeParse(normaliseDates(doc.toJS()));
+  const input = normaliseDates(doc.toJS());
+  const parsed = courseFileSchema.safeParse(input);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
-      add("error", "schema", i.path.filter((p): p is string | number => typeof p !== "symbol"), { message: i.message });
+      const { code, params } = schemaIssue(i, input);
+      add("error", code, i.path.filter((p): p is string | number => typeof p !== "symbol"), params);
     }
     return { course: null, issues };
   }

@@ -44,6 +44,9 @@ const SPECIAL_OPTIONS = [
   "joinArrays",
 ];
 
+/** A whole number as formatNumber prints it in kk, ru or en (digits, group separators, a minus). */
+const FORMATTED_NUMBER = /^-?\d[\d\s\u00a0\u202f,]*$/;
+
 /** A text split into literals (even indexes) and variable names (odd), or null when i18next must render it. */
 type Template = string[] | null;
 
@@ -77,24 +80,34 @@ function fastTranslator(lang: Locale): T {
     }
     return tpl;
   };
+  const fill = (tpl: string[], vars: Record<string, unknown> | undefined): string => {
+    if (tpl.length === 1) return tpl[0]!;
+    let out = tpl[0]!;
+    for (let i = 1; i < tpl.length; i += 2) {
+      const name = tpl[i]!;
+      const value = vars?.[name];
+      // As i18next: a missing variable stays as written, an explicit undefined/null becomes "".
+      if (value === undefined && !(vars && Object.prototype.hasOwnProperty.call(vars, name))) out += `{{${name}}}`;
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- numbers and booleans, as i18next prints them
+      else out += escapeHtml(value == null ? "" : typeof value === "string" ? value : String(value));
+      out += tpl[i + 1]!;
+    }
+    return out;
+  };
+  const plurals = new Intl.PluralRules(lang);
   const t = (key: unknown, opts?: unknown, ...rest: unknown[]) => {
     if (typeof key === "string" && rest.length === 0 && (opts === undefined || (typeof opts === "object" && opts !== null))) {
       const vars = opts as Record<string, unknown> | undefined;
-      const tpl = vars && SPECIAL_OPTIONS.some((o) => o in vars) ? null : template(key);
-      if (tpl) {
-        if (tpl.length === 1) return tpl[0];
-        let out = tpl[0]!;
-        for (let i = 1; i < tpl.length; i += 2) {
-          const name = tpl[i]!;
-          const value = vars?.[name];
-          // As i18next: a missing variable stays as written, an explicit undefined/null becomes "".
-          if (value === undefined && !(vars && Object.prototype.hasOwnProperty.call(vars, name))) out += `{{${name}}}`;
-          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- numbers and booleans, as i18next prints them
-          else out += escapeHtml(value == null ? "" : typeof value === "string" ? value : String(value));
-          out += tpl[i + 1]!;
-        }
-        return out;
+      const count = vars?.count;
+      if (typeof count === "string" && FORMATTED_NUMBER.test(count)) {
+        // A count already formatted for reading ("12 345", "1,234"): the plural form follows its
+        // value and the text shows it as given (i18next would take such a string for "other").
+        const form = `${key}_${plurals.select(Number(count.replace(/[^\d-]/g, "")))}`;
+        const tpl = template(instance.getResource(lang, "translation", form) === undefined ? `${key}_other` : form);
+        if (tpl) return fill(tpl, vars);
       }
+      const tpl = vars && SPECIAL_OPTIONS.some((o) => o in vars) ? null : template(key);
+      if (tpl) return fill(tpl, vars);
     }
     return fixed(key, opts, ...rest);
   };

@@ -1,13 +1,21 @@
 /**
  * npm run faults: the fault suite against the real, built process (see README "Reliability").
  * Prints a table of what held and what did not; exits 1 when something did not hold.
- * FAULTS_KILLS (default 50), FAULTS_SEED, FAULTS_ONLY=kill,outage,storm,disk,fuzz.
+ * FAULTS_KILLS (default 50), FAULTS_SEED, FAULTS_ONLY=kill,orphan,outage,storm,disk,fuzz.
  */
 import { execSync } from "node:child_process";
-import { diskFullScenario, fuzzScenario, killScenario, outageScenario, stormScenario, type Check } from "./scenarios.js";
+import {
+  diskFullScenario,
+  fuzzScenario,
+  killScenario,
+  orphanPostScenario,
+  outageScenario,
+  stormScenario,
+  type Check,
+} from "./scenarios.js";
 
 const seed = Number(process.env.FAULTS_SEED ?? Date.now() % 100_000);
-const only = new Set((process.env.FAULTS_ONLY ?? "kill,outage,storm,disk,fuzz").split(","));
+const only = new Set((process.env.FAULTS_ONLY ?? "kill,orphan,outage,storm,disk,fuzz").split(","));
 const kills = Number(process.env.FAULTS_KILLS ?? 50);
 
 async function main(): Promise<number> {
@@ -34,6 +42,7 @@ async function main(): Promise<number> {
     console.log(`  ${name} took ${((Date.now() - t) / 1000).toFixed(0)} s`);
   };
   await run("kill", () => killScenario({ entry: "dist", kills, seed, perFlow: 2, broadcastLearners: 150, log: (l) => console.log(l) }));
+  await run("orphan", () => orphanPostScenario({ entry: "dist" }));
   await run("outage", () => outageScenario({ entry: "dist", seconds: 20, recoverySeconds: 5 }));
   await run("storm", () => stormScenario({ entry: "dist", broadcast: 60, repliers: 6 }));
   await run("disk", () => diskFullScenario({ entry: "dist" }));

@@ -1,7 +1,6 @@
 import { Composer } from "grammy";
 import { loadCoursesFromDir } from "../../courses/loadCourses.js";
-import { renderIssue } from "../../messages/courseIssues.js";
-import { escapeHtml } from "../../messages/i18n.js";
+import { renderFileReports } from "../../messages/courseIssues.js";
 import { requireAdmin } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { chunkLines, HTML } from "../ui.js";
@@ -13,13 +12,7 @@ export const adminFeature = new Composer<BotContext>();
 adminFeature.chatType("private").command("reload", requireAdmin, async (ctx) => {
   const { db, clock, config } = ctx.deps;
   const reports = loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone });
-  const lines = reports.flatMap((r) => [
-    ctx.t(r.loaded ? (r.unchanged ? "reload.unchanged" : "reload.loaded") : "reload.failed", {
-      file: r.file,
-      id: r.courseId ?? "?",
-    }),
-    ...r.issues.map((i) => `• ${escapeHtml(renderIssue(ctx.t, r.file, i))}`),
-  ]);
+  const lines = renderFileReports(ctx.t, reports);
   for (const chunk of chunkLines([ctx.t("reload.header", { count: reports.length }), "", ...lines], RULES.telegramMaxMessageLength)) {
     await ctx.reply(chunk, HTML);
   }
