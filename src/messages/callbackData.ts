@@ -259,3 +259,11 @@ export const reportCourse = defineCallback("rpt", slug);
  * are on the attempt in the database; `step` lets a button of an earlier pair be told apart.
  */
 export const quizMatch = defineCallback("qzm", int, position, intUpTo(99), option); // attempt, item, step, n
+
+// --- Course assistants' chats (issue 9 items 3 and 6) -----------------------------------------
+/** /link in a group: link this course to the chat (checked against the role of whoever presses). */
+export const chatLinkButton = defineCallback("clk", slug);
+/** /unlink in a group: unlink this course from the chat. */
+export const chatUnlinkButton = defineCallback("culk", slug);
+/** /chatlanguage: the language everything the bot writes in this chat uses. */
+export const chatLanguageButton = defineCallback("clng", oneOf(...LOCALES));
