@@ -220,6 +220,19 @@ describe("linking and unlinking", () => {
     await member(OUTSIDER, CHAT_A).send("/questions");
     expect(tb.telegram.lastTextTo(CHAT_A)).toContain("No course is linked to this chat");
   });
+  it("a group upgraded to a supergroup takes its links and language to the new id", async () => {
+    const upgraded = -1001004;
+    await link(AUTHOR_A, CHAT_A, "python-101");
+    await member(ASSISTANT_A, CHAT_A).send("/chatlanguage");
+    await member(ASSISTANT_A, CHAT_A).press("clng:ru", lastMessageIdIn(CHAT_A));
+    await member(AUTHOR_A, CHAT_A).send(undefined, { migrate_to_chat_id: upgraded });
+    tb.telegram.addChat(upgraded);
+    restart();
+    const u = await learner(6);
+    const q = await ask(u, "python-101", "After the upgrade");
+    expect(getQuestion(tb.db, q)!.assistantChatId).toBe(upgraded);
+    expect(textsIn(upgraded).join("\n")).toContain(`Вопрос #${q}`);
+  });
 });
 
 describe("the bot removed from a chat", () => {

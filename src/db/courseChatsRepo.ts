@@ -165,3 +165,19 @@ export function servingChats(db: Db, config: RouteConfig): number[] {
   const fallback = defaultChatAlive(db, config);
   return fallback === null || linked.includes(fallback) ? linked : [fallback, ...linked];
 }
+
+/**
+ * A group upgraded to a supergroup gets a new id (Telegram's migrate_to_chat_id): its links and
+ * language follow it, or its courses would post to a chat that no longer takes messages.
+ */
+export function moveChat(db: Db, fromId: number, toId: number, now: number): number {
+  return db.transaction(() => {
+    const moved = statement<[number, number]>(db, "UPDATE course_chats SET chat_id = ? WHERE chat_id = ?").run(toId, fromId).changes;
+    statement<[number, number, number]>(db, "UPDATE OR REPLACE assistant_chats SET chat_id = ?, updated_at = ? WHERE chat_id = ?").run(
+      toId,
+      now,
+      fromId,
+    );
+    return moved;
+  });
+}

@@ -16,6 +16,7 @@ import {
   coursesWithoutChat,
   linkCourseChat,
   markLinksRemoved,
+  moveChat,
   setChatLocale,
   setDefaultChatRemoved,
   chatLocale,
@@ -212,6 +213,19 @@ languageChats.callbackQuery(chatLanguageButton.filter, async (ctx) => {
   await answerCallback(ctx);
   await show(ctx, translator(lang)("chat.language_set", { language: LANGUAGE_LABELS[lang] }));
   await refreshAssistantChatMenu(ctx);
+});
+
+// ---- the group upgraded to a supergroup ----
+
+courseChatsFeature.on("message:migrate_to_chat_id", async (ctx, next) => {
+  const { db, config, clock } = ctx.deps;
+  const to = ctx.msg.migrate_to_chat_id;
+  const moved = moveChat(db, ctx.chat.id, to, clock.now());
+  if (moved > 0) ctx.log.info({ from: ctx.chat.id, to, courses: moved }, "an assistants' chat became a supergroup; its links follow it");
+  if (ctx.chat.id === config.assistantChatId) {
+    ctx.log.warn({ from: ctx.chat.id, to }, "ASSISTANT_CHAT_ID became a supergroup with a new id: set ASSISTANT_CHAT_ID to the new id");
+  }
+  await next();
 });
 
 // ---- the bot removed from (or added to) a group ----
