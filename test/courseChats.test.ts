@@ -345,6 +345,9 @@ describe("the chat's language", () => {
     expect(tb.telegram.lastTextTo(CHAT_A)).toContain("курсының сұрақтарына тек оның көмекшілері мен авторлары");
     await member(ASSISTANT_A, CHAT_A).send("/questions");
     expect(tb.telegram.lastTextTo(CHAT_A)).toContain("Ашық сұрақтар: 1");
+    // Even an unknown button pressed there by someone whose app is in English is answered in the chat's language.
+    await member(OUTSIDER, CHAT_A).press("zzz:1", 1);
+    expect(tb.telegram.callbackAnswers().at(-1)!.payload.text).toContain("Бұл батырма ескірген");
     await member(ASSISTANT_B, CHAT_B).send("/questions");
     expect(tb.telegram.lastTextTo(CHAT_B)).toContain("Открытые вопросы: 1");
 
