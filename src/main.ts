@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   // Then, in the background: the first scheduler tick (catch-up after downtime), command menus.
   void scheduler.start();
   const stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
-  const stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, config));
+  const stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, db, config));
   // Authors' and admins' own "/" menus (chat scope), also removing those of people removed while down.
   const stopStaffMenus = retryInBackground("staff command menus", () => syncAllStaffMenus(bot.api, db, config, () => clock.now()));
 

@@ -601,11 +601,17 @@ describe("assistants' buttons and lists", () => {
     expect(u.lastText()).toContain("Ответ на ваш вопрос №1");
   });
 
-  it("registers /questions and /questions_csv in the assistants' chat menu only", async () => {
-    await registerAssistantCommands(tb.bot.api, tb.config);
+  it("registers the assistants' commands (with linking and the chat's language) in the assistants' chat menu only", async () => {
+    await registerAssistantCommands(tb.bot.api, tb.db, tb.config);
     const call = tb.telegram.callsOf("setMyCommands").at(-1)!;
     expect(call.payload.scope).toEqual({ type: "chat", chat_id: ASSIST });
-    expect(call.payload.commands.map((c: { command: string }) => c.command)).toEqual(["questions", "questions_csv"]);
+    expect(call.payload.commands.map((c: { command: string }) => c.command)).toEqual([
+      "questions",
+      "questions_csv",
+      "link",
+      "unlink",
+      "chatlanguage",
+    ]);
     expect(call.payload.commands[0].description).toBe("Open questions and those for the instructor");
   });
 

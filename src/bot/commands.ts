@@ -10,8 +10,6 @@ export const LEARNER_COMMANDS = ["courses", "mycourses", "quiz", "progress", "as
 export const AUTHOR_COMMANDS = ["announce", "results", "export", "quizstats", "report", "invite", "invites"] as const;
 /** Added for platform admins, after the authors' commands. */
 export const ADMIN_COMMANDS = ["staff", "grant", "revoke", "reload"] as const;
-/** The assistants' group chat (scope chat): what assistants do there. */
-export const ASSISTANT_CHAT_COMMANDS = ["questions", "questions_csv"] as const;
 
 export type StaffMenuKind = "author" | "admin";
 
@@ -31,17 +29,25 @@ export function staffMenu(kind: StaffMenuKind, lang: Locale): BotCommand[] {
   return names.map((command) => ({ command, description: t(`commands.${command}`) }));
 }
 
-/**
- * The "/" menu inside a course's assistants' group, in the chat's language. Called when a chat is
- * linked to a course (and at start for the default ASSISTANT_CHAT_ID).
- */
-export async function setAssistantChatMenu(api: Api, chatId: number, locale: Locale): Promise<void> {
-  const t = translator(locale);
-  const commands = ASSISTANT_CHAT_COMMANDS.map((command) => ({ command, description: t(`assist.commands.${command}`) }));
-  await api.setMyCommands(commands, { scope: { type: "chat", chat_id: chatId } });
-}
-
 /** Telegram refused for good (unknown chat, bad request), as opposed to a failure worth retrying. */
 export function isPermanentRefusal(err: unknown): boolean {
   return err instanceof GrammyError && err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429;
+}
+
+/** What an assistants' group offers: its questions, and linking courses and choosing its language (courseChats.ts). */
+export const ASSISTANT_CHAT_COMMANDS = ["questions", "questions_csv", "link", "unlink", "chatlanguage"] as const;
+
+/**
+ * The command menu inside an assistants' chat, in the chat's language. In a group, choosing a
+ * command from this menu sends /questions@bot, which reaches the bot even in privacy mode. A
+ * private assistants' chat (ASSISTANT_CHAT_ID may be one person) keeps the learner commands too,
+ * since that person is also a user, and has nothing to link.
+ */
+export async function setAssistantChatMenu(api: Api, chatId: number, locale: Locale): Promise<void> {
+  const t = translator(locale);
+  const own = ASSISTANT_CHAT_COMMANDS.filter((c) => chatId < 0 || c === "questions" || c === "questions_csv" || c === "chatlanguage").map(
+    (command) => ({ command, description: t(`assist.commands.${command}`) }),
+  );
+  const learner = chatId > 0 ? LEARNER_COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) })) : [];
+  await api.setMyCommands([...own, ...learner], { scope: { type: "chat", chat_id: chatId } });
 }

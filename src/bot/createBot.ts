@@ -45,7 +45,9 @@ export interface CreateBotOptions {
  *  2. sequentialize    updates of one chat run one after another (conversations, double taps)
  *  3. dedupeUpdates    an update id seen before is dropped (Telegram may deliver one twice)
  *  4. learnerContext   ctx.deps, the learner (registered on first private contact), ctx.lang, ctx.t
- *  5. blocking         my_chat_member: a learner who blocks or unblocks the bot is marked
+ *                      (in a group: the chat's own language, /chatlanguage)
+ *  5. blocking         my_chat_member: a learner who blocks or unblocks the bot is marked (a
+ *                      group's goes on to the ask feature: courseChats.ts, the bot removed or added)
  *  6. dialogs          a quiz or questionnaire open in the chat takes typed answers and /cancel
  *                      (their state lives in the database: every step is read from it)
  *  7. features         start, courses, mycourses, glossary, admin, staff, invitations, announce, quiz, questionnaire,

@@ -5,7 +5,16 @@ import { isLocale, type Locale } from "../domain/locale.js";
 import type { Db } from "../db/client.js";
 import { getCourse, getModules } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
-import { clearPostIntent, getQuestion, mapMessage, markPostIntent, markPosted, questionByMessage } from "../db/questionsRepo.js";
+import { assistantChatFor, chatLocale } from "../db/courseChatsRepo.js";
+import {
+  clearPostIntent,
+  getQuestion,
+  mapMessage,
+  markPostIntent,
+  markPosted,
+  questionByMessage,
+  waitingQuestionsOf,
+} from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
 import { escapeHtml, translator, type T } from "../messages/i18n.js";
 import { logger, redact } from "../log.js";
@@ -29,7 +38,8 @@ export interface PostOptions {
  * in one transaction after it. A question with an intent and no message id may have an unrecorded
  * copy; it is posted again with a note saying so, and a reply to ANY copy still routes, because
  * every header names its question (#N) and questionForReply reads it when the mapping is missing.
- * Returns false when this process is already posting the question.
+ * Returns false when this process is already posting the question, or when its course has no chat
+ * to post to right now (assistantChatFor: the bot was removed from it); such a question waits.
  */
 export async function postQuestion(
   api: Api,
@@ -39,8 +49,13 @@ export async function postQuestion(
   now: number,
   options: PostOptions = {},
 ): Promise<boolean> {
-  const chatId = config.assistantChatId;
-  if (chatId === null) throw new Error("postQuestion without ASSISTANT_CHAT_ID");
+  const route = assistantChatFor(db, config, q.courseId);
+  if (route.kind !== "chat") {
+    // Nothing is sent while it waits, so a later post needs no "maybe a copy above" note.
+    clearPostIntent(db, q.id);
+    return false;
+  }
+  const chatId = route.chatId;
   let postingNow = postingNowByDb.get(db);
   if (!postingNow) postingNowByDb.set(db, (postingNow = new Set()));
   if (postingNow.has(q.id)) return false;
@@ -54,7 +69,7 @@ export async function postQuestion(
     const course = getCourse(db, q.courseId);
     const learner = getLearner(db, q.learnerId);
     if (!course || !learner) throw new Error(`question #${q.id}: course or learner missing`);
-    const lang = config.defaultLocale;
+    const lang = route.locale;
     const t = translator(lang);
     let header = questionHeader(t, q, { course, modules: getModules(db, course.id), learner, lang });
     if (options.maybeCopy) header = `${header}\n\n${t("assist.maybe_copy", { number: q.id })}`;
@@ -101,7 +116,8 @@ export function questionForReply(db: Db, chatId: number, replyTo: Message, botId
 
 /**
  * A learner's follow-up: posted as a reply to the question's header, so it stays in the same
- * thread (and the same forum topic). Returns the ids of the messages posted.
+ * thread (and the same forum topic); when the course moved to another chat since, on its own there.
+ * Returns false (nothing sent) when the course has no chat to post to right now.
  */
 export async function postFollowUp(
   api: Api,
@@ -110,11 +126,12 @@ export async function postFollowUp(
   q: Question,
   content: { text: string; mediaKind: "photo" | "document" | null; fileId: string | null },
   now: number,
-): Promise<void> {
-  const chatId = config.assistantChatId;
-  if (chatId === null) throw new Error("postFollowUp without ASSISTANT_CHAT_ID");
+): Promise<boolean> {
+  const route = assistantChatFor(db, config, q.courseId);
+  if (route.kind !== "chat") return false;
+  const chatId = route.chatId;
   const learner = getLearner(db, q.learnerId);
-  const t = translator(config.defaultLocale);
+  const t = translator(route.locale);
   const lines = [t("assist.followup_header", { number: q.id, name: learner ? learnerName(learner) : "—" })];
   if (content.text) lines.push("", escapeHtml(content.text));
   if (content.mediaKind) lines.push("", t(`assist.media_below.${content.mediaKind}`));
@@ -137,6 +154,7 @@ export async function postFollowUp(
     );
     mapMessage(db, { chatId, messageId: media, questionId: q.id, side: "assistants", kind: "media" }, now);
   }
+  return true;
 }
 
 /** Another photo or document of an album the learner sent with a question or a follow-up. */
@@ -148,8 +166,9 @@ export async function postAttachment(
   media: { kind: "photo" | "document"; fileId: string },
   now: number,
 ): Promise<void> {
-  const chatId = config.assistantChatId;
-  if (chatId === null) throw new Error("postAttachment without ASSISTANT_CHAT_ID");
+  const route = assistantChatFor(db, config, q.courseId);
+  if (route.kind !== "chat") return;
+  const chatId = route.chatId;
   const replyTo = q.assistantMessageId !== null && q.assistantChatId === chatId ? q.assistantMessageId : 0;
   const caption = translator(config.defaultLocale)("assist.media_caption", { number: q.id });
   const messageId = await sendMedia(api, chatId, media.kind, media.fileId, replyTo, caption);
@@ -199,13 +218,30 @@ export function learnerLocale(language: string | undefined, fallback: Locale): L
 export async function refreshHeaderButtons(api: Api, db: Db, config: Config, questionId: number, except?: number): Promise<void> {
   const q = getQuestion(db, questionId);
   const chatId = q?.assistantChatId ?? null;
-  if (!q || chatId === null || q.assistantMessageId === null || chatId !== config.assistantChatId || q.assistantMessageId === except)
-    return;
+  if (!q || chatId === null || q.assistantMessageId === null || q.assistantMessageId === except) return;
   try {
     await api.editMessageReplyMarkup(chatId, q.assistantMessageId, {
-      reply_markup: assistantKeyboard(translator(config.defaultLocale), q),
+      reply_markup: assistantKeyboard(translator(chatLocale(db, config, chatId)), q),
     });
   } catch (err) {
     if (!isNotModified(err)) logger.error({ component: "ask", err, question: q.id }, "could not update the buttons of a question");
   }
+}
+
+/**
+ * Posts the questions that waited for these courses' chat (the bot had been removed from it), in
+ * the order they were asked, once a chat is linked again. Stops at the first failure: the
+ * redelivery job tries again. Returns how many were posted.
+ */
+export async function postWaitingQuestions(api: Api, db: Db, config: Config, courseIds: readonly string[], now: number): Promise<number> {
+  let posted = 0;
+  for (const q of waitingQuestionsOf(db, courseIds)) {
+    try {
+      if (await postQuestion(api, db, config, q, now, { maybeCopy: q.postStartedAt !== null })) posted++;
+    } catch (err) {
+      logger.error({ component: "ask", err, question: q.id }, "a waiting question is still not posted");
+      break;
+    }
+  }
+  return posted;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lt, max, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, max, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import {
   askDrafts,
@@ -245,14 +245,20 @@ export function openQuestions(db: Db): QuestionRow[] {
 
 /**
  * Up to `limit` questions with ids above `afterId`, in id order, with their learner: the CSV
- * export pages through them (and looks each course up once, not once per row).
+ * export pages through them (and looks each course up once, not once per row). With `courseIds`,
+ * only those courses' questions (an assistants' chat exports the courses it serves).
  */
-export function questionsPage(db: Db, afterId: number, limit: number): { question: Question; learner: Learner }[] {
+export function questionsPage(
+  db: Db,
+  afterId: number,
+  limit: number,
+  courseIds?: readonly string[],
+): { question: Question; learner: Learner }[] {
   return db
     .select({ question: questions, learner: learners })
     .from(questions)
     .innerJoin(learners, eq(learners.id, questions.learnerId))
-    .where(gt(questions.id, afterId))
+    .where(and(gt(questions.id, afterId), courseIds ? inArray(questions.courseId, [...courseIds]) : undefined))
     .orderBy(asc(questions.id))
     .limit(limit)
     .all();
@@ -261,4 +267,18 @@ export function questionsPage(db: Db, afterId: number, limit: number): { questio
 /** Every question, oldest first, for the CSV export. */
 export function allQuestions(db: Db): QuestionRow[] {
   return questionRows(db).orderBy(asc(questions.id)).all();
+}
+
+/**
+ * Questions of these courses never posted, whatever their age, oldest first: they waited for the
+ * course's assistants' chat (the bot was removed from it) and go out when a chat is linked again.
+ */
+export function waitingQuestionsOf(db: Db, courseIds: readonly string[]): Question[] {
+  if (courseIds.length === 0) return [];
+  return db
+    .select()
+    .from(questions)
+    .where(and(isNull(questions.assistantMessageId), inArray(questions.courseId, [...courseIds])))
+    .orderBy(asc(questions.id))
+    .all();
 }

@@ -5,10 +5,12 @@ import { RULES } from "../domain/rules.js";
 import { fromLocal } from "../domain/time.js";
 import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
+import { chatLocale, coursesServedBy, servingChats } from "../db/courseChatsRepo.js";
 import {
   getQuestion,
   markLearnerNotified,
   openQuestions,
+  type QuestionRow,
   questionsMissingMedia,
   unnotifiedQuestions,
   unpostedQuestions,
@@ -23,53 +25,73 @@ import { enqueue } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
 
 /**
- * Once a day at DIGEST_HOUR (in TIMEZONE), the assistants' chat gets the list of questions still
- * waiting for an answer that were asked before that hour. The day is in the outbox dedupe key, so
- * however many ticks see the hour, one digest goes out; a bot that was down at that hour sends it
- * when it comes back the same day. No open questions, no message.
+ * Once a day at DIGEST_HOUR (in TIMEZONE), every assistants' chat (ASSISTANT_CHAT_ID and each
+ * linked chat the bot is still in) gets the list of questions of the courses it serves still
+ * waiting for an answer that were asked before that hour, in the chat's language. The day (and
+ * the chat) is in the outbox dedupe key, so however many ticks see the hour, one digest goes out
+ * per chat; a bot that was down at that hour sends it when it comes back the same day. No open
+ * questions, no message.
  */
 export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => void): Job {
   return {
     name: "questions-digest",
     run(now) {
-      const chatId = config.assistantChatId;
-      if (chatId === null) return;
+      const chats = servingChats(db, config);
+      if (chats.length === 0) return;
       const day = digestDay(now, config.timezone, config.digestHour);
       if (!day) return;
       const [year, month, date] = day.split("-").map(Number) as [number, number, number];
       const digestAt = fromLocal({ year, month, day: date, hour: config.digestHour, minute: 0 }, config.timezone);
-      const rows = openQuestions(db).filter((r) => r.question.createdAt < digestAt);
-      if (rows.length === 0) return;
-      const lang = config.defaultLocale;
-      const t = translator(lang);
-      const header = t("assist.digest.header", {
-        date: formatDate(digestAt, lang, config.timezone),
-        open: rows.filter((r) => !r.question.forInstructor).length,
-        instructor: rows.filter((r) => r.question.forInstructor).length,
-      });
-      const chunks = chunkLines([header, "", ...openQuestionLines(t, rows, lang, digestAt)], RULES.telegramMaxMessageLength);
-      const added = db.transaction(() => {
-        for (const [i, text] of chunks.entries()) {
-          const fresh = enqueue(
-            db,
-            {
-              dedupeKey: `questions-digest:${day}:${i + 1}`,
-              kind: "questions-digest",
-              batch: `questions-digest:${day}`,
-              chatId,
-              method: "sendMessage",
-              payload: { text, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
-            },
-            now,
-          );
-          // The first part decides: if today's digest exists, a longer list now adds nothing.
-          if (!fresh) return i > 0;
-        }
-        return true;
-      });
+      const open = openQuestions(db).filter((r) => r.question.createdAt < digestAt);
+      let added = false;
+      for (const chatId of chats) {
+        const served = new Set(coursesServedBy(db, config, chatId));
+        const rows = open.filter((r) => served.has(r.question.courseId));
+        if (rows.length === 0) continue;
+        // ASSISTANT_CHAT_ID keeps the key it had before course chats, so an upgrade mid-day sends no second digest.
+        const key = chatId === config.assistantChatId ? `questions-digest:${day}` : `questions-digest:${chatId}:${day}`;
+        if (enqueueDigest(db, config, { chatId, key, rows, digestAt }, now)) added = true;
+      }
       if (added) onEnqueued();
     },
   };
+}
+
+function enqueueDigest(
+  db: Db,
+  config: Config,
+  digest: { chatId: number; key: string; rows: QuestionRow[]; digestAt: number },
+  now: number,
+): boolean {
+  const { chatId, key, rows, digestAt } = digest;
+  const lang = chatLocale(db, config, chatId);
+  const t = translator(lang);
+  const header = t("assist.digest.header", {
+    date: formatDate(digestAt, lang, config.timezone),
+    open: rows.filter((r) => !r.question.forInstructor).length,
+    instructor: rows.filter((r) => r.question.forInstructor).length,
+  });
+  const chunks = chunkLines([header, "", ...openQuestionLines(t, rows, lang, digestAt)], RULES.telegramMaxMessageLength);
+  const added = db.transaction(() => {
+    for (const [i, text] of chunks.entries()) {
+      const fresh = enqueue(
+        db,
+        {
+          dedupeKey: `${key}:${i + 1}`,
+          kind: "questions-digest",
+          batch: key,
+          chatId,
+          method: "sendMessage",
+          payload: { text, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+        },
+        now,
+      );
+      // The first part decides: if today's digest exists, a longer list now adds nothing.
+      if (!fresh) return i > 0;
+    }
+    return true;
+  });
+  return added;
 }
 
 /** Posts a question to the assistants' chat (bot/questionRelay.ts's postQuestion, injected by main). */
@@ -80,7 +102,8 @@ export type PostQuestion = (q: Question, now: number, options: { maybeCopy: bool
  * while it was unreachable, or interrupted by a crash between the send and its record (posted
  * again then, with a note that a copy may exist; a reply to either copy reaches the learner);
  * a photo/document whose header went out but which was not recorded is sent under the header.
- * Only questions older than two minutes are taken, so a question still being posted by its own
+ * Questions whose course's chat is gone (the bot was removed) are skipped by `post` and wait for a
+ * new link (courseChats.ts posts them then, whatever their age). Only questions older than two minutes are taken, so a question still being posted by its own
  * update is not posted twice; questions older than a week are left alone. A learner who was not
  * told the question's number (a crash before the confirmation was recorded) is told through the
  * outbox, once.
@@ -89,7 +112,6 @@ export function questionsRedeliveryJob(db: Db, config: Config, post: PostQuestio
   return {
     name: "questions-redelivery",
     async run(now) {
-      if (config.assistantChatId === null) return;
       const since = now - 7 * 24 * 60 * MINUTE;
       const settled = now - 2 * MINUTE;
       const due = [...unpostedQuestions(db, since).filter((q) => q.createdAt < settled), ...questionsMissingMedia(db, since, settled)];

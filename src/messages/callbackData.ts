@@ -306,3 +306,11 @@ export const reviewButton = defineCallback("qrv", int, intUpTo(999)); // attempt
 export const reviewOpenButton = defineCallback("qro", int); // attempt
 /** /myquestions: read an assistant's reply in full (its question_thread id). */
 export const fullReplyButton = defineCallback("myq", int); // thread entry
+
+// --- Course assistants' chats (issue 9 items 3 and 6) -----------------------------------------
+/** /link in a group: link this course to the chat (checked against the role of whoever presses). */
+export const chatLinkButton = defineCallback("clk", slug);
+/** /unlink in a group: unlink this course from the chat. */
+export const chatUnlinkButton = defineCallback("culk", slug);
+/** /chatlanguage: the language everything the bot writes in this chat uses. */
+export const chatLanguageButton = defineCallback("clng", oneOf(...LOCALES));

@@ -29,7 +29,7 @@ export function moduleLabel(t: T, course: Course, modules: Module[], position: n
     : t("assist.module_week_only", { week: position + 1 });
 }
 
-/** The message the assistants reply to: everything they need to answer, in DEFAULT_LOCALE. */
+/** The message the assistants reply to: everything they need to answer, in the chat's language. */
 export function questionHeader(t: T, q: Question, ctx: { course: Course; modules: Module[]; learner: Learner; lang: Locale }): string {
   const lines = [
     t("assist.header", {

@@ -23,8 +23,15 @@ function rememberingT(t: T): T {
   }) as unknown as T;
 }
 
-/** Writes the CSV to `path` and returns how many questions it holds. */
-export async function writeQuestionsCsv(plainT: T, db: Db, lang: Locale, timeZone: string, path: string): Promise<number> {
+/** Writes the CSV to `path` (only `courseIds`' questions when given) and returns how many questions it holds. */
+export async function writeQuestionsCsv(
+  plainT: T,
+  db: Db,
+  lang: Locale,
+  timeZone: string,
+  path: string,
+  courseIds?: readonly string[],
+): Promise<number> {
   const t = rememberingT(plainT);
   const modules = new Map<string, Module[]>();
   const modulesOf = (courseId: string) => {
@@ -42,7 +49,7 @@ export async function writeQuestionsCsv(plainT: T, db: Db, lang: Locale, timeZon
   try {
     writer.write(questionCsvHeader(t));
     for (let after = 0; ;) {
-      const rows = questionsPage(db, after, PAGE_SIZE);
+      const rows = questionsPage(db, after, PAGE_SIZE, courseIds);
       for (const { question, learner } of rows) {
         writer.write(questionCsvCells(t, { question, learner, course: courseOf(question.courseId) }, lang, timeZone, modulesOf));
       }

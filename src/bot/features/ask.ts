@@ -25,6 +25,7 @@ import { postAttachment, postFollowUp, postQuestion, refreshHeaderButtons } from
 import { askCancelButton, askCourseButton, askModuleButton, coursesButton } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
+import { assistantChatFor, questionsEnabled } from "../../db/courseChatsRepo.js";
 import { pauseOpenDialog } from "./dialogs.js";
 import { flowEnded, keyboardRemoved, stepShown } from "../liveKeyboard.js";
 import { myQuestionsFeature } from "./myQuestions.js";
@@ -44,8 +45,11 @@ askFeature.use(assistantsChatFeature);
 askFeature.use(myQuestionsFeature);
 const pm = askFeature.chatType("private");
 
-function enabled(ctx: BotContext): boolean {
-  return ctx.deps.config.assistantChatId !== null;
+
+/** Questions can be asked (of this course): some assistants' chat serves it (courseChatsRepo's routing). */
+function enabled(ctx: BotContext, courseId?: string): boolean {
+  const { db, config } = ctx.deps;
+  return courseId === undefined ? questionsEnabled(db, config) : assistantChatFor(db, config, courseId).kind !== "off";
 }
 
 function refusalText(ctx: BotContext, r: AskRefusal): string {
@@ -319,7 +323,7 @@ pm.on("message", async (ctx, next) => {
 async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string): Promise<void> {
   const { db, clock, config } = ctx.deps;
   const learnerId = ctx.from!.id;
-  if (!enabled(ctx)) {
+  if (!enabled(ctx, courseId)) {
     deleteDraft(db, learnerId);
     await ctx.reply(ctx.t("ask.disabled"), HTML);
     return;
@@ -362,15 +366,16 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     deleteDraft(db, learnerId);
     return q;
   });
-  let posted = true;
+  let outcome = "ask.sent";
   try {
-    await postQuestion(ctx.api, db, config, question, now);
+    // Not posted: the bot was removed from the course's chat; it waits until a chat is linked again.
+    if (!(await postQuestion(ctx.api, db, config, question, now))) outcome = "ask.waiting";
   } catch (err) {
     // Saved all the same: the redelivery job posts it when Telegram answers again.
-    posted = false;
+    outcome = "ask.queued";
     ctx.log.warn({ err, question: question.id }, "question not posted yet");
   }
-  const confirmation = await ctx.reply(ctx.t(posted ? "ask.sent" : "ask.queued", { number: question.id }), HTML);
+  const confirmation = await ctx.reply(ctx.t(outcome, { number: question.id }), HTML);
   // Until this is recorded, the redelivery job tells the learner the number (after a crash here).
   db.transaction(() => {
     mapMessage(
@@ -386,7 +391,7 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
 
 async function followUp(ctx: BotContext, q: Question): Promise<void> {
   const { db, clock, config } = ctx.deps;
-  if (!enabled(ctx)) {
+  if (!enabled(ctx, q.courseId)) {
     await ctx.reply(ctx.t("ask.disabled"), HTML);
     return;
   }
@@ -398,7 +403,10 @@ async function followUp(ctx: BotContext, q: Question): Promise<void> {
     return;
   }
   const now = clock.now();
-  await postFollowUp(ctx.api, db, config, q, content, now);
+  if (!(await postFollowUp(ctx.api, db, config, q, content, now))) {
+    await ctx.reply(ctx.t("ask.followup_waiting", { number: q.id }), HTML);
+    return;
+  }
   recordFollowUp(db, q.id, now, ctx.msg!.media_group_id ?? null);
   recordThreadEntry(
     db,

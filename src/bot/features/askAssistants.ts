@@ -1,4 +1,5 @@
 import { Composer, InputFile, type Api } from "grammy";
+import type { Db } from "../../db/client.js";
 import type { Message } from "grammy/types";
 import type { Config } from "../../config.js";
 import { reportTempDir } from "../../reports/csvFile.js";
@@ -7,6 +8,8 @@ import { digestDay, snippet } from "../../domain/questions.js";
 import { RULES } from "../../domain/rules.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import { getLearner, setLearnerBlocked } from "../../db/learnersRepo.js";
+import { chatLocale, coursesServedBy } from "../../db/courseChatsRepo.js";
+import { courseStaff } from "../../db/staffRepo.js";
 import {
   closeWithoutReply,
   getQuestion,
@@ -21,7 +24,10 @@ import type { Question } from "../../db/schema/index.js";
 import { recordThreadEntry } from "../../db/questionThreadRepo.js";
 import { formatDate } from "../../messages/format.js";
 import { escapeHtml, translator, type T } from "../../messages/i18n.js";
-import { LEARNER_COMMANDS } from "../commands.js";
+import { setAssistantChatMenu } from "../commands.js";
+import { hasRoleIn } from "../auth.js";
+import { courseChatsFeature } from "./courseChats.js";
+import { assistantLocale, assistantT, isChatMember } from "../assistantChat.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { describeError, learnerLocale, questionForReply, refreshHeaderButtons, telegramCode } from "../questionRelay.js";
@@ -30,9 +36,11 @@ import { assistantButton, decodeLegacyAssistantButton, LEGACY_ASSISTANT_FILTER }
 import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
 
 /**
- * The assistants' side of learners' questions, active only in ASSISTANT_CHAT_ID: answering by
- * replying to a question's message, the state buttons, /questions and /questions_csv. Texts here
- * are in DEFAULT_LOCALE (the assistants' chat is shared, so nobody's own language applies).
+ * The assistants' side of learners' questions, in every assistants' chat (ASSISTANT_CHAT_ID and the
+ * groups linked to courses, see courseChats.ts): answering by replying to a question's message, the
+ * state buttons, /questions and /questions_csv. Texts here are in the chat's own language
+ * (/chatlanguage, default DEFAULT_LOCALE): the chat is shared, so nobody's own language applies.
+ * A chat lists and exports only the questions of the courses it serves.
  *
  * Who may answer: in a private chat only its one person can write. In a group, being able to
  * post is not proof of membership: a public supergroup (a channel's discussion group, for
@@ -40,32 +48,58 @@ import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
  * buttons. So the sender of every reply, button press and command is checked with getChatMember;
  * an anonymous admin posts as the group itself (sender_chat = the group) and is trusted, while a
  * message sent on behalf of another chat (a channel) is not.
+ *
+ * Membership is not enough to answer or press a question's buttons: the person must also hold the
+ * assistant or author role in the question's course (admins hold every role). The one exception
+ * keeps the old set-up working: in ASSISTANT_CHAT_ID, a question of a course with no staff at all
+ * may be handled by any member (an anonymous admin included), as before course teams existed.
  */
 export const assistantsChatFeature = new Composer<BotContext>();
+assistantsChatFeature.use(courseChatsFeature);
 
-const ac = assistantsChatFeature.filter(
-  (ctx) => ctx.deps.config.assistantChatId !== null && ctx.chat?.id === ctx.deps.config.assistantChatId,
-);
-
-function assistantT(ctx: BotContext): T {
-  return translator(ctx.deps.config.defaultLocale);
+/** Groups (where courses are linked) and ASSISTANT_CHAT_ID (which may be a private chat). */
+export function isAssistantsChatCandidate(ctx: BotContext): boolean {
+  const chat = ctx.chat;
+  if (!chat) return false;
+  return chat.type === "group" || chat.type === "supergroup" || chat.id === ctx.deps.config.assistantChatId;
 }
 
-const MEMBER_STATUSES = new Set(["creator", "administrator", "member"]);
+const ac = assistantsChatFeature.filter(isAssistantsChatCandidate);
 
-async function isAssistant(ctx: BotContext): Promise<boolean> {
-  const chatId = ctx.deps.config.assistantChatId!;
-  if (ctx.chat?.type === "private") return ctx.from?.id === chatId;
-  const senderChat = ctx.message?.sender_chat;
-  if (senderChat) return senderChat.id === chatId;
-  if (!ctx.from || ctx.from.is_bot) return false;
-  try {
-    const member = await ctx.api.getChatMember(chatId, ctx.from.id);
-    return MEMBER_STATUSES.has(member.status) || (member.status === "restricted" && member.is_member);
-  } catch (err) {
-    ctx.log.error({ err }, "getChatMember failed");
-    return false;
-  }
+/** Whether the question belongs here: posted in this chat, or of a course this chat serves now. */
+function belongsHere(db: Db, ctx: BotContext, q: Question): boolean {
+  const chatId = ctx.chat!.id;
+  return q.assistantChatId === chatId || coursesServedBy(db, ctx.deps.config, chatId).includes(q.courseId);
+}
+
+/** The role half of "who may answer" (membership is checked separately): see the comment at the top. */
+function holdsRoleFor(ctx: BotContext, courseId: string): boolean {
+  const { db, config } = ctx.deps;
+  if (ctx.chat!.id === config.assistantChatId && courseStaff(db, courseId).length === 0) return true;
+  // An anonymous admin posts as the group: there is no person whose role could be checked.
+  if (ctx.message?.sender_chat) return false;
+  return hasRoleIn(ctx, courseId, "assistant") || hasRoleIn(ctx, courseId, "author");
+}
+
+/** Null when the sender may handle the question, else the key of the refusal. */
+async function refusalFor(ctx: BotContext, q: Question, alert: boolean): Promise<string | null> {
+  if (!(await isChatMember(ctx))) return alert ? "assist.not_member_alert" : "assist.not_member";
+  if (!holdsRoleFor(ctx, q.courseId)) return alert ? "assist.not_staff_alert" : "assist.not_staff";
+  return null;
+}
+
+/** The course's title in the chat's language (its id if it left the catalogue). */
+function courseLabel(ctx: BotContext, courseId: string): string {
+  const course = getCourse(ctx.deps.db, courseId);
+  return course ? courseTitle(course, assistantLocale(ctx)) : courseId;
+}
+
+/** The courses this chat serves, or null after telling the chat it serves none. */
+async function servedHere(ctx: BotContext, t: T): Promise<string[] | null> {
+  const served = coursesServedBy(ctx.deps.db, ctx.deps.config, ctx.chat!.id);
+  if (served.length > 0) return served;
+  await ctx.reply(t("chat.not_linked"), HTML);
+  return null;
 }
 
 function responder(ctx: BotContext): Responder {
@@ -79,32 +113,38 @@ function responder(ctx: BotContext): Responder {
 
 ac.command("questions", async (ctx) => {
   const t = assistantT(ctx);
-  if (!(await isAssistant(ctx))) {
+  const served = await servedHere(ctx, t);
+  if (!served) return;
+  if (!(await isChatMember(ctx))) {
     await ctx.reply(t("assist.not_member"), HTML);
     return;
   }
-  const lines = openQuestionLines(t, openQuestions(ctx.deps.db), ctx.deps.config.defaultLocale, ctx.deps.clock.now());
+  const rows = openQuestions(ctx.deps.db).filter((r) => served.includes(r.question.courseId));
+  const lines = openQuestionLines(t, rows, assistantLocale(ctx), ctx.deps.clock.now());
   for (const chunk of chunkLines(lines, RULES.telegramMaxMessageLength)) await ctx.reply(chunk, HTML);
 });
 
 ac.command(["questions_csv", "questionscsv"], async (ctx) => {
   const t = assistantT(ctx);
-  if (!(await isAssistant(ctx))) {
+  const served = await servedHere(ctx, t);
+  if (!served) return;
+  if (!(await isChatMember(ctx))) {
     await ctx.reply(t("assist.not_member"), HTML);
     return;
   }
   const { db, config, clock } = ctx.deps;
+  const lang = assistantLocale(ctx);
   const now = clock.now();
   const filename = `questions-${digestDay(now, config.timezone, 0)!}.csv`;
   const tmp = reportTempDir();
   try {
-    const count = await writeQuestionsCsv(t, db, config.defaultLocale, config.timezone, tmp.file(filename));
+    const count = await writeQuestionsCsv(t, db, lang, config.timezone, tmp.file(filename), served);
     if (count === 0) {
       await ctx.reply(t("assist.csv.none"), HTML);
       return;
     }
     await ctx.replyWithDocument(new InputFile(tmp.file(filename), filename), {
-      caption: t("assist.csv.caption", { n: count, date: formatDate(now, config.defaultLocale, config.timezone) }),
+      caption: t("assist.csv.caption", { n: count, date: formatDate(now, lang, config.timezone) }),
     });
   } finally {
     tmp.remove();
@@ -123,14 +163,16 @@ ac.callbackQuery([assistantButton.filter, LEGACY_ASSISTANT_FILTER], async (ctx) 
     return;
   }
   const [action, id] = values;
-  if (!(await isAssistant(ctx))) {
-    await answerCallback(ctx, t("assist.not_member_alert"), true);
-    return;
-  }
   const { db, clock } = ctx.deps;
   const q = getQuestion(db, id);
-  if (!q) {
+  // A forged button naming another chat's question is as unknown here as a deleted one.
+  if (!q || !belongsHere(db, ctx, q)) {
     await answerCallback(ctx, t("assist.stale"), true);
+    return;
+  }
+  const refusal = await refusalFor(ctx, q, true);
+  if (refusal) {
+    await answerCallback(ctx, t(refusal, { course: courseLabel(ctx, q.courseId) }), true);
     return;
   }
   const now = clock.now();
@@ -159,11 +201,12 @@ ac.on("message", async (ctx, next) => {
   // Only replies to a question's messages count; in a forum topic every message "replies" to the
   // topic's first message, which is never mapped, so ordinary chatter is left alone.
   const q = questionForReply(ctx.deps.db, ctx.chat.id, replyTo, ctx.me.id, ctx.deps.clock.now());
-  if (!q) return next();
+  if (!q || !belongsHere(ctx.deps.db, ctx, q)) return next();
   if (ctx.from.id === ctx.me.id) return;
   const t = assistantT(ctx);
-  if (!(await isAssistant(ctx))) {
-    await ctx.reply(t("assist.not_member"), {
+  const refusal = await refusalFor(ctx, q, false);
+  if (refusal) {
+    await ctx.reply(t(refusal, { course: courseLabel(ctx, q.courseId) }), {
       ...HTML,
       reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
     });
@@ -243,15 +286,11 @@ async function deliverAnswer(ctx: BotContext, q: Question, msg: Message, t: T): 
 }
 
 /**
- * The command menu inside the assistants' chat (/questions, /questions_csv). In a group, choosing
- * a command from this menu sends /questions@bot, which reaches the bot even in privacy mode. A
- * private assistants' chat keeps the learner commands too, since that person is also a user.
+ * The command menu inside ASSISTANT_CHAT_ID, in that chat's language (linked chats get theirs when
+ * linked or when their language changes: courseChats.ts).
  */
-export async function registerAssistantCommands(api: Api, config: Config): Promise<void> {
+export async function registerAssistantCommands(api: Api, db: Db, config: Config): Promise<void> {
   const chatId = config.assistantChatId;
   if (chatId === null) return;
-  const t = translator(config.defaultLocale);
-  const own = (["questions", "questions_csv"] as const).map((command) => ({ command, description: t(`assist.commands.${command}`) }));
-  const learner = chatId > 0 ? LEARNER_COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) })) : [];
-  await api.setMyCommands([...own, ...learner], { scope: { type: "chat", chat_id: chatId } });
+  await setAssistantChatMenu(api, chatId, chatLocale(db, config, chatId));
 }

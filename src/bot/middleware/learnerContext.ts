@@ -1,11 +1,12 @@
 import type { NextFunction } from "grammy";
 import { upsertLearner } from "../../db/learnersRepo.js";
+import { chatLocale } from "../../db/courseChatsRepo.js";
 import { localeFromTelegram, translator } from "../../messages/i18n.js";
 import type { BotContext, BotDeps } from "../context.js";
 
 /**
  * Gives every update its dependencies, the learner (registered on first contact in a private
- * chat) and a t() fixed to their language.
+ * chat) and a t() fixed to their language (in a group: the chat's language, see courseChats.ts).
  */
 export function learnerContext(deps: BotDeps) {
   return async (ctx: BotContext, next: NextFunction) => {
@@ -23,7 +24,11 @@ export function learnerContext(deps: BotDeps) {
       ctx.learner = learner;
       ctx.learnerIsNew = isNew;
     }
-    ctx.lang = ctx.learner?.language ?? telegramLocale ?? deps.config.defaultLocale;
+    // In a group the bot speaks the chat's language (/chatlanguage), not the sender's: everyone reads it.
+    const group = ctx.chat?.type === "group" || ctx.chat?.type === "supergroup";
+    ctx.lang = group
+      ? chatLocale(deps.db, deps.config, ctx.chat.id)
+      : (ctx.learner?.language ?? telegramLocale ?? deps.config.defaultLocale);
     ctx.t = translator(ctx.lang);
     await next();
   };

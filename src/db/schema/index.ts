@@ -9,3 +9,4 @@ export * from "./analysis.js";
 export * from "./questionImages.js";
 export * from "./staff.js";
 export * from "./questionThread.js";
+export * from "./courseChats.js";
