@@ -102,7 +102,7 @@ export function withFile(bundle: CourseBundle, path: string, bytes: Uint8Array):
 export const MAX_COURSE_BYTES = MAX_COURSE_FILE_BYTES;
 
 function safeBaseName(fileName: string, fallback: string): string {
-  const name = basename(fileName.replaceAll("\\", "/")).replace(/[\u0000-\u001f]/g, "");
+  const name = basename(fileName.replaceAll("\\", "/")).replace(/\p{Cc}/gu, "");
   return name && name !== "." && name !== ".." ? name : fallback;
 }
 

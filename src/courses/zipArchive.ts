@@ -106,7 +106,8 @@ async function readEntry(
  * valid UTF-8 is read as CP866, so a bank named in Cyrillic still matches the course file.
  */
 function entryName(entry: Entry): string {
-  const raw = (entry as Entry & { fileNameRaw?: Buffer }).fileNameRaw ?? (entry.fileName as unknown as Buffer);
+  // With decodeStrings off, yauzl hands the name over as the raw bytes.
+  const raw = entry.fileNameRaw as Buffer | undefined ?? (entry.fileName as unknown as Buffer);
   const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw), "utf8");
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -130,6 +131,6 @@ function isSymlink(entry: Entry): boolean {
 }
 
 function shown(name: string): string {
-  const clean = name.replace(/[\u0000-\u001f]/g, "?");
+  const clean = name.replace(/\p{Cc}/gu, "?");
   return clean.length > 120 ? `${clean.slice(0, 117)}…` : clean;
 }

@@ -11,7 +11,10 @@ export function packBundle(bundle: CourseBundle): Buffer {
 
 export function unpackBundle(blob: Buffer): CourseBundle {
   const raw = JSON.parse(gunzipSync(blob).toString("utf8")) as { courseFile: string; files: Record<string, string> };
-  return { courseFile: raw.courseFile, files: Object.fromEntries(Object.entries(raw.files).map(([p, b]) => [p, Buffer.from(b, "base64")])) };
+  return {
+    courseFile: raw.courseFile,
+    files: Object.fromEntries(Object.entries(raw.files).map(([p, b]) => [p, Buffer.from(b, "base64")])),
+  };
 }
 
 export interface CourseVersion {
@@ -77,17 +80,26 @@ export function listVersions(db: Db, courseId: string, limit = 10): CourseVersio
 }
 
 export function versionBundle(db: Db, courseId: string, version: number): CourseBundle | undefined {
-  const r = statement<[string, number], { bundle: Buffer }>(db, "SELECT bundle FROM course_versions WHERE course_id = ? AND version = ?").get(
-    courseId,
-    version,
-  );
+  const r = statement<[string, number], { bundle: Buffer }>(
+    db,
+    "SELECT bundle FROM course_versions WHERE course_id = ? AND version = ?",
+  ).get(courseId, version);
   return r ? unpackBundle(r.bundle) : undefined;
 }
 
 /** Adds the next version of the course; call inside the import's transaction. Returns its number. */
 export function recordVersion(
   db: Db,
-  v: { courseId: string; origin: VersionOrigin; sourceHash: string; sourceFile: string; bundle: CourseBundle; createdBy: number | null; now: number; restoredFrom?: number },
+  v: {
+    courseId: string;
+    origin: VersionOrigin;
+    sourceHash: string;
+    sourceFile: string;
+    bundle: CourseBundle;
+    createdBy: number | null;
+    now: number;
+    restoredFrom?: number;
+  },
 ): number {
   const next = (latestVersion(db, v.courseId)?.version ?? 0) + 1;
   statement(
@@ -116,7 +128,15 @@ export interface PendingUpload {
  */
 export function savePendingUpload(
   db: Db,
-  u: { userId: number; courseId: string; kind: UploadKind; fileName: string; bundle: CourseBundle; baseVersion: number | null; now: number },
+  u: {
+    userId: number;
+    courseId: string;
+    kind: UploadKind;
+    fileName: string;
+    bundle: CourseBundle;
+    baseVersion: number | null;
+    now: number;
+  },
 ): number {
   return db.$client.transaction(() => {
     statement(
@@ -146,7 +166,9 @@ export function getUpload(db: Db, id: number): PendingUpload | undefined {
       status: UploadStatus;
       created_at: number;
     }
-  >(db, "SELECT id, user_id, course_id, kind, file_name, bundle, base_version, status, created_at FROM course_uploads WHERE id = ?").get(id);
+  >(db, "SELECT id, user_id, course_id, kind, file_name, bundle, base_version, status, created_at FROM course_uploads WHERE id = ?").get(
+    id,
+  );
   return r
     ? {
         id: r.id,
@@ -164,10 +186,15 @@ export function getUpload(db: Db, id: number): PendingUpload | undefined {
 
 /** Moves a pending upload to its outcome; false when it was not pending any more (a double tap). */
 export function decideUpload(db: Db, id: number, status: Exclude<UploadStatus, "pending">, now: number): boolean {
-  return statement(db, "UPDATE course_uploads SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'").run(status, now, id).changes > 0;
+  return (
+    statement(db, "UPDATE course_uploads SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'").run(status, now, id).changes >
+    0
+  );
 }
 
 /** Learners enrolled now: how many an import of a new version affects. */
 export function activeEnrollmentCount(db: Db, courseId: string): number {
-  return statement<[string], { n: number }>(db, "SELECT COUNT(*) AS n FROM enrollments WHERE course_id = ? AND status = 'active'").get(courseId)!.n;
+  return statement<[string], { n: number }>(db, "SELECT COUNT(*) AS n FROM enrollments WHERE course_id = ? AND status = 'active'").get(
+    courseId,
+  )!.n;
 }

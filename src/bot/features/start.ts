@@ -41,7 +41,7 @@ pm.command("start", async (ctx) => {
 });
 
 pm.command("help", async (ctx) => {
-  const text = ctx.t("help.learner") + (isAuthor(ctx) ? `\n\n${ctx.t("help.author")}` : "");
+  const text = ctx.t("help.learner") + (isAuthor(ctx) ? `\n\n${ctx.t("help.author")}\n\n${ctx.t("help.upload")}` : "");
   await ctx.reply(text, HTML);
 });
 

@@ -29,7 +29,10 @@ export const courseVersions = sqliteTable(
     /** For a rollback: the version whose source it restored. */
     restoredFrom: integer("restored_from"),
   },
-  (t) => [uniqueIndex("course_versions_course_version").on(t.courseId, t.version), index("course_versions_origin").on(t.courseId, t.origin)],
+  (t) => [
+    uniqueIndex("course_versions_course_version").on(t.courseId, t.version),
+    index("course_versions_origin").on(t.courseId, t.origin),
+  ],
 );
 
 /**
