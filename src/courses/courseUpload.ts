@@ -5,7 +5,7 @@ import type { Db } from "../db/client.js";
 import type { CourseBundle } from "../domain/courseBundle.js";
 import { bankPaths } from "./courseBundles.js";
 import type { CourseIssue } from "./issues.js";
-import { MAX_COURSE_FILE_BYTES, validateCourseFile, type LoadOptions } from "./loadCourses.js";
+import { validateCourseFile, type LoadOptions } from "./loadCourses.js";
 import type { ValidationResult } from "./validate.js";
 import { readZip, type ZipRefusal } from "./zipArchive.js";
 
@@ -97,9 +97,6 @@ export function trimBundle(bundle: CourseBundle, unused: string[]): CourseBundle
 export function withFile(bundle: CourseBundle, path: string, bytes: Uint8Array): CourseBundle {
   return { courseFile: bundle.courseFile, files: { ...bundle.files, [path]: bytes } };
 }
-
-/** A course file larger than this is refused by validation too; said before downloading a yaml. */
-export const MAX_COURSE_BYTES = MAX_COURSE_FILE_BYTES;
 
 function safeBaseName(fileName: string, fallback: string): string {
   const name = basename(fileName.replaceAll("\\", "/")).replace(/\p{Cc}/gu, "");
