@@ -175,6 +175,11 @@ describe("uploading a course through the chat", () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ["bomb.zip", zipSync({ "c.yaml": yaml, "big.txt": new Uint8Array(MAX_UNPACKED_BYTES + 1024) }), /unpacks to more than 20 MB/],
       [
+        "liar.zip",
+        lyingSizes(zipSync({ "c.yaml": yaml, "big.txt": new Uint8Array(MAX_UNPACKED_BYTES + 1024) })),
+        /unpacks to more than 20 MB/,
+      ],
+      [
         "many.zip",
         zipSync(Object.fromEntries(Array.from({ length: 205 }, (_, i) => [`f${i}.txt`, Buffer.from("x")]))),
         /holds more than 200 files/,
@@ -368,6 +373,19 @@ describe("across restarts", () => {
     ]);
   });
 });
+
+/**
+ * A zip bomb whose central directory claims every entry unpacks to 10 bytes: only counting while
+ * inflating catches it.
+ */
+function lyingSizes(zip: Uint8Array): Uint8Array {
+  const b = Buffer.from(zip);
+  for (let i = 0; i + 46 <= b.length; i++) {
+    if (b.readUInt32LE(i) === 0x02014b50) b.writeUInt32LE(10, i + 24);
+    else if (b.readUInt32LE(i) === 0x04034b50 && i + 30 <= b.length) b.writeUInt32LE(10, i + 22);
+  }
+  return b;
+}
 
 /** Inline single-choice questions for a quiz: YAML lines under `questions:`. */
 function quizItems(n: number): string {

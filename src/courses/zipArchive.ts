@@ -33,7 +33,7 @@ export async function readZip(bytes: Buffer, limits = { maxEntries: MAX_ENTRIES,
   let zip: ZipFile;
   try {
     zip = await new Promise<ZipFile>((resolve, reject) =>
-      fromBuffer(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z))),
+      fromBuffer(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: false }, (err, z) => (err ? reject(err) : resolve(z))),
     );
   } catch {
     return { ok: false, refusal: { code: "zip_broken" } };
@@ -78,7 +78,8 @@ async function readEntry(
   if (isSymlink(entry)) throw new Refused({ code: "zip_symlink", path: shown(name) });
   if (name.endsWith("/") || JUNK.test(name)) return null;
   if (entry.isEncrypted()) throw new Refused({ code: "zip_encrypted", path: shown(name) });
-  // The header's size is only a first, cheap refusal; the real count is taken while inflating.
+  // The header's size is only a first, cheap refusal; the real count is taken while inflating
+  // (yauzl's own size check is off: a header that lies is caught here, with the size message).
   if (entry.uncompressedSize > budget.left) throw new Refused({ code: "zip_too_big_unpacked", max: limits.maxUnpacked });
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
     zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))),
