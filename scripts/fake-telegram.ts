@@ -10,6 +10,8 @@
  *
  * FAKE_TG_PORT changes the port (8081). Type `help` at the prompt for what you can do.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import { FakeTelegram, type ApiCall } from "../test/support/fakeTelegram.js";
 import { parseTelegramHtml } from "../test/support/telegramHtml.js";
@@ -36,6 +38,7 @@ const HELP = `Each line: <who> <what>. who: ${Object.keys(PEOPLE).join(", ")} (g
   anar :open           open the last t.me link the bot showed (an invitation): sends /start <payload>
   group >1005 Answer   reply to message 1005 (ids are shown as #1005)
   kk :sticker          send a sticker; kk :photo caption  sends a photo with a caption
+  author :doc courses/intro.yaml [caption]   send a local file as a document (a course, a .zip, a bank)
   wait 3000            (in a piped script) wait before the next line; lines starting with # are comments
   calls                how many calls the bot made, and how many were refused
   quit`;
@@ -205,7 +208,16 @@ function handle(line: string): void {
       is_animated: false,
       is_video: false,
     };
-  else if (text.startsWith(":photo"))
+  else if (text.startsWith(":doc ")) {
+    const [file, ...caption] = text.slice(5).trim().split(" ");
+    if (!file || !existsSync(file)) {
+      console.log(`No such file: ${file ?? ""}`);
+      return;
+    }
+    // The fake serves the bytes through getFile and /file/bot<token>/<path>, as Telegram does.
+    message.document = telegram.addFile(basename(file), readFileSync(file));
+    if (caption.length > 0) message.caption = caption.join(" ");
+  } else if (text.startsWith(":photo"))
     Object.assign(message, {
       photo: [{ file_id: "photo", file_unique_id: "photo", width: 1, height: 1 }],
       caption: text.slice(6).trim() || undefined,

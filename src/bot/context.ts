@@ -13,6 +13,8 @@ export interface BotDeps {
   config: Config;
   /** Wakes the outbox sender after something was enqueued (no-op when no sender runs, as in tests). */
   kickOutbox?: () => void;
+  /** How documents are downloaded from Telegram's file server (default: the global fetch; tests: the fake Bot API). */
+  fetch?: typeof fetch;
   /** Where updates log (default: the process logger of log.ts); tests pass one that writes to a stream. */
   logger?: Logger;
 }

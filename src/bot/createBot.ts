@@ -12,6 +12,7 @@ import { adminFeature } from "./features/admin.js";
 import { announceFeature, announceRunningModule } from "./features/announce.js";
 import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
+import { courseUploadFeature } from "./features/courseUpload.js";
 import { coursesFeature } from "./features/courses.js";
 import { dialogsFeature } from "./features/dialogs.js";
 import { fallbackFeature } from "./features/fallback.js";
@@ -50,8 +51,9 @@ export interface CreateBotOptions {
  *                      group's goes on to the ask feature: courseChats.ts, the bot removed or added)
  *  6. dialogs          a quiz or questionnaire open in the chat takes typed answers and /cancel
  *                      (their state lives in the database: every step is read from it)
- *  7. features         start, courses, mycourses, glossary, admin, staff, invitations, announce, quiz, questionnaire,
- *                      results, ask; each runs under feature(name, …), which adds `feature` to
+ *  7. features         start, courses, mycourses, glossary, admin, staff, invitations, announce,
+ *                      upload (authors' course files and /versions), quiz, questionnaire, results,
+ *                      ask; each runs under feature(name, …), which adds `feature` to
  *                      ctx.log while that feature handles the update
  *  8. fallback         last: unknown commands, free text, buttons nobody recognised
  *  bot.catch           logs with ctx.log and tells the person something went wrong
@@ -85,6 +87,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(feature("staff", staffFeature));
   bot.use(feature("invitations", invitationsFeature));
   bot.use(feature("announce", announceFeature));
+  // After announce (an announcement's draft may be a document), before ask: authors' course files.
+  bot.use(feature("upload", courseUploadFeature));
   bot.use(feature("quiz", quizFeature));
   bot.use(feature("quizstats", quizStatsFeature));
   bot.use(feature("questionnaire", questionnaireFeature));

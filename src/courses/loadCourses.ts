@@ -2,7 +2,9 @@ import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { Db } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
-import { importCourse } from "./importCourse.js";
+import { lastFolderHash } from "../db/courseVersionsRepo.js";
+import { bundleOfFolderCourse } from "./courseBundles.js";
+import { publishCourse } from "./publishCourse.js";
 import type { CourseIssue } from "./issues.js";
 import { validateCourseText, type ValidationResult } from "./validate.js";
 import { truncate } from "../domain/text.js";
@@ -112,7 +114,11 @@ export function readCourseFile(file: string): { text: string } | { issue: Course
 }
 
 /** Validates one file; a course already in the database keeps its "today" anchor. Never throws. */
-export function validateCourseFile(db: Db | null, file: string, options: LoadOptions): ValidationResult {
+export function validateCourseFile(
+  db: Db | null,
+  file: string,
+  options: LoadOptions & { displayPath?: (file: string) => string },
+): ValidationResult {
   const read = readCourseFile(file);
   if ("issue" in read) return { course: null, issues: [read.issue] };
   const { text } = read;
@@ -120,13 +126,16 @@ export function validateCourseFile(db: Db | null, file: string, options: LoadOpt
     const idGuess = /^id:\s*["']?([\w-]+)/m.exec(text)?.[1];
     const existing = db && idGuess ? getCourse(db, idGuess) : undefined;
     return validateCourseText(text, {
-      ...options,
+      now: options.now,
+      defaultTimezone: options.defaultTimezone,
       dateAnchor: existing?.dateAnchor ?? null,
       baseDir: dirname(file),
-      displayPath: (f) => {
-        const r = relative(process.cwd(), f);
-        return r && !r.startsWith("..") ? r : f;
-      },
+      displayPath:
+        options.displayPath ??
+        ((f) => {
+          const r = relative(process.cwd(), f);
+          return r && !r.startsWith("..") ? r : f;
+        }),
     });
   } catch (err) {
     return { course: null, issues: [limitIssue(err)] };
@@ -160,8 +169,19 @@ export function loadCoursesFromDir(db: Db, dir: string, options: LoadOptions): F
     if (!def) return { file: name, courseId: null, loaded: false, unchanged: false, issues };
     seen.set(def.id, name);
     try {
+      // The folder and uploads through the chat do not fight: a folder file is imported only when
+      // it changed since it was last imported from the folder, so an uploaded version survives
+      // restarts and /reload, and an admin's edited file replaces whatever is current.
+      if (lastFolderHash(db, def.id) === def.sourceHash) return { file: name, courseId: def.id, loaded: true, unchanged: true, issues };
       const unchanged = getCourse(db, def.id)?.sourceHash === def.sourceHash;
-      if (!unchanged) importCourse(db, def, name, options.now);
+      // Recorded as a version even when unchanged (a course imported before versions were kept).
+      publishCourse(db, def, bundleOfFolderCourse(file, def.file), {
+        origin: "folder",
+        sourceFile: name,
+        createdBy: null,
+        now: options.now,
+        skipImport: unchanged,
+      });
       return { file: name, courseId: def.id, loaded: true, unchanged, issues };
     } catch (err) {
       // A full disk or a locked database: this file is not imported now, the next reload retries.

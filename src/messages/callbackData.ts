@@ -314,3 +314,13 @@ export const chatLinkButton = defineCallback("clk", slug);
 export const chatUnlinkButton = defineCallback("culk", slug);
 /** /chatlanguage: the language everything the bot writes in this chat uses. */
 export const chatLanguageButton = defineCallback("clng", oneOf(...LOCALES));
+
+// --- Courses uploaded through the chat and their versions (issue 9 item 4) --------------------
+/** The summary of an upload: import it or cancel (the pending upload's id, kept in the database). */
+export const uploadConfirmButton = defineCallback("upl:y", int);
+export const uploadCancelButton = defineCallback("upl:x", int);
+/** /versions: a course's list (also "back to the versions" from a rollback's confirmation). */
+export const versionsCourseButton = defineCallback("ver:c", slug);
+/** /versions: roll back to this version (asks first), then the confirmed rollback. */
+export const rollbackButton = defineCallback("ver:r", slug, int); // course, version
+export const rollbackConfirmButton = defineCallback("ver:y", slug, int); // course, version

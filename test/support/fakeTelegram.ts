@@ -83,6 +83,28 @@ export class FakeTelegram {
   /** Every call refused by the strict checks (not by failure rules), for tests that look for them. */
   readonly refused: ApiCall[] = [];
 
+  /** Files the bot may download: by file_id, with the path getFile gives (see addFile). */
+  private readonly files = new Map<string, { path: string; bytes: Buffer }>();
+  private nextFileId = 1;
+
+  /**
+   * A file a user sent (a document): getFile answers with its path and size, and the download
+   * URL `<root>/file/bot<token>/<path>` serves its bytes. Returns the message's `document` field.
+   * Files over 20 MB are refused by getFile ("file is too big"), as Telegram refuses bots.
+   */
+  addFile(fileName: string, bytes: Uint8Array | string, mimeType = "application/octet-stream") {
+    const id = `file${this.nextFileId++}`;
+    const buffer = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.from(bytes);
+    this.files.set(id, { path: `documents/${id}_${fileName.replace(/[^\w.-]/g, "_")}`, bytes: buffer });
+    return { file_id: id, file_unique_id: `u${id}`, file_name: fileName, mime_type: mimeType, file_size: buffer.length };
+  }
+
+  /** The bytes at a download path, or undefined (404) for a path getFile never gave. */
+  fileAt(path: string): Buffer | undefined {
+    for (const f of this.files.values()) if (f.path === path) return f.bytes;
+    return undefined;
+  }
+
   /** Lets the bot write to these chats (see knownChats). */
   addChat(...chatIds: number[]): this {
     for (const id of chatIds) this.knownChats.add(id);
@@ -166,6 +188,10 @@ export class FakeTelegram {
         this.pendingUpdates = this.pendingUpdates.filter((u) => u.update_id >= offset);
         return this.pendingUpdates.slice(0, Number(p.limit ?? 100));
       }
+      case "getFile": {
+        const file = this.files.get(String(p.file_id))!;
+        return { file_id: String(p.file_id), file_unique_id: `u${String(p.file_id)}`, file_size: file.bytes.length, file_path: file.path };
+      }
       case "getChatMember": {
         const status = this.chatMembers.get(`${Number(p.chat_id)}:${Number(p.user_id)}`) ?? "member";
         return { status, user: { id: Number(p.user_id), is_bot: false, first_name: "Member" } };
@@ -178,6 +204,8 @@ export class FakeTelegram {
   /** grammY client `fetch`: answers in-process, no network. */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = String(input instanceof Request ? input.url : input);
+    const download = this.download(url);
+    if (download) return download;
     const method = url.slice(url.lastIndexOf("/") + 1);
     const payload = await parseBody(init?.body, init?.headers);
     for (const rule of this.networkFailures) {
@@ -191,6 +219,20 @@ export class FakeTelegram {
       headers: { "content-type": "application/json" },
     });
   };
+
+  /**
+   * A file download (`<root>/file/bot<token>/<path>`): its bytes, 404 for an unknown path. Recorded
+   * as a call named "download" (without the token) so tests can see what was fetched.
+   */
+  private download(url: string): Response | undefined {
+    const m = /\/file\/bot[^/]+\/(.+)$/.exec(new URL(url).pathname);
+    if (!m) return undefined;
+    const path = decodeURIComponent(m[1]!);
+    this.calls.push({ method: "download", payload: { path } });
+    const bytes = this.fileAt(path);
+    if (!bytes) return new Response(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }), { status: 404 });
+    return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
+  }
 
   /** Queues an update for getUpdates (whole-process tests). */
   pushUpdate(update: Omit<Update, "update_id">): number {
@@ -207,6 +249,12 @@ export class FakeTelegram {
     const server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
+      const download = this.download(`http://fake${req.url ?? "/"}`);
+      if (download) {
+        res.writeHead(download.status, { "content-type": download.headers.get("content-type") ?? "application/octet-stream" });
+        res.end(Buffer.from(await download.arrayBuffer()));
+        return;
+      }
       const method = (req.url ?? "").split("/").pop()!.split("?")[0]!;
       const raw = Buffer.concat(chunks).toString("utf8");
       const payload = await parseBody(raw, { "content-type": req.headers["content-type"] ?? "" });
@@ -353,6 +401,11 @@ export class FakeTelegram {
         const bytes = Buffer.byteLength(button.callback_data, "utf8");
         if (bytes < 1 || bytes > 64) return bad("BUTTON_DATA_INVALID");
       }
+    }
+    if (method === "getFile") {
+      const file = this.files.get(String(p.file_id));
+      if (!file) return bad("invalid file_id");
+      if (file.bytes.length > 20 * 1024 * 1024) return bad("file is too big");
     }
     if (method === "answerCallbackQuery" && p.text !== undefined && String(p.text).length > 200) return bad("MESSAGE_TOO_LONG");
     if (EDIT_METHODS.has(method) && p.chat_id !== undefined) {

@@ -59,7 +59,7 @@ export class TestBot {
     // must not mistake new updates for ones it already handled.
     this.updateId = options.firstUpdateId ?? (lastUpdateId += 10_000);
     this.bot = createBot(
-      { db: this.db, clock: this.clock, config: this.config, logger: options.logger },
+      { db: this.db, clock: this.clock, config: this.config, logger: options.logger, fetch: this.telegram.fetch },
       { botInfo: BOT_INFO, client: { fetch: this.telegram.fetch } },
     );
     this.outboxApi = createOutboxApi(this.config, { fetch: this.telegram.fetch });

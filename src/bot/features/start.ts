@@ -58,7 +58,15 @@ pm.command("start", async (ctx) => {
 
 pm.command("help", async (ctx) => {
   const text =
-    ctx.t("help.learner") + (isAuthor(ctx) ? `\n\n${ctx.t("help.author")}` : "") + (isAdmin(ctx) ? `\n\n${ctx.t("help.admin")}` : "");
+    ctx.t("help.learner") +
+    (isAuthor(ctx) ? `
+
+${ctx.t("help.author")}
+
+${ctx.t("help.upload")}` : "") +
+    (isAdmin(ctx) ? `
+
+${ctx.t("help.admin")}` : "");
   await ctx.reply(text, HTML);
 });
 

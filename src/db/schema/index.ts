@@ -10,3 +10,4 @@ export * from "./questionImages.js";
 export * from "./staff.js";
 export * from "./questionThread.js";
 export * from "./courseChats.js";
+export * from "./courseVersions.js";
