@@ -259,3 +259,15 @@ export const reportCourse = defineCallback("rpt", slug);
  * are on the attempt in the database; `step` lets a button of an earlier pair be told apart.
  */
 export const quizMatch = defineCallback("qzm", int, position, intUpTo(99), option); // attempt, item, step, n
+
+// --- Certificates and the gradebook (issue 10 items 2 and 3) ----------------------------------
+/** The learner's answer to "Is «name» right?": the draft itself is in the database. */
+export const certName = defineCallback("crn", oneOf("yes", "change"));
+/** An author confirms or cancels revoking certificate `id`. */
+export const certRevoke = defineCallback("crv", int, oneOf("go", "no")); // certificate id, action
+/** An author issues a new certificate in place of revoked certificate `id`. */
+export const certReissue = defineCallback("cri", int); // revoked certificate id
+/** /certificates_admin's course picker. */
+export const certAdminCourse = defineCallback("cra", slug);
+/** /gradebook's course picker. */
+export const gradebookCourse = defineCallback("grb", slug);

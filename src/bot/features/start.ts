@@ -9,6 +9,8 @@ import { languageButton } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { showCourseCard } from "./courses.js";
 import { isAuthor } from "../auth.js";
+import { VERIFY_PAYLOAD_PREFIX } from "../../domain/certificate.js";
+import { replyVerification } from "./certificates.js";
 
 export const LANGUAGE_NAMES = { kk: "🇰🇿 Қазақша", ru: "🇷🇺 Русский", en: "🇬🇧 English" } as const;
 
@@ -18,6 +20,14 @@ function languageKeyboard(): InlineKeyboard {
   return kb;
 }
 
+/**
+ * `/start <prefix><rest>` deep links, dispatched by prefix before the course-id fallback: the
+ * certificate QR's `verify-<code>` (a course id starting with "verify-" would be shadowed).
+ */
+const PAYLOAD_PREFIXES: readonly (readonly [string, (ctx: BotContext, rest: string) => Promise<void>])[] = [
+  [VERIFY_PAYLOAD_PREFIX, replyVerification],
+];
+
 export const startFeature = new Composer<BotContext>();
 const pm = startFeature.chatType("private");
 
@@ -25,6 +35,13 @@ pm.command("start", async (ctx) => {
   const payload = ctx.match.trim();
   const isNew = ctx.learnerIsNew;
   if (payload) {
+    // Deep links with a prefix first (verify-<code>, ...); anything else is a course id.
+    for (const [prefix, handle] of PAYLOAD_PREFIXES) {
+      if (payload.startsWith(prefix)) {
+        await handle(ctx, payload.slice(prefix.length));
+        return;
+      }
+    }
     // Deep link t.me/<bot>?start=<course-id>: the link a university puts on its course page.
     const course = getCourse(ctx.deps.db, payload.toLowerCase());
     if (course) {

@@ -8,3 +8,4 @@ export * from "./questions.js";
 export * from "./analysis.js";
 export * from "./questionImages.js";
 export * from "./staff.js";
+export * from "./certificates.js";

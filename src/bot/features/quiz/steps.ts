@@ -4,6 +4,7 @@
  * gets the step the database holds; what was shown is recorded (quiz_attempts.shown_item).
  */
 import { GrammyError, InputFile } from "grammy";
+import { certificateAfterAttempt } from "../certificates.js";
 import { pickText } from "../../../domain/course.js";
 import {
   answerCorrectness,
@@ -126,6 +127,8 @@ export async function sendResult(ctx: BotContext, a: AttemptState): Promise<void
   await ctx.reply(text, HTML);
   markShown(db, a.id, a.variant.length);
   closeDialog(db, a.learnerId, "quiz", a.id);
+  // Courses that certify at once: this attempt may have taken the learner to the threshold.
+  await certificateAfterAttempt(ctx, a.courseId);
 }
 
 /**
