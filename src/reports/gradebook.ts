@@ -67,7 +67,8 @@ export async function writeGradebook(db: Db, course: Course, lang: Locale, path:
         const row: CsvCell[] = [
           l.learnerId,
           [l.firstName, l.lastName].filter(Boolean).join(" "),
-          l.username ? `@${l.username}` : null,
+          // Without "@": a cell starting with it would be read as a formula (domain/csv.ts).
+          l.username,
           l.language,
           localStamp(l.enrolledAt, course.timezone),
           t(`gradebook.enrollment.${l.status}`),
