@@ -17,7 +17,7 @@ import { deliverCertificates, issueDueCertificates, issuingOpen } from "../repor
 import type { Job } from "./scheduler.js";
 
 /**
- * Certificates rendered and sent per tick: a PDF costs about 0.2 s of CPU (font subsetting), and
+ * Certificates rendered and sent per tick: a PDF costs about 0.4 s of CPU (parsing and subsetting DejaVu), and
  * the other jobs wait for the tick, so at most this many, and no new one after TICK_BUDGET_MS.
  */
 export const DELIVERIES_PER_TICK = 50;
