@@ -40,7 +40,7 @@ export function seedScale(db: Db, n: number): void {
   db.$client.exec("ANALYZE");
 }
 
-export const REPORTS = ["export", "results", "quizstats", "questions_csv", "cli_export"] as const;
+export const REPORTS = ["export", "results", "quizstats", "questions_csv", "cli_export", "gradebook", "certificates_issue"] as const;
 export type ReportName = (typeof REPORTS)[number];
 
 export interface ReportFigure {
@@ -85,6 +85,20 @@ export async function runOneReport(report: ReportName, dbPath: string): Promise<
       case "questions_csv": {
         const rows = await writeQuestionsCsv(t, db, "en", "Asia/Almaty", join(out, "questions.csv"));
         detail = `${rows} questions`;
+        break;
+      }
+      // Imported here: the certificate code loads pdf-lib and the fonts, which would swell every other report's baseline.
+      case "gradebook": {
+        const { writeGradebook } = await import("../src/reports/gradebook.js");
+        const rows = await writeGradebook(db, course, "en", join(out, "gradebook.csv"));
+        detail = `${rows} learners`;
+        break;
+      }
+      case "certificates_issue": {
+        // Issuing as the job does it after the end: SQL finds who is due, range by range.
+        const { issueDueCertificates } = await import("../src/reports/certificates.js");
+        const issued = await issueDueCertificates(db, course, course.endAt + 1);
+        detail = `${issued} certificates issued`;
         break;
       }
       case "cli_export": {

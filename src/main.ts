@@ -17,6 +17,7 @@ import { deadlineRemindersJob, weeklyAnnouncementsJob } from "./jobs/announcemen
 import { BroadcastMonitor, broadcastProgressJob } from "./jobs/broadcastProgress.js";
 import { enrollmentNoticesJob } from "./jobs/enrollmentNotices.js";
 import { quizAttemptsJob } from "./jobs/quizAttempts.js";
+import { certificatesJob } from "./jobs/certificates.js";
 import { OutboxSender } from "./jobs/outbox.js";
 import { TELEGRAM_MAX_RATE } from "./jobs/pace.js";
 import { createOutboxApi } from "./jobs/outboxApi.js";
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
       deadlineRemindersJob(db, kick),
       broadcastProgressJob(monitor),
       quizAttemptsJob(db, kick),
+      // After quizAttempts: attempts closed at a deadline count before certificates are issued.
+      certificatesJob({ db, api: bot.api, botUsername: () => bot.botInfo.username }),
       questionnaireJob(db, kick),
       { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
       questionsRedeliveryJob(db, config, (q, now, options) => postQuestion(bot.api, db, config, q, now, options), kick),

@@ -4,7 +4,18 @@ import { LOCALES, type Locale } from "../domain/locale.js";
 import { translator } from "../messages/i18n.js";
 
 /** The learner-facing command menu, in each language (Telegram picks by the user's app language). */
-export const LEARNER_COMMANDS = ["courses", "mycourses", "quiz", "progress", "ask", "myquestions", "glossary", "language", "help"] as const;
+export const LEARNER_COMMANDS = [
+  "courses",
+  "mycourses",
+  "quiz",
+  "progress",
+  "certificates",
+  "ask",
+  "myquestions",
+  "glossary",
+  "language",
+  "help",
+] as const;
 
 /** Added to an author's own "/" menu (chat scope of their private chat), after the learner commands. */
 export const AUTHOR_COMMANDS = ["announce", "results", "export", "quizstats", "report", "invite", "invites"] as const;

@@ -15,7 +15,9 @@ import { blockingFeature } from "./features/blocking.js";
 import { courseUploadFeature } from "./features/courseUpload.js";
 import { coursesFeature } from "./features/courses.js";
 import { dialogsFeature } from "./features/dialogs.js";
+import { certificatesFeature } from "./features/certificates.js";
 import { fallbackFeature } from "./features/fallback.js";
+import { gradebookFeature } from "./features/gradebook.js";
 import { glossaryFeature } from "./features/glossary.js";
 import { myCoursesFeature } from "./features/myCourses.js";
 import { quizFeature } from "./features/quiz.js";
@@ -94,6 +96,9 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(feature("questionnaire", questionnaireFeature));
   bot.use(feature("results", questionnaireResultsFeature));
   bot.use(feature("report", reportFeature));
+  // Before ask: while the bot waits for the name to print on a certificate, typed text is that name.
+  bot.use(feature("certificates", certificatesFeature));
+  bot.use(feature("gradebook", gradebookFeature));
   bot.use(feature("ask", askFeature));
   bot.use(feature("fallback", fallbackFeature));
 

@@ -3,16 +3,19 @@ import { defaultLocaleFromEnv, loadDotEnv } from "../config.js";
 import { closeDatabase, openDatabase } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
 import { exportCourseQuestionnaires } from "../reports/questionnaireExport.js";
+import { runGradebookExport } from "./exportGradebook.js";
 
 /**
  * npm run export -- <course-id> [outdir]
+ * npm run export -- gradebook <course-id> [outdir]   (the gradebook: cli/exportGradebook.ts)
  * Writes the course's questionnaire answers as CSV files (UTF-8 with BOM, one row per learner),
  * the same files /export sends in Telegram. Reads DATABASE_PATH (default ./data/bot.sqlite).
  */
 export async function runExport(args: string[], databasePath: string, log: (line: string) => void = console.log): Promise<number> {
-  const [courseId, outDir = "."] = args;
+  const gradebook = args[0] === "gradebook";
+  const [courseId, outDir = "."] = gradebook ? args.slice(1) : args;
   if (!courseId) {
-    log("usage: npm run export -- <course-id> [outdir]");
+    log("usage: npm run export -- <course-id> [outdir]\n       npm run export -- gradebook <course-id> [outdir]");
     return 2;
   }
   if (!existsSync(databasePath)) {
@@ -20,6 +23,7 @@ export async function runExport(args: string[], databasePath: string, log: (line
     return 1;
   }
   const db = openDatabase(databasePath);
+  if (gradebook) return runGradebookExport(db, courseId, outDir, defaultLocaleFromEnv(), log);
   try {
     if (!getCourse(db, courseId)) {
       log(`no course “${courseId}” in ${databasePath}`);

@@ -127,6 +127,15 @@ export const courseFileSchema = z.strictObject({
     .optional(),
   /** Pre- and post-course questionnaires (at most 15 questions each); see courses/questionnaire.ts. */
   questionnaires: questionnairesFileSchema.optional(),
+  /**
+   * When certificates are issued (85% progress): `after_end` (default) once the course has
+   * ended, `at_threshold` right after the quiz that takes the learner to 85%.
+   */
+  certificate: z
+    .strictObject({
+      issue: z.enum(["after_end", "at_threshold"], { error: "certificate.issue must be after_end or at_threshold" }).optional(),
+    })
+    .optional(),
 });
 
 export type CourseFile = z.infer<typeof courseFileSchema>;

@@ -59,7 +59,7 @@ export function liveQuizzes(db: Db, courseId: string): QuizWithModule[] {
  * The module score of each learner and quiz, as quizRepo's moduleScore defines it (best or last
  * finished attempt), restricted to a learner range. Used inside the queries below.
  */
-const MODULE_SCORES = `
+export const MODULE_SCORES = `
   q AS (SELECT id, pass_score, score_policy FROM quizzes WHERE id IN (SELECT value FROM json_each(@quizIds))),
   ranked AS (
     SELECT a.learner_id, a.quiz_id, COALESCE(a.score, 0) AS score,

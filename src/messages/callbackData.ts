@@ -324,3 +324,15 @@ export const versionsCourseButton = defineCallback("ver:c", slug);
 /** /versions: roll back to this version (asks first), then the confirmed rollback. */
 export const rollbackButton = defineCallback("ver:r", slug, int); // course, version
 export const rollbackConfirmButton = defineCallback("ver:y", slug, int); // course, version
+
+// --- Certificates and the gradebook (issue 10 items 2 and 3) ----------------------------------
+/** The learner's answer to "Is «name» right?": the draft itself is in the database. */
+export const certName = defineCallback("crn", oneOf("yes", "change"));
+/** An author confirms or cancels revoking certificate `id`. */
+export const certRevoke = defineCallback("crv", int, oneOf("go", "no")); // certificate id, action
+/** An author issues a new certificate in place of revoked certificate `id`. */
+export const certReissue = defineCallback("cri", int); // revoked certificate id
+/** /certificates_admin's course picker. */
+export const certAdminCourse = defineCallback("cra", slug);
+/** /gradebook's course picker. */
+export const gradebookCourse = defineCallback("grb", slug);

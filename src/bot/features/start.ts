@@ -11,6 +11,8 @@ import { showCourseCard } from "./courses.js";
 import { isAdmin, isAuthor } from "../auth.js";
 import { syncStaffMenuSoon } from "../staffMenus.js";
 import { INVITATION_PAYLOAD_PREFIX, showInvitation } from "./invitations.js";
+import { VERIFY_PAYLOAD_PREFIX } from "../../domain/certificate.js";
+import { replyVerification } from "./certificates.js";
 
 export const LANGUAGE_NAMES = { kk: "🇰🇿 Қазақша", ru: "🇷🇺 Русский", en: "🇬🇧 English" } as const;
 
@@ -30,6 +32,8 @@ const pm = startFeature.chatType("private");
  */
 const PAYLOAD_HANDLERS: { prefix: string; handle: (ctx: BotContext, rest: string) => Promise<void> }[] = [
   { prefix: INVITATION_PAYLOAD_PREFIX, handle: showInvitation },
+  // The certificate QR's link: anyone may check a code.
+  { prefix: VERIFY_PAYLOAD_PREFIX, handle: replyVerification },
 ];
 
 pm.command("start", async (ctx) => {

@@ -11,3 +11,4 @@ export * from "./staff.js";
 export * from "./questionThread.js";
 export * from "./courseChats.js";
 export * from "./courseVersions.js";
+export * from "./certificates.js";

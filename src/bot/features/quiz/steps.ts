@@ -7,6 +7,7 @@ import { GrammyError, InlineKeyboard, InputFile } from "grammy";
 import { reviewAccess } from "../../../domain/quizReview.js";
 import { quizById } from "../../../db/quizRepo.js";
 import { reviewOpenButton } from "../../../messages/callbackData.js";
+import { certificateAfterAttempt } from "../certificates.js";
 import { pickText } from "../../../domain/course.js";
 import {
   answerCorrectness,
@@ -133,6 +134,8 @@ export async function sendResult(ctx: BotContext, a: AttemptState): Promise<void
   markShown(db, a.id, a.variant.length);
   closeDialog(db, a.learnerId, "quiz", a.id);
   await flowEnded(ctx, `quiz:${a.id}`);
+  // Courses that certify at once: this attempt may have taken the learner to the threshold.
+  await certificateAfterAttempt(ctx, a.courseId);
 }
 
 /** "Review this attempt" under the result, when the quiz lets learners review right after an attempt. */
