@@ -55,6 +55,23 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/**
+ * A second, read-only connection to an existing database file, without migrations: for work
+ * that runs in a worker thread (the analysis report) next to the bot's own connection. WAL lets
+ * it read while the bot writes; temporary tables still work on it.
+ */
+export function openReadOnly(path: string): Db {
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  sqlite.pragma("busy_timeout = 5000");
+  return drizzle(sqlite, { schema });
+}
+
+/** The file behind a connection, or null for a private in-memory database (no other connection can open it). */
+export function databaseFile(db: Db): string | null {
+  const client = db.$client;
+  return client.memory || client.name === "" || client.name === ":memory:" ? null : client.name;
+}
+
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 /**
