@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { loadCoursesFromDir } from "./courses/loadCourses.js";
 import { describeReports } from "./messages/courseIssues.js";
 import { closeDatabase, DatabaseCorruptError, openDatabase, type Db } from "./db/client.js";
+import { checkIntegrityInBackground, corruptionMessage } from "./db/integrity.js";
 import { registerCommands } from "./bot/commands.js";
 import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   const clock = systemClock;
   let db: Db;
   try {
-    db = openDatabase(config.databasePath, { checkIntegrity: true });
+    // Migrations before polling (a few ms when none is pending); quick_check after it, below.
+    db = openDatabase(config.databasePath);
   } catch (err) {
     // One plain line: what is wrong and what to do (the corrupt-database message says both).
     if (err instanceof DatabaseCorruptError) console.error(err.message);
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
       );
     process.exit(1);
   }
-  logger.info({ component: "db", path: config.databasePath }, "database ready (integrity checked, WAL, migrations applied)");
+  logger.info({ component: "db", path: config.databasePath }, "database ready (WAL, migrations applied)");
 
   const courseLog = logger.child({ component: "courses" });
   for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
@@ -127,13 +129,23 @@ async function main(): Promise<void> {
     },
   });
   log.info("polling for updates");
+  // PRAGMA quick_check reads the whole file (seconds on a big database): in a worker thread, so
+  // learners are answered meanwhile. A damaged file stops the bot with the same clear line.
+  void checkIntegrityInBackground(config.databasePath).then((result) => {
+    if (result.notChecked) logger.warn({ component: "db" }, `integrity check could not run: ${redact(result.notChecked)}`);
+    else if (result.ok) logger.info({ component: "db" }, "integrity checked (quick_check ok)");
+    else {
+      console.error(corruptionMessage(config.databasePath, result.problems));
+      void stop("damaged database", 1);
+    }
+  });
   // Then, in the background: the first scheduler tick (catch-up after downtime), command menus.
   void scheduler.start();
   const stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
   const stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, config));
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping");
@@ -146,7 +158,7 @@ async function main(): Promise<void> {
     closeDatabase(db);
     log.info("stopped");
     logger.flush();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
