@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       );
       report = await renderReport(analysis, LANG, ["Bench author"]);
     } else {
-      [report] = (await buildReportsInWorker({ dbPath: path, courseId: COURSE, now, langs: [LANG], team: ["Bench author"], chunkSize: CHUNK })) as [
+      [report] = (await buildReportsInWorker(path, { courseId: COURSE, now, langs: [LANG], team: ["Bench author"], chunkSize: CHUNK })) as [
         RenderedReport,
       ];
     }

@@ -5,7 +5,8 @@ import { getCourse } from "../src/db/coursesRepo.js";
 import { analyseCourse } from "../src/db/courseAnalysis.js";
 import { reportCharts } from "../src/messages/charts/specs.js";
 import { translator } from "../src/messages/i18n.js";
-import { buildCourseReports } from "../src/reports/reportThread.js";
+import { quizStatsLines, resultsLines } from "../src/reports/authorReports.js";
+import { buildCourseReports, quizStatsReportLines, resultsReportLines } from "../src/reports/reportThread.js";
 import { seedAnalysisCourse } from "./support/analysisSeed.js";
 import { T0, tempDir, TestBot } from "./support/harness.js";
 
@@ -42,6 +43,15 @@ describe("the analysis report built in a worker thread", () => {
       expect(pdf.getPageCount()).toBeGreaterThan(1);
       expect(report.summary.join("\n")).toContain("Введение в Python");
     }
+  });
+
+  it("/quizstats and /results built in workers say what they say on the bot's thread", async () => {
+    const course = getCourse(tb.db, "python-101")!;
+    const [stats, results] = await Promise.all([quizStatsReportLines(tb.db, [course], "kk"), resultsReportLines(tb.db, course, "en")]);
+    expect(stats).toEqual(await quizStatsLines(tb.db, [course], "kk"));
+    expect(stats.join("\n")).toContain("(kk)");
+    expect(results).toEqual(resultsLines(tb.db, course, "en"));
+    expect(results.length).toBeGreaterThan(5);
   });
 
   it("a course that is gone is an error, not a hang", async () => {

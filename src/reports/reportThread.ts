@@ -1,7 +1,8 @@
 /**
- * Builds analysis reports in a worker thread (reportWorker.ts) when the database is a file: at
- * 100,000 learners the aggregate queries and the charts take seconds of CPU, which on the bot's
- * own thread would hold every learner's reply for that long. A private in-memory database (the
+ * Builds the authors' reports (the analysis report with charts, /quizstats, /results) in a worker
+ * thread (reportWorker.ts) when the database is a file: at 100,000 learners their aggregate
+ * queries and the charts take seconds of CPU, which on the bot's own thread would hold every
+ * learner's reply for that long. A private in-memory database (the
  * tests) cannot be opened from another thread, so it is built here instead, yielding between steps.
  */
 import { existsSync } from "node:fs";
@@ -13,20 +14,23 @@ import { databaseFile, type Db } from "../db/client.js";
 import { analyseCourse, type AnalysisOptions } from "../db/courseAnalysis.js";
 import type { Course } from "../db/schema/index.js";
 import type { Locale } from "../domain/locale.js";
+import { quizStatsLines, resultsLines } from "./authorReports.js";
 import { renderReport, type RenderedReport } from "./courseReport.js";
+
+/** What a worker computes: the analysis report (charts, PDF) or the lines of a text report. */
+export type ReportTask =
+  | { kind: "analysis"; courseId: string; now: number; langs: Locale[]; team: string[]; chunkSize?: number | undefined }
+  | { kind: "quizstats"; courseIds: string[]; lang: Locale }
+  | { kind: "results"; courseId: string; lang: Locale };
 
 export interface ReportWorkerInput {
   dbPath: string;
-  courseId: string;
-  now: number;
-  langs: Locale[];
-  team: string[];
-  chunkSize?: number;
+  task: ReportTask;
 }
 
 export type ReportBuildOptions = AnalysisOptions & { inThread?: boolean };
 
-export type ReportWorkerOutput = { reports: RenderedReport[]; error?: undefined } | { error: string; reports?: undefined };
+export type ReportWorkerOutput = { result: RenderedReport[] | string[]; error?: undefined } | { error: string; result?: undefined };
 
 /**
  * The worker's entry: the compiled reportWorker.js next to this file (dist/), or, when running
@@ -53,14 +57,14 @@ function revive(report: RenderedReport): RenderedReport {
   };
 }
 
-export function buildReportsInWorker(input: ReportWorkerInput): Promise<RenderedReport[]> {
+function runInWorker(input: ReportWorkerInput): Promise<RenderedReport[] | string[]> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(input);
     let settled = false;
     worker.once("message", (out: ReportWorkerOutput) => {
       settled = true;
-      if (out.error !== undefined) reject(new Error(`analysis report failed: ${out.error}`));
-      else resolve(out.reports.map(revive));
+      if (out.error !== undefined) reject(new Error(`${input.task.kind} report failed: ${out.error}`));
+      else resolve(out.result);
       void worker.terminate();
     });
     worker.once("error", (err) => {
@@ -71,9 +75,32 @@ export function buildReportsInWorker(input: ReportWorkerInput): Promise<Rendered
     worker.once("exit", (code) => {
       if (settled) return;
       settled = true;
-      reject(new Error(`analysis report worker exited with code ${code} before answering`));
+      reject(new Error(`${input.task.kind} report worker exited with code ${code} before answering`));
     });
   });
+}
+
+/** The analysis report of a course on a database file, computed and drawn in a worker thread. */
+export async function buildReportsInWorker(
+  dbPath: string,
+  task: Omit<Extract<ReportTask, { kind: "analysis" }>, "kind">,
+): Promise<RenderedReport[]> {
+  const reports = (await runInWorker({ dbPath, task: { kind: "analysis", ...task } })) as RenderedReport[];
+  return reports.map(revive);
+}
+
+/** /quizstats's lines, in a worker when the database is a file. */
+export async function quizStatsReportLines(db: Db, courses: readonly Course[], lang: Locale): Promise<string[]> {
+  const file = databaseFile(db);
+  if (!file) return quizStatsLines(db, courses, lang);
+  return (await runInWorker({ dbPath: file, task: { kind: "quizstats", courseIds: courses.map((c) => c.id), lang } })) as string[];
+}
+
+/** /results's lines, in a worker when the database is a file. */
+export async function resultsReportLines(db: Db, course: Course, lang: Locale): Promise<string[]> {
+  const file = databaseFile(db);
+  if (!file) return resultsLines(db, course, lang);
+  return (await runInWorker({ dbPath: file, task: { kind: "results", courseId: course.id, lang } })) as string[];
 }
 
 /**
@@ -93,7 +120,7 @@ export async function buildCourseReports(
   const file = databaseFile(db);
   let reports: RenderedReport[];
   if (file && !options.inThread) {
-    reports = await buildReportsInWorker({ dbPath: file, courseId: course.id, now, langs: unique, team: [...team], chunkSize: options.chunkSize });
+    reports = await buildReportsInWorker(file, { courseId: course.id, now, langs: unique, team: [...team], chunkSize: options.chunkSize });
   } else {
     const analysis = await analyseCourse(db, course, now, options);
     reports = [];

@@ -1,25 +1,47 @@
 /**
- * Worker-thread entry of the analysis report (started by reportThread.ts): computes the numbers
- * on its own read-only connection and draws the charts and the PDF, so neither the aggregate
- * queries nor vega/resvg/pdf-lib ever block the thread that answers learners.
+ * Worker-thread entry of the authors' reports (started by reportThread.ts): each task reads the
+ * database on its own read-only connection, so neither the aggregate queries nor vega/resvg/pdf-lib
+ * ever block the thread that answers learners.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { closeDatabase, openReadOnly } from "../db/client.js";
+import { closeDatabase, openReadOnly, type Db } from "../db/client.js";
 import { analyseCourse } from "../db/courseAnalysis.js";
 import { getCourse } from "../db/coursesRepo.js";
+import type { Course } from "../db/schema/index.js";
+import { quizStatsLines, resultsLines } from "./authorReports.js";
 import { renderReport, type RenderedReport } from "./courseReport.js";
-import type { ReportWorkerInput, ReportWorkerOutput } from "./reportThread.js";
+import type { ReportTask, ReportWorkerInput, ReportWorkerOutput } from "./reportThread.js";
 
-async function work(input: ReportWorkerInput): Promise<RenderedReport[]> {
+function course(db: Db, id: string): Course {
+  const c = getCourse(db, id);
+  if (!c) throw new Error(`course ${id} not found`);
+  return c;
+}
+
+async function run(db: Db, task: ReportTask): Promise<RenderedReport[] | string[]> {
+  switch (task.kind) {
+    case "analysis": {
+      // Nothing else runs on this thread: no pauses between the queries.
+      const analysis = await analyseCourse(db, course(db, task.courseId), task.now, { chunkSize: task.chunkSize, pause: () => Promise.resolve() });
+      const reports: RenderedReport[] = [];
+      for (const lang of task.langs) reports.push(await renderReport(analysis, lang, task.team));
+      return reports;
+    }
+    case "quizstats":
+      return quizStatsLines(
+        db,
+        task.courseIds.map((id) => course(db, id)),
+        task.lang,
+      );
+    case "results":
+      return resultsLines(db, course(db, task.courseId), task.lang);
+  }
+}
+
+async function work(input: ReportWorkerInput): Promise<RenderedReport[] | string[]> {
   const db = openReadOnly(input.dbPath);
   try {
-    const course = getCourse(db, input.courseId);
-    if (!course) throw new Error(`course ${input.courseId} not found`);
-    // Nothing else runs on this thread: no pauses between the queries.
-    const analysis = await analyseCourse(db, course, input.now, { chunkSize: input.chunkSize, pause: () => Promise.resolve() });
-    const reports: RenderedReport[] = [];
-    for (const lang of input.langs) reports.push(await renderReport(analysis, lang, input.team));
-    return reports;
+    return await run(db, input.task);
   } finally {
     closeDatabase(db);
   }
@@ -28,7 +50,7 @@ async function work(input: ReportWorkerInput): Promise<RenderedReport[]> {
 const port = parentPort;
 if (port) {
   work(workerData as ReportWorkerInput).then(
-    (reports) => port.postMessage({ reports } satisfies ReportWorkerOutput),
+    (result) => port.postMessage({ result } satisfies ReportWorkerOutput),
     (err: unknown) => port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies ReportWorkerOutput),
   );
 }

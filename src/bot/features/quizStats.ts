@@ -1,12 +1,10 @@
 /** /quizstats [course-id]: for authors, how each quiz went, hardest questions, identical wrong answers. */
 import { Composer } from "grammy";
-import { courseItemAnalysis } from "../../db/courseAnalysis.js";
 import { getCourse, listCourses } from "../../db/coursesRepo.js";
 import type { Course } from "../../db/schema/index.js";
 import { shorten } from "../../domain/text.js";
 import { courseTitle } from "../../messages/courseViews.js";
-import { quizStatsReport } from "../../messages/quizStatsViews.js";
-import { flaggedQuestionLines } from "../../messages/reportViews.js";
+import { quizStatsReportLines } from "../../reports/reportThread.js";
 import { requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { sendReport } from "../reportDelivery.js";
@@ -22,11 +20,8 @@ quizStatsFeature.chatType("private").command("quizstats", requireAuthor, async (
     await ctx.reply(ctx.t("start.unknown_course", { id: shorten(id, 64) }), HTML);
     return;
   }
-  // Questions to look at first (too easy, too hard, negative discrimination), under each course's header.
-  const flagged = new Map<string, string[]>();
-  for (const course of selected)
-    flagged.set(course.id, flaggedQuestionLines(ctx.t, ctx.lang, course, await courseItemAnalysis(db, course.id)));
-  await sendReport(ctx, quizStatsReport(db, ctx.t, ctx.lang, selected, flagged), {
+  // Flagged questions first under each course's header; computed off the bot's thread (reports/reportThread.ts).
+  await sendReport(ctx, await quizStatsReportLines(db, selected, ctx.lang), {
     filename: `${selected.length === 1 ? selected[0]!.id : "courses"}-quiz-statistics.txt`,
     title: selected.length === 1 ? courseTitle(selected[0]!, ctx.lang) : ctx.t("quiz.stats.all_courses"),
   });
