@@ -9,7 +9,7 @@ import { registerCommands } from "./bot/commands.js";
 import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
-import { replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
+import { afterFirstPoll, replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
 import { postQuestion } from "./bot/questionRelay.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { analysisReportsJob } from "./jobs/analysisReports.js";
@@ -55,11 +55,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info({ component: "db", path: config.databasePath }, "database ready (WAL, migrations applied)");
-
-  const courseLog = logger.child({ component: "courses" });
-  for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
-    courseLog.info(line);
-  }
 
   let sender: OutboxSender | null = null;
   const bot = createBot({ db, clock, config, kickOutbox: () => sender?.kick() });
@@ -118,7 +113,34 @@ async function main(): Promise<void> {
     clock,
   );
 
-  // Polling first: learners are answered within a second of the start, whatever is left to catch up.
+  // After the first getUpdates has gone out: the course files (parsing and checking them takes
+  // a second or two; until then the bot answers from the courses already in the database), then
+  // the first scheduler tick (catch-up after downtime).
+  let stopMenus = () => {};
+  let stopAssistantMenus = () => {};
+  // Everything else waits until the first getUpdates has gone out, so polling starts within a
+  // second whatever is left to do: the integrity check, the course files (parsing and checking
+  // them takes a second or two; until then the bot answers from the courses already in the
+  // database), the first scheduler tick (catch-up after downtime), the command menus.
+  afterFirstPoll(bot.api, () => {
+    // PRAGMA quick_check reads the whole file (seconds on a big database): in a worker thread, so
+    // learners are answered meanwhile. A damaged file stops the bot with the same clear line.
+    void checkIntegrityInBackground(config.databasePath).then((result) => {
+      if (result.notChecked) logger.warn({ component: "db" }, `integrity check could not run: ${redact(result.notChecked)}`);
+      else if (result.ok) logger.info({ component: "db" }, "integrity checked (quick_check ok)");
+      else {
+        console.error(corruptionMessage(config.databasePath, result.problems));
+        void stop("damaged database", 1);
+      }
+    });
+    const courseLog = logger.child({ component: "courses" });
+    for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
+      courseLog.info(line);
+    }
+    void scheduler.start();
+    stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
+    stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, config));
+  });
   // getUpdates failures are retried every 2 s for as long as it takes (watchPolling logs the outage).
   const runner: RunnerHandle = run(bot, {
     runner: {
@@ -129,20 +151,6 @@ async function main(): Promise<void> {
     },
   });
   log.info("polling for updates");
-  // PRAGMA quick_check reads the whole file (seconds on a big database): in a worker thread, so
-  // learners are answered meanwhile. A damaged file stops the bot with the same clear line.
-  void checkIntegrityInBackground(config.databasePath).then((result) => {
-    if (result.notChecked) logger.warn({ component: "db" }, `integrity check could not run: ${redact(result.notChecked)}`);
-    else if (result.ok) logger.info({ component: "db" }, "integrity checked (quick_check ok)");
-    else {
-      console.error(corruptionMessage(config.databasePath, result.problems));
-      void stop("damaged database", 1);
-    }
-  });
-  // Then, in the background: the first scheduler tick (catch-up after downtime), command menus.
-  void scheduler.start();
-  const stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
-  const stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, config));
 
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {

@@ -55,7 +55,8 @@ describe("starting the process", () => {
     down = false;
     await until(() => bot.output().includes("polling for updates"), "the bot to start polling", 60_000);
     expect(bot.output()).toMatch(/reached the Telegram Bot API after \d+ s/);
-    expect(bot.output()).toContain("course course-good loaded");
+    // Course files are read once the first getUpdates is out (polling never waits for them).
+    await until(() => bot.output().includes("course course-good loaded"), "the course files to be read");
     expect(bot.output()).toMatch(/bomb\.yaml: error: the file uses too many YAML aliases/);
     expect(bot.output()).not.toContain("Fatal");
     bot.child.kill("SIGTERM");

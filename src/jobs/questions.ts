@@ -1,3 +1,4 @@
+import { setImmediate as tick } from "node:timers/promises";
 import type { Config } from "../config.js";
 import { MINUTE } from "../clock.js";
 import { digestDay } from "../domain/questions.js";
@@ -14,7 +15,7 @@ import {
   unpostedQuestions,
 } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
-import { openQuestionLines } from "../messages/questionViews.js";
+import { openQuestionLinesInSlices } from "../messages/questionViews.js";
 import { chunkLines } from "../messages/html.js";
 import { formatDate } from "../messages/format.js";
 import { isLocale, translator } from "../messages/i18n.js";
@@ -31,7 +32,7 @@ import type { Job } from "./scheduler.js";
 export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => void): Job {
   return {
     name: "questions-digest",
-    run(now) {
+    async run(now) {
       const chatId = config.assistantChatId;
       if (chatId === null) return;
       const day = digestDay(now, config.timezone, config.digestHour);
@@ -47,7 +48,9 @@ export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => voi
         open: rows.filter((r) => !r.question.forInstructor).length,
         instructor: rows.filter((r) => r.question.forInstructor).length,
       });
-      const chunks = chunkLines([header, "", ...openQuestionLines(t, rows, lang, digestAt)], RULES.telegramMaxMessageLength);
+      // Formatted in slices with yields: thousands of open questions would hold the event loop.
+      const items = await openQuestionLinesInSlices(t, rows, lang, digestAt, () => tick());
+      const chunks = chunkLines([header, "", ...items], RULES.telegramMaxMessageLength);
       const added = db.transaction(() => {
         for (const [i, text] of chunks.entries()) {
           const fresh = enqueue(

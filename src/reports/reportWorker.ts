@@ -9,7 +9,7 @@ import { analyseCourse } from "../db/courseAnalysis.js";
 import { getCourse } from "../db/coursesRepo.js";
 import type { Course } from "../db/schema/index.js";
 import { quizStatsLines, resultsLines } from "./authorReports.js";
-import { renderReport, type RenderedReport } from "./courseReport.js";
+import type { RenderedReport } from "./courseReport.js";
 import type { ReportTask, ReportWorkerInput, ReportWorkerOutput } from "./reportThread.js";
 
 function course(db: Db, id: string): Course {
@@ -21,6 +21,8 @@ function course(db: Db, id: string): Course {
 async function run(db: Db, task: ReportTask): Promise<RenderedReport[] | string[]> {
   switch (task.kind) {
     case "analysis": {
+      // Loaded here, not at the top: courseReport brings grammY, which the text reports do not need.
+      const { renderReport } = await import("./courseReport.js");
       // Nothing else runs on this thread: no pauses between the queries.
       const analysis = await analyseCourse(db, course(db, task.courseId), task.now, { chunkSize: task.chunkSize, pause: () => Promise.resolve() });
       const reports: RenderedReport[] = [];
