@@ -116,8 +116,8 @@ async function main(): Promise<void> {
   // After the first getUpdates has gone out: the course files (parsing and checking them takes
   // a second or two; until then the bot answers from the courses already in the database), then
   // the first scheduler tick (catch-up after downtime).
-  let stopMenus = () => {};
-  let stopAssistantMenus = () => {};
+  let stopMenus: (() => void) | null = null;
+  let stopAssistantMenus: (() => void) | null = null;
   // Everything else waits until the first getUpdates has gone out, so polling starts within a
   // second whatever is left to do: the integrity check, the course files (parsing and checking
   // them takes a second or two; until then the bot answers from the courses already in the
@@ -157,8 +157,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping");
-    stopMenus();
-    stopAssistantMenus();
+    stopMenus?.();
+    stopAssistantMenus?.();
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
     await monitor.stop();

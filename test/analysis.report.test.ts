@@ -120,7 +120,9 @@ describe("automatic analysis reports", () => {
     const path = join(dir.dir, "bot.sqlite");
     tb.close();
     tb = new TestBot({ now: T0, dbPath: path, config: AUTHORS });
-    await analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config, analysis: { inThread: true } }).run(window().opensAt + 3 * HOUR);
+    await analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config, analysis: { inThread: true } }).run(
+      window().opensAt + 3 * HOUR,
+    );
     expect(tb.telegram.calls.filter((c) => c.method === "sendDocument")).toHaveLength(0);
   });
 

@@ -24,7 +24,16 @@ describe("the questions list built in slices", () => {
     );
     for (let i = 0; i < 23; i++) {
       const at = T0 + i * MINUTE;
-      insert.run(learners[i % learners.length]!.id, i % 3 === 0 ? null : 0, `question ${i + 1}`, 100 + i, i === 5 ? "answered" : "open", i % 4 === 0 ? 1 : 0, at, at);
+      insert.run(
+        learners[i % learners.length]!.id,
+        i % 3 === 0 ? null : 0,
+        `question ${i + 1}`,
+        100 + i,
+        i === 5 ? "answered" : "open",
+        i % 4 === 0 ? 1 : 0,
+        at,
+        at,
+      );
     }
     const rows = openQuestions(tb.db);
     expect(rows).toHaveLength(22);

@@ -66,7 +66,9 @@ export function checkIntegrityInBackground(path: string, maxProblems = 5): Promi
       // Only damage stops the bot; a check that could not run (e.g. the file is locked) is said once.
       if (m.error !== undefined)
         finish(
-          m.code === "SQLITE_CORRUPT" || m.code === "SQLITE_NOTADB" ? { ok: false, problems: [m.error] } : { ok: true, problems: [], notChecked: m.error },
+          m.code === "SQLITE_CORRUPT" || m.code === "SQLITE_NOTADB"
+            ? { ok: false, problems: [m.error] }
+            : { ok: true, problems: [], notChecked: m.error },
         );
       else {
         const rows = m.rows ?? [];

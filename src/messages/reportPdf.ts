@@ -94,7 +94,7 @@ class Writer {
    */
   private wordWidth(font: PDFFont, word: string): number {
     let byWord = this.widths.get(font);
-    if (!byWord) this.widths.set(font, (byWord = new Map()));
+    if (!byWord) this.widths.set(font, (byWord = new Map<string, number>()));
     let w = byWord.get(word);
     if (w === undefined) byWord.set(word, (w = font.widthOfTextAtSize(word, 1)));
     return w;

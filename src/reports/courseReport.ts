@@ -7,7 +7,6 @@ import { setImmediate as tick } from "node:timers/promises";
 import { InputFile, InputMediaBuilder, type Api } from "grammy";
 import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
-import type { Course } from "../db/schema/index.js";
 import type { Locale } from "../domain/locale.js";
 import type { ChartRaster } from "../messages/charts/render.js";
 import { reportCharts } from "../messages/charts/specs.js";

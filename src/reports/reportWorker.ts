@@ -24,7 +24,10 @@ async function run(db: Db, task: ReportTask): Promise<RenderedReport[] | string[
       // Loaded here, not at the top: courseReport brings grammY, which the text reports do not need.
       const { renderReport } = await import("./courseReport.js");
       // Nothing else runs on this thread: no pauses between the queries.
-      const analysis = await analyseCourse(db, course(db, task.courseId), task.now, { chunkSize: task.chunkSize, pause: () => Promise.resolve() });
+      const analysis = await analyseCourse(db, course(db, task.courseId), task.now, {
+        chunkSize: task.chunkSize,
+        pause: () => Promise.resolve(),
+      });
       const reports: RenderedReport[] = [];
       for (const lang of task.langs) reports.push(await renderReport(analysis, lang, task.team));
       return reports;
@@ -53,6 +56,7 @@ const port = parentPort;
 if (port) {
   work(workerData as ReportWorkerInput).then(
     (result) => port.postMessage({ result } satisfies ReportWorkerOutput),
-    (err: unknown) => port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies ReportWorkerOutput),
+    (err: unknown) =>
+      port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies ReportWorkerOutput),
   );
 }
