@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HOUR, MINUTE } from "../src/clock.js";
-import { openQuestions } from "../src/db/questionsRepo.js";
+import { openQuestions, openQuestionsPage, type QuestionRow } from "../src/db/questionsRepo.js";
 import { translator } from "../src/messages/i18n.js";
 import { openQuestionLines, openQuestionLinesInSlices } from "../src/messages/questionViews.js";
 import { seedAnalysisCourse } from "./support/analysisSeed.js";
@@ -37,6 +37,20 @@ describe("the questions list built in slices", () => {
     }
     const rows = openQuestions(tb.db);
     expect(rows).toHaveLength(22);
+    // The digest reads them in pages (with yields between): the pages add up to the same list,
+    // questions asked at the same moment included, and stop at the digest's hour.
+    tb.db.$client.prepare("UPDATE questions SET created_at = ? WHERE id IN (3, 4, 5)").run(T0 + 2 * MINUTE);
+    const paged = (before: number) => {
+      const out: QuestionRow[] = [];
+      for (let after: { createdAt: number; id: number } | null = null; ;) {
+        const page = openQuestionsPage(tb.db, before, after, 4);
+        out.push(...page);
+        if (page.length < 4) return out;
+        after = page.at(-1)!.question;
+      }
+    };
+    expect(paged(T0 + HOUR).map((r) => r.question.id)).toEqual(openQuestions(tb.db).map((r) => r.question.id));
+    expect(paged(T0 + 10 * MINUTE).map((r) => r.question.id)).toEqual([1, 2, 3, 4, 5, 7, 8, 9, 10]);
     const t = translator("en");
     const now = T0 + 2 * HOUR;
     const whole = openQuestionLines(t, rows, "en", now);

@@ -257,6 +257,17 @@ export function openQuestions(db: Db): QuestionRow[] {
 }
 
 /**
+ * Open questions asked before `before`, oldest first, `limit` at a time after the (createdAt, id)
+ * of the previous page's last one: the daily digest reads thousands in pages with yields between
+ * them (drizzle's row mapping alone cost a third of a millisecond per question).
+ */
+export function openQuestionsPage(db: Db, before: number, after: { createdAt: number; id: number } | null, limit: number): QuestionRow[] {
+  const open = and(eq(questions.state, "open"), lt(questions.createdAt, before));
+  const where = after ? and(open, sql`(${questions.createdAt}, ${questions.id}) > (${after.createdAt}, ${after.id})`) : open;
+  return withCourses(db, questionRows(db).where(where).orderBy(asc(questions.createdAt), asc(questions.id)).limit(limit).all());
+}
+
+/**
  * Up to `limit` questions with ids above `afterId`, in id order, with their learner: the CSV
  * export pages through them (and looks each course up once, not once per row).
  */

@@ -9,7 +9,8 @@ import { getLearner } from "../db/learnersRepo.js";
 import {
   getQuestion,
   markLearnerNotified,
-  openQuestions,
+  openQuestionsPage,
+  type QuestionRow,
   questionsMissingMedia,
   unnotifiedQuestions,
   unpostedQuestions,
@@ -22,6 +23,9 @@ import { isLocale, translator } from "../messages/i18n.js";
 import { logger } from "../log.js";
 import { enqueue } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
+
+/** Open questions read per query by the digest. */
+const DIGEST_PAGE = 100;
 
 /**
  * Once a day at DIGEST_HOUR (in TIMEZONE), the assistants' chat gets the list of questions still
@@ -39,7 +43,15 @@ export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => voi
       if (!day) return;
       const [year, month, date] = day.split("-").map(Number) as [number, number, number];
       const digestAt = fromLocal({ year, month, day: date, hour: config.digestHour, minute: 0 }, config.timezone);
-      const rows = openQuestions(db).filter((r) => r.question.createdAt < digestAt);
+      // Read in pages with yields: thousands of open questions would hold the event loop.
+      const rows: QuestionRow[] = [];
+      for (let after = null as { createdAt: number; id: number } | null; ;) {
+        const page = openQuestionsPage(db, digestAt, after, DIGEST_PAGE);
+        rows.push(...page);
+        if (page.length < DIGEST_PAGE) break;
+        after = page.at(-1)!.question;
+        await tick();
+      }
       if (rows.length === 0) return;
       const lang = config.defaultLocale;
       const t = translator(lang);
