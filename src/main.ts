@@ -2,6 +2,7 @@ import { run, type RunnerHandle } from "@grammyjs/runner";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { loadCoursesFromDir } from "./courses/loadCourses.js";
+import { listCourses } from "./db/coursesRepo.js";
 import { describeReports } from "./messages/courseIssues.js";
 import { closeDatabase, DatabaseCorruptError, openDatabase, type Db } from "./db/client.js";
 import { checkIntegrityInBackground, corruptionMessage } from "./db/integrity.js";
@@ -116,12 +117,22 @@ async function main(): Promise<void> {
   // After the first getUpdates has gone out: the course files (parsing and checking them takes
   // a second or two; until then the bot answers from the courses already in the database), then
   // the first scheduler tick (catch-up after downtime).
+  const loadCourses = () => {
+    const courseLog = logger.child({ component: "courses" });
+    for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
+      courseLog.info(line);
+    }
+  };
+  // The very first start (no course in the database yet) reads the course files before polling:
+  // there is nothing to answer with until then. Later starts serve the stored courses meanwhile.
+  const coursesLoaded = listCourses(db).length === 0;
+  if (coursesLoaded) loadCourses();
   let stopMenus: (() => void) | null = null;
   let stopAssistantMenus: (() => void) | null = null;
   // Everything else waits until the first getUpdates has gone out, so polling starts within a
   // second whatever is left to do: the integrity check, the course files (parsing and checking
   // them takes a second or two; until then the bot answers from the courses already in the
-  // database), the first scheduler tick (catch-up after downtime), the command menus.
+  // database, see above), the first scheduler tick (catch-up after downtime), the command menus.
   afterFirstPoll(bot.api, () => {
     // PRAGMA quick_check reads the whole file (seconds on a big database): in a worker thread, so
     // learners are answered meanwhile. A damaged file stops the bot with the same clear line.
@@ -133,10 +144,7 @@ async function main(): Promise<void> {
         void stop("damaged database", 1);
       }
     });
-    const courseLog = logger.child({ component: "courses" });
-    for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
-      courseLog.info(line);
-    }
+    if (!coursesLoaded) loadCourses();
     void scheduler.start();
     stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
     stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, config));
