@@ -2,14 +2,16 @@ import { run, type RunnerHandle } from "@grammyjs/runner";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { loadCoursesFromDir } from "./courses/loadCourses.js";
+import { listCourses } from "./db/coursesRepo.js";
 import { describeReports } from "./messages/courseIssues.js";
 import { closeDatabase, DatabaseCorruptError, openDatabase, type Db } from "./db/client.js";
+import { checkIntegrityInBackground, corruptionMessage } from "./db/integrity.js";
 import { registerCommands } from "./bot/commands.js";
 import { syncAllStaffMenus } from "./bot/staffMenus.js";
 import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
-import { replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
+import { afterFirstPoll, replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
 import { postQuestion } from "./bot/questionRelay.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
 import { analysisReportsJob } from "./jobs/analysisReports.js";
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
   const clock = systemClock;
   let db: Db;
   try {
-    db = openDatabase(config.databasePath, { checkIntegrity: true });
+    // Migrations before polling (a few ms when none is pending); quick_check after it, below.
+    db = openDatabase(config.databasePath);
   } catch (err) {
     // One plain line: what is wrong and what to do (the corrupt-database message says both).
     if (err instanceof DatabaseCorruptError) console.error(err.message);
@@ -55,12 +58,7 @@ async function main(): Promise<void> {
       );
     process.exit(1);
   }
-  logger.info({ component: "db", path: config.databasePath }, "database ready (integrity checked, WAL, migrations applied)");
-
-  const courseLog = logger.child({ component: "courses" });
-  for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
-    courseLog.info(line);
-  }
+  logger.info({ component: "db", path: config.databasePath }, "database ready (WAL, migrations applied)");
 
   let sender: OutboxSender | null = null;
   const bot = createBot({ db, clock, config, kickOutbox: () => sender?.kick() });
@@ -121,7 +119,44 @@ async function main(): Promise<void> {
     clock,
   );
 
-  // Polling first: learners are answered within a second of the start, whatever is left to catch up.
+  // After the first getUpdates has gone out: the course files (parsing and checking them takes
+  // a second or two; until then the bot answers from the courses already in the database), then
+  // the first scheduler tick (catch-up after downtime).
+  const loadCourses = () => {
+    const courseLog = logger.child({ component: "courses" });
+    for (const line of describeReports(loadCoursesFromDir(db, config.coursesDir, { now: clock.now(), defaultTimezone: config.timezone }))) {
+      courseLog.info(line);
+    }
+  };
+  // The very first start (no course in the database yet) reads the course files before polling:
+  // there is nothing to answer with until then. Later starts serve the stored courses meanwhile.
+  const coursesLoaded = listCourses(db).length === 0;
+  if (coursesLoaded) loadCourses();
+  let stopMenus: (() => void) | null = null;
+  let stopAssistantMenus: (() => void) | null = null;
+  let stopStaffMenus: (() => void) | null = null;
+  // Everything else waits until the first getUpdates has gone out, so polling starts within a
+  // second whatever is left to do: the integrity check, the course files (parsing and checking
+  // them takes a second or two; until then the bot answers from the courses already in the
+  // database, see above), the first scheduler tick (catch-up after downtime), the command menus.
+  afterFirstPoll(bot.api, () => {
+    // PRAGMA quick_check reads the whole file (seconds on a big database): in a worker thread, so
+    // learners are answered meanwhile. A damaged file stops the bot with the same clear line.
+    void checkIntegrityInBackground(config.databasePath).then((result) => {
+      if (result.notChecked) logger.warn({ component: "db" }, `integrity check could not run: ${redact(result.notChecked)}`);
+      else if (result.ok) logger.info({ component: "db" }, "integrity checked (quick_check ok)");
+      else {
+        console.error(corruptionMessage(config.databasePath, result.problems));
+        void stop("damaged database", 1);
+      }
+    });
+    if (!coursesLoaded) loadCourses();
+    void scheduler.start();
+    stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
+    stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, db, config));
+    // Authors' and admins' own "/" menus (chat scope), also removing those of people removed while down.
+    stopStaffMenus = retryInBackground("staff command menus", () => syncAllStaffMenus(bot.api, db, config, () => clock.now()));
+  });
   // getUpdates failures are retried every 2 s for as long as it takes (watchPolling logs the outage).
   const runner: RunnerHandle = run(bot, {
     runner: {
@@ -132,21 +167,15 @@ async function main(): Promise<void> {
     },
   });
   log.info("polling for updates");
-  // Then, in the background: the first scheduler tick (catch-up after downtime), command menus.
-  void scheduler.start();
-  const stopMenus = retryInBackground("command menu", () => registerCommands(bot.api, config.defaultLocale));
-  const stopAssistantMenus = retryInBackground("assistants' command menu", () => registerAssistantCommands(bot.api, db, config));
-  // Authors' and admins' own "/" menus (chat scope), also removing those of people removed while down.
-  const stopStaffMenus = retryInBackground("staff command menus", () => syncAllStaffMenus(bot.api, db, config, () => clock.now()));
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping");
-    stopMenus();
-    stopAssistantMenus();
-    stopStaffMenus();
+    stopMenus?.();
+    stopAssistantMenus?.();
+    stopStaffMenus?.();
     if (runner.isRunning()) await runner.stop();
     await scheduler.stop();
     await monitor.stop();
@@ -154,7 +183,7 @@ async function main(): Promise<void> {
     closeDatabase(db);
     log.info("stopped");
     logger.flush();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));

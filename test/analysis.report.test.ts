@@ -9,10 +9,12 @@ import { T0, tempDir, TestBot } from "./support/harness.js";
 
 // Drawing a dozen charts takes seconds; analysis.numbers.test.ts draws a real one. Here every chart is
 // a 1×1 PNG, so these tests are about what is sent, when, and to whom.
+// The jobs below run on a database file, which would build in a worker thread (where this mock does
+// not apply): they pass `inThread`; test/analysis.worker.test.ts checks the worker.
 vi.mock("../src/messages/charts/render.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../src/messages/charts/render.js")>();
   const tiny = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII=", "base64");
-  return { ...original, chartPng: async () => tiny };
+  return { ...original, chartPng: async () => tiny, chartImage: async () => ({ png: tiny, raster: undefined }) };
 });
 
 const AUTHORS = { ADMIN_IDS: "900,901,902" };
@@ -102,7 +104,7 @@ describe("automatic analysis reports", () => {
   const window = () => analysisWindow(getCourse(tb.db, "python-101")!);
 
   it("sends once when the analysis window opens, in each author's language, and not again after a restart", async () => {
-    const job = analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config });
+    const job = analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config, analysis: { inThread: true } });
     await job.run(window().opensAt - HOUR);
     expect([900, 901, 902].map((id) => reportsTo(tb, id))).toEqual([0, 0, 0]);
 
@@ -118,12 +120,14 @@ describe("automatic analysis reports", () => {
     const path = join(dir.dir, "bot.sqlite");
     tb.close();
     tb = new TestBot({ now: T0, dbPath: path, config: AUTHORS });
-    await analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config }).run(window().opensAt + 3 * HOUR);
+    await analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config, analysis: { inThread: true } }).run(
+      window().opensAt + 3 * HOUR,
+    );
     expect(tb.telegram.calls.filter((c) => c.method === "sendDocument")).toHaveLength(0);
   });
 
   it("at the window's end sends again only if the data changed", async () => {
-    const job = analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config });
+    const job = analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config, analysis: { inThread: true } });
     await job.run(window().opensAt + HOUR);
     await job.run(window().closesAt + HOUR);
     expect(reportsTo(tb, 900)).toBe(1);
@@ -136,7 +140,7 @@ describe("automatic analysis reports", () => {
       seedAnalysisCourse(other);
       for (const [i, lang] of (["kk", "ru", "en"] as const).entries()) await other.user(900 + i, { lang }).send("/start");
       const w = analysisWindow(getCourse(other.db, "python-101")!);
-      const job2 = analysisReportsJob({ db: other.db, api: other.bot.api, config: other.config });
+      const job2 = analysisReportsJob({ db: other.db, api: other.bot.api, config: other.config, analysis: { inThread: true } });
       await job2.run(w.opensAt + HOUR);
       other.db.$client
         .prepare(
@@ -168,7 +172,7 @@ describe("automatic analysis reports", () => {
       }
       return undefined;
     });
-    const job = analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config });
+    const job = analysisReportsJob({ db: tb.db, api: tb.bot.api, config: tb.config, analysis: { inThread: true } });
     await job.run(now);
     expect(reportsTo(tb, 901)).toBe(0);
     const state = (id: number) =>

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { closeDatabase, openDatabase } from "../src/db/client.js";
 import { courseYaml } from "./support/courses.js";
 import { FakeTelegram } from "./support/fakeTelegram.js";
 import { TEST_TOKEN, tempDir } from "./support/harness.js";
@@ -54,7 +55,8 @@ describe("starting the process", () => {
     down = false;
     await until(() => bot.output().includes("polling for updates"), "the bot to start polling", 60_000);
     expect(bot.output()).toMatch(/reached the Telegram Bot API after \d+ s/);
-    expect(bot.output()).toContain("course course-good loaded");
+    // Course files are read once the first getUpdates is out (polling never waits for them).
+    await until(() => bot.output().includes("course course-good loaded"), "the course files to be read");
     expect(bot.output()).toMatch(/bomb\.yaml: error: the file uses too many YAML aliases/);
     expect(bot.output()).not.toContain("Fatal");
     bot.child.kill("SIGTERM");
@@ -78,5 +80,31 @@ describe("starting the process", () => {
     const out = bot.output().trim();
     expect(out.split("\n")).toHaveLength(1);
     expect(out).toContain(`${join(dir, "bot.sqlite")} is damaged`);
+  });
+
+  it("a damaged page: the bot polls first, the background quick_check then stops it with the clear line, exit 1", async () => {
+    const { telegram, dir, start } = await setUp();
+    const path = join(dir, "bot.sqlite");
+    // A migrated database with a table the start-up never reads, and one of its pages scribbled over.
+    const db = openDatabase(path);
+    db.$client.exec("CREATE TABLE big (x TEXT); CREATE INDEX big_x ON big (x)");
+    const insert = db.$client.prepare("INSERT INTO big VALUES (?)");
+    for (let i = 0; i < 2000; i++) insert.run(`row ${i} `.repeat(20));
+    db.$client.pragma("wal_checkpoint(TRUNCATE)");
+    const pageSize = Number(db.$client.pragma("page_size", { simple: true }));
+    const pages = Number(db.$client.pragma("page_count", { simple: true }));
+    closeDatabase(db);
+    const fd = openSync(path, "r+");
+    writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, pageSize * (pages - 3));
+    closeSync(fd);
+
+    const bot = start();
+    expect(await bot.exited).toBe(1);
+    const out = bot.output();
+    expect(telegram.callsOf("getMe").length).toBeGreaterThan(0);
+    // The check starts only once polling has started: the start never waits for it.
+    expect(out.indexOf("polling for updates")).toBeGreaterThan(-1);
+    expect(out.indexOf(`${path} is damaged`)).toBeGreaterThan(out.indexOf("polling for updates"));
+    expect(out).toContain("restore the file from a backup");
   });
 });

@@ -114,6 +114,32 @@ export function watchPolling(api: Api, now: () => number = Date.now, log = logge
 }
 
 /**
+ * Calls `then` once the first getUpdates is on its way: when it answers, or `graceMs` after it
+ * was made, whichever comes first (a long poll may wait 30 s for an update). Start-up work that
+ * blocks the thread (course files, catch-up jobs) goes there, so polling starts within a second.
+ * The grace is generous because the request is only written once the event loop has turned a
+ * few times (connect, write): blocking it right after the call delays the poll itself.
+ */
+export function afterFirstPoll(api: Api, then: () => void, graceMs = 1000): void {
+  let fired = false;
+  const fire = () => {
+    if (fired) return;
+    fired = true;
+    then();
+  };
+  api.config.use(async (prev, method, payload, signal) => {
+    if (method !== "getUpdates" || fired) return prev(method, payload, signal);
+    const timer = setTimeout(fire, graceMs);
+    try {
+      return await prev(method, payload, signal);
+    } finally {
+      clearTimeout(timer);
+      setImmediate(fire);
+    }
+  });
+}
+
+/**
  * Runs an optional call (command menus) in the background until it succeeds, with capped
  * backoff, so nothing at start-up waits on it. Returns a function that stops retrying.
  */

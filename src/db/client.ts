@@ -14,8 +14,9 @@ export class DatabaseCorruptError extends Error {}
 
 export interface OpenOptions {
   /**
-   * Run PRAGMA quick_check before migrating, so a damaged file stops the start with a clear line
-   * instead of failing while serving. main.ts turns it on; it takes about 0.5 s on a 100,000-learner database (286 MB).
+   * Run PRAGMA quick_check before migrating, so a damaged file is refused with a clear line. It
+   * reads the whole file (0.5 s to seconds at 100,000 learners), so main.ts does not: it runs
+   * checkIntegrityInBackground once it polls for updates.
    */
   checkIntegrity?: boolean;
 }
@@ -51,8 +52,32 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (fk !== 1) throw new Error("SQLite refused foreign_keys = ON");
   if (path !== ":memory:" && journal !== "wal") throw new Error(`SQLite refused WAL mode (journal_mode=${String(journal)})`);
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
+  try {
+    migrate(db, { migrationsFolder });
+  } catch (err) {
+    // A damaged page met while migrating: the same clear line as quick_check's.
+    if (!isCorruption(err)) throw err;
+    sqlite.close();
+    throw new DatabaseCorruptError(corruptionMessage(path, [(err as Error).message]));
+  }
   return db;
+}
+
+/**
+ * A second, read-only connection to an existing database file, without migrations: for work
+ * that runs in a worker thread (the analysis report) next to the bot's own connection. WAL lets
+ * it read while the bot writes; temporary tables still work on it.
+ */
+export function openReadOnly(path: string): Db {
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  sqlite.pragma("busy_timeout = 5000");
+  return drizzle(sqlite, { schema });
+}
+
+/** The file behind a connection, or null for a private in-memory database (no other connection can open it). */
+export function databaseFile(db: Db): string | null {
+  const client = db.$client;
+  return client.memory || client.name === "" || client.name === ":memory:" ? null : client.name;
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();

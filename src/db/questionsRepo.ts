@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
+import { getCourse } from "./coursesRepo.js";
 import {
   askDrafts,
   courses,
@@ -229,18 +230,41 @@ export interface QuestionRow {
   learner: Learner;
 }
 
-/** Questions with their course and learner, for the lists and the export. */
+/**
+ * Questions with their course and learner, for the lists and the export. The course is looked up
+ * once per course, not joined per row: a course row carries its whole content as JSON, and
+ * parsing it for each of 2,000 open questions held the event loop for seconds (the digest).
+ */
+function withCourses(db: Db, rows: { question: Question; learner: Learner }[]): QuestionRow[] {
+  const byId = new Map<string, Course | undefined>();
+  const out: QuestionRow[] = [];
+  for (const r of rows) {
+    let course = byId.get(r.question.courseId);
+    if (!byId.has(r.question.courseId)) byId.set(r.question.courseId, (course = getCourse(db, r.question.courseId)));
+    // The inner join this replaces dropped questions of a course that is gone.
+    if (course) out.push({ question: r.question, course, learner: r.learner });
+  }
+  return out;
+}
+
 function questionRows(db: Db) {
-  return db
-    .select({ question: questions, course: courses, learner: learners })
-    .from(questions)
-    .innerJoin(courses, eq(courses.id, questions.courseId))
-    .innerJoin(learners, eq(learners.id, questions.learnerId));
+  return db.select({ question: questions, learner: learners }).from(questions).innerJoin(learners, eq(learners.id, questions.learnerId));
 }
 
 /** Questions waiting for an answer, oldest first (the instructor's list and the daily digest). */
 export function openQuestions(db: Db): QuestionRow[] {
-  return questionRows(db).where(eq(questions.state, "open")).orderBy(asc(questions.createdAt), asc(questions.id)).all();
+  return withCourses(db, questionRows(db).where(eq(questions.state, "open")).orderBy(asc(questions.createdAt), asc(questions.id)).all());
+}
+
+/**
+ * Open questions asked before `before`, oldest first, `limit` at a time after the (createdAt, id)
+ * of the previous page's last one: the daily digest reads thousands in pages with yields between
+ * them (drizzle's row mapping alone cost a third of a millisecond per question).
+ */
+export function openQuestionsPage(db: Db, before: number, after: { createdAt: number; id: number } | null, limit: number): QuestionRow[] {
+  const open = and(eq(questions.state, "open"), lt(questions.createdAt, before));
+  const where = after ? and(open, sql`(${questions.createdAt}, ${questions.id}) > (${after.createdAt}, ${after.id})`) : open;
+  return withCourses(db, questionRows(db).where(where).orderBy(asc(questions.createdAt), asc(questions.id)).limit(limit).all());
 }
 
 /**
@@ -266,7 +290,7 @@ export function questionsPage(
 
 /** Every question, oldest first, for the CSV export. */
 export function allQuestions(db: Db): QuestionRow[] {
-  return questionRows(db).orderBy(asc(questions.id)).all();
+  return withCourses(db, questionRows(db).orderBy(asc(questions.id)).all());
 }
 
 /**

@@ -25,8 +25,8 @@ import { redact } from "../log.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { formatDate } from "../messages/format.js";
 import { isLocale, translator } from "../messages/i18n.js";
-import { analyseCourse, type AnalysisOptions, type CourseAnalysis } from "../db/courseAnalysis.js";
-import { deliverReport, renderReport, teamNames, type RenderedReport } from "../reports/courseReport.js";
+import { deliverReport, teamNames, type RenderedReport } from "../reports/courseReport.js";
+import { buildCourseReports, type ReportBuildOptions } from "../reports/reportThread.js";
 import type { Job } from "./scheduler.js";
 
 /** A failed send is tried again on later ticks up to this many times in all. */
@@ -38,7 +38,8 @@ export interface AnalysisReportsDeps {
   db: Db;
   api: Api;
   config: Pick<Config, "adminIds" | "defaultLocale">;
-  analysis?: AnalysisOptions;
+  /** Chunk size; `inThread` builds on this thread even for a database file (tests with mocked charts). */
+  analysis?: ReportBuildOptions;
 }
 
 export function analysisWindow(course: Pick<Course, "endAt" | "timezone">): { opensAt: number; closesAt: number } {
@@ -103,9 +104,13 @@ export function analysisReportsJob(deps: AnalysisReportsDeps): Job {
         const authors = courseAuthors(db, deps.config, course.id);
         if (authors.length === 0) continue;
         const fingerprint = analysisFingerprint(db, course.id);
-        // One analysis per course and tick, rendered once per language.
-        let analysis: CourseAnalysis | null = null;
-        const rendered = new Map<Locale, RenderedReport>();
+        // One analysis per course and tick (in a worker thread), drawn once per language of the
+        // authors still due, so the first author's turn builds every language at once.
+        const langOf = (authorId: number): Locale => {
+          const learner = getLearner(db, authorId);
+          return learner && isLocale(learner.language) ? learner.language : deps.config.defaultLocale;
+        };
+        let rendered: Map<Locale, RenderedReport> | null = null;
         for (const authorId of authors) {
           const mine = rows(course.id, authorId);
           if (mine.some((r) => r.phase === phase && r.state !== "failed")) continue;
@@ -122,15 +127,14 @@ export function analysisReportsJob(deps: AnalysisReportsDeps): Job {
             }
           }
           if (!claim(course.id, authorId, phase, fingerprint, now)) continue;
-          const learner = getLearner(db, authorId);
-          const lang: Locale = learner && isLocale(learner.language) ? learner.language : deps.config.defaultLocale;
+          const lang = langOf(authorId);
           try {
-            analysis ??= await analyseCourse(db, course, now, deps.analysis);
-            let report = rendered.get(lang);
-            if (!report) {
-              report = await renderReport(analysis, lang, teamNames(db, authors));
-              rendered.set(lang, report);
+            if (!rendered?.has(lang)) {
+              const langs = rendered ? [lang] : [...new Set([lang, ...authors.map(langOf)])];
+              const built = await buildCourseReports(db, course, langs, now, teamNames(db, authors), deps.analysis);
+              rendered = new Map([...(rendered ?? []), ...built]);
             }
+            const report = rendered.get(lang)!;
             const t = translator(lang);
             const title = courseTitle(course, lang);
             const intro =

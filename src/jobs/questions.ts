@@ -1,3 +1,4 @@
+import { setImmediate as tick } from "node:timers/promises";
 import type { Config } from "../config.js";
 import { MINUTE } from "../clock.js";
 import { digestDay } from "../domain/questions.js";
@@ -9,20 +10,23 @@ import { chatLocale, coursesServedBy, servingChats } from "../db/courseChatsRepo
 import {
   getQuestion,
   markLearnerNotified,
-  openQuestions,
+  openQuestionsPage,
   type QuestionRow,
   questionsMissingMedia,
   unnotifiedQuestions,
   unpostedQuestions,
 } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
-import { openQuestionLines } from "../messages/questionViews.js";
+import { openQuestionLinesInSlices } from "../messages/questionViews.js";
 import { chunkLines } from "../messages/html.js";
 import { formatDate } from "../messages/format.js";
 import { isLocale, translator } from "../messages/i18n.js";
 import { logger } from "../log.js";
 import { enqueue } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
+
+/** Open questions read per query by the digest. */
+const DIGEST_PAGE = 100;
 
 /**
  * Once a day at DIGEST_HOUR (in TIMEZONE), every assistants' chat (ASSISTANT_CHAT_ID and each
@@ -35,14 +39,22 @@ import type { Job } from "./scheduler.js";
 export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => void): Job {
   return {
     name: "questions-digest",
-    run(now) {
+    async run(now) {
       const chats = servingChats(db, config);
       if (chats.length === 0) return;
       const day = digestDay(now, config.timezone, config.digestHour);
       if (!day) return;
       const [year, month, date] = day.split("-").map(Number) as [number, number, number];
       const digestAt = fromLocal({ year, month, day: date, hour: config.digestHour, minute: 0 }, config.timezone);
-      const open = openQuestions(db).filter((r) => r.question.createdAt < digestAt);
+      // Read in pages with yields: thousands of open questions would hold the event loop.
+      const open: QuestionRow[] = [];
+      for (let after = null as { createdAt: number; id: number } | null; ; ) {
+        const page = openQuestionsPage(db, digestAt, after, DIGEST_PAGE);
+        open.push(...page);
+        if (page.length < DIGEST_PAGE) break;
+        after = page.at(-1)!.question;
+        await tick();
+      }
       let added = false;
       for (const chatId of chats) {
         const served = new Set(coursesServedBy(db, config, chatId));
@@ -50,19 +62,19 @@ export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => voi
         if (rows.length === 0) continue;
         // ASSISTANT_CHAT_ID keeps the key it had before course chats, so an upgrade mid-day sends no second digest.
         const key = chatId === config.assistantChatId ? `questions-digest:${day}` : `questions-digest:${chatId}:${day}`;
-        if (enqueueDigest(db, config, { chatId, key, rows, digestAt }, now)) added = true;
+        if (await enqueueDigest(db, config, { chatId, key, rows, digestAt }, now)) added = true;
       }
       if (added) onEnqueued();
     },
   };
 }
 
-function enqueueDigest(
+async function enqueueDigest(
   db: Db,
   config: Config,
   digest: { chatId: number; key: string; rows: QuestionRow[]; digestAt: number },
   now: number,
-): boolean {
+): Promise<boolean> {
   const { chatId, key, rows, digestAt } = digest;
   const lang = chatLocale(db, config, chatId);
   const t = translator(lang);
@@ -71,7 +83,9 @@ function enqueueDigest(
     open: rows.filter((r) => !r.question.forInstructor).length,
     instructor: rows.filter((r) => r.question.forInstructor).length,
   });
-  const chunks = chunkLines([header, "", ...openQuestionLines(t, rows, lang, digestAt)], RULES.telegramMaxMessageLength);
+  // Formatted in slices with yields: thousands of open questions would hold the event loop.
+  const items = await openQuestionLinesInSlices(t, rows, lang, digestAt, () => tick());
+  const chunks = chunkLines([header, "", ...items], RULES.telegramMaxMessageLength);
   const added = db.transaction(() => {
     for (const [i, text] of chunks.entries()) {
       const fresh = enqueue(

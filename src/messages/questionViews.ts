@@ -81,16 +81,44 @@ function listItem(t: T, row: QuestionRow, lang: Locale, now: number): string {
  * ones an assistant passed to the instructor. Returns lines for chunkLines().
  */
 export function openQuestionLines(t: T, rows: QuestionRow[], lang: Locale, now: number): string[] {
-  const waiting = rows.filter((r) => !r.question.forInstructor);
-  const instructor = rows.filter((r) => r.question.forInstructor);
-  if (rows.length === 0) return [t("assist.list.none")];
-  const lines = [t("assist.list.header", { n: waiting.length })];
-  for (const r of waiting) lines.push(listItem(t, r, lang, now));
-  if (instructor.length > 0) {
-    lines.push("", t("assist.list.instructor_header", { n: instructor.length }));
-    for (const r of instructor) lines.push(listItem(t, r, lang, now));
+  return [...questionListLines(t, rows, lang, now)];
+}
+
+/**
+ * The same lines, built `slice` questions at a time with `pause` between slices: the daily digest
+ * may list thousands of questions, and formatting them all at once held the event loop.
+ */
+export async function openQuestionLinesInSlices(
+  t: T,
+  rows: QuestionRow[],
+  lang: Locale,
+  now: number,
+  pause: () => Promise<unknown>,
+  slice = 200,
+): Promise<string[]> {
+  const lines: string[] = [];
+  let n = 0;
+  for (const line of questionListLines(t, rows, lang, now)) {
+    if (++n % slice === 0) await pause();
+    lines.push(line);
   }
   return lines;
+}
+
+function* questionListLines(t: T, rows: QuestionRow[], lang: Locale, now: number): Generator<string> {
+  const waiting = rows.filter((r) => !r.question.forInstructor);
+  const instructor = rows.filter((r) => r.question.forInstructor);
+  if (rows.length === 0) {
+    yield t("assist.list.none");
+    return;
+  }
+  yield t("assist.list.header", { n: waiting.length });
+  for (const r of waiting) yield listItem(t, r, lang, now);
+  if (instructor.length > 0) {
+    yield "";
+    yield t("assist.list.instructor_header", { n: instructor.length });
+    for (const r of instructor) yield listItem(t, r, lang, now);
+  }
 }
 
 /** "2026-09-01 09:00" in the zone: sorts and reads well in a spreadsheet. */

@@ -6,15 +6,25 @@
  * pdf-lib with fontkit embeds the same DejaVu Sans TTF as the charts (subset), so Kazakh text
  * renders in any viewer and stays searchable (pdf-lib writes a ToUnicode map).
  */
+import { deflateSync } from "node:zlib";
 import fontkit from "@pdf-lib/fontkit";
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
+import {
+  concatTransformationMatrix,
+  drawObject,
+  PDFDocument,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+  type PDFFont,
+  type PDFPage,
+} from "pdf-lib";
 import { pickText } from "../domain/course.js";
 import type { ItemFlag } from "../domain/itemAnalysis.js";
 import type { Locale } from "../domain/locale.js";
 import { RULES } from "../domain/rules.js";
 import { addLocalDays } from "../domain/time.js";
 import type { CourseAnalysis, ItemAnalysisRow } from "../db/courseAnalysis.js";
-import { fonts } from "./charts/render.js";
+import { fonts, type ChartRaster } from "./charts/render.js";
 import { plainT } from "./charts/specs.js";
 import { courseTitle } from "./courseViews.js";
 import { formatDate, formatNumber } from "./format.js";
@@ -31,6 +41,8 @@ const RULE = rgb(0.8, 0.8, 0.82);
 export interface PdfChart {
   caption: string;
   png: Uint8Array;
+  /** The same pixels, uncompressed: embedded as they are (no PNG decoding) when given. */
+  raster?: ChartRaster | undefined;
 }
 
 export interface ReportPdfInput {
@@ -73,24 +85,45 @@ class Writer {
     if (this.y - height < MARGIN + 14) this.newPage();
   }
 
+  private readonly widths = new Map<PDFFont, Map<string, number>>();
+
+  /**
+   * Width of a word at size 1, cached: fontkit's layout is slow, and measuring every growing line
+   * again was a third of the PDF's time. A line is measured as its words plus spaces (no kerning
+   * across a space in DejaVu Sans).
+   */
+  private wordWidth(font: PDFFont, word: string): number {
+    let byWord = this.widths.get(font);
+    if (!byWord) this.widths.set(font, (byWord = new Map<string, number>()));
+    let w = byWord.get(word);
+    if (w === undefined) byWord.set(word, (w = font.widthOfTextAtSize(word, 1)));
+    return w;
+  }
+
   /** Splits a text into lines that fit `width` at `size` (long words are cut). */
   lines(text: string, size: number, width = CONTENT, font = this.regular): string[] {
     const out: string[] = [];
+    const space = this.wordWidth(font, " ") * size;
     for (const para of this.clean(text).split("\n")) {
       let line = "";
+      let lineWidth = 0;
       for (const word of para.split(/\s+/).filter(Boolean)) {
-        const next = line ? `${line} ${word}` : word;
-        if (font.widthOfTextAtSize(next, size) <= width) {
-          line = next;
+        const wordWidth = this.wordWidth(font, word) * size;
+        const nextWidth = line ? lineWidth + space + wordWidth : wordWidth;
+        if (nextWidth <= width) {
+          line = line ? `${line} ${word}` : word;
+          lineWidth = nextWidth;
           continue;
         }
         if (line) out.push(line);
         line = word;
+        lineWidth = wordWidth;
         while (font.widthOfTextAtSize(line, size) > width) {
           let cut = line.length - 1;
           while (cut > 1 && font.widthOfTextAtSize(line.slice(0, cut), size) > width) cut--;
           out.push(line.slice(0, cut));
           line = line.slice(cut);
+          lineWidth = font.widthOfTextAtSize(line, size);
         }
       }
       out.push(line);
@@ -119,16 +152,33 @@ class Writer {
     this.y -= 6;
   }
 
-  async image(png: Uint8Array, caption: string): Promise<void> {
-    const img = await this.doc.embedPng(png);
-    const scale = Math.min(CONTENT / img.width, (A4.height - 2 * MARGIN - 40) / img.height);
-    const w = img.width * scale;
-    const h = img.height * scale;
+  async image(png: Uint8Array, caption: string, raster?: ChartRaster): Promise<void> {
+    const size = raster ?? (await this.doc.embedPng(png));
+    const scale = Math.min(CONTENT / size.width, (A4.height - 2 * MARGIN - 40) / size.height);
+    const w = size.width * scale;
+    const h = size.height * scale;
     this.ensure(h + 24);
     this.y -= h;
-    this.page.drawImage(img, { x: MARGIN, y: this.y, width: w, height: h });
+    if (raster) this.drawRaster(raster, MARGIN, this.y, w, h);
+    else this.page.drawImage(size as Awaited<ReturnType<PDFDocument["embedPng"]>>, { x: MARGIN, y: this.y, width: w, height: h });
     this.y -= 4;
     this.text(caption, { size: 8, color: MUTED, gap: 10 });
+  }
+
+  /** An opaque RGB image as a Flate-compressed XObject (node's zlib, not pdf-lib's JavaScript deflate). */
+  private drawRaster(raster: ChartRaster, x: number, y: number, w: number, h: number): void {
+    const { context } = this.doc;
+    const stream = context.stream(deflateSync(raster.rgb, { level: 6 }), {
+      Type: "XObject",
+      Subtype: "Image",
+      Width: raster.width,
+      Height: raster.height,
+      ColorSpace: "DeviceRGB",
+      BitsPerComponent: 8,
+      Filter: "FlateDecode",
+    });
+    const name = this.page.node.newXObject("Chart", context.register(stream));
+    this.page.pushOperators(pushGraphicsState(), concatTransformationMatrix(w, 0, 0, h, x, y), drawObject(name), popGraphicsState());
   }
 
   /** A table with fixed column widths; cells wrap; the header repeats on each new page. */
@@ -280,7 +330,7 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
     for (const c of input.charts) {
       // Decoding a PNG is synchronous work: let the bot answer between two charts.
       await new Promise((r) => setImmediate(r));
-      await w.image(c.png, c.caption);
+      await w.image(c.png, c.caption, c.raster);
     }
   }
 

@@ -7,14 +7,14 @@ import { setImmediate as tick } from "node:timers/promises";
 import { InputFile, InputMediaBuilder, type Api } from "grammy";
 import type { Db } from "../db/client.js";
 import { getLearner } from "../db/learnersRepo.js";
-import type { Course } from "../db/schema/index.js";
 import type { Locale } from "../domain/locale.js";
+import type { ChartRaster } from "../messages/charts/render.js";
 import { reportCharts } from "../messages/charts/specs.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { HTML, chunkLines } from "../messages/html.js";
 import { translator } from "../messages/i18n.js";
 import { reportSummaryLines } from "../messages/reportViews.js";
-import { analyseCourse, isEmptyAnalysis, type AnalysisOptions, type CourseAnalysis } from "../db/courseAnalysis.js";
+import { isEmptyAnalysis, type CourseAnalysis } from "../db/courseAnalysis.js";
 
 /** Telegram's limit of photos per album. */
 export const ALBUM_MAX = 10;
@@ -54,14 +54,17 @@ export async function renderReport(analysis: CourseAnalysis, lang: Locale, team:
   }
   // Loaded on the first report, not at start-up: vega, resvg and pdf-lib take seconds to load,
   // and the bot must poll for updates within a second of starting.
-  const [{ chartPng }, { reportPdf }] = await Promise.all([import("../messages/charts/render.js"), import("../messages/reportPdf.js")]);
-  const charts: RenderedReport["charts"] = [];
+  const [{ chartImage }, { reportPdf }] = await Promise.all([import("../messages/charts/render.js"), import("../messages/reportPdf.js")]);
+  const drawn: (RenderedReport["charts"][number] & { raster?: ChartRaster })[] = [];
   for (const c of reportCharts(analysis, t, lang)) {
     await tick();
-    charts.push({ id: c.id, caption: c.caption, png: await chartPng(c.spec) });
+    const { png, raster } = await chartImage(c.spec);
+    drawn.push({ id: c.id, caption: c.caption, png, raster });
   }
   await tick();
-  const bytes = await reportPdf({ analysis, charts, t, lang, team });
+  const bytes = await reportPdf({ analysis, charts: drawn, t, lang, team });
+  // The rasters served the PDF only; the chat gets the PNGs.
+  const charts = drawn.map(({ id, caption, png }) => ({ id, caption, png }));
   const day = new Date(analysis.computedAt).toISOString().slice(0, 10);
   return {
     analysis,
@@ -72,17 +75,6 @@ export async function renderReport(analysis: CourseAnalysis, lang: Locale, team:
     // An ASCII file name: some mail and file systems mangle others.
     pdf: { bytes, filename: `report-${analysis.course.id}-${day}.pdf` },
   };
-}
-
-export async function buildCourseReport(
-  db: Db,
-  course: Course,
-  lang: Locale,
-  now: number,
-  team: readonly string[],
-  options: AnalysisOptions = {},
-): Promise<RenderedReport> {
-  return renderReport(await analyseCourse(db, course, now, options), lang, team);
 }
 
 /**

@@ -75,6 +75,9 @@ export async function killScenario(o: KillOptions): Promise<Check[]> {
     const broadcastIds = seedBroadcast(world, o.broadcastLearners, 60_000);
     if (o.budgetMs) limits.deadline = Date.now() + o.budgetMs;
     await world.start();
+    // The database already has the courses (seeded above), so the course files are read once the
+    // first getUpdates is out, not before polling: wait for their report (or give up and fail below).
+    await until(() => world.output.includes("zz-broken-link.yaml"), "the course files' report").catch(() => undefined);
     const startOutput = world.output;
     const flows = { done: false };
     const killer = (async () => {

@@ -244,6 +244,9 @@ export class FakeTelegram {
   }
 
   /** Serves the Bot API over HTTP on 127.0.0.1 (`port` 0: any free one); returns its root URL. */
+  /** Called as each HTTP request arrives, before a getUpdates is held (the bench times start-up with it). */
+  onArrive?: (method: string) => void;
+
   async listen(port = 0): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
     // eslint-disable-next-line @typescript-eslint/no-misused-promises -- node ignores the promise; the handler answers every request itself
     const server = createServer(async (req, res) => {
@@ -258,6 +261,7 @@ export class FakeTelegram {
       const method = (req.url ?? "").split("/").pop()!.split("?")[0]!;
       const raw = Buffer.concat(chunks).toString("utf8");
       const payload = await parseBody(raw, { "content-type": req.headers["content-type"] ?? "" });
+      this.onArrive?.(method);
       if (method === "getUpdates" && this.pendingUpdates.length === 0) {
         // Long polling: hold the request until an update arrives or a short timeout passes.
         const wait = Math.min(Number(payload.timeout ?? 0), 1) * 1000;

@@ -5,9 +5,9 @@ import { courseQuestionnaires, coursesWithQuestionnaires } from "../../db/questi
 import type { Course } from "../../db/schema/index.js";
 import { shorten } from "../../domain/text.js";
 import { courseTitle } from "../../messages/courseViews.js";
-import { resultsReport } from "../../messages/questionnaireResultsViews.js";
 import { reportTempDir } from "../../reports/csvFile.js";
 import { exportCourseQuestionnaires } from "../../reports/questionnaireExport.js";
+import { resultsReportLines } from "../../reports/reportThread.js";
 import { allowedIn, coursesWithRole, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { sendReport } from "../reportDelivery.js";
@@ -47,7 +47,8 @@ async function sendResults(ctx: BotContext, id: string): Promise<void> {
     await ctx.reply(ctx.t("survey.results.unknown_course", { id: shorten(id, 64) }), HTML);
     return;
   }
-  await sendReport(ctx, resultsReport(ctx.deps.db, ctx.t, ctx.lang, course), {
+  // Aggregated off the bot's thread when the database is a file (reports/reportThread.ts).
+  await sendReport(ctx, await resultsReportLines(ctx.deps.db, course, ctx.lang), {
     filename: `${course.id}-questionnaire-results.txt`,
     title: courseTitle(course, ctx.lang),
   });

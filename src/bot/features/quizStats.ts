@@ -1,13 +1,11 @@
 /** /quizstats [course-id]: for authors, how each quiz went, hardest questions, identical wrong answers. */
 import { Composer } from "grammy";
-import { courseItemAnalysis } from "../../db/courseAnalysis.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import type { Course } from "../../db/schema/index.js";
 import { shorten } from "../../domain/text.js";
 import { quizStatsCourse } from "../../messages/callbackData.js";
 import { courseTitle } from "../../messages/courseViews.js";
-import { quizStatsReport } from "../../messages/quizStatsViews.js";
-import { flaggedQuestionLines } from "../../messages/reportViews.js";
+import { quizStatsReportLines } from "../../reports/reportThread.js";
 import { allowedIn, coursesWithRole, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { pickCourse } from "../coursePicker.js";
@@ -46,10 +44,8 @@ async function chooseCourse(ctx: BotContext): Promise<void> {
 }
 
 async function sendQuizStats(ctx: BotContext, course: Course): Promise<void> {
-  const { db } = ctx.deps;
-  // Questions to look at first (too easy, too hard, negative discrimination), under the course's header.
-  const flagged = new Map([[course.id, flaggedQuestionLines(ctx.t, ctx.lang, course, await courseItemAnalysis(db, course.id))]]);
-  await sendReport(ctx, quizStatsReport(db, ctx.t, ctx.lang, [course], flagged), {
+  // Flagged questions first under the course's header; computed off the bot's thread (reports/reportThread.ts).
+  await sendReport(ctx, await quizStatsReportLines(ctx.deps.db, [course], ctx.lang), {
     filename: `${course.id}-quiz-statistics.txt`,
     title: courseTitle(course, ctx.lang),
   });
