@@ -362,6 +362,6 @@ describe("command menus", () => {
     setup();
     await setAssistantChatMenu(tb.bot.api, -100555, "kk");
     const call = menusFor(-100555).at(-1)!;
-    expect(commandsOf(call)).toEqual(["questions", "questions_csv"]);
+    expect(commandsOf(call)).toEqual(["questions", "questions_csv", "link", "unlink", "chatlanguage"]);
   });
 });
