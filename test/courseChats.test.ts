@@ -140,11 +140,11 @@ describe("questions of two courses in two chats", () => {
     restart();
     // The data course's assistant, a member of chat A too, may not answer a Python question.
     await member(ASSISTANT_B, CHAT_A).reply(getQuestion(tb.db, qa)!.assistantMessageId!, "Not mine to answer");
-    expect(tb.telegram.lastTextTo(CHAT_A)).toContain("Only assistants and authors of «Introduction to Python» can answer");
+    expect(tb.telegram.lastTextTo(CHAT_A)).toContain("Only assistants and authors of “Introduction to Python” can answer");
     expect(u.texts().join("\n")).not.toContain("Not mine to answer");
     await member(ASSISTANT_B, CHAT_A).press(`aq:c:${qa}`, getQuestion(tb.db, qa)!.assistantMessageId!);
     expect(tb.telegram.callbackAnswers().at(-1)!.payload.text).toContain(
-      "Only assistants and authors of «Introduction to Python» can do this",
+      "Only assistants and authors of “Introduction to Python” can do this",
     );
     expect(getQuestion(tb.db, qa)!.state).toBe("open");
 
@@ -176,7 +176,7 @@ describe("linking and unlinking", () => {
     const picker = lastMessageIdIn(CHAT_B);
     // A forged button for a course they do not author.
     await member(AUTHOR_A, CHAT_B).press("clk:data-101", picker);
-    expect(tb.telegram.callbackAnswers().at(-1)!.payload.text).toContain("Only an author of «Introduction to Python»");
+    expect(tb.telegram.callbackAnswers().at(-1)!.payload.text).toContain("Only an author of “Introduction to Python”");
     expect(courseChat(tb.db, "data-101")).toBeUndefined();
     // Someone else presses the author's button: their own role is checked.
     await member(AUTHOR_B, CHAT_B).press("clk:python-101", picker);
@@ -285,9 +285,9 @@ describe("the bot removed from a chat", () => {
     await tb.handle(botStatusUpdate(DEFAULT_CHAT, "Shared assistants", 900, "administrator", "left"));
     await tb.sender().drain();
     // web-101 has no authors: the admins are told; data-101's author is told; python-101 (own chat) is not affected.
-    expect(tb.telegram.textsTo(900).join("\n")).toContain("«Shared assistants»");
-    expect(tb.telegram.textsTo(AUTHOR_B).join("\n")).toContain("«Shared assistants»");
-    expect(tb.telegram.textsTo(AUTHOR_A).join("\n")).not.toContain("«Shared assistants»");
+    expect(tb.telegram.textsTo(900).join("\n")).toContain("Shared assistants");
+    expect(tb.telegram.textsTo(AUTHOR_B).join("\n")).toContain("Shared assistants");
+    expect(tb.telegram.textsTo(AUTHOR_A).join("\n")).not.toContain("Shared assistants");
 
     const u = await learner(4);
     const q = await ask(u, "web-101", "Waiting for the shared chat");
