@@ -26,6 +26,7 @@ import { createOutboxApi } from "./jobs/outboxApi.js";
 import { questionnaireJob } from "./jobs/questionnaireJobs.js";
 import { questionsDigestJob, questionsRedeliveryJob } from "./jobs/questions.js";
 import { Scheduler } from "./jobs/scheduler.js";
+import { stopReportWorker } from "./reports/reportThread.js";
 import { logger, redact } from "./log.js";
 
 async function main(): Promise<void> {
@@ -180,6 +181,8 @@ async function main(): Promise<void> {
     await scheduler.stop();
     await monitor.stop();
     await sender.stop();
+    // Before the database closes: the report worker's read-only connection goes with it.
+    await stopReportWorker();
     closeDatabase(db);
     log.info("stopped");
     logger.flush();

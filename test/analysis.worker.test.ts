@@ -6,7 +6,14 @@ import { analyseCourse } from "../src/db/courseAnalysis.js";
 import { reportCharts } from "../src/messages/charts/specs.js";
 import { translator } from "../src/messages/i18n.js";
 import { quizStatsLines, resultsLines } from "../src/reports/authorReports.js";
-import { buildCourseReports, quizStatsReportLines, resultsReportLines } from "../src/reports/reportThread.js";
+import {
+  buildCourseReports,
+  crashReportWorker,
+  quizStatsReportLines,
+  reportWorkersStarted,
+  resultsReportLines,
+  stopReportWorker,
+} from "../src/reports/reportThread.js";
 import { seedAnalysisCourse } from "./support/analysisSeed.js";
 import { T0, tempDir, TestBot } from "./support/harness.js";
 
@@ -57,5 +64,30 @@ describe("the analysis report built in a worker thread", () => {
   it("a course that is gone is an error, not a hang", async () => {
     const course = { ...getCourse(tb.db, "python-101")!, id: "gone" };
     await expect(buildCourseReports(tb.db, course, ["en"], T0, [])).rejects.toThrow(/course gone not found/);
+  });
+
+  it("one worker serves request after request, and a crashed one is replaced", async () => {
+    const course = getCourse(tb.db, "python-101")!;
+    const file = join(dir.dir, "bot.sqlite");
+    const first = resultsLines(tb.db, course, "en");
+    expect(await resultsReportLines(tb.db, course, "en")).toEqual(first);
+    const started = reportWorkersStarted();
+    expect(await resultsReportLines(tb.db, course, "en")).toEqual(first);
+    expect(await quizStatsReportLines(tb.db, [course], "ru")).toEqual(await quizStatsLines(tb.db, [course], "ru"));
+    expect(reportWorkersStarted()).toBe(started);
+
+    // A request queued behind the one that crashes the worker still gets its answer, from a new worker.
+    const crash = crashReportWorker(file);
+    const after = resultsReportLines(tb.db, course, "en");
+    await expect(crash).rejects.toThrow(/crash report worker exited with code 70/);
+    expect(await after).toEqual(first);
+    expect(reportWorkersStarted()).toBe(started + 1);
+    expect(await resultsReportLines(tb.db, course, "ru")).toEqual(resultsLines(tb.db, course, "ru"));
+    expect(reportWorkersStarted()).toBe(started + 1);
+
+    // Stopped with the bot; a later request (another bot in the same process) starts a new one.
+    await stopReportWorker();
+    expect(await resultsReportLines(tb.db, course, "en")).toEqual(first);
+    expect(reportWorkersStarted()).toBe(started + 2);
   });
 });

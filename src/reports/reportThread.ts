@@ -2,7 +2,7 @@
  * Builds the authors' reports (the analysis report with charts, /quizstats, /results) in a worker
  * thread (reportWorker.ts) when the database is a file: at 100,000 learners their aggregate
  * queries and the charts take seconds of CPU, which on the bot's own thread would hold every
- * learner's reply for that long. A private in-memory database (the
+ * learner's reply for that long. One worker serves every request (see ReportWorkerPool). A private in-memory database (the
  * tests) cannot be opened from another thread, so it is built here instead, yielding between steps.
  */
 import { existsSync } from "node:fs";
@@ -21,32 +21,39 @@ import { renderReport, type RenderedReport } from "./courseReport.js";
 export type ReportTask =
   | { kind: "analysis"; courseId: string; now: number; langs: Locale[]; team: string[]; chunkSize?: number | undefined }
   | { kind: "quizstats"; courseIds: string[]; lang: Locale }
-  | { kind: "results"; courseId: string; lang: Locale };
+  | { kind: "results"; courseId: string; lang: Locale }
+  /** Ends the worker thread mid-request (for tests: a crash must be an error, then a fresh worker). */
+  | { kind: "crash" };
 
-export interface ReportWorkerInput {
+/** One request to the worker; its answer carries the same id. */
+export interface ReportWorkerRequest {
+  id: number;
   dbPath: string;
   task: ReportTask;
 }
 
 export type ReportBuildOptions = AnalysisOptions & { inThread?: boolean };
 
-export type ReportWorkerOutput = { result: RenderedReport[] | string[]; error?: undefined } | { error: string; result?: undefined };
+export type ReportWorkerResponse = { id: number } & (
+  | { result: RenderedReport[] | string[]; error?: undefined }
+  | { error: string; result?: undefined }
+);
 
 /**
  * The worker's entry: the compiled reportWorker.js next to this file (dist/), or, when running
  * from the TypeScript sources (tsx, vitest), a small bootstrap that registers tsx's loader in the
  * worker and then imports reportWorker.ts.
  */
-function startWorker(input: ReportWorkerInput): Worker {
+function startWorker(): Worker {
   const js = new URL("./reportWorker.js", import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: input });
+  if (existsSync(fileURLToPath(js))) return new Worker(js);
   // tsx's ESM API by path (an eval'd worker resolves bare names from the working directory).
   const tsxRoot = dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
   const tsxApi = pathToFileURL(join(tsxRoot, "dist/esm/api/index.mjs")).href;
   const entry = new URL("./reportWorker.ts", import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)})
     .then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: input, execArgv: [] });
+  return new Worker(bootstrap, { eval: true, execArgv: [] });
 }
 
 /** Structured cloning turns Buffers into plain Uint8Arrays: make the PNGs Buffers again. */
@@ -57,27 +64,106 @@ function revive(report: RenderedReport): RenderedReport {
   };
 }
 
-function runInWorker(input: ReportWorkerInput): Promise<RenderedReport[] | string[]> {
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(input);
-    let settled = false;
-    worker.once("message", (out: ReportWorkerOutput) => {
-      settled = true;
-      if (out.error !== undefined) reject(new Error(`${input.task.kind} report failed: ${out.error}`));
-      else resolve(out.result);
-      void worker.terminate();
+interface Job {
+  request: ReportWorkerRequest;
+  resolve: (result: RenderedReport[] | string[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * One long-lived worker for every report: started on the first request (loading vega, resvg and
+ * pdf-lib costs a second or more, paid once instead of per request), one job at a time with the
+ * others queued in order, started again on the next job if it dies (the job it was running fails
+ * with an error; the queued ones go on in the new worker). Unreferenced while idle, so an idle
+ * worker never keeps the process alive.
+ */
+class ReportWorkerPool {
+  private worker: Worker | null = null;
+  private running: Job | null = null;
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private lastError: Error | null = null;
+  /** Workers started so far (tests check that requests reuse one). */
+  started = 0;
+
+  run(dbPath: string, task: ReportTask): Promise<RenderedReport[] | string[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request: { id: this.nextId++, dbPath, task }, resolve, reject });
+      this.pump();
     });
-    worker.once("error", (err) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
+  }
+
+  private pump(): void {
+    if (this.running) return;
+    const job = this.queue.shift();
+    if (!job) {
+      this.worker?.unref();
+      return;
+    }
+    this.running = job;
+    const worker = (this.worker ??= this.spawn());
+    worker.ref();
+    worker.postMessage(job.request);
+  }
+
+  private spawn(): Worker {
+    const worker = startWorker();
+    this.started++;
+    worker.on("message", (out: ReportWorkerResponse) => {
+      const job = this.running;
+      if (!job || job.request.id !== out.id) return;
+      this.running = null;
+      if (out.error !== undefined) job.reject(new Error(`${job.request.task.kind} report failed: ${out.error}`));
+      else job.resolve(out.result);
+      this.pump();
     });
-    worker.once("exit", (code) => {
-      if (settled) return;
-      settled = true;
-      reject(new Error(`${input.task.kind} report worker exited with code ${code} before answering`));
+    // An uncaught error ends the thread too: "exit" follows, and says it to the job in flight.
+    worker.on("error", (err) => {
+      this.lastError = err;
     });
-  });
+    worker.on("exit", (code) => {
+      if (this.worker === worker) this.worker = null;
+      const job = this.running;
+      const cause = this.lastError;
+      this.lastError = null;
+      if (!job) return;
+      this.running = null;
+      job.reject(
+        new Error(`${job.request.task.kind} report worker exited with code ${code} before answering${cause ? `: ${cause.message}` : ""}`),
+      );
+      this.pump();
+    });
+    return worker;
+  }
+
+  /** Ends the worker (the bot is stopping): the job in flight and the queued ones fail. */
+  async stop(): Promise<void> {
+    const queued = this.queue.splice(0);
+    for (const job of queued) job.reject(new Error(`${job.request.task.kind} report not built: the bot is stopping`));
+    const worker = this.worker;
+    if (worker) await worker.terminate();
+  }
+}
+
+const pool = new ReportWorkerPool();
+
+function runInWorker(dbPath: string, task: ReportTask): Promise<RenderedReport[] | string[]> {
+  return pool.run(dbPath, task);
+}
+
+/** How many report workers have been started in this process (one, unless one died). */
+export function reportWorkersStarted(): number {
+  return pool.started;
+}
+
+/** Ends the report worker, if one runs (main.ts, on stop). The next report would start a new one. */
+export function stopReportWorker(): Promise<void> {
+  return pool.stop();
+}
+
+/** Asks the worker to end itself mid-request, as a crash would (tests). */
+export async function crashReportWorker(dbPath: string): Promise<void> {
+  await runInWorker(dbPath, { kind: "crash" });
 }
 
 /** The analysis report of a course on a database file, computed and drawn in a worker thread. */
@@ -85,7 +171,7 @@ export async function buildReportsInWorker(
   dbPath: string,
   task: Omit<Extract<ReportTask, { kind: "analysis" }>, "kind">,
 ): Promise<RenderedReport[]> {
-  const reports = (await runInWorker({ dbPath, task: { kind: "analysis", ...task } })) as RenderedReport[];
+  const reports = (await runInWorker(dbPath, { kind: "analysis", ...task })) as RenderedReport[];
   return reports.map(revive);
 }
 
@@ -93,14 +179,14 @@ export async function buildReportsInWorker(
 export async function quizStatsReportLines(db: Db, courses: readonly Course[], lang: Locale): Promise<string[]> {
   const file = databaseFile(db);
   if (!file) return quizStatsLines(db, courses, lang);
-  return (await runInWorker({ dbPath: file, task: { kind: "quizstats", courseIds: courses.map((c) => c.id), lang } })) as string[];
+  return (await runInWorker(file, { kind: "quizstats", courseIds: courses.map((c) => c.id), lang })) as string[];
 }
 
 /** /results's lines, in a worker when the database is a file. */
 export async function resultsReportLines(db: Db, course: Course, lang: Locale): Promise<string[]> {
   const file = databaseFile(db);
   if (!file) return resultsLines(db, course, lang);
-  return (await runInWorker({ dbPath: file, task: { kind: "results", courseId: course.id, lang } })) as string[];
+  return (await runInWorker(file, { kind: "results", courseId: course.id, lang })) as string[];
 }
 
 /**
