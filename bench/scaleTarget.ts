@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   console.error = (...args: unknown[]) => void errors.push(args.map(String).join(" "));
   // The registration of the author happens outside the measurement.
   await env.command("/help");
+  await target.warmUp?.(env, now);
   const messagesBefore = api.calls;
+  const uploadedBefore = api.uploadedBytes;
 
   if (global.gc) global.gc();
   const rssBefore = process.memoryUsage().rss;
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     loopMaxMs: loop.max / 1e6,
     rssBeforeMb: rssBefore / 2 ** 20,
     rssPeakMb: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
-    uploadedBytes: api.uploadedBytes,
+    uploadedBytes: api.uploadedBytes - uploadedBefore,
     messages: api.calls - messagesBefore,
   };
   closeDatabase(db);

@@ -66,7 +66,9 @@ try {
     times.push(await once(path));
   }
   const sorted = [...times].sort((a, b) => a - b);
-  console.log(`start-up to first getUpdates: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(", ")} ms)`);
+  console.log(
+    `start-up to first getUpdates: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(", ")} ms)`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

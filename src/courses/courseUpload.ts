@@ -7,7 +7,7 @@ import { bankPaths } from "./courseBundles.js";
 import type { CourseIssue } from "./issues.js";
 import { validateCourseFile, type LoadOptions } from "./loadCourses.js";
 import type { ValidationResult } from "./validate.js";
-import { readZip, type ZipRefusal } from "./zipArchive.js";
+import type { ZipRefusal } from "./zipArchive.js";
 
 /**
  * Courses sent to the bot as documents: what kind of file it is, the course's source bundle, and
@@ -46,6 +46,8 @@ export function bundleOfCourseFile(fileName: string, bytes: Uint8Array): CourseB
  * outside that folder are left out (a course file cannot refer to them anyway).
  */
 export async function bundleOfZip(bytes: Buffer): Promise<{ ok: true; bundle: CourseBundle } | { ok: false; refusal: UploadRefusal }> {
+  // Loaded on the first upload, not at start-up.
+  const { readZip } = await import("./zipArchive.js");
   const zip = await readZip(bytes);
   if (!zip.ok) return zip;
   const courseFiles = [...zip.files.keys()].filter((p) => COURSE_RE.test(p));

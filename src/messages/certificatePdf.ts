@@ -9,7 +9,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
 import { formatCode } from "../domain/certificate.js";
 import type { Locale } from "../domain/locale.js";
-import { fonts } from "./charts/render.js";
+import { fonts } from "./charts/fonts.js";
 import { formatDate, formatNumber } from "./format.js";
 import { translator } from "./i18n.js";
 

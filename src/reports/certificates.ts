@@ -31,7 +31,6 @@ import type { Course } from "../db/schema/index.js";
 import { formatCode } from "../domain/certificate.js";
 import type { Locale } from "../domain/locale.js";
 import { RULES } from "../domain/rules.js";
-import { renderCertificatePdf } from "../messages/certificatePdf.js";
 import { courseTitle } from "../messages/courseViews.js";
 import { formatNumber } from "../messages/format.js";
 import { escapeHtml, translator } from "../messages/i18n.js";
@@ -98,6 +97,8 @@ export function reissueCertificate(db: Db, revoked: CertificateRow, now: number)
 
 export async function certificatePdf(db: Db, cert: CertificateRow, lang: Locale, botUsername: string): Promise<Uint8Array> {
   const course = getCourse(db, cert.courseId);
+  // Loaded on the first certificate, not at start-up: pdf-lib, fontkit and qrcode take a while to load.
+  const { renderCertificatePdf } = await import("../messages/certificatePdf.js");
   return renderCertificatePdf({
     lang,
     fullName: cert.fullName ?? "",

@@ -35,8 +35,7 @@ export interface ReportWorkerRequest {
 export type ReportBuildOptions = AnalysisOptions & { inThread?: boolean };
 
 export type ReportWorkerResponse = { id: number } & (
-  | { result: RenderedReport[] | string[]; error?: undefined }
-  | { error: string; result?: undefined }
+  { result: RenderedReport[] | string[]; error?: undefined } | { error: string; result?: undefined }
 );
 
 /**

@@ -4,27 +4,13 @@
  * explicitly and system fonts off, so a chart looks the same on every machine and Kazakh letters
  * (Ә Ғ Қ Ң Ө Ұ Ү Һ І) always have glyphs.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { Resvg } from "@resvg/resvg-js";
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { FONT_FILES } from "./fonts.js";
 import { CHART_FONT } from "./specs.js";
 
-const require = createRequire(import.meta.url);
-
-/** The TTF files (regular and bold), shared with the PDF. */
-export const FONT_FILES = {
-  regular: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans.ttf"),
-  bold: require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf"),
-} as const;
-
-let fontBytes: { regular: Buffer; bold: Buffer } | null = null;
-
-export function fonts(): { regular: Buffer; bold: Buffer } {
-  fontBytes ??= { regular: readFileSync(FONT_FILES.regular), bold: readFileSync(FONT_FILES.bold) };
-  return fontBytes;
-}
+export { FONT_FILES, fonts } from "./fonts.js";
 
 /** Vega-Lite's warnings (e.g. about merged sort orders) are about our specs, not about the data: keep logs clean. */
 const quiet = {
