@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { createRequire } from "node:module";
+import type * as Fxp from "fast-xml-parser";
 import type { AcceptedNumber } from "../domain/quiz.js";
 import { toTelegramHtml, type TextFormat } from "../domain/questionText.js";
 import { bankFromSlots, categoryTag, moodleGrade, settleTexts, type ParsedBank, type ParsedQuestion, type Slot, type TextIssue } from "./quizText.js";
@@ -22,15 +23,27 @@ const PHOTO_MIME: Record<string, string> = { png: "image/png", jpg: "image/jpeg"
 
 const XML_FORMATS: Record<string, TextFormat> = { html: "html", moodle_auto_format: "moodle", plain_text: "plain", markdown: "markdown" };
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@_",
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
-  isArray: (name) => ["question", "answer", "subquestion", "file", "tag", "unit"].includes(name),
-});
+type XmlCheck = true | { err: { line: number; msg: string } };
+let fxpLoaded: { parser: Fxp.XMLParser; validate: (xml: string) => XmlCheck } | null = null;
+/** fast-xml-parser, loaded on the first Moodle XML bank rather than at start-up. */
+function fxp(): NonNullable<typeof fxpLoaded> {
+  if (fxpLoaded) return fxpLoaded;
+  const fxpModule = createRequire(import.meta.url)("fast-xml-parser") as typeof Fxp;
+  const { XMLParser } = fxpModule;
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@_",
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    processEntities: true,
+    isArray: (name) => ["question", "answer", "subquestion", "file", "tag", "unit"].includes(name),
+  });
+  // Still shipped and tested in fast-xml-parser 5; its successor is a separate package we do not need yet.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  fxpLoaded = { parser, validate: (text) => fxpModule.XMLValidator.validate(text) };
+  return fxpLoaded;
+}
 
 type Node = Record<string, unknown>;
 
@@ -75,9 +88,8 @@ export function parseMoodleXml(xml: string): ParsedBank {
     issues.push({ line: 1, code: "xml_doctype", params: {} });
     return bankFromSlots(slots, issues);
   }
-  // Still shipped and tested in fast-xml-parser 5; its successor is a separate package we do not need yet.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  const valid = XMLValidator.validate(xml);
+  const { parser, validate } = fxp();
+  const valid = validate(xml);
   if (valid !== true) {
     issues.push({ line: valid.err.line, code: "xml_syntax", params: { message: truncate(valid.err.msg, 200) } });
     return bankFromSlots(slots, issues);
