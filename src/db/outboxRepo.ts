@@ -27,26 +27,24 @@ export interface OutgoingMessage extends MessageBody {
 
 /** Adds one message to the outbox; a message with the same dedupe key is never added twice. */
 export function enqueue(db: Db, msg: OutgoingMessage, now: number): boolean {
-  return db.transaction((tx) => {
-    if (tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.dedupeKey, msg.dedupeKey)).get()) return false;
-    const body = tx
-      .insert(outboxBodies)
-      .values({ kind: msg.kind, batch: msg.batch ?? null, method: msg.method, payload: msg.payload, createdAt: now })
-      .returning({ id: outboxBodies.id })
-      .get();
+  // Statements prepared once per connection: enrolling queues a notice on a learner's own update,
+  // and drizzle building these three queries cost more than running them.
+  const exists = statement<[string], { id: number }>(db, "SELECT id FROM outbox_items WHERE dedupe_key = ?");
+  const insertBody = statement<[string, string | null, string, string, number], { id: number }>(
+    db,
+    "INSERT INTO outbox_bodies (kind, batch, method, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+  );
+  const insertItem = statement<[string, number, number, number, number, number]>(
+    db,
+    "INSERT INTO outbox_items (dedupe_key, body_id, chat_id, priority, not_before, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  return db.$client.transaction(() => {
+    if (exists.get(msg.dedupeKey)) return false;
+    const body = insertBody.get(msg.kind, msg.batch ?? null, msg.method, JSON.stringify(msg.payload), now)!;
     const notBefore = msg.notBefore ?? now;
-    tx.insert(outbox)
-      .values({
-        dedupeKey: msg.dedupeKey,
-        bodyId: body.id,
-        chatId: msg.chatId,
-        priority: OUTBOX_PRIORITY.single,
-        notBefore,
-        expiresAt: msg.expiresAt ?? notBefore + DEFAULT_EXPIRY_MS,
-      })
-      .run();
+    insertItem.run(msg.dedupeKey, body.id, msg.chatId, OUTBOX_PRIORITY.single, notBefore, msg.expiresAt ?? notBefore + DEFAULT_EXPIRY_MS);
     return true;
-  });
+  })();
 }
 
 /**
