@@ -327,7 +327,7 @@ export const rollbackConfirmButton = defineCallback("ver:y", slug, int); // cour
 
 // --- Certificates and the gradebook (issue 10 items 2 and 3) ----------------------------------
 /** The learner's answer to "Is «name» right?": the draft itself is in the database. */
-export const certName = defineCallback("crn", oneOf("yes", "change"));
+export const certName = defineCallback("cnm", oneOf("yes", "change"));
 /** An author confirms or cancels revoking certificate `id`. */
 export const certRevoke = defineCallback("crv", int, oneOf("go", "no")); // certificate id, action
 /** An author issues a new certificate in place of revoked certificate `id`. */
