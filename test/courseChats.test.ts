@@ -302,6 +302,14 @@ describe("the bot removed from a chat", () => {
   });
 });
 
+describe("a group the bot is added to", () => {
+  it("is greeted with its id, the value ASSISTANT_CHAT_ID needs", async () => {
+    await tb.handle(botStatusUpdate(CHAT_B, "New helpers", AUTHOR_B, "left", "member"));
+    expect(textsIn(CHAT_B).at(-1)).toContain(`<code>${CHAT_B}</code>`);
+    expect(textsIn(CHAT_B).at(-1)).toContain("ASSISTANT_CHAT_ID");
+  });
+});
+
 describe("the chat's language", () => {
   it("/chatlanguage by the course's staff: posts, lists, confirmations and digests in kk, ru and en", async () => {
     await link(AUTHOR_A, CHAT_A, "python-101");

@@ -255,7 +255,12 @@ courseChatsFeature.on("my_chat_member", async (ctx, next) => {
     await postWaitingQuestions(ctx.api, db, config, coursesWithoutChat(db), now);
   }
   await ctx.api
-    .sendMessage(chat.id, translator(chatLocale(db, config, chat.id))(isDefault ? "chat.welcome_default" : "chat.welcome"), HTML)
+    // The group's id is in the greeting: the way to find it for ASSISTANT_CHAT_ID.
+    .sendMessage(
+      chat.id,
+      translator(chatLocale(db, config, chat.id))(isDefault ? "chat.welcome_default" : "chat.welcome", { id: chat.id }),
+      HTML,
+    )
     .catch((err: unknown) => ctx.log.warn({ err }, "could not greet the group"));
 });
 
