@@ -112,6 +112,39 @@ describe("issuing at the threshold", () => {
     expect(tb.telegram.lastTextTo(501)).toContain("85%");
   });
 
+  it("/progress says “certificate” only once one is issued, with its code and /certificates, in kk, ru and en", async () => {
+    const learners = { kk: 551, ru: 552, en: 553 } as const;
+    for (const [lang, id] of Object.entries(learners)) seedLearner(tb, id, "python-101", [90, 90], lang);
+    const progress = async (lang: keyof typeof learners) => {
+      const u = tb.user(learners[lang], { lang });
+      await u.send("/progress");
+      return u.lastText();
+    };
+    for (const lang of ["kk", "ru", "en"] as const) {
+      const t = translator(lang);
+      const text = await progress(lang);
+      expect(text, lang).toContain(t("quiz.progress.status.threshold_course_end"));
+      expect(text, lang).not.toContain(t("quiz.progress.status.certificate"));
+      expect(text, lang).not.toContain("/certificates");
+    }
+    // Ended, the job has not run yet: reached, being issued.
+    afterEnd(tb);
+    expect(await progress("en")).toContain("certificate level reached: your certificate is being issued");
+    await job(tb).run(tb.clock.now());
+    for (const lang of ["kk", "ru", "en"] as const) {
+      const t = translator(lang);
+      const code = formatCode(certificateFor(tb.db, learners[lang], "python-101")!.code);
+      const text = await progress(lang);
+      expect(text, lang).toContain(t("quiz.progress.status.certificate"));
+      expect(text, lang).toContain(t("quiz.progress.certificate", { code }));
+      expect(text, lang).toContain(`<code>${code}</code>`);
+      expect(text, lang).not.toContain(t("quiz.progress.status.threshold_soon"));
+    }
+    expect(await progress("en")).toContain("Send /certificates to get the file.");
+    expect(await progress("ru")).toContain("курс пройден с сертификатом 🎓");
+    expect(await progress("kk")).toContain("Файлын алу үшін /certificates жіберіңіз.");
+  });
+
   it("a crash between the insert and the send loses nothing: the next run (after a restart) sends it once", async () => {
     const { dir, cleanup } = tempDir();
     try {
@@ -164,6 +197,8 @@ describe("issuing at the threshold", () => {
     await confirmName(u, "Иван Петров");
     expect(documentsTo(tb, 521)).toHaveLength(1);
     expect(certificateFor(tb.db, 521, "python-101")).toMatchObject({ fullName: "Иван Петров", score: 100 });
+    await u.send("/progress");
+    expect(u.lastText()).toContain(`🎓 Ваш сертификат: <code>${formatCode(certificateFor(tb.db, 521, "python-101")!.code)}</code>`);
   });
 
   it("the course file's certificate field is validated", () => {

@@ -150,7 +150,9 @@ describe("questions of two courses in two chats", () => {
 
     await member(ASSISTANT_A, CHAT_A).reply(getQuestion(tb.db, qa)!.assistantMessageId!, "Python answer");
     await member(ASSISTANT_B, CHAT_B).reply(getQuestion(tb.db, qb)!.assistantMessageId!, "Data answer");
-    // web-101 has no staff: in ASSISTANT_CHAT_ID any member answers, as before course teams.
+    // web-101 has no chat of its own: in ASSISTANT_CHAT_ID, the admins' shared pool, any member
+    // answers, also once the course has a team.
+    grantCourseRole(tb.db, { courseId: "web-101", userId: AUTHOR_B, role: "author", grantedBy: null, now: new Date(tb.clock.now()) });
     await member(OUTSIDER, DEFAULT_CHAT).reply(getQuestion(tb.db, qc)!.assistantMessageId!, "Web answer");
     const got = u.texts().join("\n");
     expect(got).toContain("Python answer");
@@ -299,6 +301,14 @@ describe("the bot removed from a chat", () => {
     await tb.handle(botStatusUpdate(DEFAULT_CHAT, "Shared assistants", 900, "left", "member"));
     expect(getQuestion(tb.db, q)!.assistantChatId).toBe(DEFAULT_CHAT);
     expect(textsIn(DEFAULT_CHAT).join("\n")).toContain("Waiting for the shared chat");
+  });
+});
+
+describe("a group the bot is added to", () => {
+  it("is greeted with its id, the value ASSISTANT_CHAT_ID needs", async () => {
+    await tb.handle(botStatusUpdate(CHAT_B, "New helpers", AUTHOR_B, "left", "member"));
+    expect(textsIn(CHAT_B).at(-1)).toContain(`<code>${CHAT_B}</code>`);
+    expect(textsIn(CHAT_B).at(-1)).toContain("ASSISTANT_CHAT_ID");
   });
 });
 

@@ -74,7 +74,7 @@ describe("uploading a course through the chat", () => {
     const summary = admin.lastText();
     expect(summary).toContain("“python-101.yaml”: a new course “Introduction to Python” (<code>python-101</code>).");
     expect(summary).toMatch(/• Start: .*2026/);
-    expect(summary).toContain("• New modules: 1 «Module 1», 2 «Module 2», 3 «Module 3», 4 «Module 4»");
+    expect(summary).toContain("• New modules: 1 “Module 1”, 2 “Module 2”, 3 “Module 3”, 4 “Module 4”");
     expect(summary).toContain("• New quiz in module 1: 4 questions");
     expect(summary).toMatch(/⚠️ 2 warnings and notes:\n• python-101\.yaml:\d+ modules\[0\]\.quiz: warning: /);
     expect(summary).toContain("Import it?");
@@ -349,7 +349,7 @@ describe("across restarts", () => {
 
     const admin = tb.user(ADMIN, { lang: "en" });
     await sendDocument(admin, "python-101.yaml", courseYaml({ id: "python-101", modules: 5 }));
-    expect(admin.lastText()).toContain("• New modules: 5 «Module 5»");
+    expect(admin.lastText()).toContain("• New modules: 5 “Module 5”");
     await admin.press(confirmData(admin));
     expect(getCourse(tb.db, "python-101")!.sourceFile).toBe("upload:python-101.yaml");
 

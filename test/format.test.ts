@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatDeadline, formatNumber } from "../src/messages/format.js";
+import { formatDate, formatDateTime, formatDeadline, formatNumber, quoted } from "../src/messages/format.js";
 
 // 2026-11-23 19:30 UTC is 2026-11-24 00:30 in Almaty (UTC+5).
 const AT = Date.UTC(2026, 10, 23, 19, 30);
@@ -25,5 +25,13 @@ describe("dates and numbers for the learner's locale and the course's zone", () 
     expect(formatNumber(1234.56, "en")).toBe("1,234.6");
     expect(formatNumber(1234.56, "ru")).toBe("1\u00a0234,6"); // no-break space
     expect(formatNumber(1234.56, "kk")).toBe("1\u00a0234,6");
+  });
+});
+
+describe("quotes the code adds around a value", () => {
+  it("are «…» in Kazakh and Russian and “…” in English (locales/README.md)", () => {
+    expect(quoted("Module 1", "en")).toBe("“Module 1”");
+    expect(quoted("Модуль 1", "ru")).toBe("«Модуль 1»");
+    expect(quoted("1-модуль", "kk")).toBe("«1-модуль»");
   });
 });

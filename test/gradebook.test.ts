@@ -115,7 +115,7 @@ describe("/gradebook", () => {
       "Name",
       "Username",
       "Language",
-      "Enrolled at",
+      "Enrolled on",
       "Enrollment",
       "Module 1: score %",
       "Module 1: attempts",

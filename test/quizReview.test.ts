@@ -201,7 +201,7 @@ describe("review_after: close (the default)", () => {
     const number = await page("number");
     expect(number).toContain("Right answer: <b>3.5 ± 0.01</b>");
     const tf = await page("truefalse");
-    expect(tf).toContain("Your answer: <b>«True»</b>");
+    expect(tf).toContain("Your answer: <b>“True”</b>");
 
     // Next / Back / All questions turn pages in place.
     await u.press(reviewButton.encode(a.id, 1));
@@ -334,7 +334,7 @@ describe("every question type and long attempts", () => {
       const pageOf = (needle: string) => pages.find((p) => p.includes(needle))!;
       expect(pageOf("capital of Kazakhstan")).toContain("✅ Right");
       expect(pageOf("Which are numbers")).toContain("Right answer:");
-      expect(pageOf("case-sensitive")).toContain("Right answer: <b>«True»</b>");
+      expect(pageOf("case-sensitive")).toContain("Right answer: <b>“True”</b>");
       expect(pageOf("reads a line")).toContain("Your answer: <b>input</b>");
       expect(pageOf("7 / 2")).toContain("Right answer: <b>3.5 ± 0.01</b>");
       const matching = pageOf("Match the countries");

@@ -48,7 +48,7 @@ export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => voi
       const digestAt = fromLocal({ year, month, day: date, hour: config.digestHour, minute: 0 }, config.timezone);
       // Read in pages with yields: thousands of open questions would hold the event loop.
       const open: QuestionRow[] = [];
-      for (let after = null as { createdAt: number; id: number } | null; ; ) {
+      for (let after = null as { createdAt: number; id: number } | null; ;) {
         const page = openQuestionsPage(db, digestAt, after, DIGEST_PAGE);
         open.push(...page);
         if (page.length < DIGEST_PAGE) break;

@@ -10,7 +10,7 @@ import QRCode from "qrcode";
 import { formatCode } from "../domain/certificate.js";
 import type { Locale } from "../domain/locale.js";
 import { fonts } from "./charts/fonts.js";
-import { formatDate, formatNumber } from "./format.js";
+import { formatDate, formatNumber, quoted } from "./format.js";
 import { translator } from "./i18n.js";
 
 const PAGE = { width: 841.89, height: 595.28 };
@@ -126,7 +126,7 @@ export async function renderCertificatePdf(f: CertificateFacts): Promise<Uint8Ar
   y -= 14;
   centred(page, t("certificates.pdf.completed"), y, regular, 14, MUTED);
   y -= 34;
-  const course = fitted(`«${f.courseTitle}»`, bold, 22, width, 2);
+  const course = fitted(quoted(f.courseTitle, f.lang), bold, 22, width, 2);
   for (const line of course.lines) {
     centred(page, line, y, bold, course.size, ACCENT);
     y -= course.size * 1.3;

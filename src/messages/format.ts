@@ -1,5 +1,17 @@
 import type { Locale } from "../domain/locale.js";
 
+/** Quotation marks of each language (locales/README.md): «…» in kk and ru, “…” in en. */
+const QUOTES: Record<Locale, readonly [string, string]> = { kk: ["«", "»"], ru: ["«", "»"], en: ["“", "”"] };
+
+/**
+ * A title or word quoted the reader's way, for quotes the code adds around a value (locale texts
+ * write their own). Kept out of the locale files because i18next would escape the value a second time.
+ */
+export function quoted(text: string, lang: Locale): string {
+  const [open, close] = QUOTES[lang];
+  return `${open}${text}${close}`;
+}
+
 const cache = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(lang: Locale, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {

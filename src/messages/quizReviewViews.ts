@@ -11,7 +11,7 @@ import type { QuizWithModule } from "../db/quizRepo.js";
 import type { QuizAnswer, QuizAttempt } from "../db/schema/index.js";
 import { describeMatching } from "./bankViews.js";
 import { reviewButton, reviewOpenButton } from "./callbackData.js";
-import { formatDate, formatDeadline, formatNumber } from "./format.js";
+import { formatDate, formatDeadline, formatNumber, quoted } from "./format.js";
 import type { T } from "./i18n.js";
 import { letter, moduleName, quizButton, reviewLine } from "./quizViews.js";
 
@@ -110,9 +110,9 @@ export function renderReviewSummary(t: T, lang: Locale, d: ReviewData): { text: 
   };
 }
 
-/** «True» / «False» without the buttons' icons, which would read like the verdict's ✅/❌. */
-function truthLabel(t: T, value: boolean): string {
-  return `«${t(value ? "quiz.true" : "quiz.false").replace(/^[^\p{L}]+/u, "")}»`;
+/** “True” / “False” (quoted the reader's way) without the buttons' icons, which would read like the verdict's ✅/❌. */
+function truthLabel(t: T, lang: Locale, value: boolean): string {
+  return quoted(t(value ? "quiz.true" : "quiz.false").replace(/^[^\p{L}]+/u, ""), lang);
 }
 
 /** Option indexes (bank order) that earn credit: the right answer of a choice question. */
@@ -152,7 +152,7 @@ function rightAnswer(t: T, lang: Locale, languages: readonly string[], q: QuizQu
         : null;
     }
     case "truefalse":
-      return q.answer === undefined ? null : truthLabel(t, q.answer);
+      return q.answer === undefined ? null : truthLabel(t, lang, q.answer);
     case "text": {
       const accepted = q.accepted ?? {};
       const own = accepted[lang] ?? languages.map((l) => accepted[l as Locale]).find((x) => x && x.length > 0) ?? [];
@@ -197,7 +197,7 @@ function givenAnswer(
         : "—";
     }
     case "truefalse":
-      return truthLabel(t, given.value);
+      return truthLabel(t, lang, given.value);
     case "text":
       return escapeHtml(snippet(given.text, b.option ?? 300));
     case "matching":

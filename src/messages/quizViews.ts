@@ -5,6 +5,7 @@ import type { Locale } from "../domain/locale.js";
 import { pickText, type Translated } from "../domain/course.js";
 import type { ProgressStatus, QuizAvailability, QuizQuestion, VariantItem } from "../domain/quiz.js";
 import { RULES } from "../domain/rules.js";
+import { formatCode } from "../domain/certificate.js";
 import type { CourseProgressReport, ModuleProgress, QuizWithModule } from "../db/quizRepo.js";
 import type { Course, QuizAttempt } from "../db/schema/index.js";
 import { formatDate, formatDateTime, formatDeadline, formatNumber } from "./format.js";
@@ -276,21 +277,34 @@ function moduleProgressLine(t: T, lang: Locale, course: Course, m: ModuleProgres
   return `• ${name}: ${score}\n   ${availabilityLine(t, lang, course, m.availability, m.module.closesAt)}`;
 }
 
-export function renderCourseProgress(t: T, lang: Locale, r: CourseProgressReport): string {
+/**
+ * The learner's certificate of a course as /progress shows it: the live one's code, or, when there
+ * is none yet, whether the course's policy waits for the course's end to issue it.
+ */
+export type ProgressCertificate = { code: string } | { code: null; whenCourseEnds: boolean };
+
+/** Reaching the threshold is not yet a certificate: "certificate" is said only of one actually issued. */
+function statusText(t: T, r: CourseProgressReport, certificate: ProgressCertificate): string {
+  const params = { passed: RULES.progress.passed, certificate: RULES.progress.certificate };
+  if (r.status === "certificate" && certificate.code === null) {
+    return t(certificate.whenCourseEnds ? "quiz.progress.status.threshold_course_end" : "quiz.progress.status.threshold_soon", params);
+  }
+  return t(`quiz.progress.status.${r.status}`, params);
+}
+
+export function renderCourseProgress(t: T, lang: Locale, r: CourseProgressReport, certificate: ProgressCertificate): string {
   const lines = [`<b>${escapeHtml(courseTitle(r.course, lang))}</b>`];
+  // A certificate stays the learner's even if a course update lowers the percentage below the threshold.
+  const issued = certificate.code === null ? null : t("quiz.progress.certificate", { code: formatCode(certificate.code) });
   if (r.modules.length === 0) {
     lines.push(t("quiz.progress.no_quizzes"));
+    if (issued) lines.push(issued);
     return lines.join("\n");
   }
   lines.push(
-    `${STATUS_ICON[r.status]} ${t("quiz.progress.total", { percent: formatNumber(r.percent, lang) })} — ${t(
-      `quiz.progress.status.${r.status}`,
-      {
-        passed: RULES.progress.passed,
-        certificate: RULES.progress.certificate,
-      },
-    )}`,
+    `${STATUS_ICON[r.status]} ${t("quiz.progress.total", { percent: formatNumber(r.percent, lang) })} — ${statusText(t, r, certificate)}`,
   );
+  if (issued) lines.push(issued);
   // The bar and what the next status needs (messages/progressViews.ts).
   lines.push(progressBar(r.percent, lang), nextGoalLine(t, lang, r.percent, r.modules));
   for (const m of r.modules) lines.push(moduleProgressLine(t, lang, r.course, m));

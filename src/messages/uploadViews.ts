@@ -4,7 +4,7 @@ import type { CourseVersion } from "../db/courseVersionsRepo.js";
 import { pickText, type Translated } from "../domain/course.js";
 import type { Locale } from "../domain/locale.js";
 import { renderIssue } from "./courseIssues.js";
-import { formatDate, formatDateTime } from "./format.js";
+import { formatDate, formatDateTime, quoted } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 
 /** Texts of uploads through the chat and of /versions (bot/features/courseUpload.ts). */
@@ -30,7 +30,7 @@ export function changeLines(t: T, c: CourseChanges, ctx: SummaryContext): string
   const when = (ms: number) => formatDate(ms, ctx.lang, ctx.timezone);
   const moduleName = (k: number) => {
     const title = ctx.moduleTitle(k);
-    return title ? `${k + 1} «${pickText(title, ctx.lang, ctx.languages)}»` : String(k + 1);
+    return title ? `${k + 1} ${quoted(pickText(title, ctx.lang, ctx.languages), ctx.lang)}` : String(k + 1);
   };
   const list = (ks: number[]) => ks.map(moduleName).join(", ");
   const lines: string[] = [];

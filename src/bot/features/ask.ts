@@ -45,7 +45,6 @@ askFeature.use(assistantsChatFeature);
 askFeature.use(myQuestionsFeature);
 const pm = askFeature.chatType("private");
 
-
 /** Questions can be asked (of this course): some assistants' chat serves it (courseChatsRepo's routing). */
 function enabled(ctx: BotContext, courseId?: string): boolean {
   const { db, config } = ctx.deps;

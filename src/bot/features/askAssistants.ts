@@ -9,7 +9,6 @@ import { RULES } from "../../domain/rules.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import { getLearner, setLearnerBlocked } from "../../db/learnersRepo.js";
 import { chatLocale, coursesServedBy } from "../../db/courseChatsRepo.js";
-import { courseStaff } from "../../db/staffRepo.js";
 import {
   closeWithoutReply,
   getQuestion,
@@ -49,10 +48,12 @@ import { answerCallback, chunkLines, HTML, isNotModified } from "../ui.js";
  * an anonymous admin posts as the group itself (sender_chat = the group) and is trusted, while a
  * message sent on behalf of another chat (a channel) is not.
  *
- * Membership is not enough to answer or press a question's buttons: the person must also hold the
- * assistant or author role in the question's course (admins hold every role). The one exception
- * keeps the old set-up working: in ASSISTANT_CHAT_ID, a question of a course with no staff at all
- * may be handled by any member (an anonymous admin included), as before course teams existed.
+ * In a linked chat (an author's group, possibly serving several courses) membership is not enough
+ * to answer or press a question's buttons: the person must also hold the assistant or author role
+ * in the question's course (admins hold every role), so one course's assistant cannot answer
+ * another's learners. ASSISTANT_CHAT_ID is different: the platform admins configured it as the
+ * shared assistants' pool of every course without a chat of its own, so its members (an anonymous
+ * admin included) may handle its questions, whether or not the course has a team yet.
  */
 export const assistantsChatFeature = new Composer<BotContext>();
 assistantsChatFeature.use(courseChatsFeature);
@@ -74,8 +75,8 @@ function belongsHere(db: Db, ctx: BotContext, q: Question): boolean {
 
 /** The role half of "who may answer" (membership is checked separately): see the comment at the top. */
 function holdsRoleFor(ctx: BotContext, courseId: string): boolean {
-  const { db, config } = ctx.deps;
-  if (ctx.chat!.id === config.assistantChatId && courseStaff(db, courseId).length === 0) return true;
+  const { config } = ctx.deps;
+  if (ctx.chat!.id === config.assistantChatId) return true;
   // An anonymous admin posts as the group: there is no person whose role could be checked.
   if (ctx.message?.sender_chat) return false;
   return hasRoleIn(ctx, courseId, "assistant") || hasRoleIn(ctx, courseId, "author");

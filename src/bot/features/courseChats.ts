@@ -86,19 +86,29 @@ async function buttonRefusal(ctx: BotContext, t: T, courseId: string): Promise<s
   return null;
 }
 
-groups.callbackQuery(chatLinkButton.filter, async (ctx) => {
-  const t = assistantT(ctx);
-  const values = chatLinkButton.decode(ctx.callbackQuery.data);
+/**
+ * The course on a link/unlink button, once the presser's right to it is checked (their own author
+ * role and membership, whoever typed the command); null after an alert for stale or refused taps.
+ */
+async function pressedCourse(ctx: BotContext, t: T, codec: typeof chatLinkButton): Promise<string | null> {
+  const values = codec.decode(ctx.callbackQuery?.data ?? "");
   if (!values) {
     await answerCallback(ctx, t("errors.stale_button"), true);
-    return;
+    return null;
   }
   const [courseId] = values;
   const refusal = await buttonRefusal(ctx, t, courseId);
   if (refusal) {
     await answerCallback(ctx, refusal, true);
-    return;
+    return null;
   }
+  return courseId;
+}
+
+groups.callbackQuery(chatLinkButton.filter, async (ctx) => {
+  const t = assistantT(ctx);
+  const courseId = await pressedCourse(ctx, t, chatLinkButton);
+  if (courseId === null) return;
   const { db, config, clock } = ctx.deps;
   const chatId = ctx.chat.id;
   const now = clock.now();
@@ -140,17 +150,8 @@ groups.command("unlink", async (ctx) => {
 
 groups.callbackQuery(chatUnlinkButton.filter, async (ctx) => {
   const t = assistantT(ctx);
-  const values = chatUnlinkButton.decode(ctx.callbackQuery.data);
-  if (!values) {
-    await answerCallback(ctx, t("errors.stale_button"), true);
-    return;
-  }
-  const [courseId] = values;
-  const refusal = await buttonRefusal(ctx, t, courseId);
-  if (refusal) {
-    await answerCallback(ctx, refusal, true);
-    return;
-  }
+  const courseId = await pressedCourse(ctx, t, chatUnlinkButton);
+  if (courseId === null) return;
   const { db, config } = ctx.deps;
   if (!unlinkCourseChat(db, courseId, ctx.chat.id)) {
     await answerCallback(ctx, t("chat.not_linked_here"), true);
@@ -255,7 +256,12 @@ courseChatsFeature.on("my_chat_member", async (ctx, next) => {
     await postWaitingQuestions(ctx.api, db, config, coursesWithoutChat(db), now);
   }
   await ctx.api
-    .sendMessage(chat.id, translator(chatLocale(db, config, chat.id))(isDefault ? "chat.welcome_default" : "chat.welcome"), HTML)
+    // The group's id is in the greeting: the way to find it for ASSISTANT_CHAT_ID.
+    .sendMessage(
+      chat.id,
+      translator(chatLocale(db, config, chat.id))(isDefault ? "chat.welcome_default" : "chat.welcome", { id: chat.id }),
+      HTML,
+    )
     .catch((err: unknown) => ctx.log.warn({ err }, "could not greet the group"));
 });
 

@@ -268,17 +268,7 @@ pm.callbackQuery(uploadConfirmButton.filter, async (ctx) => {
     return;
   }
   if (upload.status !== "pending") {
-    await answerCallback(
-      ctx,
-      ctx.t(
-        upload.status === "applied"
-          ? "upload.already_applied"
-          : upload.status === "cancelled"
-            ? "upload.already_cancelled"
-            : "upload.superseded",
-      ),
-      true,
-    );
+    await answerCallback(ctx, ctx.t(decidedKey(upload.status)), true);
     return;
   }
   // Roles are checked again: a role removed since the summary takes effect on this tap.
@@ -340,16 +330,7 @@ pm.callbackQuery(uploadCancelButton.filter, async (ctx) => {
   }
   await answerCallback(ctx);
   if (!decideUpload(ctx.deps.db, upload.id, "cancelled", ctx.deps.clock.now())) {
-    await show(
-      ctx,
-      ctx.t(
-        upload.status === "applied"
-          ? "upload.already_applied"
-          : upload.status === "cancelled"
-            ? "upload.already_cancelled"
-            : "upload.superseded",
-      ),
-    );
+    await show(ctx, ctx.t(decidedKey(upload.status)));
     return;
   }
   await show(ctx, ctx.t("upload.cancelled"));
@@ -480,3 +461,8 @@ pm.callbackQuery(rollbackConfirmButton.filter, async (ctx) => {
   ctx.log.info({ course: courseId, version: next, from: version }, "course rolled back");
   await show(ctx, ctx.t("versions.rolled_back", { title: courseTitle(course, ctx.lang), version: next, from: version }));
 });
+
+/** What a tap on an upload already decided says: imported, cancelled, or replaced by a newer upload. */
+function decidedKey(status: string): string {
+  return status === "applied" ? "upload.already_applied" : status === "cancelled" ? "upload.already_cancelled" : "upload.superseded";
+}

@@ -63,14 +63,18 @@ pm.command("start", async (ctx) => {
 pm.command("help", async (ctx) => {
   const text =
     ctx.t("help.learner") +
-    (isAuthor(ctx) ? `
+    (isAuthor(ctx)
+      ? `
 
 ${ctx.t("help.author")}
 
-${ctx.t("help.upload")}` : "") +
-    (isAdmin(ctx) ? `
+${ctx.t("help.upload")}`
+      : "") +
+    (isAdmin(ctx)
+      ? `
 
-${ctx.t("help.admin")}` : "");
+${ctx.t("help.admin")}`
+      : "");
   await ctx.reply(text, HTML);
 });
 

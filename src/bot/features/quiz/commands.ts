@@ -26,7 +26,10 @@ import {
   QUIZ_START_RE,
   renderCourseProgress,
   renderQuizCard,
+  type ProgressCertificate,
 } from "../../../messages/quizViews.js";
+import { certificateFor } from "../../../db/certificatesRepo.js";
+import { certificatePolicy } from "../../../courses/certificatePolicy.js";
 import { coursesButton } from "../../../messages/callbackData.js";
 import { attemptsOnCard } from "../../../messages/quizReviewViews.js";
 import type { BotContext } from "../../context.js";
@@ -53,7 +56,15 @@ pm.command("progress", async (ctx) => {
     await show(ctx, ctx.t("quiz.progress.not_enrolled"), new InlineKeyboard().text(ctx.t("buttons.all_courses"), "crs"));
     return;
   }
-  const blocks = mine.map(({ course }) => renderCourseProgress(ctx.t, ctx.lang, courseProgressFor(db, ctx.from.id, course.id, now)!));
+  const blocks = mine.map(({ course }) => {
+    const report = courseProgressFor(db, ctx.from.id, course.id, now)!;
+    // One indexed look-up per course of the learner's own certificate.
+    const issued = certificateFor(db, ctx.from.id, course.id);
+    const certificate: ProgressCertificate = issued
+      ? { code: issued.code }
+      : { code: null, whenCourseEnds: certificatePolicy(course.content).issue === "after_end" && now < course.endAt };
+    return renderCourseProgress(ctx.t, ctx.lang, report, certificate);
+  });
   await ctx.reply([ctx.t("quiz.progress.header"), "", blocks.join("\n\n")].join("\n"), HTML);
 });
 
