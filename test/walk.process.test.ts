@@ -66,7 +66,7 @@ describe("a Kazakh learner through the real process", () => {
     } else await l.send("12", 15_000);
     // The verdict comes first, the next question after it (a busy machine may take a while).
     const endQ2 = Date.now() + 15_000;
-    while (!/Сұрақ 2\/10/.test(l.texts().join("\n")) && Date.now() < endQ2) await sleep(50);
+    while (!l.texts().join("\n").includes("Сұрақ 2/10") && Date.now() < endQ2) await sleep(50);
     expect(l.texts().join("\n")).toMatch(/Сұрақ 2\/10/);
 
     // The questionnaire is left open, then /ask: the question must reach the assistants.
