@@ -12,12 +12,19 @@ import type { BotContext } from "./context.js";
 /** Messages whose buttons this update already took away (by editing the answered question). */
 const removedThisUpdate = new WeakMap<BotContext, Set<number>>();
 
-/** Notes that this update edited the buttons off a message (default: the pressed one), saving a call. */
+/**
+ * Notes that this update edited the buttons off a message (default: the pressed one), saving a
+ * call. If that message is the recorded live step, the record goes at once too: otherwise a kill
+ * before the next step is recorded would leave it pointing at a message without buttons, and the
+ * step shown after the restart would edit it again (Telegram answers 400 "message is not modified").
+ */
 export function keyboardRemoved(ctx: BotContext, messageId = ctx.callbackQuery?.message?.message_id): void {
   if (messageId === undefined) return;
   const set = removedThisUpdate.get(ctx) ?? new Set<number>();
   set.add(messageId);
   removedThisUpdate.set(ctx, set);
+  const learnerId = ctx.from?.id;
+  if (learnerId !== undefined && liveKeyboard(ctx.deps.db, learnerId)?.messageId === messageId) clearLiveKeyboard(ctx.deps.db, learnerId);
 }
 
 async function stripKeyboard(ctx: BotContext, chatId: number, messageId: number): Promise<void> {
