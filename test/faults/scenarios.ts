@@ -107,6 +107,18 @@ export async function killScenario(o: KillOptions): Promise<Check[]> {
     }
     flows.done = true;
     await killer;
+    // A question whose confirmation died with a kill is announced by the redelivery job once it is
+    // two minutes old, and the run ends seconds after its last kill: as the orphan scenario does,
+    // the time passes while the bot is down (unannounced questions aged) and the restart's first
+    // tick tells the learners.
+    await world.kill();
+    const aging = new Database(world.dbPath);
+    try {
+      aging.prepare("UPDATE questions SET created_at = created_at - 180000 WHERE learner_notified_at IS NULL").run();
+    } finally {
+      aging.close();
+    }
+    await world.start();
     for (const l of logs) if (l.stuckSteps > 0) o.log?.(`  learner ${l.learner} (${l.flow}) stuck: ${l.notes.join("; ")}`);
     await sleep(o.budgetMs ? 2000 : 4000); // redelivery of questions, the rest of the broadcast
     const orphans = await replyToEarlierCopies(world, asked);
