@@ -13,6 +13,7 @@ import { announceFeature, announceRunningModule } from "./features/announce.js";
 import { askFeature } from "./features/ask.js";
 import { blockingFeature } from "./features/blocking.js";
 import { courseUploadFeature } from "./features/courseUpload.js";
+import { courseVersionsFeature } from "./features/courseVersions.js";
 import { coursesFeature } from "./features/courses.js";
 import { dialogsFeature } from "./features/dialogs.js";
 import { certificatesFeature } from "./features/certificates.js";
@@ -54,7 +55,7 @@ export interface CreateBotOptions {
  *  6. dialogs          a quiz or questionnaire open in the chat takes typed answers and /cancel
  *                      (their state lives in the database: every step is read from it)
  *  7. features         start, courses, mycourses, glossary, admin, staff, invitations, announce,
- *                      upload (authors' course files and /versions), quiz, questionnaire, results,
+ *                      upload (authors' course files), versions (/versions, rollback), quiz, questionnaire, results,
  *                      ask; each runs under feature(name, …), which adds `feature` to
  *                      ctx.log while that feature handles the update
  *  8. fallback         last: unknown commands, free text, buttons nobody recognised
@@ -91,6 +92,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(feature("announce", announceFeature));
   // After announce (an announcement's draft may be a document), before ask: authors' course files.
   bot.use(feature("upload", courseUploadFeature));
+  bot.use(feature("versions", courseVersionsFeature));
   bot.use(feature("quiz", quizFeature));
   bot.use(feature("quizstats", quizStatsFeature));
   bot.use(feature("questionnaire", questionnaireFeature));

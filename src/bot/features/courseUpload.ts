@@ -3,7 +3,7 @@
  * .zip with the course file and its quiz banks, or one bank file of a course they author. The
  * bot checks it exactly as COURSES_DIR is checked, lists every problem or summarises what changes,
  * and imports only after the author confirms (the pending upload is in the database, so the
- * button still works after a restart). /versions lists a course's versions with a rollback.
+ * button still works after a restart). /versions and rollback are in courseVersions.ts.
  *
  * Who may do what: an author of a course (or an admin) replaces it or one of its banks; a course
  * id that does not exist yet is created only by an admin.
@@ -33,7 +33,6 @@ import {
   decideUpload,
   getUpload,
   latestVersion,
-  listVersions,
   savePendingUpload,
   versionBundle,
 } from "../../db/courseVersionsRepo.js";
@@ -41,18 +40,10 @@ import type { UploadKind } from "../../db/schema/index.js";
 import type { CourseBundle } from "../../domain/courseBundle.js";
 import type { Translated } from "../../domain/course.js";
 import { RULES } from "../../domain/rules.js";
-import { teamNames } from "../../reports/courseReport.js";
-import {
-  rollbackButton,
-  rollbackConfirmButton,
-  uploadCancelButton,
-  uploadConfirmButton,
-  versionsCourseButton,
-} from "../../messages/callbackData.js";
+import { uploadCancelButton, uploadConfirmButton } from "../../messages/callbackData.js";
 import { courseTitle } from "../../messages/courseViews.js";
 import { pickText } from "../../domain/course.js";
-import { formatDateTime } from "../../messages/format.js";
-import { changeLines, issueLines, megabytes, versionLine } from "../../messages/uploadViews.js";
+import { changeLines, issueLines, megabytes } from "../../messages/uploadViews.js";
 import { allowedIn, coursesWithRole, isAdmin, isAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { downloadFile } from "../fileDownload.js";
@@ -62,7 +53,7 @@ import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 export const courseUploadFeature = new Composer<BotContext>();
 const pm = courseUploadFeature.chatType("private");
 
-const loadOptions = (ctx: BotContext): LoadOptions => ({ now: ctx.deps.clock.now(), defaultTimezone: ctx.deps.config.timezone });
+export const loadOptions = (ctx: BotContext): LoadOptions => ({ now: ctx.deps.clock.now(), defaultTimezone: ctx.deps.config.timezone });
 
 pm.on("message:document", async (ctx, next) => {
   // Learners' documents (a question's attachment) go on to the other features.
@@ -126,7 +117,7 @@ async function mayPublish(ctx: BotContext, courseId: string): Promise<boolean> {
   return false;
 }
 
-async function reportIssues(ctx: BotContext, header: string, name: string, issues: readonly CourseIssue[]): Promise<void> {
+export async function reportIssues(ctx: BotContext, header: string, name: string, issues: readonly CourseIssue[]): Promise<void> {
   await sendReport(ctx, [header, "", ...issueLines(ctx.t, name, issues)], { filename: "course-check.txt", title: name });
 }
 
@@ -188,7 +179,7 @@ async function courseUpload(
  * The confirmation's text: what changes, how many learners it reaches, and the warnings. Warnings
  * that would not fit in one message beside the summary are sent first, as a file.
  */
-async function summaryText(
+export async function summaryText(
   ctx: BotContext,
   header: string,
   file: string,
@@ -334,132 +325,6 @@ pm.callbackQuery(uploadCancelButton.filter, async (ctx) => {
     return;
   }
   await show(ctx, ctx.t("upload.cancelled"));
-});
-
-// ---- /versions and rollback ----
-
-pm.command("versions", async (ctx) => {
-  if (!isAuthor(ctx)) {
-    await ctx.reply(ctx.t("errors.authors_only"), HTML);
-    return;
-  }
-  const id = ctx.match.trim().toLowerCase();
-  if (id) {
-    if (!getCourse(ctx.deps.db, id) && !latestVersion(ctx.deps.db, id)) {
-      await ctx.reply(ctx.t("versions.unknown_course", { id: id.slice(0, 64) }), HTML);
-      return;
-    }
-    if (!(await allowedIn(ctx, id, "author"))) return;
-    await showVersions(ctx, id);
-    return;
-  }
-  const ids = coursesWithRole(ctx, "author");
-  if (ids.length === 0) {
-    await ctx.reply(ctx.t("versions.no_courses"), HTML);
-    return;
-  }
-  if (ids.length === 1) {
-    await showVersions(ctx, ids[0]!);
-    return;
-  }
-  const kb = new InlineKeyboard();
-  for (const courseId of ids) {
-    const course = getCourse(ctx.deps.db, courseId);
-    kb.text(course ? courseTitle(course, ctx.lang).slice(0, 60) : courseId, versionsCourseButton.encode(courseId)).row();
-  }
-  await ctx.reply(ctx.t("versions.choose"), { ...HTML, reply_markup: kb });
-});
-
-async function showVersions(ctx: BotContext, courseId: string): Promise<void> {
-  const { db, config } = ctx.deps;
-  const course = getCourse(db, courseId);
-  const title = course ? courseTitle(course, ctx.lang) : courseId;
-  const versions = listVersions(db, courseId, 10);
-  if (versions.length === 0) {
-    await show(ctx, ctx.t("versions.none", { title }));
-    return;
-  }
-  const newest = versions[0]!;
-  const names = new Map<number, string>();
-  for (const v of versions) if (v.createdBy !== null && !names.has(v.createdBy)) names.set(v.createdBy, teamNames(db, [v.createdBy])[0]!);
-  const who = (by: number | null) => (by === null ? ctx.t("versions.who_server") : names.get(by)!);
-  const lines = versions.map((v) => versionLine(ctx.t, v, v.version === newest.version, ctx.lang, config.timezone, who(v.createdBy)));
-  const kb = new InlineKeyboard();
-  for (const v of versions.slice(1))
-    kb.text(ctx.t("versions.rollback_button", { version: v.version }), rollbackButton.encode(courseId, v.version)).row();
-  await show(ctx, [ctx.t("versions.header", { title, id: courseId }), "", ...lines].join("\n"), kb);
-}
-
-pm.callbackQuery(versionsCourseButton.filter, async (ctx) => {
-  const values = await buttonValues(ctx, versionsCourseButton);
-  if (!values || !(await allowedIn(ctx, values[0], "author"))) return;
-  await answerCallback(ctx);
-  await showVersions(ctx, values[0]);
-});
-
-/** A stored version, checked again as it would be imported today; null after saying why not. */
-async function restorable(
-  ctx: BotContext,
-  courseId: string,
-  version: number,
-): Promise<{ def: CourseDefinition; bundle: CourseBundle; check: BundleCheck } | null> {
-  const { db } = ctx.deps;
-  const bundle = versionBundle(db, courseId, version);
-  if (!bundle) {
-    await show(ctx, ctx.t("versions.version_gone", { version, id: courseId }));
-    return null;
-  }
-  const check = validateBundle(db, bundle, loadOptions(ctx));
-  if (!check.course || check.course.id !== courseId) {
-    await reportIssues(ctx, ctx.t("versions.version_invalid", { version, id: courseId }), bundle.courseFile, check.issues);
-    return null;
-  }
-  if (getCourse(db, courseId)?.sourceHash === check.course.sourceHash) {
-    await show(ctx, ctx.t("versions.already_current", { version }));
-    return null;
-  }
-  return { def: check.course, bundle, check };
-}
-
-pm.callbackQuery(rollbackButton.filter, async (ctx) => {
-  const values = await buttonValues(ctx, rollbackButton);
-  if (!values) return;
-  const [courseId, version] = values;
-  if (!(await allowedIn(ctx, courseId, "author"))) return;
-  await answerCallback(ctx);
-  const target = await restorable(ctx, courseId, version);
-  if (!target) return;
-  const v = listVersions(ctx.deps.db, courseId, 1_000_000).find((x) => x.version === version)!;
-  const title = ctx.t("versions.rollback_confirm", {
-    title: pickText(target.def.title, ctx.lang, target.def.languages),
-    version,
-    when: formatDateTime(v.createdAt, ctx.lang, ctx.deps.config.timezone),
-  });
-  const kb = new InlineKeyboard()
-    .text(ctx.t("versions.rollback_yes"), rollbackConfirmButton.encode(courseId, version))
-    .text(ctx.t("versions.rollback_no"), versionsCourseButton.encode(courseId));
-  await show(ctx, await summaryText(ctx, title, target.bundle.courseFile, target.def, { ...target.check, unused: [] }, null), kb);
-});
-
-pm.callbackQuery(rollbackConfirmButton.filter, async (ctx) => {
-  const values = await buttonValues(ctx, rollbackConfirmButton);
-  if (!values) return;
-  const [courseId, version] = values;
-  if (!(await allowedIn(ctx, courseId, "author"))) return;
-  await answerCallback(ctx);
-  const target = await restorable(ctx, courseId, version);
-  if (!target) return;
-  const now = ctx.deps.clock.now();
-  const next = publishCourse(ctx.deps.db, target.def, target.bundle, {
-    origin: "rollback",
-    sourceFile: `rollback:v${version}`,
-    createdBy: ctx.from.id,
-    now,
-    restoredFrom: version,
-  });
-  const course = getCourse(ctx.deps.db, courseId)!;
-  ctx.log.info({ course: courseId, version: next, from: version }, "course rolled back");
-  await show(ctx, ctx.t("versions.rolled_back", { title: courseTitle(course, ctx.lang), version: next, from: version }));
 });
 
 /** What a tap on an upload already decided says: imported, cancelled, or replaced by a newer upload. */
