@@ -10,6 +10,7 @@ import type { CourseDefinition } from "../../courses/validate.js";
 import { getCourse } from "../../db/coursesRepo.js";
 import { latestVersion, listVersions, versionBundle } from "../../db/courseVersionsRepo.js";
 import { pickText } from "../../domain/course.js";
+import { shorten } from "../../domain/text.js";
 import type { CourseBundle } from "../../domain/courseBundle.js";
 import { teamNames } from "../../reports/courseReport.js";
 import { rollbackButton, rollbackConfirmButton, versionsCourseButton } from "../../messages/callbackData.js";
@@ -32,7 +33,7 @@ pm.command("versions", async (ctx) => {
   const id = ctx.match.trim().toLowerCase();
   if (id) {
     if (!getCourse(ctx.deps.db, id) && !latestVersion(ctx.deps.db, id)) {
-      await ctx.reply(ctx.t("versions.unknown_course", { id: id.slice(0, 64) }), HTML);
+      await ctx.reply(ctx.t("versions.unknown_course", { id: shorten(id, 64) }), HTML);
       return;
     }
     if (!(await allowedIn(ctx, id, "author"))) return;
@@ -51,7 +52,7 @@ pm.command("versions", async (ctx) => {
   const kb = new InlineKeyboard();
   for (const courseId of ids) {
     const course = getCourse(ctx.deps.db, courseId);
-    kb.text(course ? courseTitle(course, ctx.lang).slice(0, 60) : courseId, versionsCourseButton.encode(courseId)).row();
+    kb.text(course ? shorten(courseTitle(course, ctx.lang), 60) : courseId, versionsCourseButton.encode(courseId)).row();
   }
   await ctx.reply(ctx.t("versions.choose"), { ...HTML, reply_markup: kb });
 });
