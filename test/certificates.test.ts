@@ -21,8 +21,8 @@ import { certificatePdf, issueDueCertificates } from "../src/reports/certificate
 import { courseYaml } from "./support/courses.js";
 import { BOT_INFO } from "./support/fakeTelegram.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
+import { tr } from "./support/quizzes.js";
 
-const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
 const TF_QUIZ = `pass_score: 50
 attempts: 2
 questions:

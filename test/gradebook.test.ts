@@ -15,8 +15,8 @@ import { gradebookCourse } from "../src/messages/callbackData.js";
 import { translator } from "../src/messages/i18n.js";
 import { courseYaml } from "./support/courses.js";
 import { T0, tempDir, TestBot } from "./support/harness.js";
+import { tr } from "./support/quizzes.js";
 
-const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
 const TF_QUIZ = `pass_score: 50
 attempts: 3
 questions:

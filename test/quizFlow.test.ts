@@ -12,8 +12,7 @@ import { courseYaml } from "./support/courses.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
 import { desc, eq } from "drizzle-orm";
 import { readFileSync } from "node:fs";
-
-const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
+import { tr } from "./support/quizzes.js";
 
 /** One question of each type. */
 const quiz = (extra = "") => `

@@ -17,8 +17,7 @@ import { quizChoice, quizDone, quizMatch, quizToggle, reviewButton, reviewOpenBu
 import { queueAnnouncements } from "../src/jobs/announcements.js";
 import { courseYaml } from "./support/courses.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
-
-const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
+import { tr } from "./support/quizzes.js";
 
 const quiz = (extra = "") => `
 pass_score: 60

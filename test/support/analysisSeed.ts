@@ -12,8 +12,7 @@
 import { courseYaml } from "./courses.js";
 import type { TestBot } from "./harness.js";
 import { QUESTIONNAIRES_YAML } from "./questionnaires.js";
-
-const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
+import { tr } from "./quizzes.js";
 
 const single = (name: string) => `  - type: single
     text: ${tr(name)}

@@ -1,4 +1,5 @@
-const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
+/** A YAML flow map of one text in the three languages, kk and ru marked so tests can tell them apart. */
+export const tr = (s: string) => `{ kk: ${JSON.stringify(`${s} (kk)`)}, ru: ${JSON.stringify(`${s} (ru)`)}, en: ${JSON.stringify(s)} }`;
 
 /** A module quiz with one question of each type (single, multiple, truefalse, text, number). */
 export const QUIZ_ALL_TYPES = `
