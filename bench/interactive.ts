@@ -227,7 +227,7 @@ export async function runInteractiveBench(options: Partial<InteractiveOptions> =
     };
 
     await round(warmup);
-    const results = [];
+    const results: Awaited<ReturnType<typeof round>>[] = [];
     for (let r = 0; r < rounds; r++) results.push(await round(learners));
 
     const per = (samples: Sample[]) => samples.reduce((s, x) => s + x.cpuUs, 0) / samples.length;
@@ -235,63 +235,25 @@ export async function runInteractiveBench(options: Partial<InteractiveOptions> =
     const bareCpu = median(results.map((r) => per(r.bareSamples)));
     const ratio = median(results.map((r) => per(r.realSamples) / per(r.bareSamples)));
     const part = "interactive";
+    // Each round's latency percentile, then the median over rounds.
+    const latency = (samples: (r: (typeof results)[number]) => Sample[], p: number) =>
+      median(
+        results.map((r) =>
+          percentile(
+            samples(r).map((s) => s.ms),
+            p,
+          ),
+        ),
+      );
     const figures: Figure[] = [
       { part, name: "updates per round (median)", value: median(results.map((r) => r.updates)), unit: "" },
       { part, name: "real bot: updates/s", value: median(results.map((r) => r.updates / (r.realWall / 1000))), unit: "/s" },
-      {
-        part,
-        name: "real bot: latency p50",
-        value: median(
-          results.map((r) =>
-            percentile(
-              r.realSamples.map((s) => s.ms),
-              50,
-            ),
-          ),
-        ),
-        unit: "ms",
-      },
-      {
-        part,
-        name: "real bot: latency p95",
-        value: median(
-          results.map((r) =>
-            percentile(
-              r.realSamples.map((s) => s.ms),
-              95,
-            ),
-          ),
-        ),
-        unit: "ms",
-      },
+      { part, name: "real bot: latency p50", value: latency((r) => r.realSamples, 50), unit: "ms" },
+      { part, name: "real bot: latency p95", value: latency((r) => r.realSamples, 95), unit: "ms" },
       { part, name: "real bot: CPU per update", value: realCpu / 1000, unit: "ms" },
       { part, name: "bare grammY: updates/s", value: median(results.map((r) => r.updates / (r.bareWall / 1000))), unit: "/s" },
-      {
-        part,
-        name: "bare grammY: latency p50",
-        value: median(
-          results.map((r) =>
-            percentile(
-              r.bareSamples.map((s) => s.ms),
-              50,
-            ),
-          ),
-        ),
-        unit: "ms",
-      },
-      {
-        part,
-        name: "bare grammY: latency p95",
-        value: median(
-          results.map((r) =>
-            percentile(
-              r.bareSamples.map((s) => s.ms),
-              95,
-            ),
-          ),
-        ),
-        unit: "ms",
-      },
+      { part, name: "bare grammY: latency p50", value: latency((r) => r.bareSamples, 50), unit: "ms" },
+      { part, name: "bare grammY: latency p95", value: latency((r) => r.bareSamples, 95), unit: "ms" },
       { part, name: "bare grammY: CPU per update", value: bareCpu / 1000, unit: "ms" },
       { part, name: "CPU ratio real/bare", value: ratio, unit: "x", goal: { op: "<=", limit: 8 } },
       { part, name: "errors in the real bot", value: errors.length, unit: "", goal: { op: "<=", limit: 0 } },
