@@ -129,14 +129,17 @@ async function step(
   o: StepOptions = {},
 ): Promise<Screen | null> {
   let alert: string | null = null;
+  // Counted from the first try: the reply to it may arrive late (the bot was down) in the moment
+  // between giving up on it and trying again, and a person would see it on screen all the same.
+  const first = l.mark;
   for (let attempt = 0; attempt < (o.once ? 1 : 2); attempt++) {
     const m = l.mark;
     if ((await act()) === null) {
       log.reopened++;
       return null;
     }
-    const s = await l.awaitScreen(m, until, limits.wait);
-    if (s || o.accept?.(m)) {
+    const s = await l.awaitScreen(first, until, limits.wait);
+    if (s || o.accept?.(first)) {
       if (attempt > 0) log.retried++;
       return s ?? l.screen();
     }
