@@ -312,6 +312,17 @@ describe("uploading a course through the chat", () => {
     await admin.press("ver:y:python-101:1");
     expect(admin.lastText()).toBe("Version 1 is what the course has now: nothing to roll back.");
     expect(listVersions(tb.db, "python-101")).toHaveLength(3);
+
+    // Without an id: one course is shown at once; with two, the admin picks the course first.
+    await admin.send("/versions");
+    expect(admin.lastText()).toContain("Versions of “Introduction to Python”");
+    await sendDocument(admin, "b.yaml", courseYaml({ id: "course-b" }));
+    await admin.press(confirmData(admin));
+    await admin.send("/versions");
+    expect(admin.lastText()).toBe("Which course's versions do you want to see?");
+    expect(admin.buttons()).toContainEqual({ text: "Introduction to Python", data: "ver:c:python-101" });
+    await admin.press("ver:c:python-101");
+    expect(admin.lastText()).toContain("Versions of “Introduction to Python”");
   });
 });
 

@@ -79,6 +79,14 @@ export function listVersions(db: Db, courseId: string, limit = 10): CourseVersio
     .map(toVersion);
 }
 
+export function courseVersion(db: Db, courseId: string, version: number): CourseVersion | undefined {
+  const r = statement<[string, number], VersionRow>(
+    db,
+    `SELECT ${VERSION_COLUMNS} FROM course_versions WHERE course_id = ? AND version = ?`,
+  ).get(courseId, version);
+  return r ? toVersion(r) : undefined;
+}
+
 export function versionBundle(db: Db, courseId: string, version: number): CourseBundle | undefined {
   const r = statement<[string, number], { bundle: Buffer }>(
     db,

@@ -8,7 +8,7 @@ import { validateBundle, type BundleCheck } from "../../courses/courseUpload.js"
 import { publishCourse } from "../../courses/publishCourse.js";
 import type { CourseDefinition } from "../../courses/validate.js";
 import { getCourse } from "../../db/coursesRepo.js";
-import { latestVersion, listVersions, versionBundle } from "../../db/courseVersionsRepo.js";
+import { courseVersion, latestVersion, listVersions, versionBundle } from "../../db/courseVersionsRepo.js";
 import { pickText } from "../../domain/course.js";
 import { shorten } from "../../domain/text.js";
 import type { CourseBundle } from "../../domain/courseBundle.js";
@@ -18,6 +18,7 @@ import { courseTitle } from "../../messages/courseViews.js";
 import { formatDateTime } from "../../messages/format.js";
 import { versionLine } from "../../messages/uploadViews.js";
 import { allowedIn, coursesWithRole, isAuthor } from "../auth.js";
+import { pickCourse } from "../coursePicker.js";
 import type { BotContext } from "../context.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { loadOptions, reportIssues, summaryText } from "./courseUpload.js";
@@ -41,20 +42,11 @@ pm.command("versions", async (ctx) => {
     return;
   }
   const ids = coursesWithRole(ctx, "author");
-  if (ids.length === 0) {
-    await ctx.reply(ctx.t("versions.no_courses"), HTML);
-    return;
-  }
   if (ids.length === 1) {
     await showVersions(ctx, ids[0]!);
     return;
   }
-  const kb = new InlineKeyboard();
-  for (const courseId of ids) {
-    const course = getCourse(ctx.deps.db, courseId);
-    kb.text(course ? shorten(courseTitle(course, ctx.lang), 60) : courseId, versionsCourseButton.encode(courseId)).row();
-  }
-  await ctx.reply(ctx.t("versions.choose"), { ...HTML, reply_markup: kb });
+  await pickCourse(ctx, ids, versionsCourseButton, "versions.choose", "versions.no_courses");
 });
 
 async function showVersions(ctx: BotContext, courseId: string): Promise<void> {
@@ -116,7 +108,7 @@ pm.callbackQuery(rollbackButton.filter, async (ctx) => {
   await answerCallback(ctx);
   const target = await restorable(ctx, courseId, version);
   if (!target) return;
-  const v = listVersions(ctx.deps.db, courseId, 1_000_000).find((x) => x.version === version)!;
+  const v = courseVersion(ctx.deps.db, courseId, version)!;
   const title = ctx.t("versions.rollback_confirm", {
     title: pickText(target.def.title, ctx.lang, target.def.languages),
     version,
