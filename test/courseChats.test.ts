@@ -133,6 +133,13 @@ describe("questions of two courses in two chats", () => {
     await member(ASSISTANT_A, CHAT_A).send("/questions");
     expect(tb.telegram.lastTextTo(CHAT_A)).toContain(`#${qa}</b>`);
     expect(tb.telegram.lastTextTo(CHAT_A)).not.toContain(`#${qb}</b>`);
+    // A member of a linked chat without a role in its courses lists nothing (as they answer nothing).
+    for (const command of ["/questions", "/questions_csv"]) {
+      await member(OUTSIDER, CHAT_A).send(command);
+      expect(tb.telegram.lastTextTo(CHAT_A)).toContain(
+        "Only assistants and authors of the courses this chat serves can list their questions.",
+      );
+    }
     await member(OUTSIDER, DEFAULT_CHAT).send("/questions");
     expect(tb.telegram.lastTextTo(DEFAULT_CHAT)).toContain(`#${qc}</b>`);
     expect(tb.telegram.lastTextTo(DEFAULT_CHAT)).not.toContain(`#${qa}</b>`);

@@ -251,20 +251,46 @@ function questionRows(db: Db) {
   return db.select({ question: questions, learner: learners }).from(questions).innerJoin(learners, eq(learners.id, questions.learnerId));
 }
 
-/** Questions waiting for an answer, oldest first (the instructor's list and the daily digest). */
-export function openQuestions(db: Db): QuestionRow[] {
-  return withCourses(db, questionRows(db).where(eq(questions.state, "open")).orderBy(asc(questions.createdAt), asc(questions.id)).all());
+export interface OpenQuestionList {
+  /** The oldest waiting questions, at most the limit asked for. */
+  waiting: QuestionRow[];
+  /** The oldest ones passed to the instructor, at most the limit. */
+  instructor: QuestionRow[];
+  waitingTotal: number;
+  instructorTotal: number;
 }
 
 /**
- * Open questions asked before `before`, oldest first, `limit` at a time after the (createdAt, id)
- * of the previous page's last one: the daily digest reads thousands in pages with yields between
- * them (drizzle's row mapping alone cost a third of a millisecond per question).
+ * The open questions of these courses asked before `before`: the oldest `limit` of each kind and
+ * how many there are in all. A backlog of thousands (100,000 learners) stays a list of a few
+ * messages and a few indexed queries; the full list is the CSV export.
  */
-export function openQuestionsPage(db: Db, before: number, after: { createdAt: number; id: number } | null, limit: number): QuestionRow[] {
-  const open = and(eq(questions.state, "open"), lt(questions.createdAt, before));
-  const where = after ? and(open, sql`(${questions.createdAt}, ${questions.id}) > (${after.createdAt}, ${after.id})`) : open;
-  return withCourses(db, questionRows(db).where(where).orderBy(asc(questions.createdAt), asc(questions.id)).limit(limit).all());
+export function openQuestionList(db: Db, courseIds: readonly string[], before: number, limit: number): OpenQuestionList {
+  const list: OpenQuestionList = { waiting: [], instructor: [], waitingTotal: 0, instructorTotal: 0 };
+  if (courseIds.length === 0) return list;
+  const open = and(eq(questions.state, "open"), lt(questions.createdAt, before), inArray(questions.courseId, [...courseIds]));
+  const totals = db
+    .select({ forInstructor: questions.forInstructor, n: sql<number>`count(*)` })
+    .from(questions)
+    .where(open)
+    .groupBy(questions.forInstructor)
+    .all();
+  for (const row of totals) {
+    if (row.forInstructor) list.instructorTotal = row.n;
+    else list.waitingTotal = row.n;
+  }
+  const oldest = (forInstructor: boolean) =>
+    withCourses(
+      db,
+      questionRows(db)
+        .where(and(open, eq(questions.forInstructor, forInstructor)))
+        .orderBy(asc(questions.createdAt), asc(questions.id))
+        .limit(limit)
+        .all(),
+    );
+  if (list.waitingTotal > 0) list.waiting = oldest(false);
+  if (list.instructorTotal > 0) list.instructor = oldest(true);
+  return list;
 }
 
 /**

@@ -45,5 +45,7 @@ export const RULES = {
     /** How much of the question is quoted back with an answer, and in lists. */
     quoteLength: 300,
     listSnippetLength: 120,
+    /** Questions of each kind (waiting, for the instructor) a list or digest shows; it counts the rest. */
+    listLimit: 30,
   },
 } as const;

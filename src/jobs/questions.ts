@@ -10,14 +10,14 @@ import { chatLocale, coursesServedBy, servingChats } from "../db/courseChatsRepo
 import {
   getQuestion,
   markLearnerNotified,
-  openQuestionsPage,
-  type QuestionRow,
+  openQuestionList,
+  type OpenQuestionList,
   questionsMissingMedia,
   unnotifiedQuestions,
   unpostedQuestions,
 } from "../db/questionsRepo.js";
 import type { Question } from "../db/schema/index.js";
-import { openQuestionLinesInSlices } from "../messages/questionViews.js";
+import { openQuestionLines } from "../messages/questionViews.js";
 import { chunkLines } from "../messages/html.js";
 import { formatDate } from "../messages/format.js";
 import { isLocale, translator } from "../messages/i18n.js";
@@ -25,16 +25,14 @@ import { logger } from "../log.js";
 import { enqueue } from "../db/outboxRepo.js";
 import type { Job } from "./scheduler.js";
 
-/** Open questions read per query by the digest. */
-const DIGEST_PAGE = 100;
-
 /**
  * Once a day at DIGEST_HOUR (in TIMEZONE), every assistants' chat (ASSISTANT_CHAT_ID and each
  * linked chat the bot is still in) gets the list of questions of the courses it serves still
  * waiting for an answer that were asked before that hour, in the chat's language. The day (and
  * the chat) is in the outbox dedupe key, so however many ticks see the hour, one digest goes out
  * per chat; a bot that was down at that hour sends it when it comes back the same day. No open
- * questions, no message.
+ * questions, no message. Like /questions, it lists the oldest RULES.questions.listLimit of each
+ * kind and counts the rest (a backlog of thousands would be dozens of messages a day).
  */
 export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => void): Job {
   return {
@@ -46,45 +44,35 @@ export function questionsDigestJob(db: Db, config: Config, onEnqueued: () => voi
       if (!day) return;
       const [year, month, date] = day.split("-").map(Number) as [number, number, number];
       const digestAt = fromLocal({ year, month, day: date, hour: config.digestHour, minute: 0 }, config.timezone);
-      // Read in pages with yields: thousands of open questions would hold the event loop.
-      const open: QuestionRow[] = [];
-      for (let after = null as { createdAt: number; id: number } | null; ;) {
-        const page = openQuestionsPage(db, digestAt, after, DIGEST_PAGE);
-        open.push(...page);
-        if (page.length < DIGEST_PAGE) break;
-        after = page.at(-1)!.question;
-        await tick();
-      }
       let added = false;
       for (const chatId of chats) {
-        const served = new Set(coursesServedBy(db, config, chatId));
-        const rows = open.filter((r) => served.has(r.question.courseId));
-        if (rows.length === 0) continue;
+        const list = openQuestionList(db, coursesServedBy(db, config, chatId), digestAt, RULES.questions.listLimit);
+        if (list.waitingTotal + list.instructorTotal === 0) continue;
         // ASSISTANT_CHAT_ID keeps the key it had before course chats, so an upgrade mid-day sends no second digest.
         const key = chatId === config.assistantChatId ? `questions-digest:${day}` : `questions-digest:${chatId}:${day}`;
-        if (await enqueueDigest(db, config, { chatId, key, rows, digestAt }, now)) added = true;
+        if (enqueueDigest(db, config, { chatId, key, list, digestAt }, now)) added = true;
+        await tick();
       }
       if (added) onEnqueued();
     },
   };
 }
 
-async function enqueueDigest(
+function enqueueDigest(
   db: Db,
   config: Config,
-  digest: { chatId: number; key: string; rows: QuestionRow[]; digestAt: number },
+  digest: { chatId: number; key: string; list: OpenQuestionList; digestAt: number },
   now: number,
-): Promise<boolean> {
-  const { chatId, key, rows, digestAt } = digest;
+): boolean {
+  const { chatId, key, list, digestAt } = digest;
   const lang = chatLocale(db, config, chatId);
   const t = translator(lang);
   const header = t("assist.digest.header", {
     date: formatDate(digestAt, lang, config.timezone),
-    open: rows.filter((r) => !r.question.forInstructor).length,
-    instructor: rows.filter((r) => r.question.forInstructor).length,
+    open: list.waitingTotal,
+    instructor: list.instructorTotal,
   });
-  // Formatted in slices with yields: thousands of open questions would hold the event loop.
-  const items = await openQuestionLinesInSlices(t, rows, lang, digestAt, () => tick());
+  const items = openQuestionLines(t, list, lang, digestAt);
   const chunks = chunkLines([header, "", ...items], RULES.telegramMaxMessageLength);
   const added = db.transaction(() => {
     for (const [i, text] of chunks.entries()) {

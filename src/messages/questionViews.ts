@@ -6,7 +6,7 @@ import type { CsvCell } from "../domain/csv.js";
 import { RULES } from "../domain/rules.js";
 import { toLocal } from "../domain/time.js";
 import type { Course, Learner, Module, Question } from "../db/schema/index.js";
-import type { QuestionRow } from "../db/questionsRepo.js";
+import type { OpenQuestionList, QuestionRow } from "../db/questionsRepo.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { courseTitle } from "./courseViews.js";
 import { assistantButton } from "./callbackData.js";
@@ -78,47 +78,22 @@ function listItem(t: T, row: QuestionRow, lang: Locale, now: number): string {
 
 /**
  * The instructor's list: questions waiting for an answer (oldest first, with their age), then the
- * ones an assistant passed to the instructor. Returns lines for chunkLines().
+ * ones an assistant passed to the instructor; each part says how many more there are beyond the
+ * ones listed (the CSV export has them all). Returns lines for chunkLines().
  */
-export function openQuestionLines(t: T, rows: QuestionRow[], lang: Locale, now: number): string[] {
-  return [...questionListLines(t, rows, lang, now)];
-}
-
-/**
- * The same lines, built `slice` questions at a time with `pause` between slices: the daily digest
- * may list thousands of questions, and formatting them all at once held the event loop.
- */
-export async function openQuestionLinesInSlices(
-  t: T,
-  rows: QuestionRow[],
-  lang: Locale,
-  now: number,
-  pause: () => Promise<unknown>,
-  slice = 200,
-): Promise<string[]> {
-  const lines: string[] = [];
-  let n = 0;
-  for (const line of questionListLines(t, rows, lang, now)) {
-    if (++n % slice === 0) await pause();
-    lines.push(line);
+export function openQuestionLines(t: T, list: OpenQuestionList, lang: Locale, now: number): string[] {
+  if (list.waitingTotal + list.instructorTotal === 0) return [t("assist.list.none")];
+  const lines = [t("assist.list.header", { n: list.waitingTotal })];
+  const part = (rows: QuestionRow[], total: number) => {
+    for (const r of rows) lines.push(listItem(t, r, lang, now));
+    if (total > rows.length) lines.push(t("assist.list.more", { count: total - rows.length }));
+  };
+  part(list.waiting, list.waitingTotal);
+  if (list.instructorTotal > 0) {
+    lines.push("", t("assist.list.instructor_header", { n: list.instructorTotal }));
+    part(list.instructor, list.instructorTotal);
   }
   return lines;
-}
-
-function* questionListLines(t: T, rows: QuestionRow[], lang: Locale, now: number): Generator<string> {
-  const waiting = rows.filter((r) => !r.question.forInstructor);
-  const instructor = rows.filter((r) => r.question.forInstructor);
-  if (rows.length === 0) {
-    yield t("assist.list.none");
-    return;
-  }
-  yield t("assist.list.header", { n: waiting.length });
-  for (const r of waiting) yield listItem(t, r, lang, now);
-  if (instructor.length > 0) {
-    yield "";
-    yield t("assist.list.instructor_header", { n: instructor.length });
-    for (const r of instructor) yield listItem(t, r, lang, now);
-  }
 }
 
 /** "2026-09-01 09:00" in the zone: sorts and reads well in a spreadsheet. */

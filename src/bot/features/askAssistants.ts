@@ -13,7 +13,7 @@ import {
   closeWithoutReply,
   getQuestion,
   mapMessage,
-  openQuestions,
+  openQuestionList,
   recordAnswer,
   reopenQuestion,
   setForInstructor,
@@ -112,27 +112,37 @@ function responder(ctx: BotContext): Responder {
 
 // ---- lists ----
 
-ac.command("questions", async (ctx) => {
-  const t = assistantT(ctx);
+/**
+ * The courses whose questions the sender may list or export here, or null after saying why not:
+ * the chat must serve a course, the sender be a member, and (as for answering) in a linked chat
+ * hold a role in the course.
+ */
+async function listableHere(ctx: BotContext, t: T): Promise<string[] | null> {
   const served = await servedHere(ctx, t);
-  if (!served) return;
+  if (!served) return null;
   if (!(await isChatMember(ctx))) {
     await ctx.reply(t("assist.not_member"), HTML);
-    return;
+    return null;
   }
-  const rows = openQuestions(ctx.deps.db).filter((r) => served.includes(r.question.courseId));
-  const lines = openQuestionLines(t, rows, assistantLocale(ctx), ctx.deps.clock.now());
+  const mine = served.filter((courseId) => holdsRoleFor(ctx, courseId));
+  if (mine.length === 0) await ctx.reply(t("assist.not_staff_list"), HTML);
+  return mine.length > 0 ? mine : null;
+}
+
+ac.command("questions", async (ctx) => {
+  const t = assistantT(ctx);
+  const mine = await listableHere(ctx, t);
+  if (!mine) return;
+  const now = ctx.deps.clock.now();
+  const list = openQuestionList(ctx.deps.db, mine, now + 1, RULES.questions.listLimit);
+  const lines = openQuestionLines(t, list, assistantLocale(ctx), now);
   for (const chunk of chunkLines(lines, RULES.telegramMaxMessageLength)) await ctx.reply(chunk, HTML);
 });
 
 ac.command(["questions_csv", "questionscsv"], async (ctx) => {
   const t = assistantT(ctx);
-  const served = await servedHere(ctx, t);
+  const served = await listableHere(ctx, t);
   if (!served) return;
-  if (!(await isChatMember(ctx))) {
-    await ctx.reply(t("assist.not_member"), HTML);
-    return;
-  }
   const { db, config, clock } = ctx.deps;
   const lang = assistantLocale(ctx);
   const now = clock.now();
