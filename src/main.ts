@@ -1,4 +1,4 @@
-import { run, type RunnerHandle } from "@grammyjs/runner";
+import type { RunnerHandle } from "@grammyjs/runner";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { loadCoursesFromDir } from "./courses/loadCourses.js";
@@ -11,6 +11,7 @@ import { syncAllStaffMenus } from "./bot/staffMenus.js";
 import { connectToTelegram, TokenRejectedError } from "./bot/connect.js";
 import { createBot } from "./bot/createBot.js";
 import { registerAssistantCommands } from "./bot/features/askAssistants.js";
+import { startPolling } from "./bot/polling.js";
 import { afterFirstPoll, replyTraffic, retryInBackground, watchPolling } from "./bot/apiSetup.js";
 import { postQuestion } from "./bot/questionRelay.js";
 import { pruneProcessedUpdates } from "./bot/middleware/dedupeUpdates.js";
@@ -159,13 +160,11 @@ async function main(): Promise<void> {
     stopStaffMenus = retryInBackground("staff command menus", () => syncAllStaffMenus(bot.api, db, config, () => clock.now()));
   });
   // getUpdates failures are retried every 2 s for as long as it takes (watchPolling logs the outage).
-  const runner: RunnerHandle = run(bot, {
-    runner: {
-      fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] },
-      retryInterval: 2000,
-      maxRetryTime: Number.MAX_SAFE_INTEGER,
-      silent: true,
-    },
+  const runner: RunnerHandle = startPolling(bot, db, clock, {
+    fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] },
+    retryInterval: 2000,
+    maxRetryTime: Number.MAX_SAFE_INTEGER,
+    silent: true,
   });
   log.info("polling for updates");
 

@@ -247,6 +247,13 @@ export class FakeTelegram {
   /** Called as each HTTP request arrives, before a getUpdates is held (the bench times start-up with it). */
   onArrive?: (method: string) => void;
 
+  /**
+   * Requests this returns true for are never answered (over HTTP): the bot's handler stays in
+   * flight, as when Telegram is slow at the moment the process dies. Released when the server closes.
+   */
+  hold?: (method: string, payload: Record<string, any>) => boolean;
+  private held: (() => void)[] = [];
+
   async listen(port = 0): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
     // eslint-disable-next-line @typescript-eslint/no-misused-promises -- node ignores the promise; the handler answers every request itself
     const server = createServer(async (req, res) => {
@@ -262,6 +269,11 @@ export class FakeTelegram {
       const raw = Buffer.concat(chunks).toString("utf8");
       const payload = await parseBody(raw, { "content-type": req.headers["content-type"] ?? "" });
       this.onArrive?.(method);
+      if (this.hold?.(method, payload)) {
+        await new Promise<void>((resolve) => this.held.push(resolve));
+        res.destroy();
+        return;
+      }
       if (method === "getUpdates" && this.pendingUpdates.length === 0) {
         // Long polling: hold the request until an update arrives or a short timeout passes.
         const wait = Math.min(Number(payload.timeout ?? 0), 1) * 1000;
@@ -290,6 +302,7 @@ export class FakeTelegram {
       close: () =>
         new Promise<void>((r) => {
           for (const w of this.updateWaiters.splice(0)) w();
+          for (const h of this.held.splice(0)) h();
           server.closeAllConnections();
           server.close(() => r());
         }),

@@ -40,6 +40,20 @@ export const processedUpdates = sqliteTable(
 );
 
 /**
+ * Updates fetched from Telegram and not handled yet. The runner confirms a batch to Telegram (the
+ * next getUpdates' offset) while its updates are still being handled, so a crash would lose them:
+ * each batch is kept here before it is handed on, dropped once handled, and replayed at start.
+ */
+export const updateInbox = sqliteTable("update_inbox", {
+  updateId: integer("update_id").primaryKey(),
+  /** The update as Telegram sent it (JSON); gone once handled, so learners' words do not stay. */
+  payload: text("payload").notNull(),
+  receivedAt: integer("received_at").notNull(),
+  /** Starts that replayed it: an update that brings the process down each time is given up after a few. */
+  replays: integer("replays").notNull().default(0),
+});
+
+/**
  * pending -> sending -> sent | failed | blocked | pending (retry later);
  * sending -> uncertain when the process died mid-request (never resent: at most once);
  * pending -> expired when its `expiresAt` passed before it could go out (e.g. a module closed).

@@ -1,0 +1,44 @@
+/**
+ * The update inbox (schema/runtime.ts updateInbox): what was fetched from Telegram and is not
+ * handled yet. Written once per fetched batch, emptied by the dedupe middleware as each update
+ * is handled, read at start to handle what a crash left behind.
+ */
+import type { Update } from "grammy/types";
+import { statement, type Db } from "./client.js";
+
+/** Keeps a fetched batch, in one transaction (a batch is kept whole or not at all). */
+export function keepUpdates(db: Db, updates: readonly Update[], now: number): void {
+  if (updates.length === 0) return;
+  const insert = statement<[number, string, number]>(
+    db,
+    "INSERT OR IGNORE INTO update_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+  );
+  db.$client.transaction(() => {
+    for (const u of updates) insert.run(u.update_id, JSON.stringify(u), now);
+  })();
+}
+
+/** Starts that may replay one update: one that takes the process down every time is then given up. */
+export const MAX_REPLAYS = 3;
+
+/**
+ * Updates kept but not handled (a crash came first), oldest first, counted as replayed once more;
+ * handled ones left behind and ones replayed MAX_REPLAYS times already are dropped (how many of
+ * the latter is returned, for the log).
+ */
+export function takeKeptUpdates(db: Db): { updates: Update[]; givenUp: number } {
+  return db.$client.transaction(() => {
+    db.$client.exec("DELETE FROM update_inbox WHERE update_id IN (SELECT update_id FROM processed_updates)");
+    const givenUp = statement<[number]>(db, "DELETE FROM update_inbox WHERE replays >= ?").run(MAX_REPLAYS).changes;
+    db.$client.exec("UPDATE update_inbox SET replays = replays + 1");
+    const updates = statement<[], { payload: string }>(db, "SELECT payload FROM update_inbox ORDER BY update_id")
+      .all()
+      .map((r) => JSON.parse(r.payload) as Update);
+    return { updates, givenUp };
+  })();
+}
+
+/** Kept (not handled) for longer than Telegram itself keeps an update (24 hours): too old to act on. */
+export function pruneKeptUpdates(db: Db, before: number): void {
+  statement<[number]>(db, "DELETE FROM update_inbox WHERE received_at < ?").run(before);
+}
