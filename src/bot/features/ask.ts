@@ -1,40 +1,27 @@
 import { Composer, InlineKeyboard } from "grammy";
-import type { Message } from "grammy/types";
 import { pickText } from "../../domain/course.js";
-import { askRefusal, type AskRefusal } from "../../domain/questions.js";
+import type { AskRefusal } from "../../domain/questions.js";
 import { shorten } from "../../domain/text.js";
 import { RULES } from "../../domain/rules.js";
 import { getCourse, getModules, isEnrolled, learnerCourses } from "../../db/coursesRepo.js";
-import {
-  createQuestion,
-  deleteDraft,
-  getDraft,
-  lastLearnerMessageAt,
-  mapMessage,
-  markLearnerNotified,
-  openQuestionCount,
-  questionByMediaGroup,
-  questionByMessage,
-  recordFollowUp,
-  saveDraft,
-} from "../../db/questionsRepo.js";
-import type { AskDraft, Course, Question } from "../../db/schema/index.js";
+import { deleteDraft, saveDraft } from "../../db/questionsRepo.js";
+import type { Course } from "../../db/schema/index.js";
 import type { BotContext } from "../context.js";
 import { courseTitle } from "../../messages/courseViews.js";
-import { postAttachment, postFollowUp, postQuestion, refreshHeaderButtons } from "../questionRelay.js";
 import { askCancelButton, askCourseButton, askModuleButton, coursesButton } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { assistantsChatFeature } from "./askAssistants.js";
-import { assistantChatFor, questionsEnabled } from "../../db/courseChatsRepo.js";
 import { pauseOpenDialog } from "./dialogs.js";
 import { flowEnded, keyboardRemoved, stepShown } from "../liveKeyboard.js";
 import { myQuestionsFeature } from "./myQuestions.js";
-import { recordThreadEntry } from "../../db/questionThreadRepo.js";
+import { askMessagesFeature } from "./askMessages.js";
+import { enabled, liveDraft, refusalFor, refusalText } from "./askChecks.js";
 
 /**
- * Learners' questions to the instructor's assistants (issue 6). The learner's side lives here:
- * /ask (course, optional module, then the question), /myquestions, /cancel, and follow-ups sent
- * as replies to the bot's messages about a question. The assistants' side is askAssistants.ts.
+ * Learners' questions to the instructor's assistants (issue 6). The learner's side: here /ask
+ * (course, optional module) and /cancel; the question itself and follow-ups sent as replies to the
+ * bot's messages about a question in askMessages.ts; /myquestions in myQuestions.ts. The
+ * assistants' side is askAssistants.ts.
  *
  * The /ask flow keeps its few steps in a small table (ask_drafts) instead of a conversation: each
  * step is one button or one message, the buttons carry the course id themselves, and a restart
@@ -45,26 +32,6 @@ askFeature.use(assistantsChatFeature);
 askFeature.use(myQuestionsFeature);
 const pm = askFeature.chatType("private");
 
-/** Questions can be asked (of this course): some assistants' chat serves it (courseChatsRepo's routing). */
-function enabled(ctx: BotContext, courseId?: string): boolean {
-  const { db, config } = ctx.deps;
-  return courseId === undefined ? questionsEnabled(db, config) : assistantChatFor(db, config, courseId).kind !== "off";
-}
-
-function refusalText(ctx: BotContext, r: AskRefusal): string {
-  return r.reason === "too_many_open" ? ctx.t("ask.too_many_open", { max: r.max }) : ctx.t("ask.too_soon", { seconds: r.waitSeconds });
-}
-
-function refusalFor(ctx: BotContext, learnerId: number, newQuestion: boolean): AskRefusal | null {
-  const { db, clock } = ctx.deps;
-  return askRefusal({
-    openCount: openQuestionCount(db, learnerId),
-    lastAt: lastLearnerMessageAt(db, learnerId),
-    now: clock.now(),
-    newQuestion,
-  });
-}
-
 /**
  * Opening the form checks only the number of open questions: the pause between messages applies
  * when the question is sent (the form takes longer than the pause to fill in anyway), so /ask right
@@ -73,17 +40,6 @@ function refusalFor(ctx: BotContext, learnerId: number, newQuestion: boolean): A
 function openingRefusal(ctx: BotContext, learnerId: number): AskRefusal | null {
   const refusal = refusalFor(ctx, learnerId, true);
   return refusal?.reason === "too_many_open" ? refusal : null;
-}
-
-/** The learner's draft, unless it has been left untouched for too long (then it is forgotten). */
-function liveDraft(ctx: BotContext, learnerId: number): AskDraft | null {
-  const draft = getDraft(ctx.deps.db, learnerId);
-  if (!draft) return null;
-  if (ctx.deps.clock.now() - draft.updatedAt > RULES.questions.draftMinutes * 60_000) {
-    deleteDraft(ctx.deps.db, learnerId);
-    return null;
-  }
-  return draft;
 }
 
 const cancelButton = (ctx: BotContext) => new InlineKeyboard().text(ctx.t("buttons.cancel"), askCancelButton.encode());
@@ -240,187 +196,5 @@ pm.command("cancel", async (ctx, next) => {
   return next();
 });
 
-// /myquestions lives in myQuestions.ts (the questions with the assistants' replies and follow-ups).
-
-// ---- the question itself, and follow-ups ----
-
-function isCommand(msg: Message): boolean {
-  return (msg.entities ?? []).some((e) => e.type === "bot_command" && e.offset === 0);
-}
-
-interface Content {
-  text: string;
-  mediaKind: "photo" | "document" | null;
-  fileId: string | null;
-}
-
-function contentOf(msg: Message): Content | null {
-  if (msg.text !== undefined) return { text: msg.text, mediaKind: null, fileId: null };
-  if (msg.photo && msg.photo.length > 0)
-    return { text: msg.caption ?? "", mediaKind: "photo", fileId: msg.photo[msg.photo.length - 1]!.file_id };
-  if (msg.document) return { text: msg.caption ?? "", mediaKind: "document", fileId: msg.document.file_id };
-  return null;
-}
-
-/** Checks the content; tells the learner what is wrong and returns null when it cannot be sent. */
-async function acceptableContent(ctx: BotContext, msg: Message): Promise<Content | null> {
-  const content = contentOf(msg);
-  if (!content) {
-    await ctx.reply(ctx.t("ask.unsupported"), HTML);
-    return null;
-  }
-  const length = [...content.text].length;
-  if (length > RULES.questions.maxLength) {
-    await ctx.reply(ctx.t("ask.too_long", { length, max: RULES.questions.maxLength }), HTML);
-    return null;
-  }
-  if (content.mediaKind === null && content.text.trim() === "") {
-    await ctx.reply(ctx.t("ask.unsupported"), HTML);
-    return null;
-  }
-  return content;
-}
-
-pm.on("message", async (ctx, next) => {
-  // A command is never a question (unknown ones reach the fallback). Telegram marks commands with
-  // an entity, so a question that merely starts with a path such as "/usr/bin/python3" still counts.
-  if (isCommand(ctx.msg)) return next();
-  // The 2nd, 3rd... photo of an album belongs to the question (or follow-up) its first photo made.
-  const group = ctx.msg.media_group_id;
-  const albumOf = group ? questionByMediaGroup(ctx.deps.db, ctx.from.id, group) : undefined;
-  if (albumOf) {
-    const content = contentOf(ctx.msg);
-    if (content?.mediaKind && content.fileId && enabled(ctx)) {
-      await postAttachment(
-        ctx.api,
-        ctx.deps.db,
-        ctx.deps.config,
-        albumOf,
-        { kind: content.mediaKind, fileId: content.fileId },
-        ctx.deps.clock.now(),
-      );
-    }
-    return;
-  }
-  const replyTo = ctx.msg.reply_to_message;
-  if (replyTo) {
-    const q = questionByMessage(ctx.deps.db, ctx.chat.id, replyTo.message_id, "learner");
-    if (q && q.learnerId === ctx.from.id) {
-      await followUp(ctx, q);
-      return;
-    }
-  }
-  const draft = liveDraft(ctx, ctx.from.id);
-  if (!draft) return next();
-  if (draft.step !== "text" || draft.courseId === null) {
-    await ctx.reply(ctx.t("ask.expected_button"), HTML);
-    return;
-  }
-  await submitQuestion(ctx, draft, draft.courseId);
-});
-
-async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string): Promise<void> {
-  const { db, clock, config } = ctx.deps;
-  const learnerId = ctx.from!.id;
-  if (!enabled(ctx, courseId)) {
-    deleteDraft(db, learnerId);
-    await ctx.reply(ctx.t("ask.disabled"), HTML);
-    return;
-  }
-  const course = getCourse(db, courseId);
-  if (!course || !isEnrolled(db, learnerId, courseId)) {
-    deleteDraft(db, learnerId);
-    await ctx.reply(course ? ctx.t("ask.not_enrolled", { title: courseTitle(course, ctx.lang) }) : ctx.t("errors.course_gone"), HTML);
-    return;
-  }
-  const msg = ctx.msg!;
-  const content = await acceptableContent(ctx, msg);
-  if (!content) return;
-  const refusal = refusalFor(ctx, learnerId, true);
-  if (refusal) {
-    // Too many open questions: the flow ends. Too soon: the draft stays, so sending again later works.
-    await ctx.reply(refusalText(ctx, refusal), HTML);
-    if (refusal.reason === "too_many_open") {
-      deleteDraft(db, learnerId);
-      await flowEnded(ctx, "ask");
-    }
-    return;
-  }
-  const now = clock.now();
-  const question = db.transaction(() => {
-    const q = createQuestion(
-      db,
-      {
-        learnerId,
-        courseId,
-        modulePosition: draft.modulePosition,
-        text: content.text,
-        mediaKind: content.mediaKind,
-        mediaFileId: content.fileId,
-        mediaGroupId: msg.media_group_id ?? null,
-        learnerMessageId: msg.message_id,
-      },
-      now,
-    );
-    deleteDraft(db, learnerId);
-    return q;
-  });
-  let outcome = "ask.sent";
-  try {
-    // Not posted: the bot was removed from the course's chat; it waits until a chat is linked again.
-    if (!(await postQuestion(ctx.api, db, config, question, now))) outcome = "ask.waiting";
-  } catch (err) {
-    // Saved all the same: the redelivery job posts it when Telegram answers again.
-    outcome = "ask.queued";
-    ctx.log.warn({ err, question: question.id }, "question not posted yet");
-  }
-  const confirmation = await ctx.reply(ctx.t(outcome, { number: question.id }), HTML);
-  // Until this is recorded, the redelivery job tells the learner the number (after a crash here).
-  db.transaction(() => {
-    mapMessage(
-      db,
-      { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" },
-      now,
-    );
-    markLearnerNotified(db, question.id, now);
-  });
-  // The prompt's Cancel button has nothing left to cancel.
-  await flowEnded(ctx, "ask");
-}
-
-async function followUp(ctx: BotContext, q: Question): Promise<void> {
-  const { db, clock, config } = ctx.deps;
-  if (!enabled(ctx, q.courseId)) {
-    await ctx.reply(ctx.t("ask.disabled"), HTML);
-    return;
-  }
-  const content = await acceptableContent(ctx, ctx.msg!);
-  if (!content) return;
-  const refusal = refusalFor(ctx, q.learnerId, false);
-  if (refusal) {
-    await ctx.reply(refusalText(ctx, refusal), HTML);
-    return;
-  }
-  const now = clock.now();
-  if (!(await postFollowUp(ctx.api, db, config, q, content, now))) {
-    await ctx.reply(ctx.t("ask.followup_waiting", { number: q.id }), HTML);
-    return;
-  }
-  recordFollowUp(db, q.id, now, ctx.msg!.media_group_id ?? null);
-  recordThreadEntry(
-    db,
-    {
-      questionId: q.id,
-      author: "learner",
-      authorName: null,
-      text: content.text,
-      mediaKind: content.mediaKind,
-      sourceChatId: q.learnerId,
-      sourceMessageId: ctx.msg!.message_id,
-    },
-    now,
-  );
-  if (q.state !== "open") await refreshHeaderButtons(ctx.api, db, config, q.id);
-  const sent = await ctx.reply(ctx.t("ask.followup_sent", { number: q.id }), HTML);
-  mapMessage(db, { chatId: q.learnerId, messageId: sent.message_id, questionId: q.id, side: "learner", kind: "confirmation" }, now);
-}
+// After the /ask steps and /cancel: a message that is not theirs may be the question itself.
+askFeature.use(askMessagesFeature);
