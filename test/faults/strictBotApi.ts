@@ -94,7 +94,11 @@ export class StrictBotApi {
     this.outage = "none";
   }
 
+  /** Every update pushed, with its time (the fault suite's timelines). */
+  readonly pushed: { at: number; update: Record<string, any> }[] = [];
+
   pushUpdate(update: Omit<Update, "update_id">): number {
+    this.pushed.push({ at: Date.now(), update });
     return this.telegram.pushUpdate(update);
   }
 
@@ -151,7 +155,7 @@ export class StrictBotApi {
     const refusal = StrictBotApi.check(method, payload);
     if (refusal) {
       this.refusals.push({ method, description: refusal, chatId: payload.chat_id === undefined ? null : Number(payload.chat_id) });
-      this.telegram.calls.push({ method: `refused:${method}`, payload });
+      this.telegram.calls.push({ method: `refused:${method}`, payload, at: Date.now() });
       this.answer(res, { ok: false, error_code: 400, description: refusal });
       return;
     }

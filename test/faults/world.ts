@@ -24,6 +24,8 @@ export class World {
   output = "";
   starts = 0;
   kills = 0;
+  /** When each kill and start happened (the fault suite's timelines). */
+  readonly events: { at: number; what: "kill" | "start" }[] = [];
   extraEnv: Record<string, string> = {};
 
   constructor(readonly entry: Entry) {
@@ -61,6 +63,7 @@ export class World {
     this.child = child;
     this.exited = new Promise((r) => child.on("exit", (code) => r(code)));
     this.starts++;
+    this.events.push({ at: Date.now(), what: "start" });
     await until(() => this.output.slice(mark).includes("polling for updates") || child.exitCode !== null, "the bot to poll", timeoutMs);
     if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}: ${this.output.slice(mark, mark + 2000)}`);
   }
@@ -69,6 +72,7 @@ export class World {
   async kill(): Promise<void> {
     if (!this.child || this.child.exitCode !== null) return;
     this.child.kill("SIGKILL");
+    this.events.push({ at: Date.now(), what: "kill" });
     await this.exited;
     this.kills++;
   }
@@ -91,6 +95,52 @@ export class World {
 
   learner(id: number, lang: "kk" | "ru" | "en" = "en"): SimLearner {
     return new SimLearner(this.api, id, lang);
+  }
+
+  /**
+   * One learner's run as it happened: what they sent or pressed, what the bot sent, edited or
+   * answered in their chat, and the kills and starts between; read when a learner was stuck.
+   */
+  timeline(learnerId: number): string[] {
+    const rows: { at: number; line: string }[] = [];
+    const short = (v: unknown) => (typeof v === "string" ? v.replace(/\s+/g, " ").slice(0, 70) : "");
+    for (const p of this.api.pushed) {
+      const u = p.update;
+      if (u.message?.from?.id === learnerId) rows.push({ at: p.at, line: `→ message ${short(u.message.text)}` });
+      if (u.callback_query?.from?.id === learnerId)
+        rows.push({
+          at: p.at,
+          line: `→ press ${u.callback_query.data} on #${u.callback_query.message?.message_id} (${u.callback_query.id})`,
+        });
+    }
+    const ids = new Set(
+      this.api.pushed.filter((p) => p.update.callback_query?.from?.id === learnerId).map((p) => String(p.update.callback_query.id)),
+    );
+    for (const c of this.api.calls) {
+      const mine =
+        Number(c.payload.chat_id) === learnerId ||
+        (c.method.endsWith("answerCallbackQuery") && ids.has(String(c.payload.callback_query_id)));
+      if (!mine || c.at === undefined) continue;
+      const id = c.result?.message_id ?? c.payload.message_id ?? "";
+      const buttons = ((c.payload.reply_markup?.inline_keyboard ?? []) as { callback_data?: string }[][])
+        .flat()
+        .map((b) => b.callback_data)
+        .join(" ");
+      const text = c.method.endsWith("answerCallbackQuery")
+        ? `${String(c.payload.callback_query_id)} ${short(c.payload.text)}`
+        : short(c.payload.text);
+      rows.push({
+        at: c.at,
+        line: `← ${c.method} #${id} ${text}${buttons ? ` [${buttons}]` : ""}${c.error ? ` (${c.error.description})` : ""}`,
+      });
+    }
+    for (const e of this.events) rows.push({ at: e.at, line: `== ${e.what} ==` });
+    rows.sort((a, b) => a.at - b.at);
+    const first = rows.find((r) => !r.line.startsWith("=="))?.at ?? 0;
+    const last = rows.filter((r) => !r.line.startsWith("==")).at(-1)?.at ?? 0;
+    return rows
+      .filter((r) => r.at >= first - 3000 && r.at <= last + 3000)
+      .map((r) => `${((r.at - first) / 1000).toFixed(3).padStart(8)} ${r.line}`);
   }
 }
 

@@ -10,6 +10,10 @@ export interface ApiCall {
   result?: any;
   /** Why the fake refused the call as Telegram would (strict checks or a failure rule). */
   error?: ApiFailure;
+  /** When it arrived (Date.now()): the fault suite's timelines. */
+  at?: number;
+  /** For an edit refused as "not modified": when the message got the content it already has. */
+  unchangedSince?: number;
 }
 
 export interface ApiFailure {
@@ -122,7 +126,7 @@ export class FakeTelegram {
   }
 
   handle(method: string, payload: Record<string, any>): { ok: true; result: unknown } | ({ ok: false } & ApiFailure) {
-    const call: ApiCall = { method, payload };
+    const call: ApiCall = { method, payload, at: Date.now() };
     if (method !== "getUpdates") this.calls.push(call);
     for (const rule of this.failures) {
       const failure = rule(call);
@@ -134,6 +138,8 @@ export class FakeTelegram {
     const refusal = this.refusal(method, payload);
     if (refusal) {
       call.error = refusal;
+      if (refusal.description.includes("not modified"))
+        call.unchangedSince = this.contentSince.get(`${Number(payload.chat_id)}:${Number(payload.message_id)}`);
       this.refused.push(call);
       return { ok: false, ...refusal };
     }
@@ -452,9 +458,13 @@ export class FakeTelegram {
     return JSON.stringify({ body, markup });
   }
 
+  /** When each message got its current content (see ApiCall.unchangedSince). */
+  private contentSince = new Map<string, number>();
+
   private remember(method: string, p: Record<string, any>, result: any): void {
     if (p.chat_id === undefined || !result || typeof result !== "object" || result.message_id === undefined) return;
     const key = `${Number(p.chat_id)}:${Number(result.message_id)}`;
+    this.contentSince.set(key, Date.now());
     const markup = JSON.stringify(parseMaybeJson(p.reply_markup)?.inline_keyboard ?? []);
     if (method === "sendMessage")
       this.messages.set(key, JSON.stringify({ body: `${String(p.parse_mode ?? "")}:${String(p.text)}`, markup }));
