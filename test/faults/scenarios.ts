@@ -502,8 +502,8 @@ function checkFlows(
 
 /**
  * Steps that needed a second tap: no answer within the learner's patience (10 s) while the bot was
- * down and starting again, or an update fetched before the update inbox kept it; the learner tried
- * again, as people do.
+ * down and starting again (the update itself is not lost: it is in the update inbox, or not
+ * confirmed to Telegram yet); the learner tried again, as people do.
  */
 function retriedDetail(logs: FlowLog[]): string {
   const n = logs.reduce((s, l) => s + l.retried, 0);
