@@ -13,15 +13,12 @@ import { postQuestion } from "../src/bot/questionRelay.js";
 import { courseYaml } from "./support/courses.js";
 import { BOT_INFO, FakeTelegram } from "./support/fakeTelegram.js";
 import { T0, tempDir, TestBot, type TestUser } from "./support/harness.js";
-
-const ASSIST = -1001234567;
+import { ASSIST, askTestBot } from "./support/askSetup.js";
 
 let tb: TestBot;
 beforeEach(() => {
-  // Assistants read DEFAULT_LOCALE (en here, so the assertions read easily; one test checks kk).
-  tb = new TestBot({ now: T0, config: { ASSISTANT_CHAT_ID: String(ASSIST), DEFAULT_LOCALE: "en" } });
-  tb.loadCourse(courseYaml());
-  tb.loadCourse(courseYaml({ id: "data-later", start: "2026-09-10" }));
+  // Assistants read DEFAULT_LOCALE (en here, so the assertions read easily).
+  tb = askTestBot();
 });
 afterEach(() => tb.close());
 

@@ -6,19 +6,16 @@ import { RULES } from "../src/domain/rules.js";
 import { questionsDigestJob } from "../src/jobs/questions.js";
 import { translator } from "../src/messages/i18n.js";
 import { openQuestionLines } from "../src/messages/questionViews.js";
-import { courseYaml } from "./support/courses.js";
-import { T0, TestBot } from "./support/harness.js";
+import { T0, type TestBot } from "./support/harness.js";
+import { ASSIST, askTestBot } from "./support/askSetup.js";
 
 // At 100,000 learners the open questions can run into thousands: /questions and the daily digest
 // list the oldest RULES.questions.listLimit of each kind and count the rest (the CSV has them all),
 // instead of dozens of messages.
-const ASSIST = -1001234567;
 let tb: TestBot;
-
 beforeEach(() => {
-  tb = new TestBot({ now: T0, config: { ASSISTANT_CHAT_ID: String(ASSIST), DEFAULT_LOCALE: "en" } });
-  tb.loadCourse(courseYaml());
-  tb.loadCourse(courseYaml({ id: "data-later", start: "2026-09-10" }));
+  // Assistants read DEFAULT_LOCALE (en here, so the assertions read easily).
+  tb = askTestBot();
 });
 afterEach(() => tb.close());
 
