@@ -480,15 +480,26 @@ function checkFlows(
     // had made already is made again and Telegram answers "not modified", which the bot takes as
     // done. Those (a kill between the first edit and the repeat) are counted, not failed; the same
     // refusal within one process's life is a bug and fails.
+    const between = (what: "kill" | "start", from: number | undefined, to: number | undefined) =>
+      from !== undefined && world.events.some((e) => e.what === what && e.at > from && e.at < (to ?? 0));
+    const pressedAt = new Map(
+      world.api.pushed.filter((p) => p.update.callback_query).map((p) => [String(p.update.callback_query.id), p.at]),
+    );
+    // Likewise a press answered after a restart, more than 15 s after it was made ("query is too
+    // old"): Telegram refuses the late answer, and the bot lets it go and shows the step all the same.
     const repeatsAcrossKill = (c: ApiCall) =>
-      c.unchangedSince !== undefined && world.events.some((e) => e.what === "kill" && e.at > c.unchangedSince! && e.at < (c.at ?? 0));
+      between("kill", c.unchangedSince, c.at) ||
+      (c.method === "answerCallbackQuery" && between("start", pressedAt.get(String(c.payload.callback_query_id)), c.at));
     const repeats = world.api.telegram.refused.filter(repeatsAcrossKill).length;
     out.push(
       check(
         "kill -9",
-        "no 400 from the strict Bot API (but for edits repeated after a kill)",
+        "no 400 from the strict Bot API (but for edits and answers repeated after a kill)",
         world.api.refusals.length === 0 && world.api.telegram.refused.every(repeatsAcrossKill),
-        [refusalsSummary(world, (c) => !repeatsAcrossKill(c)), `${repeats} edits repeated after a kill ("not modified")`]
+        [
+          refusalsSummary(world, (c) => !repeatsAcrossKill(c)),
+          `${repeats} edits or button answers repeated after a kill ("not modified", "query is too old")`,
+        ]
           .filter(Boolean)
           .join("; "),
       ),

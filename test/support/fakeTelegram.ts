@@ -115,8 +115,12 @@ export class FakeTelegram {
     return this;
   }
 
+  /** When each callback query was pressed: Telegram refuses to answer one after about 15 s. */
+  private pressedAt = new Map<string, number>();
+
   /** Notes the chats and users an update comes from, as Telegram knows them once they wrote. */
   noteUpdate(update: Record<string, any>): void {
+    if (update.callback_query?.id !== undefined) this.pressedAt.set(String(update.callback_query.id), Date.now());
     for (const part of Object.values(update)) {
       if (!part || typeof part !== "object") continue;
       const chat = part.chat ?? part.message?.chat;
@@ -431,6 +435,12 @@ export class FakeTelegram {
       if (file.bytes.length > 20 * 1024 * 1024) return bad("file is too big");
     }
     if (method === "answerCallbackQuery" && p.text !== undefined && String(p.text).length > 200) return bad("MESSAGE_TOO_LONG");
+    if (
+      method === "answerCallbackQuery" &&
+      Date.now() - (this.pressedAt.get(String(p.callback_query_id)) ?? Date.now()) > CALLBACK_ANSWER_MS
+    ) {
+      return bad("query is too old and response timeout expired or query ID is invalid");
+    }
     if (EDIT_METHODS.has(method) && p.chat_id !== undefined) {
       const before = this.messages.get(`${Number(p.chat_id)}:${Number(p.message_id)}`);
       if (before !== undefined && before === this.contentAfterEdit(method, p, before)) {
@@ -476,6 +486,9 @@ export class FakeTelegram {
     }
   }
 }
+
+/** How long Telegram lets a bot answer a button press (about 15 s; later answers are refused). */
+const CALLBACK_ANSWER_MS = 15_000;
 
 const CAPTION_METHODS = new Set([
   "sendPhoto",
