@@ -1,23 +1,10 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { shorten } from "../../domain/text.js";
-import type { Message } from "grammy/types";
 import { DAY } from "../../clock.js";
-import type { Locale } from "../../domain/locale.js";
-import {
-  activeDraft,
-  audienceByLanguage,
-  getBroadcast,
-  queueBroadcast,
-  startDraft,
-  transition,
-  versionFor,
-} from "../../db/announceRepo.js";
+import { activeDraft, getBroadcast, queueBroadcast, startDraft, transition, versionFor } from "../../db/announceRepo.js";
 import { getCourse, listCourses } from "../../db/coursesRepo.js";
-import type { Broadcast, BroadcastVersion, Course } from "../../db/schema/index.js";
+import type { Broadcast } from "../../db/schema/index.js";
 import { courseState } from "../../domain/calendar.js";
-import { RULES } from "../../domain/rules.js";
-import { formatNumber } from "../../messages/format.js";
-import { isLocale } from "../../messages/i18n.js";
 import { enqueueFanOutNow } from "../../db/outboxRepo.js";
 import { announcementFanOuts } from "../../messages/weeklyViews.js";
 import { allowedIn, coursesWithRole, hasRoleIn, isAuthor, requireAuthor } from "../auth.js";
@@ -34,6 +21,8 @@ import {
 } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { seemsOtherLanguage } from "../../domain/script.js";
+import { askForVersion, audience, languageName, n, showPreview } from "./announceScreens.js";
+import { stepLocales, versionFromMessage, versionText, withCourseName } from "./announceVersions.js";
 import { pauseOpenDialog } from "./dialogs.js";
 
 /**
@@ -59,67 +48,10 @@ export const announceRunningModule: OnEnrolled = async (ctx, course) => {
   if (queued > 0) ctx.deps.kickOutbox?.();
 };
 
-function courseLocales(course: Course): Locale[] {
-  return course.languages.filter(isLocale);
-}
-
-/** The order the versions are asked in: the author's own language first (if the course has it). */
-function stepLocales(course: Course, authorLang: Locale): Locale[] {
-  const langs = courseLocales(course);
-  return langs.includes(authorLang) ? [authorLang, ...langs.filter((l) => l !== authorLang)] : langs;
-}
-
-/** A language named in the author's language ("Kazakh", «Казахский», «Қазақ тілі»). */
-function languageName(ctx: BotContext, lang: Locale): string {
-  return ctx.t(`announce_lang.name_${lang}`);
-}
-
-/** A version's text or caption; `ownOnly`: without the course name put above it, for the language check. */
-function versionText(v: BroadcastVersion, ownOnly = false): string {
-  const p = v.payload as { text?: unknown; caption?: unknown };
-  const text = typeof p.text === "string" ? p.text : typeof p.caption === "string" ? p.caption : "";
-  if (!ownOnly || !text.startsWith("📣 ")) return text;
-  const cut = text.indexOf("\n\n");
-  return cut < 0 ? "" : text.slice(cut + 2);
-}
-
-/**
- * The course's name above the author's text (or caption), in the version's language, so learners
- * know which course writes to them; the author's formatting is moved along with the text.
- */
-function withCourseName(v: BroadcastVersion, title: string): BroadcastVersion | { limit: number } {
-  const head = `📣 ${title}\n\n`;
-  const bold = { type: "bold" as const, offset: "📣 ".length, length: title.length };
-  const shift = (entities: unknown) => [
-    bold,
-    ...((entities as { offset: number }[] | undefined) ?? []).map((e) => ({ ...e, offset: e.offset + head.length })),
-  ];
-  const p = v.payload as Record<string, unknown> & { text?: string; caption?: string };
-  if (v.method === "sendMessage") {
-    const text = head + (p.text ?? "");
-    if (text.length > RULES.telegramMaxMessageLength) return { limit: RULES.telegramMaxMessageLength - head.length };
-    return { method: v.method, payload: { ...p, text, entities: shift(p.entities) } };
-  }
-  const caption = p.caption ? head + p.caption : head.trimEnd();
-  if (caption.length > RULES.telegramMaxCaptionLength) return { limit: RULES.telegramMaxCaptionLength - head.length };
-  return { method: v.method, payload: { ...p, caption, caption_entities: shift(p.caption_entities) } };
-}
-
 export { versionFor };
 
 /** A draft untouched this long no longer captures the author's messages. */
 const DRAFT_TTL = DAY;
-
-const n = (ctx: BotContext, x: number) => formatNumber(x, ctx.lang, 0);
-
-/** Who will receive it, counted in SQL (a course may have 100,000 learners). */
-function audience(db: BotContext["deps"]["db"], courseId: string) {
-  const rows = audienceByLanguage(db, courseId);
-  const byLang = new Map(rows.map((r) => [r.language, r.n]));
-  const total = rows.reduce((s, r) => s + r.n, 0);
-  const blocked = rows.reduce((s, r) => s + r.blocked, 0);
-  return { rows, byLang, total, blocked };
-}
 
 // ---- entry and cancel ----
 
@@ -356,121 +288,3 @@ pm.on("message", async (ctx, next) => {
   if (moved.step >= langs.length) await showPreview(ctx, moved, course);
   else await askForVersion(ctx, moved, course);
 });
-
-type VersionResult =
-  BroadcastVersion | { error: "too_long_text" | "too_long_caption" | "unsupported" | "album"; count?: number; max?: number };
-
-/** What learners will get, taken from the author's message: text, or photo/document by file_id. */
-export function versionFromMessage(msg: Message): VersionResult {
-  // Each picture of an album arrives as its own message: taking them one by one would spread
-  // them over the language steps, so albums are refused as a whole.
-  if (msg.media_group_id !== undefined) return { error: "album" };
-  if (msg.text !== undefined) {
-    if (msg.text.length > RULES.telegramMaxMessageLength) {
-      return { error: "too_long_text", count: msg.text.length, max: RULES.telegramMaxMessageLength };
-    }
-    return {
-      method: "sendMessage",
-      payload: {
-        text: msg.text,
-        ...(msg.entities ? { entities: msg.entities } : {}),
-        // The author's choice about the link preview (shown, hidden, above the text) is kept.
-        ...(msg.link_preview_options ? { link_preview_options: msg.link_preview_options } : {}),
-      },
-    };
-  }
-  const caption = msg.caption ?? "";
-  if (caption.length > RULES.telegramMaxCaptionLength) {
-    return { error: "too_long_caption", count: caption.length, max: RULES.telegramMaxCaptionLength };
-  }
-  const captionPart = caption ? { caption, ...(msg.caption_entities ? { caption_entities: msg.caption_entities } : {}) } : {};
-  if (msg.photo && msg.photo.length > 0) {
-    const largest = msg.photo[msg.photo.length - 1]!;
-    return { method: "sendPhoto", payload: { photo: largest.file_id, ...captionPart } };
-  }
-  if (msg.document) return { method: "sendDocument", payload: { document: msg.document.file_id, ...captionPart } };
-  return { error: "unsupported" };
-}
-
-// ---- screens ----
-
-async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fresh = false): Promise<void> {
-  const langs = stepLocales(course, b.authorLang);
-  const lang = langs[b.step]!;
-  const { byLang, total } = audience(ctx.deps.db, course.id);
-  const lines = [
-    ctx.t("announce.course_chosen", { title: courseTitle(course, ctx.lang), count: n(ctx, total) }),
-    "",
-    ctx.t("announce.ask_version", {
-      step: b.step + 1,
-      steps: langs.length,
-      language: languageName(ctx, lang),
-      count: n(ctx, byLang.get(lang) ?? 0),
-      max: n(ctx, RULES.telegramMaxMessageLength),
-      maxCaption: n(ctx, RULES.telegramMaxCaptionLength),
-    }),
-  ];
-  const hasAny = Object.keys(b.versions).length > 0;
-  if (b.step > 0 || hasAny) lines.push("", ctx.t(hasAny ? "announce.skip_hint" : "announce.skip_hint_none"));
-  const kb = new InlineKeyboard();
-  if (hasAny || b.step + 1 < langs.length)
-    kb.text(ctx.t("announce.buttons.skip", { language: languageName(ctx, lang) }), announceSkipButton.encode(b.id, b.step)).row();
-  if (hasAny) kb.text(ctx.t("announce.buttons.preview"), announcePreviewButton.encode(b.id)).row();
-  kb.text(ctx.t("buttons.cancel"), announceCancelButton.encode(b.id));
-  const text = lines.join("\n");
-  // After the author's own message, ask in a new message; after a button, edit the screen.
-  if (ctx.callbackQuery && !fresh) await show(ctx, text, kb);
-  else await ctx.reply(text, { ...HTML, reply_markup: kb });
-}
-
-async function showPreview(ctx: BotContext, draft: Broadcast, course: Course): Promise<void> {
-  const { db, clock } = ctx.deps;
-  const b = transition(db, draft.id, ["collecting", "confirming"], { status: "confirming" }, clock.now());
-  if (!b) return;
-  const { rows, byLang, total, blocked } = audience(db, course.id);
-  // Who gets which version.
-  const gets = new Map<Locale, number>();
-  for (const r of rows) {
-    const chosen = versionFor(b, course, r.language);
-    if (chosen) gets.set(chosen.lang, (gets.get(chosen.lang) ?? 0) + r.n);
-  }
-  const langs = [...stepLocales(course, b.authorLang), ...Object.keys(b.versions).filter(isLocale)].filter((l, i, a) => a.indexOf(l) === i);
-  for (const lang of langs) {
-    const version = b.versions[lang];
-    if (!version) continue;
-    await ctx.reply(ctx.t("announce.preview_header", { language: languageName(ctx, lang), count: n(ctx, gets.get(lang) ?? 0) }), HTML);
-    const method = ctx.api.raw[version.method] as unknown as (p: Record<string, unknown>) => Promise<unknown>;
-    await method({ chat_id: ctx.chat!.id, ...version.payload });
-  }
-  const summary = [ctx.t("announce.summary", { title: courseTitle(course, ctx.lang), count: n(ctx, total) })];
-  for (const lang of courseLocales(course)) {
-    const own = b.versions[lang] !== undefined;
-    const fallback = versionFor({ versions: b.versions }, course, lang);
-    summary.push(
-      own
-        ? ctx.t("announce.summary_own", { language: languageName(ctx, lang), count: n(ctx, byLang.get(lang) ?? 0) })
-        : ctx.t("announce.summary_fallback", {
-            language: languageName(ctx, lang),
-            count: n(ctx, byLang.get(lang) ?? 0),
-            other: fallback ? languageName(ctx, fallback.lang) : "—",
-          }),
-    );
-  }
-  const others = rows.filter((r) => !courseLocales(course).includes(r.language as Locale)).reduce((s, r) => s + r.n, 0);
-  if (others > 0) summary.push(ctx.t("announce.summary_others", { count: n(ctx, others) }));
-  for (const lang of langs) {
-    const version = b.versions[lang];
-    const other = version ? seemsOtherLanguage(versionText(version, true), lang) : null;
-    if (other)
-      summary.push(ctx.t("announce_lang.mismatch_summary", { language: languageName(ctx, lang), detected: languageName(ctx, other) }));
-  }
-  if (blocked > 0) summary.push(ctx.t("announce.summary_blocked", { count: n(ctx, blocked) }));
-  if (total === 0) summary.push("", ctx.t("announce.summary_nobody"));
-  const kb = new InlineKeyboard();
-  if (total > 0) kb.text(ctx.t("announce.buttons.send", { count: n(ctx, total) }), announceSendButton.encode(b.id)).row();
-  kb.text(ctx.t("announce.buttons.restart"), announceRestartButton.encode(b.id)).text(
-    ctx.t("buttons.cancel"),
-    announceCancelButton.encode(b.id),
-  );
-  await ctx.reply(summary.join("\n"), { ...HTML, reply_markup: kb });
-}
