@@ -72,8 +72,9 @@ export class World {
   async kill(): Promise<void> {
     if (!this.child || this.child.exitCode !== null) return;
     this.child.kill("SIGKILL");
-    this.events.push({ at: Date.now(), what: "kill" });
     await this.exited;
+    // Once it has exited: a request already on its way when the signal went may still land before.
+    this.events.push({ at: Date.now(), what: "kill" });
     this.kills++;
   }
 
