@@ -41,6 +41,37 @@ const sentTo = (chatId: number) => tb.telegram.calls.filter((c) => Number(c.payl
 const headerId = (questionId: number) => getQuestion(tb.db, questionId)!.assistantMessageId!;
 
 describe("asking", () => {
+  it("the message that made a question, handled again after a crash, posts it and tells the number, once", async () => {
+    const u = await enrolled(61, "en");
+    await u.send("/ask");
+    await u.press("ask:m:python-101:g");
+    const update = u.message("Why does range(3) stop at 2?");
+    await tb.handle(update);
+    const id = tb.db.select().from(questions).where(eq(questions.learnerId, u.id)).get()!.id;
+    // As a kill after storing the question left it: not posted, the learner not told its number.
+    tb.db.$client
+      .prepare("UPDATE questions SET assistant_chat_id = NULL, assistant_message_id = NULL, learner_notified_at = NULL WHERE id = ?")
+      .run(id);
+    const before = { learner: tb.telegram.textsTo(u.id).length, assistants: tb.telegram.textsTo(ASSIST).length };
+
+    await tb.handle(update); // the update inbox hands the same message over again
+    const told = tb.telegram.textsTo(u.id).slice(before.learner);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(`✅ Your question <b>#${id}</b> has been sent to the course assistants.`);
+    const posted = tb.telegram.textsTo(ASSIST).slice(before.assistants).join("\n");
+    expect(posted).toContain("Why does range(3) stop at 2?");
+    expect(posted).toContain(`this copy replaces any earlier copy of question #${id}`);
+    expect(tb.db.select().from(questions).where(eq(questions.learnerId, u.id)).all()).toHaveLength(1);
+
+    // Complete now: handled once more, it sends nothing; nor, once settled, does an incomplete one.
+    const after = tb.telegram.calls.length;
+    await tb.handle(update);
+    tb.db.$client.prepare("UPDATE questions SET learner_notified_at = NULL WHERE id = ?").run(id);
+    tb.clock.advance(3 * MINUTE);
+    await tb.handle(update);
+    expect(tb.telegram.calls.slice(after).filter((c) => c.method === "sendMessage")).toEqual([]);
+  });
+
   it("asks through course, module and text, and confirms with the question's number", async () => {
     const u = await enrolled(1, "ru", ["python-101", "data-later"]);
     await u.send("/ask");

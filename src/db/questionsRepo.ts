@@ -154,6 +154,15 @@ export function mapMessage(
 }
 
 /** The question a message belongs to, on the given side; undefined for unrelated messages. */
+/** The question a learner's message created (looked up when the same message comes again). */
+export function questionByLearnerMessage(db: Db, learnerId: number, messageId: number): Question | undefined {
+  return db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.learnerId, learnerId), eq(questions.learnerMessageId, messageId)))
+    .get();
+}
+
 export function questionByMessage(db: Db, chatId: number, messageId: number, side: QuestionSide): Question | undefined {
   const row = db
     .select({ q: questions })

@@ -45,6 +45,11 @@ export const RULES = {
     /** How much of the question is quoted back with an answer, and in lists. */
     quoteLength: 300,
     listSnippetLength: 120,
+    /**
+     * A question younger than this may still be being posted by the update that made it (or by that
+     * update handled again after a crash); the redelivery job takes care of older ones.
+     */
+    settledMinutes: 2,
     /** Questions of each kind (waiting, for the instructor) a list or digest shows; it counts the rest. */
     listLimit: 30,
   },

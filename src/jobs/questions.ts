@@ -115,7 +115,7 @@ export function questionsRedeliveryJob(db: Db, config: Config, post: PostQuestio
     name: "questions-redelivery",
     async run(now) {
       const since = now - 7 * 24 * 60 * MINUTE;
-      const settled = now - 2 * MINUTE;
+      const settled = now - RULES.questions.settledMinutes * MINUTE;
       const due = [...unpostedQuestions(db, since).filter((q) => q.createdAt < settled), ...questionsMissingMedia(db, since, settled)];
       for (const q of due) {
         try {

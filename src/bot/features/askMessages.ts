@@ -14,6 +14,7 @@ import {
   mapMessage,
   markLearnerNotified,
   questionByMediaGroup,
+  questionByLearnerMessage,
   questionByMessage,
   recordFollowUp,
 } from "../../db/questionsRepo.js";
@@ -95,7 +96,12 @@ pm.on("message", async (ctx, next) => {
     }
   }
   const draft = liveDraft(ctx, ctx.from.id);
-  if (!draft) return next();
+  if (!draft) {
+    // The message that made a question, handled again (a crash before it was recorded as handled).
+    const made = questionByLearnerMessage(ctx.deps.db, ctx.from.id, ctx.msg.message_id);
+    if (made) return finishInterrupted(ctx, made);
+    return next();
+  }
   if (draft.step !== "text" || draft.courseId === null) {
     await ctx.reply(ctx.t("ask.expected_button"), HTML);
     return;
@@ -158,18 +164,42 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     outcome = "ask.queued";
     ctx.log.warn({ err, question: question.id }, "question not posted yet");
   }
-  const confirmation = await ctx.reply(ctx.t(outcome, { number: question.id }), HTML);
+  await confirm(ctx, question.id, outcome, now);
+}
+
+/** Tells the learner the question's number and how it went; then the /ask flow is over. */
+async function confirm(ctx: BotContext, questionId: number, outcome: string, now: number): Promise<void> {
+  const { db } = ctx.deps;
+  const learnerId = ctx.from!.id;
+  const confirmation = await ctx.reply(ctx.t(outcome, { number: questionId }), HTML);
   // Until this is recorded, the redelivery job tells the learner the number (after a crash here).
   db.transaction(() => {
-    mapMessage(
-      db,
-      { chatId: learnerId, messageId: confirmation.message_id, questionId: question.id, side: "learner", kind: "confirmation" },
-      now,
-    );
-    markLearnerNotified(db, question.id, now);
+    mapMessage(db, { chatId: learnerId, messageId: confirmation.message_id, questionId, side: "learner", kind: "confirmation" }, now);
+    markLearnerNotified(db, questionId, now);
   });
   // The prompt's Cancel button has nothing left to cancel.
   await flowEnded(ctx, "ask");
+}
+
+/**
+ * The question this message made was stored, then the process died: the same message handled
+ * again finishes the job (posts it, with the note that a copy may exist, and tells the learner its
+ * number) instead of being taken for a stray text. Once settled, the redelivery job owns it.
+ */
+async function finishInterrupted(ctx: BotContext, q: Question): Promise<void> {
+  const { db, clock, config } = ctx.deps;
+  const now = clock.now();
+  if (now - q.createdAt >= RULES.questions.settledMinutes * 60_000) return;
+  let outcome = "ask.sent";
+  if (q.assistantMessageId === null) {
+    try {
+      if (!(await postQuestion(ctx.api, db, config, q, now, { maybeCopy: q.postStartedAt !== null }))) outcome = "ask.waiting";
+    } catch (err) {
+      outcome = "ask.queued";
+      ctx.log.warn({ err, question: q.id }, "question not posted yet");
+    }
+  }
+  if (q.learnerNotifiedAt === null) await confirm(ctx, q.id, outcome, now);
 }
 
 async function followUp(ctx: BotContext, q: Question): Promise<void> {
