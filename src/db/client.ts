@@ -105,6 +105,35 @@ export function statement<P extends unknown[] | Record<string, unknown> = unknow
   return stmt as unknown as Database.Statement<P, R>;
 }
 
+/**
+ * A statement declared once at module level and prepared per connection on first use
+ * (`statement()`): `const byId = prepared<[number], Row>("SELECT …")`, then `byId(db).get(id)`.
+ */
+export function prepared<P extends unknown[] | Record<string, unknown> = unknown[], R = unknown>(
+  sql: string,
+): (db: Db) => Database.Statement<P, R> {
+  return (db) => statement<P, R>(db, sql);
+}
+
+type Runner = Database.Transaction<(fn: () => unknown) => unknown>;
+const runners = new WeakMap<Database.Database, Runner>();
+
+/**
+ * Runs `fn` in a transaction (a savepoint when one is already open): better-sqlite3's
+ * `transaction()`, built once per connection. Building it per call (as `db.$client.transaction(fn)`
+ * and drizzle's `db.transaction` do) costs more than the reads of a typical update.
+ * "immediate" takes the write lock at BEGIN, for read-then-write checks.
+ */
+export function transaction<T>(db: Db, fn: () => T, mode: "deferred" | "immediate" = "deferred"): T {
+  const client = db.$client;
+  let run = runners.get(client);
+  if (!run) {
+    run = client.transaction((f: () => unknown) => f());
+    runners.set(client, run);
+  }
+  return (mode === "immediate" ? run.immediate(fn) : run(fn)) as T;
+}
+
 function isCorruption(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT";

@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from "drizzle-orm";
-import { statement, type Db } from "./client.js";
+import { statement, transaction, type Db } from "./client.js";
 import { OUTBOX_PRIORITY, outbox, outboxBodies, type OutboxState } from "./schema/index.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -38,13 +38,13 @@ export function enqueue(db: Db, msg: OutgoingMessage, now: number): boolean {
     db,
     "INSERT INTO outbox_items (dedupe_key, body_id, chat_id, priority, not_before, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  return db.$client.transaction(() => {
+  return transaction(db, () => {
     if (exists.get(msg.dedupeKey)) return false;
     const body = insertBody.get(msg.kind, msg.batch ?? null, msg.method, JSON.stringify(msg.payload), now)!;
     const notBefore = msg.notBefore ?? now;
     insertItem.run(msg.dedupeKey, body.id, msg.chatId, OUTBOX_PRIORITY.single, notBefore, msg.expiresAt ?? notBefore + DEFAULT_EXPIRY_MS);
     return true;
-  })();
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   type QuizDefinition,
   type QuizQuestion,
 } from "../domain/quiz.js";
-import { statement, type Db } from "./client.js";
+import { statement, transaction, type Db } from "./client.js";
 import { getCourse, getModules, isEnrolled } from "./coursesRepo.js";
 import { forgetCachedQuestions, storeUnfinishedMatching } from "./quizStepRepo.js";
 import {
@@ -213,6 +213,8 @@ const ATTEMPT_COLUMNS =
   "id, learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, shown_item, matching_partial, end_reason, score, passed";
 const SELECT_LEARNER_ATTEMPTS = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE learner_id = ? AND quiz_id = ? ORDER BY attempt_no`;
 const SELECT_ATTEMPT = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE id = ?`;
+const INSERT_ATTEMPT = `INSERT INTO quiz_attempts (learner_id, quiz_id, attempt_no, variant, started_at, ends_at)
+  VALUES (?, ?, ?, ?, ?, ?) RETURNING ${ATTEMPT_COLUMNS}`;
 
 export function learnerAttempts(db: Db, learnerId: number, quizId: number): QuizAttempt[] {
   return statement<[number, number], AttemptRow>(db, SELECT_LEARNER_ATTEMPTS).all(learnerId, quizId).map(toAttempt);
@@ -251,7 +253,7 @@ export type StartOutcome =
 export function startOrResumeAttempt(db: Db, learnerId: number, quizId: number, now: number): StartOutcome {
   closeOverdueAttempts(db, now, learnerId);
   // better-sqlite3 has one connection: the prepared reads on `db` run inside this transaction.
-  return db.transaction((tx) => {
+  return transaction(db, (): StartOutcome => {
     const q = quizById(db, quizId);
     if (!q || !isEnrolled(db, learnerId, q.course.id)) return { ok: false, refusal: { state: "not_enrolled" } } as const;
     const attempts = learnerAttempts(db, learnerId, quizId);
@@ -262,19 +264,15 @@ export function startOrResumeAttempt(db: Db, learnerId: number, quizId: number, 
     const bank = quizBank(db, quizId);
     const attemptNo = attempts.length + 1;
     const variant = buildVariant(bank, q.quiz.pick, variantSeed(learnerId, `${q.course.id}/${q.module.position}`, attemptNo));
-    const attempt = tx
-      .insert(quizAttempts)
-      .values({
-        learnerId,
-        quizId,
-        attemptNo,
-        variant,
-        startedAt: now,
-        endsAt: attemptEndsAt(now, q.quiz.timeLimitMinutes, q.module.closesAt),
-      })
-      .returning()
-      .get();
-    return { ok: true, attempt, resumed: false } as const;
+    const row = statement<[number, number, number, string, number, number], AttemptRow>(db, INSERT_ATTEMPT).get(
+      learnerId,
+      quizId,
+      attemptNo,
+      JSON.stringify(variant),
+      now,
+      attemptEndsAt(now, q.quiz.timeLimitMinutes, q.module.closesAt),
+    )!;
+    return { ok: true, attempt: toAttempt(row), resumed: false } as const;
   });
 }
 
@@ -336,6 +334,12 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
   });
 }
 
+const SELECT_OVERDUE = `SELECT a.id AS id, a.ends_at AS endsAt, m.closes_at AS closes
+    FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
+    LEFT JOIN modules m ON m.course_id = q.course_id AND m.position = q.module_position
+    WHERE a.finished_at IS NULL AND a.ends_at <= ?`;
+const SELECT_OVERDUE_OF_LEARNER = `${SELECT_OVERDUE} AND a.learner_id = ?`;
+
 /**
  * Finishes attempts whose time limit or deadline has passed (answers given so far count, the
  * rest 0). Returns the attempts it finished; an attempt is finished once, so a second call
@@ -343,10 +347,7 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
  */
 export function closeOverdueAttempts(db: Db, now: number, learnerId?: number): QuizAttempt[] {
   // Runs on every quiz step and /progress: prepared once (one statement per learner/all shape).
-  const sql = `SELECT a.id AS id, a.ends_at AS endsAt, m.closes_at AS closes
-    FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
-    LEFT JOIN modules m ON m.course_id = q.course_id AND m.position = q.module_position
-    WHERE a.finished_at IS NULL AND a.ends_at <= ?${learnerId === undefined ? "" : " AND a.learner_id = ?"}`;
+  const sql = learnerId === undefined ? SELECT_OVERDUE : SELECT_OVERDUE_OF_LEARNER;
   const params = learnerId === undefined ? [now] : [now, learnerId];
   const overdue = statement<number[], { id: number; endsAt: number; closes: number | null }>(db, sql).all(...params);
   const finished: QuizAttempt[] = [];
