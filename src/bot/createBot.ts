@@ -127,9 +127,33 @@ function updateBindings(ctx: BotContext): Record<string, number | undefined> {
   return { update_id: ctx.update.update_id, chat: ctx.chat?.id, user: ctx.from?.id };
 }
 
+/** The feature handling an update at the moment (feature() below), for ctx.log. */
+const currentFeature = new WeakMap<BotContext, string>();
+
+/**
+ * ctx.log, made when first used: most updates log nothing, and a pino child per update and per
+ * feature the update passed through (a dozen for a command near the end) cost more CPU than many
+ * of the updates' own database reads.
+ */
 function updateLogger(log: Logger): MiddlewareFn<BotContext> {
   return async (ctx: BotContext, next: NextFunction) => {
-    ctx.log = log.child(updateBindings(ctx));
+    let base: Logger | undefined;
+    const byFeature = new Map<string, Logger>();
+    Object.defineProperty(ctx, "log", {
+      configurable: true,
+      enumerable: true,
+      get(): Logger {
+        base ??= log.child(updateBindings(ctx));
+        const name = currentFeature.get(ctx);
+        if (name === undefined) return base;
+        let child = byFeature.get(name);
+        if (!child) {
+          child = base.child({ feature: name });
+          byFeature.set(name, child);
+        }
+        return child;
+      },
+    });
     await next();
   };
 }
@@ -138,10 +162,11 @@ function updateLogger(log: Logger): MiddlewareFn<BotContext> {
 function feature(name: string, composer: Composer<BotContext>): MiddlewareFn<BotContext> {
   const inner = composer.middleware();
   return async (ctx, next) => {
-    const parent = ctx.log;
-    ctx.log = parent.child({ feature: name });
+    const parent = currentFeature.get(ctx);
+    currentFeature.set(ctx, name);
     await inner(ctx, async () => {
-      ctx.log = parent;
+      if (parent === undefined) currentFeature.delete(ctx);
+      else currentFeature.set(ctx, parent);
       await next();
     });
   };
