@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getCourse, getModules, listCourses } from "../src/db/coursesRepo.js";
 import { getLearner } from "../src/db/learnersRepo.js";
+import { pruneProcessedUpdates } from "../src/bot/middleware/dedupeUpdates.js";
+import { DAY } from "../src/clock.js";
 import { LOCALES } from "../src/domain/locale.js";
 import { formatNumber } from "../src/messages/format.js";
 import { i18nextFixedT, translator } from "../src/messages/i18n.js";
@@ -53,6 +55,22 @@ describe("an update that changes nothing writes nothing about the learner", () =
     tb.clock.advance(60_000);
     await tb.user(3, { firstName: "Aigerim B." }).send("/help");
     expect(getLearner(tb.db, 3)).toMatchObject({ blockedAt: null, updatedAt: T0 + 120_000 });
+  });
+});
+
+describe("handled update ids", () => {
+  it("are forgotten after two days, from both ends of the key (Telegram may restart its numbering)", async () => {
+    const c = tb.db.$client;
+    const add = c.prepare("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, ?)");
+    const now = T0 + 10 * DAY;
+    c.transaction(() => {
+      for (let id = 1; id <= 2500; id++) add.run(id, now - 3 * DAY);
+      for (let id = 2501; id <= 2600; id++) add.run(id, now - DAY);
+      add.run(9_000_000, now - 9 * DAY);
+    })();
+    expect(await pruneProcessedUpdates(tb.db, now)).toBe(2501);
+    const left = c.prepare("SELECT min(update_id) AS lo, max(update_id) AS hi, count(*) AS n FROM processed_updates").get();
+    expect(left).toEqual({ lo: 2501, hi: 2600, n: 100 });
   });
 });
 
