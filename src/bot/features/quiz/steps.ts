@@ -54,9 +54,8 @@ export async function sendQuestion(ctx: BotContext, a: AttemptState, cur: Curren
   await sendQuestionPhoto(ctx, cur);
   const { text, keyboard } = renderQuestion(ctx.t, ctx.lang, questionView(a, cur));
   const sent = await ctx.reply(text, { ...HTML, reply_markup: keyboard });
-  markShown(ctx.deps.db, a.id, cur.item);
   // This copy is the live one: an earlier copy (before an invalid input) or question loses its buttons.
-  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null);
+  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null, () => markShown(ctx.deps.db, a.id, cur.item));
 }
 
 /**
