@@ -128,7 +128,8 @@ function updateBindings(ctx: BotContext): Record<string, number | undefined> {
 }
 
 /** The feature handling an update at the moment (feature() below), for ctx.log. */
-const currentFeature = new WeakMap<BotContext, string>();
+const FEATURE = Symbol("feature");
+type WithFeature = BotContext & { [FEATURE]?: string };
 
 /**
  * ctx.log, made when first used: most updates log nothing, and a pino child per update and per
@@ -144,7 +145,7 @@ function updateLogger(log: Logger): MiddlewareFn<BotContext> {
       enumerable: true,
       get(): Logger {
         base ??= log.child(updateBindings(ctx));
-        const name = currentFeature.get(ctx);
+        const name = (ctx as WithFeature)[FEATURE];
         if (name === undefined) return base;
         let child = byFeature.get(name);
         if (!child) {
@@ -161,12 +162,11 @@ function updateLogger(log: Logger): MiddlewareFn<BotContext> {
 /** Runs a feature with `feature` bound in ctx.log; an update it passes on gets the plain logger back. */
 function feature(name: string, composer: Composer<BotContext>): MiddlewareFn<BotContext> {
   const inner = composer.middleware();
-  return async (ctx, next) => {
-    const parent = currentFeature.get(ctx);
-    currentFeature.set(ctx, name);
+  return async (ctx: WithFeature, next) => {
+    const parent = ctx[FEATURE];
+    ctx[FEATURE] = name;
     await inner(ctx, async () => {
-      if (parent === undefined) currentFeature.delete(ctx);
-      else currentFeature.set(ctx, parent);
+      ctx[FEATURE] = parent;
       await next();
     });
   };

@@ -279,8 +279,8 @@ async function showRecorded(
   } else {
     await ctx.reply(`${answered}\n${feedback}`, HTML);
   }
-  const after = attemptState(ctx.deps.db, a.id)!;
-  if (outcome.finished) await sendResult(ctx, after);
+  // The attempt is read again only for the result (showStep reads it itself).
+  if (outcome.finished) await sendResult(ctx, attemptState(ctx.deps.db, a.id)!);
   else await showStep(ctx, a.id);
 }
 
