@@ -15,9 +15,14 @@ const RECORD = "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) 
  * second B-tree (handled_at) made it write two pages per update instead of one.
  */
 export function dedupeUpdates(db: Db, clock: Clock) {
+  // Telegram numbers updates in increasing order, so an id above every id recorded or seen is new
+  // and needs no look-up; only ids at or below it (a redelivery, or numbering that restarted) are
+  // looked up. Saves a statement on nearly every update.
+  let highest = statement<[], { id: number | null }>(db, "SELECT max(update_id) AS id FROM processed_updates").get()?.id ?? 0;
   return async (ctx: BotContext, next: NextFunction) => {
     const id = ctx.update.update_id;
-    if (statement<[number], { one: number }>(db, SEEN).get(id)) return;
+    if (id > highest) highest = id;
+    else if (statement<[number], { one: number }>(db, SEEN).get(id)) return;
     try {
       await next();
     } finally {
