@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getCourse, getModules, listCourses } from "../src/db/coursesRepo.js";
+import { getCourse, getModules, listCourses, perCourseVersion } from "../src/db/coursesRepo.js";
 import { getLearner } from "../src/db/learnersRepo.js";
 import { pruneProcessedUpdates } from "../src/bot/middleware/dedupeUpdates.js";
 import { DAY } from "../src/clock.js";
@@ -90,6 +90,15 @@ describe("course cache", () => {
     expect(c.content).not.toBe(a.content);
     expect(getModules(tb.db, "python-101")).toHaveLength(5);
     expect(listCourses(tb.db).map((x) => x.title.en)).toEqual(["Python, the basics"]);
+  });
+
+  it("keeps a value derived from the course file until the course is reloaded", () => {
+    let runs = 0;
+    const derived = () => perCourseVersion(tb.db, getCourse(tb.db, "python-101")!, "test", () => ++runs);
+    expect([derived(), derived()]).toEqual([1, 1]);
+    tb.clock.advance(60_000);
+    tb.loadCourse(courseYaml({ modules: 5 }));
+    expect([derived(), derived()]).toEqual([2, 2]);
   });
 
   it("reads dates fresh even when the JSON comes from the cache", () => {
