@@ -3,6 +3,8 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import type { SQL } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { migrationsFolder } from "../paths.js";
 import { checkIntegrity, corruptionMessage } from "./integrity.js";
 import * as schema from "./schema/index.js";
@@ -113,6 +115,17 @@ export function prepared<P extends unknown[] | Record<string, unknown> = unknown
   sql: string,
 ): (db: Db) => Database.Statement<P, R> {
   return (db) => statement<P, R>(db, sql);
+}
+
+const dialect = new SQLiteSyncDialect();
+
+/**
+ * Runs a statement built with drizzle's `sql` template through the statement cache: the text is
+ * still built per call, but prepared once per shape (drizzle's db.run prepares it every time).
+ */
+export function runSql(db: Db, query: SQL): Database.RunResult {
+  const { sql, params } = dialect.sqlToQuery(query);
+  return statement(db, sql).run(...params);
 }
 
 type Runner = Database.Transaction<(fn: () => unknown) => unknown>;

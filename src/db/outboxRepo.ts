@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from "drizzle-orm";
-import { statement, transaction, type Db } from "./client.js";
+import { runSql, statement, transaction, type Db } from "./client.js";
 import { OUTBOX_PRIORITY, outbox, outboxBodies, type OutboxState } from "./schema/index.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -117,14 +117,17 @@ function fanOutChunk(db: Db, f: FanOut, now: number, afterId: number, throughId:
     );
   if (f.where) conds.push(f.where);
   const notBefore = f.notBefore ?? now;
-  return db.run(sql`
+  return runSql(
+    db,
+    sql`
     INSERT INTO outbox_items (dedupe_key, body_id, chat_id, state, priority, attempts, not_before, expires_at)
     SELECT ${f.keyPrefix} || l.id, ${bodyExpr}, l.id,
            CASE WHEN l.blocked_at IS NULL THEN 'pending' ELSE 'blocked' END,
            ${f.priority ?? OUTBOX_PRIORITY.bulk}, 0, ${notBefore}, ${f.expiresAt}
     FROM enrollments e JOIN learners l ON l.id = e.learner_id
     WHERE ${sql.join(conds, sql` AND `)}
-    ON CONFLICT (dedupe_key) DO NOTHING`).changes;
+    ON CONFLICT (dedupe_key) DO NOTHING`,
+  ).changes;
 }
 
 /** The last enrollment id of the chunk that starts after `afterId`, or null when fewer than `size` remain. */
