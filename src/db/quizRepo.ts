@@ -48,6 +48,7 @@ export interface CourseQuizzes {
 
 export function importQuizzes(tx: Tx, def: CourseQuizzes, now: number): void {
   forgetCachedQuestions();
+  bankGeneration++;
   const existing = tx.select().from(quizzes).where(eq(quizzes.courseId, def.id)).all();
   const withQuiz = new Set<number>();
   for (const m of def.modules) {
@@ -172,6 +173,30 @@ export function quizBank(db: Db, quizId: number): QuizQuestion[] {
     .map((r) => JSON.parse(r.content) as QuizQuestion);
 }
 
+/** Parsed banks per connection, quiz and import (quizzes.updated_at); any import makes them stale. */
+const banks = new WeakMap<Db["$client"], Map<string, readonly QuizQuestion[]>>();
+let bankGeneration = 0;
+
+/**
+ * The bank as quizBank reads it, parsed once per import of the quiz (starting an attempt parses
+ * every question to build the variant). Shared between callers: read only.
+ */
+export function cachedQuizBank(db: Db, quiz: Pick<Quiz, "id" | "updatedAt">): readonly QuizQuestion[] {
+  let byQuiz = banks.get(db.$client);
+  if (!byQuiz) {
+    byQuiz = new Map();
+    banks.set(db.$client, byQuiz);
+  }
+  const key = `${bankGeneration}:${quiz.id}:${quiz.updatedAt}`;
+  let bank = byQuiz.get(key);
+  if (!bank) {
+    bank = quizBank(db, quiz.id);
+    if (byQuiz.size >= 1000) byQuiz.clear();
+    byQuiz.set(key, bank);
+  }
+  return bank;
+}
+
 /** How many questions the bank has (the quiz card), without parsing them. */
 export function quizBankSize(db: Db, quizId: number): number {
   return statement<[number], { n: number }>(db, "SELECT count(*) AS n FROM quiz_questions WHERE quiz_id = ?").get(quizId)!.n;
@@ -261,7 +286,7 @@ export function startOrResumeAttempt(db: Db, learnerId: number, quizId: number, 
     const availability = availabilityFor(q, attempts, now);
     if (availability.state === "in_progress" && open) return { ok: true, attempt: open, resumed: true } as const;
     if (availability.state !== "open") return { ok: false, refusal: availability } as StartOutcome;
-    const bank = quizBank(db, quizId);
+    const bank = cachedQuizBank(db, q.quiz);
     const attemptNo = attempts.length + 1;
     const variant = buildVariant(bank, q.quiz.pick, variantSeed(learnerId, `${q.course.id}/${q.module.position}`, attemptNo));
     const row = statement<[number, number, number, string, number, number], AttemptRow>(db, INSERT_ATTEMPT).get(

@@ -55,7 +55,10 @@ export async function sendQuestion(ctx: BotContext, a: AttemptState, cur: Curren
   const { text, keyboard } = renderQuestion(ctx.t, ctx.lang, questionView(a, cur));
   const sent = await ctx.reply(text, { ...HTML, reply_markup: keyboard });
   // This copy is the live one: an earlier copy (before an invalid input) or question loses its buttons.
-  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null, () => markShown(ctx.deps.db, a.id, cur.item));
+  // `a` is as showStep read it (updates of a chat run one at a time): the same question shown
+  // again after an invalid input has nothing to record.
+  const record = a.shownItem === cur.item ? undefined : () => markShown(ctx.deps.db, a.id, cur.item);
+  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null, record);
 }
 
 /**
