@@ -113,7 +113,12 @@ async function main(): Promise<void> {
       // After quizAttempts: attempts closed at a deadline count before certificates are issued.
       certificatesJob({ db, api: bot.api, botUsername: () => bot.botInfo.username }),
       questionnaireJob(db, kick),
-      { name: "prune-processed-updates", run: (now) => pruneProcessedUpdates(db, now) },
+      {
+        name: "prune-processed-updates",
+        run: async (now) => {
+          await pruneProcessedUpdates(db, now);
+        },
+      },
       questionsRedeliveryJob(db, config, (q, now, options) => postQuestion(bot.api, db, config, q, now, options), kick),
       questionsDigestJob(db, config, kick),
       analysisReportsJob({ db, api: bot.api, config }),

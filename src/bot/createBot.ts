@@ -127,9 +127,34 @@ function updateBindings(ctx: BotContext): Record<string, number | undefined> {
   return { update_id: ctx.update.update_id, chat: ctx.chat?.id, user: ctx.from?.id };
 }
 
+/** The feature handling an update at the moment (feature() below), for ctx.log. */
+const FEATURE = Symbol("feature");
+type WithFeature = BotContext & { [FEATURE]?: string };
+
+/**
+ * ctx.log, made when first used: most updates log nothing, and a pino child per update and per
+ * feature the update passed through (a dozen for a command near the end) cost more CPU than many
+ * of the updates' own database reads.
+ */
 function updateLogger(log: Logger): MiddlewareFn<BotContext> {
   return async (ctx: BotContext, next: NextFunction) => {
-    ctx.log = log.child(updateBindings(ctx));
+    let base: Logger | undefined;
+    const byFeature = new Map<string, Logger>();
+    Object.defineProperty(ctx, "log", {
+      configurable: true,
+      enumerable: true,
+      get(): Logger {
+        base ??= log.child(updateBindings(ctx));
+        const name = (ctx as WithFeature)[FEATURE];
+        if (name === undefined) return base;
+        let child = byFeature.get(name);
+        if (!child) {
+          child = base.child({ feature: name });
+          byFeature.set(name, child);
+        }
+        return child;
+      },
+    });
     await next();
   };
 }
@@ -137,11 +162,11 @@ function updateLogger(log: Logger): MiddlewareFn<BotContext> {
 /** Runs a feature with `feature` bound in ctx.log; an update it passes on gets the plain logger back. */
 function feature(name: string, composer: Composer<BotContext>): MiddlewareFn<BotContext> {
   const inner = composer.middleware();
-  return async (ctx, next) => {
-    const parent = ctx.log;
-    ctx.log = parent.child({ feature: name });
+  return async (ctx: WithFeature, next) => {
+    const parent = ctx[FEATURE];
+    ctx[FEATURE] = name;
     await inner(ctx, async () => {
-      ctx.log = parent;
+      ctx[FEATURE] = parent;
       await next();
     });
   };

@@ -6,6 +6,7 @@
  * "message is not modified" and "message to edit not found" (a message deleted or too old).
  */
 import { GrammyError } from "grammy";
+import { transaction } from "../db/client.js";
 import { clearLiveKeyboard, liveKeyboard, setLiveKeyboard } from "../db/liveKeyboardsRepo.js";
 import type { BotContext } from "./context.js";
 
@@ -20,13 +21,18 @@ const removedThisUpdate = new WeakMap<BotContext, Set<number>>();
  */
 export function keyboardRemoved(ctx: BotContext, messageId = ctx.callbackQuery?.message?.message_id): void {
   if (messageId === undefined) return;
-  const set = removedThisUpdate.get(ctx) ?? new Set<number>();
-  set.add(messageId);
-  removedThisUpdate.set(ctx, set);
+  noteRemoved(ctx, messageId);
   const learnerId = ctx.from?.id;
   if (learnerId !== undefined && liveKeyboard(ctx.deps.db, learnerId)?.messageId === messageId) clearLiveKeyboard(ctx.deps.db, learnerId);
 }
 
+function noteRemoved(ctx: BotContext, messageId: number): void {
+  const set = removedThisUpdate.get(ctx) ?? new Set<number>();
+  set.add(messageId);
+  removedThisUpdate.set(ctx, set);
+}
+
+/** Takes the buttons off a message that is no longer the recorded live step (both callers moved the record first). */
 async function stripKeyboard(ctx: BotContext, chatId: number, messageId: number): Promise<void> {
   if (removedThisUpdate.get(ctx)?.has(messageId)) return;
   try {
@@ -35,7 +41,7 @@ async function stripKeyboard(ctx: BotContext, chatId: number, messageId: number)
     // Not modified (no buttons left), not found, too old to edit: nothing to take away.
     if (!(err instanceof GrammyError && err.error_code === 400)) throw err;
   }
-  keyboardRemoved(ctx, messageId);
+  noteRemoved(ctx, messageId);
 }
 
 /** Whose step a live keyboard is: a quiz attempt, a questionnaire response, or the /ask form. */
@@ -44,16 +50,24 @@ export type StepOwner = `quiz:${number}` | `questionnaire:${number}` | "ask";
 /**
  * A step of `owner` was just shown: `messageId` carries its buttons (null when it has none). The
  * message that carried the previous step's buttons, of this flow or of another one it supersedes,
- * loses them.
+ * loses them. `record`: the flow's own note of the step shown (e.g. the quiz's shown item), written
+ * in the same commit as the live keyboard (one commit per step instead of two).
  */
-export async function stepShown(ctx: BotContext, owner: StepOwner, messageId: number | null): Promise<void> {
+export async function stepShown(ctx: BotContext, owner: StepOwner, messageId: number | null, record?: () => void): Promise<void> {
   const learnerId = ctx.from?.id;
-  if (learnerId === undefined) return;
+  if (learnerId === undefined) {
+    record?.();
+    return;
+  }
   const { db, clock } = ctx.deps;
-  const old = liveKeyboard(db, learnerId);
-  if (messageId !== null) {
-    if (old?.messageId !== messageId || old.owner !== owner) setLiveKeyboard(db, learnerId, { messageId, owner }, clock.now());
-  } else if (old !== undefined) clearLiveKeyboard(db, learnerId);
+  const old = transaction(db, () => {
+    record?.();
+    const old = liveKeyboard(db, learnerId);
+    if (messageId !== null) {
+      if (old?.messageId !== messageId || old.owner !== owner) setLiveKeyboard(db, learnerId, { messageId, owner }, clock.now());
+    } else if (old !== undefined) clearLiveKeyboard(db, learnerId);
+    return old;
+  });
   if (old !== undefined && old.messageId !== messageId) await stripKeyboard(ctx, ctx.chat?.id ?? learnerId, old.messageId);
 }
 

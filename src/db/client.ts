@@ -3,6 +3,8 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import type { SQL } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { migrationsFolder } from "../paths.js";
 import { checkIntegrity, corruptionMessage } from "./integrity.js";
 import * as schema from "./schema/index.js";
@@ -103,6 +105,46 @@ export function statement<P extends unknown[] | Record<string, unknown> = unknow
     byText.set(sql, stmt);
   }
   return stmt as unknown as Database.Statement<P, R>;
+}
+
+/**
+ * A statement declared once at module level and prepared per connection on first use
+ * (`statement()`): `const byId = prepared<[number], Row>("SELECT …")`, then `byId(db).get(id)`.
+ */
+export function prepared<P extends unknown[] | Record<string, unknown> = unknown[], R = unknown>(
+  sql: string,
+): (db: Db) => Database.Statement<P, R> {
+  return (db) => statement<P, R>(db, sql);
+}
+
+const dialect = new SQLiteSyncDialect();
+
+/**
+ * Runs a statement built with drizzle's `sql` template through the statement cache: the text is
+ * still built per call, but prepared once per shape (drizzle's db.run prepares it every time).
+ */
+export function runSql(db: Db, query: SQL): Database.RunResult {
+  const { sql, params } = dialect.sqlToQuery(query);
+  return statement(db, sql).run(...params);
+}
+
+type Runner = Database.Transaction<(fn: () => unknown) => unknown>;
+const runners = new WeakMap<Database.Database, Runner>();
+
+/**
+ * Runs `fn` in a transaction (a savepoint when one is already open): better-sqlite3's
+ * `transaction()`, built once per connection. Building it per call (as `db.$client.transaction(fn)`
+ * and drizzle's `db.transaction` do) costs more than the reads of a typical update.
+ * "immediate" takes the write lock at BEGIN, for read-then-write checks.
+ */
+export function transaction<T>(db: Db, fn: () => T, mode: "deferred" | "immediate" = "deferred"): T {
+  const client = db.$client;
+  let run = runners.get(client);
+  if (!run) {
+    run = client.transaction((f: () => unknown) => f());
+    runners.set(client, run);
+  }
+  return (mode === "immediate" ? run.immediate(fn) : run(fn)) as T;
 }
 
 function isCorruption(err: unknown): boolean {

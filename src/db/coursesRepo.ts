@@ -25,6 +25,8 @@ interface CachedCourse {
   json: CourseJson;
   /** Module title and announcement by position, filled on first use. */
   modules: Map<number, { title: Translated; announcement: Translated }> | null;
+  /** Values derived from this version of the course file (perCourseVersion). */
+  derived: Map<string, unknown> | null;
 }
 
 const caches = new WeakMap<Db["$client"], Map<string, CachedCourse>>();
@@ -82,6 +84,7 @@ function cached(db: Db, r: CourseRow): CachedCourse {
         content: JSON.parse(raw.content) as unknown,
       },
       modules: null,
+      derived: null,
     };
     cache.set(r.id, entry);
   }
@@ -107,6 +110,21 @@ function toCourse(db: Db, r: CourseRow): Course {
     content: json.content,
     loadedAt: r.loaded_at,
   };
+}
+
+/**
+ * A value that follows from the course file alone (what the import wrote with it, e.g. how many
+ * questions its questionnaire has), computed once per version of the course and dropped with it.
+ * `course` is what getCourse or listCourses returned: its version is the cached one.
+ */
+export function perCourseVersion<T>(db: Db, course: Pick<Course, "id" | "sourceHash" | "loadedAt">, key: string, compute: () => T): T {
+  const entry = cacheOf(db).get(course.id);
+  if (entry?.version !== `${course.sourceHash}|${course.loadedAt}`) return compute();
+  entry.derived ??= new Map();
+  if (entry.derived.has(key)) return entry.derived.get(key) as T;
+  const value = compute();
+  entry.derived.set(key, value);
+  return value;
 }
 
 export function listCourses(db: Db): Course[] {

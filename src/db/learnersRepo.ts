@@ -1,5 +1,5 @@
 import type { Locale } from "../domain/locale.js";
-import { statement, type Db } from "./client.js";
+import { statement, transaction, type Db } from "./client.js";
 import type { Learner } from "./schema/index.js";
 
 export interface TelegramUserInfo {
@@ -57,7 +57,7 @@ export function upsertLearner(db: Db, user: TelegramUserInfo, initialLanguage: L
   if (!existing) {
     const insert = statement<[number, string, string | null, string | null, string, number, number], LearnerRow>(db, INSERT_LEARNER);
     // In a transaction: outside one, RETURNING hands back the row even when the commit fails (full disk).
-    const row = db.$client.transaction(() => insert.get(user.id, firstName, lastName, username, initialLanguage, now, now)!)();
+    const row = transaction(db, () => insert.get(user.id, firstName, lastName, username, initialLanguage, now, now)!);
     return { learner: toLearner(row), isNew: true };
   }
   if (existing.firstName === firstName && existing.lastName === lastName && existing.username === username && existing.blockedAt === null) {

@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from "drizzle-orm";
-import { statement, type Db } from "./client.js";
+import { runSql, statement, transaction, type Db } from "./client.js";
 import { OUTBOX_PRIORITY, outbox, outboxBodies, type OutboxState } from "./schema/index.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -38,13 +38,13 @@ export function enqueue(db: Db, msg: OutgoingMessage, now: number): boolean {
     db,
     "INSERT INTO outbox_items (dedupe_key, body_id, chat_id, priority, not_before, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  return db.$client.transaction(() => {
+  return transaction(db, () => {
     if (exists.get(msg.dedupeKey)) return false;
     const body = insertBody.get(msg.kind, msg.batch ?? null, msg.method, JSON.stringify(msg.payload), now)!;
     const notBefore = msg.notBefore ?? now;
     insertItem.run(msg.dedupeKey, body.id, msg.chatId, OUTBOX_PRIORITY.single, notBefore, msg.expiresAt ?? notBefore + DEFAULT_EXPIRY_MS);
     return true;
-  })();
+  });
 }
 
 /**
@@ -117,14 +117,17 @@ function fanOutChunk(db: Db, f: FanOut, now: number, afterId: number, throughId:
     );
   if (f.where) conds.push(f.where);
   const notBefore = f.notBefore ?? now;
-  return db.run(sql`
+  return runSql(
+    db,
+    sql`
     INSERT INTO outbox_items (dedupe_key, body_id, chat_id, state, priority, attempts, not_before, expires_at)
     SELECT ${f.keyPrefix} || l.id, ${bodyExpr}, l.id,
            CASE WHEN l.blocked_at IS NULL THEN 'pending' ELSE 'blocked' END,
            ${f.priority ?? OUTBOX_PRIORITY.bulk}, 0, ${notBefore}, ${f.expiresAt}
     FROM enrollments e JOIN learners l ON l.id = e.learner_id
     WHERE ${sql.join(conds, sql` AND `)}
-    ON CONFLICT (dedupe_key) DO NOTHING`).changes;
+    ON CONFLICT (dedupe_key) DO NOTHING`,
+  ).changes;
 }
 
 /** The last enrollment id of the chunk that starts after `afterId`, or null when fewer than `size` remain. */

@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { AnswerValue, Question, QuestionnaireKind, Questionnaires } from "../domain/questionnaire.js";
 import { QUESTIONNAIRE_KINDS } from "../domain/questionnaire.js";
 import { statement, type Db } from "./client.js";
+import { perCourseVersion } from "./coursesRepo.js";
 import {
   courses,
   enrollments,
@@ -41,13 +42,20 @@ export function getQuestions(db: Db, courseId: string, kind: QuestionnaireKind):
 
 /**
  * How many questions a course's questionnaire has (undefined: it has none). For /mycourses and
- * the offer on enrollment, which need no more than that: a prepared count, no JSON parsed.
+ * the offer on enrollment, which need no more than that. Questionnaires are written only with the
+ * course file (importCourse), so the count is kept per version of the course.
  */
-export function questionCount(db: Db, courseId: string, kind: QuestionnaireKind): number | undefined {
-  return statement<[string, string], { n: number }>(
+export function questionCount(db: Db, course: Pick<Course, "id" | "sourceHash" | "loadedAt">, kind: QuestionnaireKind): number | undefined {
+  return perCourseVersion(
     db,
-    "SELECT json_array_length(questions) AS n FROM questionnaires WHERE course_id = ? AND kind = ?",
-  ).get(courseId, kind)?.n;
+    course,
+    `questionnaire-size:${kind}`,
+    () =>
+      statement<[string, string], { n: number }>(
+        db,
+        "SELECT json_array_length(questions) AS n FROM questionnaires WHERE course_id = ? AND kind = ?",
+      ).get(course.id, kind)?.n,
+  );
 }
 
 export function courseQuestionnaires(db: Db, courseId: string): Questionnaires {

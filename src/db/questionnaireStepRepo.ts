@@ -4,7 +4,6 @@
  * button names the response and the position it answers, a typed answer goes to the stored
  * position, and only once its question was shown (shown_position).
  */
-import type Database from "better-sqlite3";
 import type { Translated } from "../domain/course.js";
 import {
   isQuestionnaireOpen,
@@ -14,7 +13,7 @@ import {
   type Question,
   type QuestionnaireKind,
 } from "../domain/questionnaire.js";
-import type { Db } from "./client.js";
+import { prepared, transaction, type Db } from "./client.js";
 
 /** A response with everything its steps need (no course content). */
 export interface ResponseState {
@@ -52,46 +51,35 @@ interface Row {
   endAt: number;
 }
 
-interface Statements {
-  response: Database.Statement<[number], Row>;
-  answers: Database.Statement<[number], { questionId: string; value: string | null }>;
-  messageUsed: Database.Statement<[number, number], { one: number }>;
-  save: Database.Statement<[number, string, string | null, number, number | null]>;
-  move: Database.Statement<[number, number, number]>;
-  submit: Database.Statement<[number, number, number]>;
-  shown: Database.Statement<[number, number, number]>;
-}
-
-const cache = new WeakMap<Db, Statements>();
-
-function statements(db: Db): Statements {
-  let s = cache.get(db);
-  if (s) return s;
-  const c = db.$client;
-  s = {
-    response: c.prepare(
-      `SELECT r.id, r.learner_id AS learnerId, r.course_id AS courseId, r.kind, r.position, r.shown_position AS shownPosition,
+const responseStmt = prepared<[number], Row>(
+  `SELECT r.id, r.learner_id AS learnerId, r.course_id AS courseId, r.kind, r.position, r.shown_position AS shownPosition,
               r.submitted_at AS submittedAt, q.questions,
               c.title, c.languages, c.timezone, c.start_at AS startAt, c.end_at AS endAt
          FROM questionnaire_responses r
          JOIN courses c ON c.id = r.course_id
          LEFT JOIN questionnaires q ON q.course_id = r.course_id AND q.kind = r.kind
         WHERE r.id = ?`,
-    ),
-    answers: c.prepare("SELECT question_id AS questionId, value FROM questionnaire_answers WHERE response_id = ?"),
-    messageUsed: c.prepare("SELECT 1 AS one FROM questionnaire_answers WHERE response_id = ? AND message_id = ?"),
-    save: c.prepare(
-      `INSERT INTO questionnaire_answers (response_id, question_id, value, answered_at, message_id) VALUES (?, ?, ?, ?, ?)
+);
+const answersStmt = prepared<[number], { questionId: string; value: string | null }>(
+  "SELECT question_id AS questionId, value FROM questionnaire_answers WHERE response_id = ?",
+);
+const messageUsedStmt = prepared<[number, number], { one: number }>(
+  "SELECT 1 AS one FROM questionnaire_answers WHERE response_id = ? AND message_id = ?",
+);
+const saveStmt = prepared<[number, string, string | null, number, number | null]>(
+  `INSERT INTO questionnaire_answers (response_id, question_id, value, answered_at, message_id) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at,
        message_id = excluded.message_id`,
-    ),
-    move: c.prepare("UPDATE questionnaire_responses SET position = ?, updated_at = ? WHERE id = ? AND submitted_at IS NULL"),
-    submit: c.prepare("UPDATE questionnaire_responses SET submitted_at = ?, updated_at = ? WHERE id = ? AND submitted_at IS NULL"),
-    shown: c.prepare("UPDATE questionnaire_responses SET shown_position = ? WHERE id = ? AND shown_position IS NOT ?"),
-  };
-  cache.set(db, s);
-  return s;
-}
+);
+const moveStmt = prepared<[number, number, number]>(
+  "UPDATE questionnaire_responses SET position = ?, updated_at = ? WHERE id = ? AND submitted_at IS NULL",
+);
+const submitStmt = prepared<[number, number, number]>(
+  "UPDATE questionnaire_responses SET submitted_at = ?, updated_at = ? WHERE id = ? AND submitted_at IS NULL",
+);
+const shownStmt = prepared<[number, number, number]>(
+  "UPDATE questionnaire_responses SET shown_position = ? WHERE id = ? AND shown_position IS NOT ?",
+);
 
 /** Parsed question lists per course and kind, parsed again only when the stored JSON changes. */
 const questionsCache = new Map<string, { json: string; questions: Question[] }>();
@@ -108,12 +96,13 @@ function parsedQuestions(row: Row): Question[] {
 }
 
 export function responseState(db: Db, responseId: number): ResponseState | undefined {
-  const s = statements(db);
-  const row = s.response.get(responseId);
+  const row = responseStmt(db).get(responseId);
   if (!row) return undefined;
   const questions = parsedQuestions(row);
   const stored = new Map(
-    s.answers.all(responseId).map((a) => [a.questionId, a.value === null ? null : (JSON.parse(a.value) as AnswerValue)]),
+    answersStmt(db)
+      .all(responseId)
+      .map((a) => [a.questionId, a.value === null ? null : (JSON.parse(a.value) as AnswerValue)]),
   );
   const answers: Record<string, AnswerValue> = {};
   for (const q of questions) {
@@ -174,15 +163,15 @@ export function changeResponse(
   db: Db,
   input: { responseId: number; learnerId: number; position: number; change: Change; now: number },
 ): ChangeOutcome {
-  const s = statements(db);
-  return db.$client
-    .transaction((): ChangeOutcome => {
+  return transaction(
+    db,
+    (): ChangeOutcome => {
       const r = responseState(db, input.responseId);
       if (!r || r.learnerId !== input.learnerId) return { ok: false, refusal: "forged", state: undefined };
       if (r.submittedAt !== null) return { ok: false, refusal: "submitted", state: r };
       if (!isQuestionnaireOpen(r.kind, r, input.now)) return { ok: false, refusal: "closed", state: r };
       const change = input.change;
-      if (change.kind === "answer" && change.messageId !== null && s.messageUsed.get(r.id, change.messageId)) {
+      if (change.kind === "answer" && change.messageId !== null && messageUsedStmt(db).get(r.id, change.messageId)) {
         return { ok: false, refusal: "duplicate", state: r };
       }
       if (r.position !== input.position) return { ok: false, refusal: "moved", state: r };
@@ -190,24 +179,25 @@ export function changeResponse(
         const q = r.questions[r.position];
         if (!q) return { ok: false, refusal: "moved", state: r };
         if (change.messageId !== null && r.shownPosition !== r.position) return { ok: false, refusal: "not_shown", state: r };
-        s.save.run(r.id, q.id, change.value === null ? null : JSON.stringify(change.value), input.now, change.messageId);
-        s.move.run(r.position + 1, input.now, r.id);
+        saveStmt(db).run(r.id, q.id, change.value === null ? null : JSON.stringify(change.value), input.now, change.messageId);
+        moveStmt(db).run(r.position + 1, input.now, r.id);
       } else if (change.kind === "move") {
-        s.move.run(Math.max(0, Math.min(change.to, r.questions.length)), input.now, r.id);
+        moveStmt(db).run(Math.max(0, Math.min(change.to, r.questions.length)), input.now, r.id);
       } else {
         const missing = r.questions.findIndex((q) => q.required && (r.answers[q.id] === undefined || r.answers[q.id] === null));
         if (missing >= 0) {
-          s.move.run(missing, input.now, r.id);
+          moveStmt(db).run(missing, input.now, r.id);
           return { ok: false, refusal: "missing", state: responseState(db, r.id)!, missing };
         }
-        s.submit.run(input.now, input.now, r.id);
+        submitStmt(db).run(input.now, input.now, r.id);
       }
       return { ok: true, state: responseState(db, r.id)! };
-    })
-    .immediate();
+    },
+    "immediate",
+  );
 }
 
 /** Records the position whose question (or summary) the learner was last sent; no write when unchanged. */
 export function markSurveyShown(db: Db, responseId: number, position: number): void {
-  statements(db).shown.run(position, responseId, position);
+  shownStmt(db).run(position, responseId, position);
 }

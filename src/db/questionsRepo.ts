@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, sql } from "drizzle-orm";
-import type { Db } from "./client.js";
+import { statement, type Db } from "./client.js";
 import { getCourse } from "./coursesRepo.js";
 import {
   askDrafts,
@@ -27,7 +27,8 @@ export function saveDraft(db: Db, draft: AskDraft): void {
 }
 
 export function deleteDraft(db: Db, learnerId: number): boolean {
-  return db.delete(askDrafts).where(eq(askDrafts.learnerId, learnerId)).run().changes > 0;
+  // Prepared once: starting a quiz or a questionnaire drops the learner's /ask draft, if any.
+  return statement<[number]>(db, "DELETE FROM ask_drafts WHERE learner_id = ?").run(learnerId).changes > 0;
 }
 
 // ---- limits ----

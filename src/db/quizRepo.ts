@@ -16,7 +16,7 @@ import {
   type QuizDefinition,
   type QuizQuestion,
 } from "../domain/quiz.js";
-import { statement, type Db } from "./client.js";
+import { statement, transaction, type Db } from "./client.js";
 import { getCourse, getModules, isEnrolled } from "./coursesRepo.js";
 import { forgetCachedQuestions, storeUnfinishedMatching } from "./quizStepRepo.js";
 import {
@@ -48,6 +48,7 @@ export interface CourseQuizzes {
 
 export function importQuizzes(tx: Tx, def: CourseQuizzes, now: number): void {
   forgetCachedQuestions();
+  bankGeneration++;
   const existing = tx.select().from(quizzes).where(eq(quizzes.courseId, def.id)).all();
   const withQuiz = new Set<number>();
   for (const m of def.modules) {
@@ -172,6 +173,30 @@ export function quizBank(db: Db, quizId: number): QuizQuestion[] {
     .map((r) => JSON.parse(r.content) as QuizQuestion);
 }
 
+/** Parsed banks per connection, quiz and import (quizzes.updated_at); any import makes them stale. */
+const banks = new WeakMap<Db["$client"], Map<string, readonly QuizQuestion[]>>();
+let bankGeneration = 0;
+
+/**
+ * The bank as quizBank reads it, parsed once per import of the quiz (starting an attempt parses
+ * every question to build the variant). Shared between callers: read only.
+ */
+export function cachedQuizBank(db: Db, quiz: Pick<Quiz, "id" | "updatedAt">): readonly QuizQuestion[] {
+  let byQuiz = banks.get(db.$client);
+  if (!byQuiz) {
+    byQuiz = new Map();
+    banks.set(db.$client, byQuiz);
+  }
+  const key = `${bankGeneration}:${quiz.id}:${quiz.updatedAt}`;
+  let bank = byQuiz.get(key);
+  if (!bank) {
+    bank = quizBank(db, quiz.id);
+    if (byQuiz.size >= 1000) byQuiz.clear();
+    byQuiz.set(key, bank);
+  }
+  return bank;
+}
+
 /** How many questions the bank has (the quiz card), without parsing them. */
 export function quizBankSize(db: Db, quizId: number): number {
   return statement<[number], { n: number }>(db, "SELECT count(*) AS n FROM quiz_questions WHERE quiz_id = ?").get(quizId)!.n;
@@ -213,6 +238,8 @@ const ATTEMPT_COLUMNS =
   "id, learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, shown_item, matching_partial, end_reason, score, passed";
 const SELECT_LEARNER_ATTEMPTS = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE learner_id = ? AND quiz_id = ? ORDER BY attempt_no`;
 const SELECT_ATTEMPT = `SELECT ${ATTEMPT_COLUMNS} FROM quiz_attempts WHERE id = ?`;
+const INSERT_ATTEMPT = `INSERT INTO quiz_attempts (learner_id, quiz_id, attempt_no, variant, started_at, ends_at)
+  VALUES (?, ?, ?, ?, ?, ?) RETURNING ${ATTEMPT_COLUMNS}`;
 
 export function learnerAttempts(db: Db, learnerId: number, quizId: number): QuizAttempt[] {
   return statement<[number, number], AttemptRow>(db, SELECT_LEARNER_ATTEMPTS).all(learnerId, quizId).map(toAttempt);
@@ -251,7 +278,7 @@ export type StartOutcome =
 export function startOrResumeAttempt(db: Db, learnerId: number, quizId: number, now: number): StartOutcome {
   closeOverdueAttempts(db, now, learnerId);
   // better-sqlite3 has one connection: the prepared reads on `db` run inside this transaction.
-  return db.transaction((tx) => {
+  return transaction(db, (): StartOutcome => {
     const q = quizById(db, quizId);
     if (!q || !isEnrolled(db, learnerId, q.course.id)) return { ok: false, refusal: { state: "not_enrolled" } } as const;
     const attempts = learnerAttempts(db, learnerId, quizId);
@@ -259,22 +286,18 @@ export function startOrResumeAttempt(db: Db, learnerId: number, quizId: number, 
     const availability = availabilityFor(q, attempts, now);
     if (availability.state === "in_progress" && open) return { ok: true, attempt: open, resumed: true } as const;
     if (availability.state !== "open") return { ok: false, refusal: availability } as StartOutcome;
-    const bank = quizBank(db, quizId);
+    const bank = cachedQuizBank(db, q.quiz);
     const attemptNo = attempts.length + 1;
     const variant = buildVariant(bank, q.quiz.pick, variantSeed(learnerId, `${q.course.id}/${q.module.position}`, attemptNo));
-    const attempt = tx
-      .insert(quizAttempts)
-      .values({
-        learnerId,
-        quizId,
-        attemptNo,
-        variant,
-        startedAt: now,
-        endsAt: attemptEndsAt(now, q.quiz.timeLimitMinutes, q.module.closesAt),
-      })
-      .returning()
-      .get();
-    return { ok: true, attempt, resumed: false } as const;
+    const row = statement<[number, number, number, string, number, number], AttemptRow>(db, INSERT_ATTEMPT).get(
+      learnerId,
+      quizId,
+      attemptNo,
+      JSON.stringify(variant),
+      now,
+      attemptEndsAt(now, q.quiz.timeLimitMinutes, q.module.closesAt),
+    )!;
+    return { ok: true, attempt: toAttempt(row), resumed: false } as const;
   });
 }
 
@@ -336,6 +359,12 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
   });
 }
 
+const SELECT_OVERDUE = `SELECT a.id AS id, a.ends_at AS endsAt, m.closes_at AS closes
+    FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
+    LEFT JOIN modules m ON m.course_id = q.course_id AND m.position = q.module_position
+    WHERE a.finished_at IS NULL AND a.ends_at <= ?`;
+const SELECT_OVERDUE_OF_LEARNER = `${SELECT_OVERDUE} AND a.learner_id = ?`;
+
 /**
  * Finishes attempts whose time limit or deadline has passed (answers given so far count, the
  * rest 0). Returns the attempts it finished; an attempt is finished once, so a second call
@@ -343,10 +372,7 @@ export function finishAttempt(db: Db, attemptId: number, reason: AttemptEnd, now
  */
 export function closeOverdueAttempts(db: Db, now: number, learnerId?: number): QuizAttempt[] {
   // Runs on every quiz step and /progress: prepared once (one statement per learner/all shape).
-  const sql = `SELECT a.id AS id, a.ends_at AS endsAt, m.closes_at AS closes
-    FROM quiz_attempts a JOIN quizzes q ON q.id = a.quiz_id
-    LEFT JOIN modules m ON m.course_id = q.course_id AND m.position = q.module_position
-    WHERE a.finished_at IS NULL AND a.ends_at <= ?${learnerId === undefined ? "" : " AND a.learner_id = ?"}`;
+  const sql = learnerId === undefined ? SELECT_OVERDUE : SELECT_OVERDUE_OF_LEARNER;
   const params = learnerId === undefined ? [now] : [now, learnerId];
   const overdue = statement<number[], { id: number; endsAt: number; closes: number | null }>(db, sql).all(...params);
   const finished: QuizAttempt[] = [];

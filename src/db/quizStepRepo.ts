@@ -3,7 +3,6 @@
  * database is the only state: every update reads the attempt, the items answered so far and the
  * one question it needs (never the whole bank), through statements prepared once per database.
  */
-import type Database from "better-sqlite3";
 import type { Translated } from "../domain/course.js";
 import {
   attemptPercent,
@@ -14,7 +13,7 @@ import {
   type QuizQuestion,
   type VariantItem,
 } from "../domain/quiz.js";
-import { statement, type Db } from "./client.js";
+import { prepared, statement, transaction, type Db } from "./client.js";
 import type { AttemptEnd, MatchingPartial } from "./schema/index.js";
 
 /** An attempt with what its steps need of its quiz, module and course (no course content). */
@@ -55,27 +54,8 @@ interface AttemptRow extends Omit<AttemptState, "variant" | "moduleTitle" | "lan
   matchingPartial: string | null;
 }
 
-interface Statements {
-  attempt: Database.Statement<[number], AttemptRow>;
-  answered: Database.Statement<[number], { item: number }>;
-  question: Database.Statement<[number, number], { content: string }>;
-  scores: Database.Statement<[number], { score: number }>;
-  messageUsed: Database.Statement<[number, number], { one: number }>;
-  insertAnswer: Database.Statement<[number, number, number, string, number, number, number, number | null]>;
-  finish: Database.Statement<[number, string, number, number, number]>;
-  shown: Database.Statement<[number, number, number]>;
-  partial: Database.Statement<[string | null, number]>;
-}
-
-const cache = new WeakMap<Db, Statements>();
-
-function statements(db: Db): Statements {
-  let s = cache.get(db);
-  if (s) return s;
-  const c = db.$client;
-  s = {
-    attempt: c.prepare(
-      `SELECT a.id, a.learner_id AS learnerId, a.quiz_id AS quizId, a.attempt_no AS attemptNo, a.variant,
+const attemptStmt = prepared<[number], AttemptRow>(
+  `SELECT a.id, a.learner_id AS learnerId, a.quiz_id AS quizId, a.attempt_no AS attemptNo, a.variant,
               a.started_at AS startedAt, a.ends_at AS endsAt, a.finished_at AS finishedAt, a.end_reason AS endReason,
               a.score, a.passed, a.shown_item AS shownItem, a.matching_partial AS matchingPartial,
               q.feedback, q.time_limit_minutes AS timeLimitMinutes, q.pass_score AS passScore,
@@ -87,27 +67,27 @@ function statements(db: Db): Statements {
          JOIN courses c ON c.id = q.course_id
          LEFT JOIN modules m ON m.course_id = q.course_id AND m.position = q.module_position
         WHERE a.id = ?`,
-    ),
-    answered: c.prepare("SELECT item FROM quiz_answers WHERE attempt_id = ?"),
-    question: c.prepare("SELECT content FROM quiz_questions WHERE quiz_id = ? AND position = ?"),
-    scores: c.prepare("SELECT score FROM quiz_answers WHERE attempt_id = ?"),
-    messageUsed: c.prepare("SELECT 1 AS one FROM quiz_answers WHERE attempt_id = ? AND message_id = ?"),
-    insertAnswer: c.prepare(
-      `INSERT INTO quiz_answers (attempt_id, item, question_position, answer, correct, score, answered_at, message_id)
+);
+const answeredStmt = prepared<[number], { item: number }>("SELECT item FROM quiz_answers WHERE attempt_id = ?");
+const questionStmt = prepared<[number, number], { content: string }>(
+  "SELECT content FROM quiz_questions WHERE quiz_id = ? AND position = ?",
+);
+const scoresStmt = prepared<[number], { score: number }>("SELECT score FROM quiz_answers WHERE attempt_id = ?");
+const messageUsedStmt = prepared<[number, number], { one: number }>(
+  "SELECT 1 AS one FROM quiz_answers WHERE attempt_id = ? AND message_id = ?",
+);
+const insertAnswerStmt = prepared<[number, number, number, string, number, number, number, number | null]>(
+  `INSERT INTO quiz_answers (attempt_id, item, question_position, answer, correct, score, answered_at, message_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    ),
-    finish: c.prepare(
-      "UPDATE quiz_attempts SET finished_at = ?, end_reason = ?, score = ?, passed = ? WHERE id = ? AND finished_at IS NULL",
-    ),
-    shown: c.prepare("UPDATE quiz_attempts SET shown_item = ? WHERE id = ? AND shown_item IS NOT ? "),
-    partial: c.prepare("UPDATE quiz_attempts SET matching_partial = ? WHERE id = ?"),
-  };
-  cache.set(db, s);
-  return s;
-}
+);
+const finishStmt = prepared<[number, string, number, number, number]>(
+  "UPDATE quiz_attempts SET finished_at = ?, end_reason = ?, score = ?, passed = ? WHERE id = ? AND finished_at IS NULL",
+);
+const shownStmt = prepared<[number, number, number]>("UPDATE quiz_attempts SET shown_item = ? WHERE id = ? AND shown_item IS NOT ? ");
+const partialStmt = prepared<[string | null, number]>("UPDATE quiz_attempts SET matching_partial = ? WHERE id = ?");
 
 export function attemptState(db: Db, attemptId: number): AttemptState | undefined {
-  const row = statements(db).attempt.get(attemptId);
+  const row = attemptStmt(db).get(attemptId);
   if (!row) return undefined;
   return {
     ...row,
@@ -126,8 +106,8 @@ export function matchingSoFar(a: Pick<AttemptState, "matchingPartial">, item: nu
 
 export function answeredItems(db: Db, attemptId: number): Set<number> {
   return new Set(
-    statements(db)
-      .answered.all(attemptId)
+    answeredStmt(db)
+      .all(attemptId)
       .map((r) => r.item),
   );
 }
@@ -145,7 +125,7 @@ export function bankQuestion(db: Db, a: Pick<AttemptState, "quizId" | "quizVersi
   const key = `${a.quizId}:${a.quizVersion}:${position}`;
   let q = questionCache.get(key);
   if (q === undefined) {
-    const row = statements(db).question.get(a.quizId, position);
+    const row = questionStmt(db).get(a.quizId, position);
     q = row ? (JSON.parse(row.content) as QuizQuestion) : null;
     if (questionCache.size >= QUESTION_CACHE_MAX) questionCache.clear();
     questionCache.set(key, q);
@@ -194,14 +174,15 @@ export function storeUnfinishedMatching(db: Db, attempt: number | AttemptState, 
 
 /** Fixes the score of an open attempt (inside the caller's transaction); a finished one is left. */
 function finishOpen(db: Db, a: AttemptState, reason: AttemptEnd, now: number): void {
-  const s = statements(db);
   storeUnfinishedMatching(db, a, now);
   const score = attemptPercent(
     a.variant.length,
-    s.scores.all(a.id).map((r) => r.score),
+    scoresStmt(db)
+      .all(a.id)
+      .map((r) => r.score),
   );
   // An attempt that outlived its end is closed at that end, not when somebody noticed.
-  s.finish.run(Math.min(now, a.endsAt), reason, score, score >= a.passScore ? 1 : 0, a.id);
+  finishStmt(db).run(Math.min(now, a.endsAt), reason, score, score >= a.passScore ? 1 : 0, a.id);
 }
 
 export interface AnswerInput {
@@ -236,17 +217,18 @@ export type AnswerOutcome =
  * a typed answer only to a question that was shown; the last answer also finishes the attempt.
  */
 export function answerQuestion(db: Db, input: AnswerInput): AnswerOutcome {
-  const s = statements(db);
-  return db.$client
-    .transaction((): AnswerOutcome => {
+  return transaction(
+    db,
+    (): AnswerOutcome => {
       const open = openItem(db, input);
       if ("status" in open) return open;
       const { a, answered, current } = open;
-      if (input.messageId !== null && s.messageUsed.get(a.id, input.messageId)) return { status: "duplicate" };
+      if (input.messageId !== null && messageUsedStmt(db).get(a.id, input.messageId)) return { status: "duplicate" };
       if (input.messageId !== null && a.shownItem !== input.item) return { status: "not_shown" };
       return record(db, a, answered, current.question, input);
-    })
-    .immediate();
+    },
+    "immediate",
+  );
 }
 
 /** The checks every answer passes: this learner's attempt, open and in time, this item current and unanswered. */
@@ -269,16 +251,7 @@ function openItem(
 }
 
 function storeAnswer(db: Db, a: AttemptState, item: number, given: GivenAnswer, grade: Grade, now: number, messageId: number | null): void {
-  statements(db).insertAnswer.run(
-    a.id,
-    item,
-    a.variant[item]!.q,
-    JSON.stringify(given),
-    grade.correct ? 1 : 0,
-    grade.score,
-    now,
-    messageId,
-  );
+  insertAnswerStmt(db).run(a.id, item, a.variant[item]!.q, JSON.stringify(given), grade.correct ? 1 : 0, grade.score, now, messageId);
 }
 
 /** Grades and stores the answer of the current item (inside the caller's transaction); the last one finishes the attempt. */
@@ -315,9 +288,9 @@ export type MatchingStepOutcome =
  * pair the question's answer (graded once, per pair) with the pairs cleared.
  */
 export function answerMatchingStep(db: Db, input: MatchingStepInput): MatchingStepOutcome {
-  const s = statements(db);
-  return db.$client
-    .transaction((): MatchingStepOutcome => {
+  return transaction(
+    db,
+    (): MatchingStepOutcome => {
       const open = openItem(db, input);
       if ("status" in open) return open;
       const { a, answered, current } = open;
@@ -329,13 +302,14 @@ export function answerMatchingStep(db: Db, input: MatchingStepInput): MatchingSt
       if (input.choice < 0 || input.choice >= matchingChoices(q).length) return { status: "forged" };
       const choices = [...soFar, input.choice];
       if (choices.length < pairs) {
-        s.partial.run(JSON.stringify({ item: input.item, choices } satisfies MatchingPartial), a.id);
+        partialStmt(db).run(JSON.stringify({ item: input.item, choices } satisfies MatchingPartial), a.id);
         return { status: "step_recorded", step: choices.length, question: q };
       }
-      s.partial.run(null, a.id);
+      partialStmt(db).run(null, a.id);
       return record(db, { ...a, matchingPartial: null }, answered, q, { ...input, given: { kind: "matching", choices }, messageId: null });
-    })
-    .immediate();
+    },
+    "immediate",
+  );
 }
 
 /**
@@ -343,8 +317,9 @@ export function answerMatchingStep(db: Db, input: MatchingStepInput): MatchingSt
  * finished now (by this call or before).
  */
 export function settleAttempt(db: Db, attemptId: number, now: number): boolean {
-  return db.$client
-    .transaction((): boolean => {
+  return transaction(
+    db,
+    (): boolean => {
       const a = attemptState(db, attemptId);
       if (!a) return false;
       if (a.finishedAt !== null) return true;
@@ -357,13 +332,14 @@ export function settleAttempt(db: Db, attemptId: number, now: number): boolean {
         return true;
       }
       return false;
-    })
-    .immediate();
+    },
+    "immediate",
+  );
 }
 
 /** Records which step the learner was last shown (item, or variant.length for the result); no write when unchanged. */
 export function markShown(db: Db, attemptId: number, item: number): void {
-  statements(db).shown.run(item, attemptId, item);
+  shownStmt(db).run(item, attemptId, item);
 }
 
 /** The answers of an attempt with their grades, for the result: item -> fully right. */

@@ -67,7 +67,8 @@ function compile(text: unknown): Template {
  * instance's whole options object on every call (40-80 µs and much garbage per text, measured,
  * with dozens of texts per quiz step); most of our texts are plain strings with {{variables}}, so
  * those are split once and filled in here, escaped exactly as i18next escapes them (the locale
- * test compares every key with i18next's own output). Anything else (plurals, formats) is i18next's.
+ * test compares every key with i18next's own output), plurals of a numeric count too. Anything else
+ * (formats, context, nesting) is i18next's.
  */
 function fastTranslator(lang: Locale): T {
   const fixed = instance.getFixedT(lang) as unknown as (...a: unknown[]) => unknown;
@@ -95,6 +96,23 @@ function fastTranslator(lang: Locale): T {
     return out;
   };
   const plurals = new Intl.PluralRules(lang);
+  const found = (k: string): boolean => {
+    const r: unknown = instance.getResource(lang, "translation", k);
+    return r !== undefined && r !== null && r !== "";
+  };
+  const pluralForms = new Map<string, Template>();
+  /** As i18next looks a plural up: `key_zero` (count 0), `key_<plural form>`, then `key`. */
+  const pluralTemplate = (key: string, count: number): Template => {
+    const form = plurals.select(count);
+    const memo = count === 0 ? `${key}\0zero\0${form}` : `${key}\0${form}`;
+    let tpl = pluralForms.get(memo);
+    if (tpl === undefined) {
+      const hit = [...(count === 0 ? [`${key}_zero`] : []), `${key}_${form}`, key].find(found);
+      tpl = hit === undefined ? null : template(hit);
+      pluralForms.set(memo, tpl);
+    }
+    return tpl;
+  };
   const t = (key: unknown, opts?: unknown, ...rest: unknown[]) => {
     if (typeof key === "string" && rest.length === 0 && (opts === undefined || (typeof opts === "object" && opts !== null))) {
       const vars = opts as Record<string, unknown> | undefined;
@@ -104,6 +122,10 @@ function fastTranslator(lang: Locale): T {
         // value and the text shows it as given (i18next would take such a string for "other").
         const form = `${key}_${plurals.select(Number(count.replace(/[^\d-]/g, "")))}`;
         const tpl = template(instance.getResource(lang, "translation", form) === undefined ? `${key}_other` : form);
+        if (tpl) return fill(tpl, vars);
+      }
+      if (typeof count === "number" && !SPECIAL_OPTIONS.some((o) => o !== "count" && o in vars!)) {
+        const tpl = pluralTemplate(key, count);
         if (tpl) return fill(tpl, vars);
       }
       const tpl = vars && SPECIAL_OPTIONS.some((o) => o in vars) ? null : template(key);

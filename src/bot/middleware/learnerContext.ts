@@ -16,11 +16,9 @@ export function learnerContext(deps: BotDeps) {
     const from = ctx.from;
     const telegramLocale = localeFromTelegram(from?.language_code);
     if (from && !from.is_bot && ctx.chat?.type === "private" && !ctx.myChatMember) {
-      // In a transaction: upsertLearner reads INSERT … RETURNING with .get(), which outside one
-      // returns the row even when the commit fails (full disk); the COMMIT here throws instead.
-      const { learner, isNew } = deps.db.transaction(() =>
-        upsertLearner(deps.db, from, telegramLocale ?? deps.config.defaultLocale, deps.clock.now()),
-      );
+      // No transaction of its own: upsertLearner writes only when something changed, and its
+      // INSERT … RETURNING runs in one (outside one, a failed commit would still return the row).
+      const { learner, isNew } = upsertLearner(deps.db, from, telegramLocale ?? deps.config.defaultLocale, deps.clock.now());
       ctx.learner = learner;
       ctx.learnerIsNew = isNew;
     }

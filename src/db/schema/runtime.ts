@@ -29,15 +29,14 @@ export const liveKeyboards = sqliteTable("live_keyboards", {
   updatedAt: integer("updated_at").notNull(),
 });
 
-/** Update ids already handled: Telegram may deliver an update again after a crash. */
-export const processedUpdates = sqliteTable(
-  "processed_updates",
-  {
-    updateId: integer("update_id").primaryKey(),
-    handledAt: integer("handled_at").notNull(),
-  },
-  (t) => [index("processed_updates_handled_at").on(t.handledAt)],
-);
+/**
+ * Update ids already handled: Telegram may deliver an update again after a crash. Written on every
+ * update, so no index beside the key (pruning walks the key: dedupeUpdates.ts).
+ */
+export const processedUpdates = sqliteTable("processed_updates", {
+  updateId: integer("update_id").primaryKey(),
+  handledAt: integer("handled_at").notNull(),
+});
 
 /**
  * Updates fetched from Telegram and not handled yet. The runner confirms a batch to Telegram (the

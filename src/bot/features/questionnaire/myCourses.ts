@@ -15,7 +15,7 @@ export function myCoursesQuestionnaires(
 ): { lines: string[]; buttons: { text: string; data: string }[] } {
   const out = { lines: [] as string[], buttons: [] as { text: string; data: string }[] };
   for (const kind of ["pre", "post"] as const) {
-    if (questionCount(ctx.deps.db, course.id, kind) === undefined || !isQuestionnaireOpen(kind, course, now)) continue;
+    if (!isQuestionnaireOpen(kind, course, now) || questionCount(ctx.deps.db, course, kind) === undefined) continue;
     const r = getResponse(ctx.deps.db, ctx.from!.id, course.id, kind);
     const w = questionnaireWindow(kind, course);
     const closes = formatDate(w.closesAt - 1, ctx.lang, course.timezone);

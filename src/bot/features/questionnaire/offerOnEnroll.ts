@@ -9,7 +9,7 @@ import type { BotContext } from "../../context.js";
 export async function offerPreQuestionnaire(ctx: BotContext, course: Course): Promise<void> {
   const { db, clock } = ctx.deps;
   const now = clock.now();
-  const questions = questionCount(db, course.id, "pre");
+  const questions = questionCount(db, course, "pre");
   if (questions === undefined || !isQuestionnaireOpen("pre", course, now)) return;
   enqueue(
     db,

@@ -42,17 +42,16 @@ export async function showSurveyStep(ctx: BotContext, r: ResponseState, before?:
       const sent = await ctx.reply(chunk, { ...HTML, reply_markup: last ? summaryKeyboard(ctx.t, s, position) : undefined });
       if (last) live = sent.message_id;
     }
-    markSurveyShown(ctx.deps.db, r.id, position);
-    await stepShown(ctx, `questionnaire:${r.id}`, live);
+    await stepShown(ctx, `questionnaire:${r.id}`, live, () => markSurveyShown(ctx.deps.db, r.id, position));
   } else {
     const q = r.questions[position]!;
     const given = r.answers[q.id];
     const mask = q.type === "multiple" && Array.isArray(given) ? selectionMask(q, given) : 0;
     const keyboard = questionKeyboard(ctx.t, s, position, ctx.lang, mask);
     const sent = await ctx.reply(questionText(ctx.t, s, position, ctx.lang), { ...HTML, reply_markup: keyboard });
-    markSurveyShown(ctx.deps.db, r.id, position);
     // This copy is the live one: an earlier copy (before an invalid input) or item loses its buttons.
-    await stepShown(ctx, `questionnaire:${r.id}`, keyboard.inline_keyboard.flat().length > 0 ? sent.message_id : null);
+    const live = keyboard.inline_keyboard.flat().length > 0 ? sent.message_id : null;
+    await stepShown(ctx, `questionnaire:${r.id}`, live, () => markSurveyShown(ctx.deps.db, r.id, position));
   }
 }
 

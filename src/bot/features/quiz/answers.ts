@@ -198,19 +198,22 @@ export async function quizText(ctx: BotContext, attemptId: number, next: () => P
   if (!a || a.learnerId !== ctx.from!.id || (a.finishedAt !== null && a.shownItem === a.variant.length)) return next();
   // Other commands work as usual; the quiz waits at its question meanwhile.
   if (text?.startsWith("/")) return next();
-  const cur = a.finishedAt === null && !isOverdue(ctx, a) ? currentItem(db, a, answeredItems(db, a.id)) : null;
-  if (!cur) return showStep(ctx, a.id);
+  const answered = a.finishedAt === null && !isOverdue(ctx, a) ? answeredItems(db, a.id) : null;
+  const cur = answered ? currentItem(db, a, answered) : null;
+  // Nothing is written before these steps are shown: showStep takes the attempt as read here.
+  const known = { a, answered };
+  if (!cur) return showStep(ctx, a.id, undefined, known);
   if (a.shownItem !== cur.item) {
     // The last answer was stored but its next question never reached the chat (a crash): this text
     // was meant for a question the learner has not seen, so it is not taken; the question comes now.
-    return showStep(ctx, a.id, ctx.t("quiz.next_question_first"));
+    return showStep(ctx, a.id, ctx.t("quiz.next_question_first"), known);
   }
   const kind = cur.question.kind;
-  if (kind !== "text" && kind !== "number") return showStep(ctx, a.id, ctx.t("quiz.use_buttons"));
+  if (kind !== "text" && kind !== "number") return showStep(ctx, a.id, ctx.t("quiz.use_buttons"), known);
   const typed = text?.trim() ?? "";
-  if (!typed) return showStep(ctx, a.id, ctx.t("quiz.send_text"));
+  if (!typed) return showStep(ctx, a.id, ctx.t("quiz.send_text"), known);
   if (kind === "number" && parseNumberAnswer(typed) === null) {
-    return showStep(ctx, a.id, ctx.t("quiz.not_a_number", { text: shorten(typed, 50) }));
+    return showStep(ctx, a.id, ctx.t("quiz.not_a_number", { text: shorten(typed, 50) }), known);
   }
   await submit(ctx, a, cur.item, { kind: "text", text: truncate(typed, 500) }, null);
 }
@@ -279,8 +282,8 @@ async function showRecorded(
   } else {
     await ctx.reply(`${answered}\n${feedback}`, HTML);
   }
-  const after = attemptState(ctx.deps.db, a.id)!;
-  if (outcome.finished) await sendResult(ctx, after);
+  // The attempt is read again only for the result (showStep reads it itself).
+  if (outcome.finished) await sendResult(ctx, attemptState(ctx.deps.db, a.id)!);
   else await showStep(ctx, a.id);
 }
 

@@ -54,9 +54,11 @@ export async function sendQuestion(ctx: BotContext, a: AttemptState, cur: Curren
   await sendQuestionPhoto(ctx, cur);
   const { text, keyboard } = renderQuestion(ctx.t, ctx.lang, questionView(a, cur));
   const sent = await ctx.reply(text, { ...HTML, reply_markup: keyboard });
-  markShown(ctx.deps.db, a.id, cur.item);
   // This copy is the live one: an earlier copy (before an invalid input) or question loses its buttons.
-  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null);
+  // `a` is as showStep read it (updates of a chat run one at a time): the same question shown
+  // again after an invalid input has nothing to record.
+  const record = a.shownItem === cur.item ? undefined : () => markShown(ctx.deps.db, a.id, cur.item);
+  await stepShown(ctx, `quiz:${a.id}`, keyboard ? sent.message_id : null, record);
 }
 
 /**
@@ -148,17 +150,24 @@ function reviewNowButton(ctx: BotContext, a: AttemptState): InlineKeyboard | und
 /**
  * Shows the step the attempt is at: the current question, or the result when nothing is left or
  * its time is over (finishing it then). `before`: a line sent first when a question follows.
+ * `known`: the attempt (and its answered items) as the caller read it just now, with nothing
+ * written or awaited since, so it is not read again.
  */
-export async function showStep(ctx: BotContext, attemptId: number, before?: string): Promise<void> {
+export async function showStep(
+  ctx: BotContext,
+  attemptId: number,
+  before?: string,
+  known?: { a: AttemptState; answered: Set<number> | null },
+): Promise<void> {
   const { db, clock } = ctx.deps;
-  let a = attemptState(db, attemptId);
+  let a = known?.a ?? attemptState(db, attemptId);
   if (!a) {
     await ctx.reply(ctx.t("quiz.no_quiz"), HTML);
     return;
   }
   const now = clock.now();
   const overdue = now >= a.endsAt || now >= a.closesAt;
-  const cur = a.finishedAt === null && !overdue ? currentItem(db, a, answeredItems(db, a.id)) : null;
+  const cur = a.finishedAt === null && !overdue ? currentItem(db, a, known?.answered ?? answeredItems(db, a.id)) : null;
   if (cur) {
     await sendQuestion(ctx, a, cur, before);
     return;
