@@ -9,12 +9,14 @@ import {
   accumulateMultiOptions,
   multiOptionCounts,
   addFirstAttempts,
+  addOtherAttempts,
   addProgressPart,
   answerIdRanges,
   responseIdRanges,
-  createFirstAttempts,
-  dropFirstAttempts,
+  createItemTables,
+  dropItemTables,
   itemGroups,
+  scanAnswers,
   answerCounts,
   emptyProgress,
   enrollmentCounts,
@@ -31,6 +33,7 @@ import type { Db } from "./client.js";
 import { getModules } from "./coursesRepo.js";
 import { courseQuestionnaires } from "./questionnaireRepo.js";
 import { quizBank } from "./quizRepo.js";
+import type { QuestionTally } from "./reportsRepo.js";
 import type { Course, Module, Quiz } from "./schema/index.js";
 import { itemStats, type ItemStats, type ItemSums } from "../domain/itemAnalysis.js";
 import { comparableQuestions, type Question, type QuestionnaireKind } from "../domain/questionnaire.js";
@@ -190,24 +193,60 @@ export async function itemAnalysis(
   pause: () => Promise<unknown> = () => tick(),
   sliceSize?: number,
 ): Promise<Map<number, ItemAnalysisRow[]>> {
+  return (await scanItems(db, quizzes, pause, { sliceSize })).items;
+}
+
+/**
+ * The one pass over the answers behind item analysis and, with `tallies`, /quizstats's answers
+ * and right answers per question over every attempt (retakes and unfinished ones too): those
+ * attempts join the scan as "third 0", so /quizstats reads the answers once, not twice.
+ */
+async function scanItems(
+  db: Db,
+  quizzes: readonly Pick<Quiz, "id" | "questionCount">[],
+  pause: () => Promise<unknown>,
+  options: { sliceSize?: number; tallies?: boolean },
+): Promise<{ items: Map<number, ItemAnalysisRow[]>; tallies: Map<number, QuestionTally[]> }> {
   const acc = new Map<number, Map<number, { sums: ItemSums; options: Map<number, number> }>>();
+  const tallies = new Map<number, Map<number, QuestionTally>>();
   const banks = new Map(quizzes.map((q) => [q.id, quizBank(db, q.id)]));
-  // Answers with several options ticked need a second (JSON) pass: only when a bank has such questions.
-  const hasMultiple = [...banks.values()].some((bank) => bank.some((q) => q.kind === "multiple"));
   if (quizzes.length > 0) {
-    const table = createFirstAttempts(db);
+    const tables = createItemTables(db);
     try {
       for (const q of quizzes) {
         await pause();
-        addFirstAttempts(db, table, q);
+        addFirstAttempts(db, tables, q);
       }
-      for (const range of answerIdRanges(db, sliceSize)) {
+      if (options.tallies) {
+        for (const q of quizzes) {
+          await pause();
+          addOtherAttempts(db, tables, q);
+        }
+      }
+      const ranges = answerIdRanges(db, options.sliceSize);
+      for (const range of ranges) {
         await pause();
-        accumulateItems(acc, itemGroups(db, table, range));
-        if (hasMultiple) accumulateMultiOptions(acc, multiOptionCounts(db, table, range));
+        scanAnswers(db, tables, range);
+      }
+      const groups = itemGroups(db, tables);
+      accumulateItems(acc, groups);
+      for (const g of groups) {
+        const quiz = tallies.get(g.quizId) ?? new Map<number, QuestionTally>();
+        tallies.set(g.quizId, quiz);
+        const t = quiz.get(g.position) ?? { position: g.position, answers: 0, right: 0 };
+        quiz.set(g.position, t);
+        t.answers += g.n;
+        t.right += g.right;
+      }
+      // Answers with several options ticked need a second (JSON) pass: only when the first one found some.
+      if (groups.some((g) => g.option === -2 && g.third > 0)) {
+        for (const range of ranges) {
+          await pause();
+          accumulateMultiOptions(acc, multiOptionCounts(db, tables, range));
+        }
       }
     } finally {
-      dropFirstAttempts(db, table);
+      dropItemTables(db, tables);
     }
   }
   const out = new Map<number, ItemAnalysisRow[]>();
@@ -232,17 +271,30 @@ export async function itemAnalysis(
       }),
     );
   }
-  return out;
+  return {
+    items: out,
+    tallies: new Map(
+      [...tallies].map(([quizId, byPosition]) => [quizId, [...byPosition.values()].sort((a, b) => a.position - b.position)]),
+    ),
+  };
 }
 
-/** Item analysis of every live quiz of a course (for /quizstats: no progress or questionnaires). */
-export async function courseItemAnalysis(db: Db, courseId: string): Promise<{ quiz: Quiz; module: Module; items: ItemAnalysisRow[] }[]> {
+/**
+ * Item analysis of every live quiz of a course, and each quiz's answers and right answers per
+ * question over all its attempts (for /quizstats: no progress or questionnaires).
+ */
+export async function courseItemAnalysis(
+  db: Db,
+  courseId: string,
+): Promise<{ quiz: Quiz; module: Module; items: ItemAnalysisRow[]; tallies: QuestionTally[] }[]> {
   const quizzes = liveQuizzes(db, courseId);
-  const items = await itemAnalysis(
+  const { items, tallies } = await scanItems(
     db,
     quizzes.map((q) => q.quiz),
+    () => tick(),
+    { tallies: true },
   );
-  return quizzes.map(({ quiz, module }) => ({ quiz, module, items: items.get(quiz.id) ?? [] }));
+  return quizzes.map(({ quiz, module }) => ({ quiz, module, items: items.get(quiz.id) ?? [], tallies: tallies.get(quiz.id) ?? [] }));
 }
 
 async function analyseQuestions(

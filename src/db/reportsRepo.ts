@@ -4,6 +4,7 @@
  */
 import type { QuestionnaireKind } from "../domain/questionnaire.js";
 import { normaliseText, type ScorePolicy } from "../domain/quiz.js";
+import { moduleScoreSelect } from "./analysisRepo.js";
 import type { Db } from "./client.js";
 
 // ---- quizzes ----
@@ -18,20 +19,18 @@ export interface QuizTotals {
 }
 
 export function quizTotals(db: Db, quizId: number, policy: ScorePolicy, passScore: number): QuizTotals {
+  // Both read the covering index quiz_attempts_quiz_learner in learner order: no sort, no table row.
   const learners = db.$client
-    .prepare<[number], { n: number }>("SELECT COUNT(DISTINCT learner_id) AS n FROM quiz_attempts WHERE quiz_id = ?")
+    .prepare<[number], { n: number }>(
+      "SELECT COUNT(*) AS n FROM (SELECT learner_id FROM quiz_attempts WHERE quiz_id = ? GROUP BY learner_id)",
+    )
     .get(quizId)!.n;
   // A learner's module score: the best finished attempt, or the last one under the "last" policy.
   const scores = db.$client
-    .prepare<[{ policy: string; quizId: number; pass: number }], { scored: number; passed: number | null; average: number | null }>(
-      `SELECT COUNT(*) AS scored, SUM(s >= @pass) AS passed, AVG(s) AS average FROM (
-         SELECT CASE WHEN @policy = 'last' THEN MAX(CASE WHEN rn = 1 THEN s END) ELSE MAX(s) END AS s
-           FROM (SELECT learner_id, COALESCE(score, 0) AS s,
-                        ROW_NUMBER() OVER (PARTITION BY learner_id ORDER BY attempt_no DESC) AS rn
-                   FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL)
-          GROUP BY learner_id)`,
+    .prepare<[{ from: number; to: number; pass: number }], { scored: number; passed: number | null; average: number | null }>(
+      `SELECT COUNT(*) AS scored, SUM(score >= @pass) AS passed, AVG(score) AS average FROM (${moduleScoreSelect({ id: quizId, scorePolicy: policy })})`,
     )
-    .get({ policy, quizId, pass: passScore })!;
+    .get({ from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER, pass: passScore })!;
   return { learners, passed: scores.passed ?? 0, average: scores.scored > 0 ? scores.average : null };
 }
 
@@ -69,7 +68,8 @@ export function identicalWrongAnswers(db: Db, quizId: number): IdenticalWrong[] 
       `SELECT position, MIN(text) AS text, group_concat(DISTINCT learner_id) AS ids FROM (
          SELECT a.question_position AS position, json_extract(a.answer, '$.text') AS text, t.learner_id
            FROM quiz_answers a JOIN quiz_attempts t ON t.id = a.attempt_id
-          WHERE t.quiz_id = ? AND a.correct = 0 AND json_extract(a.answer, '$.kind') = 'text')
+          -- instr() first: a cheap necessary condition, so only text answers are parsed as JSON.
+          WHERE t.quiz_id = ? AND a.correct = 0 AND instr(a.answer, '"text"') > 0 AND json_extract(a.answer, '$.kind') = 'text')
         WHERE text IS NOT NULL
         GROUP BY position, lower(trim(text))`,
     )

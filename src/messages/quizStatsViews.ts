@@ -5,7 +5,7 @@ import { floorTenth } from "../domain/quiz.js";
 import { shorten } from "../domain/text.js";
 import type { Db } from "../db/client.js";
 import { courseQuizzes, quizBank } from "../db/quizRepo.js";
-import { identicalWrongAnswers, quizQuestionTallies, quizTotals } from "../db/reportsRepo.js";
+import { identicalWrongAnswers, quizQuestionTallies, quizTotals, type QuestionTally } from "../db/reportsRepo.js";
 import type { Course } from "../db/schema/index.js";
 import { courseTitle } from "./courseViews.js";
 import { formatNumber } from "./format.js";
@@ -15,6 +15,8 @@ import { moduleName } from "./quizViews.js";
 /**
  * The report's lines for these courses (the "none" line when there are no courses). `first`: lines
  * put right under a course's header, by course id (the flagged questions of item analysis).
+ * `tallies`: each quiz's answers per question by quiz id, when the caller already has them (the
+ * item-analysis scan counts them in the same pass); otherwise they are queried.
  */
 export function quizStatsReport(
   db: Db,
@@ -22,12 +24,20 @@ export function quizStatsReport(
   lang: Locale,
   courses: readonly Course[],
   first?: ReadonlyMap<string, readonly string[]>,
+  tallies?: ReadonlyMap<number, readonly QuestionTally[]>,
 ): string[] {
-  const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? []));
+  const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? [], tallies));
   return lines.length > 0 ? lines : [t("quiz.stats.none")];
 }
 
-function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly string[]): string[] {
+function courseLines(
+  db: Db,
+  t: T,
+  lang: Locale,
+  course: Course,
+  first: readonly string[],
+  tallies: ReadonlyMap<number, readonly QuestionTally[]> | undefined,
+): string[] {
   const lines = ["", t("quiz.stats.header", { course: courseTitle(course, lang) }), ...first];
   const quizzes = courseQuizzes(db, course.id);
   if (quizzes.length === 0) lines.push(t("quiz.progress.no_quizzes"));
@@ -46,7 +56,7 @@ function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly
         average: totals.average === null ? "—" : formatNumber(floorTenth(totals.average), lang),
       }),
     );
-    const hardest = quizQuestionTallies(db, quiz.id)
+    const hardest = (tallies?.get(quiz.id) ?? quizQuestionTallies(db, quiz.id))
       .map((q) => ({ ...q, share: q.right / q.answers }))
       .filter((q) => q.share < 1)
       .sort((a, b) => a.share - b.share || a.position - b.position)

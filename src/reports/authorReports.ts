@@ -4,6 +4,7 @@
  */
 import type { Db } from "../db/client.js";
 import { courseItemAnalysis } from "../db/courseAnalysis.js";
+import type { QuestionTally } from "../db/reportsRepo.js";
 import type { Course } from "../db/schema/index.js";
 import type { Locale } from "../domain/locale.js";
 import { translator } from "../messages/i18n.js";
@@ -15,8 +16,13 @@ import { flaggedQuestionLines } from "../messages/reportViews.js";
 export async function quizStatsLines(db: Db, courses: readonly Course[], lang: Locale): Promise<string[]> {
   const t = translator(lang);
   const flagged = new Map<string, string[]>();
-  for (const course of courses) flagged.set(course.id, flaggedQuestionLines(t, lang, course, await courseItemAnalysis(db, course.id)));
-  return quizStatsReport(db, t, lang, courses, flagged);
+  const tallies = new Map<number, QuestionTally[]>();
+  for (const course of courses) {
+    const quizzes = await courseItemAnalysis(db, course.id);
+    flagged.set(course.id, flaggedQuestionLines(t, lang, course, quizzes));
+    for (const q of quizzes) tallies.set(q.quiz.id, q.tallies);
+  }
+  return quizStatsReport(db, t, lang, courses, flagged, tallies);
 }
 
 /** /results: the questionnaires' counts, distributions and before/after comparison. */
