@@ -229,7 +229,8 @@ export function createItemTables(db: Db): ItemTables {
   const n = `${process.pid}_${++tableSeq}`;
   const tables = { attempts: `analysis_attempts_${n}`, sums: `analysis_sums_${n}` };
   db.$client.exec(
-    `CREATE TEMP TABLE ${tables.attempts} (attempt_id INTEGER PRIMARY KEY, quiz_id INTEGER NOT NULL, third INTEGER NOT NULL, score REAL NOT NULL, qc INTEGER NOT NULL);
+    `CREATE TEMP TABLE ${tables.attempts} (attempt_id INTEGER PRIMARY KEY, quiz_id INTEGER NOT NULL, learner_id INTEGER NOT NULL,
+       third INTEGER NOT NULL, score REAL NOT NULL, qc INTEGER NOT NULL);
      CREATE TEMP TABLE ${tables.sums} (k INTEGER PRIMARY KEY, n INTEGER NOT NULL, sx REAL NOT NULL, sxx REAL NOT NULL,
        sy REAL NOT NULL, syy REAL NOT NULL, sxy REAL NOT NULL, nright INTEGER NOT NULL)`,
   );
@@ -244,9 +245,9 @@ export function createItemTables(db: Db): ItemTables {
 export function addFirstAttempts(db: Db, tables: ItemTables, quiz: { id: number; questionCount: number }): void {
   db.$client
     .prepare(
-      `INSERT INTO temp.${tables.attempts} (attempt_id, quiz_id, third, score, qc)
-       SELECT id, @quizId, NTILE(3) OVER (ORDER BY score, id), score, @qc FROM (
-         SELECT id, MIN(attempt_no) AS first_no, COALESCE(score, 0) AS score
+      `INSERT INTO temp.${tables.attempts} (attempt_id, quiz_id, learner_id, third, score, qc)
+       SELECT id, @quizId, learner_id, NTILE(3) OVER (ORDER BY score, id), score, @qc FROM (
+         SELECT id, learner_id, MIN(attempt_no) AS first_no, COALESCE(score, 0) AS score
          FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL GROUP BY learner_id)`,
     )
     .run({ quizId: quiz.id, qc: Math.max(1, quiz.questionCount) });
@@ -256,8 +257,8 @@ export function addFirstAttempts(db: Db, tables: ItemTables, quiz: { id: number;
 export function addOtherAttempts(db: Db, tables: ItemTables, quiz: { id: number; questionCount: number }): void {
   db.$client
     .prepare(
-      `INSERT OR IGNORE INTO temp.${tables.attempts} (attempt_id, quiz_id, third, score, qc)
-       SELECT id, @quizId, 0, 0, @qc FROM quiz_attempts WHERE quiz_id = @quizId`,
+      `INSERT OR IGNORE INTO temp.${tables.attempts} (attempt_id, quiz_id, learner_id, third, score, qc)
+       SELECT id, @quizId, learner_id, 0, 0, @qc FROM quiz_attempts WHERE quiz_id = @quizId`,
     )
     .run({ quizId: quiz.id, qc: Math.max(1, quiz.questionCount) });
 }

@@ -4,7 +4,7 @@
  */
 import type { QuestionnaireKind } from "../domain/questionnaire.js";
 import { normaliseText, type ScorePolicy } from "../domain/quiz.js";
-import { moduleScoreSelect } from "./analysisRepo.js";
+import { moduleScoreSelect, type ItemTables } from "./analysisRepo.js";
 import type { Db } from "./client.js";
 
 // ---- quizzes ----
@@ -68,12 +68,42 @@ export function identicalWrongAnswers(db: Db, quizId: number): IdenticalWrong[] 
       `SELECT position, MIN(text) AS text, group_concat(DISTINCT learner_id) AS ids FROM (
          SELECT a.question_position AS position, json_extract(a.answer, '$.text') AS text, t.learner_id
            FROM quiz_answers a JOIN quiz_attempts t ON t.id = a.attempt_id
-          -- instr() first: a cheap necessary condition, so only text answers are parsed as JSON.
-          WHERE t.quiz_id = ? AND a.correct = 0 AND instr(a.answer, '"text"') > 0 AND json_extract(a.answer, '$.kind') = 'text')
+          WHERE t.quiz_id = ? AND a.correct = 0 AND json_extract(a.answer, '$.kind') = 'text')
         WHERE text IS NOT NULL
         GROUP BY position, lower(trim(text))`,
     )
     .iterate(quizId);
+  return identicalGroups(rows);
+}
+
+/**
+ * identicalWrongAnswers of every quiz whose attempts are in an item-analysis attempts table
+ * (analysisRepo's ItemTables, with every attempt: /quizstats), by quiz id: one sequential pass
+ * over the answers instead of an index walk per quiz. instr() first: a cheap necessary
+ * condition, so only the wrong text answers are parsed as JSON.
+ */
+export function identicalWrongAnswersIn(db: Db, tables: Pick<ItemTables, "attempts">): Map<number, IdenticalWrong[]> {
+  const rows = db.$client
+    .prepare<[], { quizId: number; position: number; text: string; ids: string }>(
+      `SELECT quiz_id AS quizId, position, MIN(text) AS text, group_concat(DISTINCT learner_id) AS ids FROM (
+         SELECT f.quiz_id, a.question_position AS position, json_extract(a.answer, '$.text') AS text, f.learner_id
+           FROM quiz_answers a CROSS JOIN temp.${tables.attempts} f ON f.attempt_id = a.attempt_id
+          WHERE a.correct = 0 AND instr(a.answer, '"text"') > 0 AND json_extract(a.answer, '$.kind') = 'text')
+        WHERE text IS NOT NULL
+        GROUP BY quiz_id, position, lower(trim(text))`,
+    )
+    .all();
+  const byQuiz = new Map<number, typeof rows>();
+  for (const r of rows) {
+    const list = byQuiz.get(r.quizId) ?? [];
+    list.push(r);
+    byQuiz.set(r.quizId, list);
+  }
+  return new Map([...byQuiz].map(([quizId, quizRows]) => [quizId, identicalGroups(quizRows)]));
+}
+
+/** Merges SQLite's rough groups (in their GROUP BY order) by the domain's normalisation; keeps those of two learners or more. */
+function identicalGroups(rows: Iterable<{ position: number; text: string; ids: string }>): IdenticalWrong[] {
   const groups = new Map<string, { position: number; text: string; learners: Set<number> }>();
   for (const r of rows) {
     const norm = normaliseText(r.text);

@@ -5,18 +5,24 @@ import { floorTenth } from "../domain/quiz.js";
 import { shorten } from "../domain/text.js";
 import type { Db } from "../db/client.js";
 import { courseQuizzes, quizBank } from "../db/quizRepo.js";
-import { identicalWrongAnswers, quizQuestionTallies, quizTotals, type QuestionTally } from "../db/reportsRepo.js";
+import { identicalWrongAnswers, quizQuestionTallies, quizTotals, type IdenticalWrong, type QuestionTally } from "../db/reportsRepo.js";
 import type { Course } from "../db/schema/index.js";
 import { courseTitle } from "./courseViews.js";
 import { formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { moduleName } from "./quizViews.js";
 
+/** A quiz's per-question tallies and identical wrong answers, computed by the caller. */
+export interface QuizCounts {
+  tallies: readonly QuestionTally[];
+  identical: readonly IdenticalWrong[];
+}
+
 /**
  * The report's lines for these courses (the "none" line when there are no courses). `first`: lines
  * put right under a course's header, by course id (the flagged questions of item analysis).
- * `tallies`: each quiz's answers per question by quiz id, when the caller already has them (the
- * item-analysis scan counts them in the same pass); otherwise they are queried.
+ * `counted`: each quiz's answers per question and identical wrong answers by quiz id, when the
+ * caller already has them (the item-analysis scan counts them); otherwise they are queried.
  */
 export function quizStatsReport(
   db: Db,
@@ -24,9 +30,9 @@ export function quizStatsReport(
   lang: Locale,
   courses: readonly Course[],
   first?: ReadonlyMap<string, readonly string[]>,
-  tallies?: ReadonlyMap<number, readonly QuestionTally[]>,
+  counted?: ReadonlyMap<number, QuizCounts>,
 ): string[] {
-  const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? [], tallies));
+  const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? [], counted));
   return lines.length > 0 ? lines : [t("quiz.stats.none")];
 }
 
@@ -36,7 +42,7 @@ function courseLines(
   lang: Locale,
   course: Course,
   first: readonly string[],
-  tallies: ReadonlyMap<number, readonly QuestionTally[]> | undefined,
+  counted: ReadonlyMap<number, QuizCounts> | undefined,
 ): string[] {
   const lines = ["", t("quiz.stats.header", { course: courseTitle(course, lang) }), ...first];
   const quizzes = courseQuizzes(db, course.id);
@@ -56,7 +62,8 @@ function courseLines(
         average: totals.average === null ? "—" : formatNumber(floorTenth(totals.average), lang),
       }),
     );
-    const hardest = (tallies?.get(quiz.id) ?? quizQuestionTallies(db, quiz.id))
+    const known = counted?.get(quiz.id);
+    const hardest = (known?.tallies ?? quizQuestionTallies(db, quiz.id))
       .map((q) => ({ ...q, share: q.right / q.answers }))
       .filter((q) => q.share < 1)
       .sort((a, b) => a.share - b.share || a.position - b.position)
@@ -69,7 +76,7 @@ function courseLines(
         );
       }
     }
-    for (const g of identicalWrongAnswers(db, quiz.id)) {
+    for (const g of known?.identical ?? identicalWrongAnswers(db, quiz.id)) {
       lines.push(
         t("quiz.stats.identical", {
           question: label(g.position),
