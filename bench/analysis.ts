@@ -6,15 +6,19 @@
  * - the time of the aggregate queries, of the charts and PDF, and in all;
  * - the event loop's delay while it ran (p50/p99/max): what a learner's reply would wait.
  *
- * Options (environment): BENCH_LEARNERS=100000 BENCH_CHUNK=20000 (learners per query chunk)
+ * Options (environment): BENCH_LEARNERS=100000 BENCH_CHUNK=20000 (learners per query chunk, main thread only)
  * BENCH_LANG=kk BENCH_KEEP=1 (keep the database and write the PDF next to it)
  * BENCH_DB=<path of a kept bench.sqlite> (skip seeding). BENCH_IN_THREAD=1: compute on the main
  * thread with pauses (as before the worker; also what an in-memory database does) instead of in
- * the worker thread /report and the automatic job use.
+ * the worker thread /report and the automatic job use. BENCH_DIST=1: the worker runs the compiled
+ * dist/ (built first when stale), as `npm start` does, instead of the sources compiled by tsx
+ * inside the worker (which costs 1-2 s of CPU per run that production never pays).
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { loadCoursesFromDir } from "../src/courses/loadCourses.js";
 import { closeDatabase, openDatabase, type Db } from "../src/db/client.js";
@@ -24,12 +28,13 @@ import type { Locale } from "../src/domain/locale.js";
 import { projectRoot } from "../src/paths.js";
 import { analyseCourse } from "../src/db/courseAnalysis.js";
 import { renderReport, type RenderedReport } from "../src/reports/courseReport.js";
-import { buildReportsInWorker } from "../src/reports/reportThread.js";
+import { buildReportsInWorker as buildFromSources } from "../src/reports/reportThread.js";
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 100_000);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 20_000);
 const LANG = (process.env.BENCH_LANG ?? "kk") as Locale;
 const IN_THREAD = process.env.BENCH_IN_THREAD === "1";
+const FROM_DIST = process.env.BENCH_DIST === "1";
 const COURSE = "intro-programming";
 /** Share of the learners (percent) who take each module's quiz: a typical MOOC funnel. */
 const TAKE = [72, 55, 44, 38];
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
     console.log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s:`, counts);
     db.$client.pragma("wal_checkpoint(TRUNCATE)");
 
+    if (FROM_DIST) execFileSync(process.execPath, [join(projectRoot, "scripts", "build.mjs")], { stdio: "inherit" });
     const course = getCourse(db, COURSE)!;
     const delay = monitorEventLoopDelay({ resolution: 10 });
     const cpu = process.cpuUsage();
@@ -174,9 +180,14 @@ async function main(): Promise<void> {
       );
       report = await renderReport(analysis, LANG, ["Bench author"]);
     } else {
-      [report] = (await buildReportsInWorker(path, { courseId: COURSE, now, langs: [LANG], team: ["Bench author"], chunkSize: CHUNK })) as [
-        RenderedReport,
-      ];
+      const buildReportsInWorker = FROM_DIST
+        ? (
+            (await import(pathToFileURL(join(projectRoot, "dist", "reports", "reportThread.js")).href)) as {
+              buildReportsInWorker: typeof buildFromSources;
+            }
+          ).buildReportsInWorker
+        : buildFromSources;
+      [report] = (await buildReportsInWorker(path, { courseId: COURSE, now, langs: [LANG], team: ["Bench author"] })) as [RenderedReport];
     }
     const analysis = report.analysis;
     const total = performance.now() - t;

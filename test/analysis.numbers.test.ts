@@ -16,6 +16,7 @@ import { translator } from "../src/messages/i18n.js";
 import { reportPdf } from "../src/messages/reportPdf.js";
 import { flaggedQuestionLines } from "../src/messages/reportViews.js";
 import { analyseCourse, courseItemAnalysis, isEmptyAnalysis, itemAnalysis, type CourseAnalysis } from "../src/db/courseAnalysis.js";
+import { quizQuestionTallies, quizTotals } from "../src/db/reportsRepo.js";
 import { QUIZ1_FIRST, seedAnalysisCourse } from "./support/analysisSeed.js";
 import { T0, TestBot } from "./support/harness.js";
 
@@ -70,8 +71,9 @@ describe("the numbers behind the charts (seeded course, worked out by hand)", ()
     expected[19] = 1;
     const a = await analysis();
     expect(a.progressBuckets).toEqual(expected);
-    // Chunked by learner ranges (as for a big course), the same numbers.
+    // Chunked by learner ranges (as for a big course), or not at all (the worker), the same numbers.
     expect((await analysis(2)).progressBuckets).toEqual(expected);
+    expect((await analysis(Infinity)).progressBuckets).toEqual(expected);
     const data = progressData(a);
     expect(data[7]).toEqual({ from: 35, to: 40, count: 0, status: "not_completed" });
     expect(data[8]!.status).toBe("passed");
@@ -90,6 +92,59 @@ describe("the numbers behind the charts (seeded course, worked out by hand)", ()
       { module: "Модуль 2", measure: "Доля сдавших", value: 66.7 },
       { module: "Модуль 2", measure: "Средний балл", value: 75 },
     ]);
+  });
+
+  it("module scores follow the quiz's policy ('last': the last finished attempt, not the best); /quizstats tallies count every attempt", async () => {
+    const db = tb.db.$client;
+    const q1 = (await analysis()).quizzes[0]!.quiz.id;
+    // L1 takes quiz 1 a third time and scores 20 (Q1 right only), then starts a fourth and leaves it.
+    const third = db
+      .prepare(
+        `INSERT INTO quiz_attempts (learner_id, quiz_id, attempt_no, variant, started_at, ends_at, finished_at, end_reason, score, passed)
+         VALUES (1, ?, 3, '[]', ?, ?, ?, 'submitted', 20, 0)`,
+      )
+      .run(q1, T0, T0 + 1e9, T0).lastInsertRowid as number;
+    const answer = db.prepare(
+      "INSERT INTO quiz_answers (attempt_id, item, question_position, answer, correct, score, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (let i = 0; i < 5; i++)
+      answer.run(third, i, i, JSON.stringify({ kind: "choice", options: [i === 0 ? 0 : 1] }), i === 0 ? 1 : 0, i === 0 ? 1 : 0, T0);
+    const fourth = db
+      .prepare(`INSERT INTO quiz_attempts (learner_id, quiz_id, attempt_no, variant, started_at, ends_at) VALUES (1, ?, 4, '[]', ?, ?)`)
+      .run(q1, T0, T0 + 1e9).lastInsertRowid as number;
+    answer.run(fourth, 0, 2, JSON.stringify({ kind: "choice", options: [0] }), 1, 1, T0);
+
+    // "best": L1's module score is still the retake's 100.
+    let a = await analysis();
+    expect([a.quizzes[0]!.scored, a.quizzes[0]!.passed, a.quizzes[0]!.average]).toEqual([6, 3, 60]);
+    expect(a.progressBuckets[19]).toBe(1);
+    db.prepare("UPDATE quizzes SET score_policy = 'last' WHERE id = ?").run(q1);
+    a = await analysis();
+    // 20, 80, 40, 40, 60, 40: two pass (≥ 60), average 280 / 6 = 46.7 floored to 46.6.
+    expect([a.quizzes[0]!.takers, a.quizzes[0]!.scored, a.quizzes[0]!.passed, a.quizzes[0]!.average]).toEqual([6, 6, 2, 46.6]);
+    // L1's progress (20 + 100) / 2 = 60: bucket 12 instead of 19; the same by learner chunks of 2.
+    const expected = Array.from({ length: 20 }, () => 0);
+    expected[0] = 1;
+    expected[4] = 3;
+    expected[6] = 1;
+    expected[12] = 1;
+    expected[13] = 1;
+    expect(a.progressBuckets).toEqual(expected);
+    expect((await analysis(2)).progressBuckets).toEqual(expected);
+    expect(a.funnel).toEqual({ tookQuiz: 6, passedCourse: 2, certificate: 0 });
+    // Item analysis still reads first attempts only.
+    expect(a.quizzes[0]!.items.map((i) => i.stats.n)).toEqual([6, 6, 6, 6, 6]);
+    // /quizstats's tallies, counted in the item-analysis pass, equal the per-quiz query over every attempt.
+    const [first] = await courseItemAnalysis(tb.db, "python-101");
+    expect(first!.tallies).toEqual(quizQuestionTallies(tb.db, q1).sort((x, y) => x.position - y.position));
+    expect(first!.tallies.map((t) => [t.answers, t.right])).toEqual([
+      [8, 8],
+      [8, 4],
+      [9, 5],
+      [8, 4],
+      [8, 2],
+    ]);
+    expect(quizTotals(tb.db, q1, "last", 60)).toEqual({ learners: 6, passed: 2, average: 280 / 6 });
   });
 
   it("item analysis: facility, discrimination (thirds), point-biserial, option counts, flags — first attempts only", async () => {

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { csvField, csvRow, toCsv } from "../src/domain/csv.js";
 import { countedNumericStats, summarizeCounted } from "../src/domain/questionnaireStats.js";
 import { summarizeQuestion, type AnswerValue, type Question } from "../src/domain/questionnaire.js";
+import { courseItemAnalysis } from "../src/db/courseAnalysis.js";
 import { identicalWrongAnswers, quizQuestionTallies, quizTotals } from "../src/db/reportsRepo.js";
 import { CsvFileWriter } from "../src/reports/csvFile.js";
 import { courseYaml } from "./support/courses.js";
@@ -110,7 +111,7 @@ describe("/quizstats figures from SQL", () => {
     expect(quizTotals(tb.db, quizId() + 99, "best", 60)).toEqual({ learners: 0, passed: 0, average: null });
   });
 
-  it("answers and right answers per question; identical wrong texts grouped across case and quotes", () => {
+  it("answers and right answers per question; identical wrong texts grouped across case and quotes", async () => {
     expect(quizQuestionTallies(tb.db, quizId()).sort((a, b) => a.position - b.position)).toEqual([
       { position: 0, answers: 4, right: 2 },
       { position: 1, answers: 5, right: 1 },
@@ -119,6 +120,10 @@ describe("/quizstats figures from SQL", () => {
     const groups = identicalWrongAnswers(tb.db, quizId());
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ position: 1, learnerIds: [2, 3] });
+    // /quizstats takes both from the item-analysis pass over every attempt (the unfinished one too): the same figures.
+    const scanned = (await courseItemAnalysis(tb.db, "python-101")).find((q) => q.quiz.id === quizId())!;
+    expect(scanned.tallies).toEqual(quizQuestionTallies(tb.db, quizId()).sort((a, b) => a.position - b.position));
+    expect(scanned.identical).toEqual(groups);
   });
 
   it("/quizstats shows them in one message", async () => {

@@ -104,6 +104,31 @@ export function addProgressPart(into: ProgressPart, part: ProgressPart): Progres
 }
 
 /**
+ * The module score of each learner with a finished attempt at one quiz in a learner range (the
+ * same rule as quizRepo's moduleScore and MODULE_SCORES: the best finished attempt, or under the
+ * "last" policy the finished attempt with the highest number), as a SELECT of (learner_id,
+ * quiz_id, score). The policy is known per quiz, so each quiz gets the plain aggregate its policy
+ * needs: one range scan of the covering index quiz_attempts_quiz_learner in learner order, with no
+ * sort and no window function (the window over every attempt was most of the progress query).
+ * "last" uses SQLite's bare column of a MAX() aggregate: the score of the row with the highest
+ * attempt number.
+ */
+export function moduleScoreSelect(quiz: { id: number; scorePolicy: string }): string {
+  const id = Math.trunc(quiz.id);
+  const where = `quiz_id = ${id} AND finished_at IS NOT NULL AND learner_id BETWEEN @from AND @to`;
+  return quiz.scorePolicy === "last"
+    ? `SELECT learner_id, ${id} AS quiz_id, COALESCE(score, 0) AS score FROM (
+         SELECT learner_id, MAX(attempt_no) AS last_no, score FROM quiz_attempts WHERE ${where} GROUP BY learner_id)`
+    : `SELECT learner_id, ${id} AS quiz_id, MAX(COALESCE(score, 0)) AS score FROM quiz_attempts WHERE ${where} GROUP BY learner_id`;
+}
+
+/** moduleScoreSelect of several quizzes as one row set (none: an empty one). */
+function moduleScoresOf(quizzes: readonly QuizWithModule[]): string {
+  if (quizzes.length === 0) return "SELECT NULL AS learner_id, NULL AS quiz_id, NULL AS score WHERE 0";
+  return quizzes.map((q) => moduleScoreSelect(q.quiz)).join("\n UNION ALL\n");
+}
+
+/**
  * Course progress (domain courseProgress: the mean module score over all graded quizzes, a quiz
  * never finished counting 0, floored to a tenth) of the enrolled learners in one id range,
  * bucketed, plus the funnel counts and each module's numbers for that range.
@@ -119,7 +144,7 @@ export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWit
   const part = emptyProgress();
   const buckets = db.$client
     .prepare(
-      `WITH ${MODULE_SCORES},
+      `WITH ms AS (${moduleScoresOf(quizzes)}),
        -- No join of enrollments to the module scores (neither side is indexed for it): a learner's
        -- progress is the sum over a UNION ALL of a 0 row per enrollment and their module scores.
        prog AS (
@@ -134,7 +159,14 @@ export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWit
               SUM(p >= @passed) AS passed, SUM(p >= @certificate) AS certificate
        FROM prog GROUP BY bucket`,
     )
-    .all({ ...params, passed: RULES.progress.passed, certificate: RULES.progress.certificate }) as {
+    .all({
+      courseId,
+      from: range.from,
+      to: range.to,
+      nq: params.nq,
+      passed: RULES.progress.passed,
+      certificate: RULES.progress.certificate,
+    }) as {
     bucket: number;
     n: number;
     passed: number;
@@ -156,18 +188,22 @@ export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWit
       )
       .get(params) as { n: number }
   ).n;
-  const mods = db.$client
-    .prepare(
-      `WITH ${MODULE_SCORES},
-       takers AS (SELECT quiz_id, COUNT(DISTINCT learner_id) AS n FROM quiz_attempts
-                  WHERE quiz_id IN (SELECT id FROM q) AND learner_id BETWEEN @from AND @to GROUP BY quiz_id)
-       SELECT q.id AS quizId, COALESCE(t.n, 0) AS takers, COUNT(ms.learner_id) AS scored,
-              COALESCE(SUM(ms.score >= q.pass_score), 0) AS passed, COALESCE(SUM(ms.score), 0) AS scoreSum
-       FROM q LEFT JOIN ms ON ms.quiz_id = q.id LEFT JOIN takers t ON t.quiz_id = q.id
-       GROUP BY q.id`,
-    )
-    .all(params) as { quizId: number; takers: number; scored: number; passed: number; scoreSum: number }[];
-  for (const m of mods) part.modules.set(m.quizId, { takers: m.takers, scored: m.scored, passed: m.passed, scoreSum: m.scoreSum });
+  for (const { quiz } of quizzes) {
+    const r = { from: range.from, to: range.to };
+    const takers = (
+      db.$client
+        .prepare(
+          `SELECT COUNT(*) AS n FROM (SELECT learner_id FROM quiz_attempts WHERE quiz_id = @quizId AND learner_id BETWEEN @from AND @to GROUP BY learner_id)`,
+        )
+        .get({ ...r, quizId: quiz.id }) as { n: number }
+    ).n;
+    const m = db.$client
+      .prepare(
+        `SELECT COUNT(*) AS scored, COALESCE(SUM(score >= @pass), 0) AS passed, COALESCE(SUM(score), 0) AS scoreSum FROM (${moduleScoreSelect(quiz)})`,
+      )
+      .get({ ...r, pass: quiz.passScore }) as { scored: number; passed: number; scoreSum: number };
+    part.modules.set(quiz.id, { takers, scored: m.scored, passed: m.passed, scoreSum: m.scoreSum });
+  }
   return part;
 }
 
@@ -175,39 +211,69 @@ export function progressPart(db: Db, courseId: string, quizzes: readonly QuizWit
 
 let tableSeq = 0;
 
-/**
- * Item analysis reads each learner's first finished attempt at a quiz, split in thirds by score
- * (SQLite's NTILE(3) over score, then id). They go into a temporary table keyed by attempt id
- * (one per computation, so two reports at once do not collide), which the answer scan below
- * looks up by rowid. Returns the table's name; drop it with `dropFirstAttempts`.
- */
-export function createFirstAttempts(db: Db): string {
-  const table = `analysis_first_${process.pid}_${++tableSeq}`;
-  db.$client.exec(
-    `CREATE TEMP TABLE ${table} (attempt_id INTEGER PRIMARY KEY, quiz_id INTEGER NOT NULL, third INTEGER NOT NULL, score REAL NOT NULL, qc INTEGER NOT NULL)`,
-  );
-  return table;
+/** The temporary tables of one item-analysis computation (one pair each, so two reports at once do not collide). */
+export interface ItemTables {
+  /** Attempts read, keyed by attempt id: third 1-3 for a learner's first finished attempt, 0 for any other (tallies only). */
+  attempts: string;
+  /** Sums per group key (quiz, question, third, option), accumulated by `scanAnswers`. */
+  sums: string;
 }
 
-export function addFirstAttempts(db: Db, table: string, quiz: { id: number; questionCount: number }): void {
+/**
+ * Item analysis reads each learner's first finished attempt at a quiz, split in thirds by score
+ * (SQLite's NTILE(3) over score, then id). They go into a temporary table keyed by attempt id,
+ * which the answer scan below looks up by rowid; a second one holds the running sums. Drop both
+ * with `dropItemTables`.
+ */
+export function createItemTables(db: Db): ItemTables {
+  const n = `${process.pid}_${++tableSeq}`;
+  const tables = { attempts: `analysis_attempts_${n}`, sums: `analysis_sums_${n}` };
+  db.$client.exec(
+    `CREATE TEMP TABLE ${tables.attempts} (attempt_id INTEGER PRIMARY KEY, quiz_id INTEGER NOT NULL, learner_id INTEGER NOT NULL,
+       third INTEGER NOT NULL, score REAL NOT NULL, qc INTEGER NOT NULL);
+     CREATE TEMP TABLE ${tables.sums} (k INTEGER PRIMARY KEY, n INTEGER NOT NULL, sx REAL NOT NULL, sxx REAL NOT NULL,
+       sy REAL NOT NULL, syy REAL NOT NULL, sxy REAL NOT NULL, nright INTEGER NOT NULL)`,
+  );
+  return tables;
+}
+
+/**
+ * The first finished attempt of each learner at the quiz: MIN(attempt_no) per learner over the
+ * covering index quiz_attempts_quiz_learner (in learner order, so no sort), the bare columns
+ * coming from that attempt's row.
+ */
+export function addFirstAttempts(db: Db, tables: ItemTables, quiz: { id: number; questionCount: number }): void {
   db.$client
     .prepare(
-      `INSERT INTO temp.${table} (attempt_id, quiz_id, third, score, qc)
-       SELECT id, @quizId, NTILE(3) OVER (ORDER BY score, id), score, @qc FROM (
-         SELECT id, COALESCE(score, 0) AS score, ROW_NUMBER() OVER (PARTITION BY learner_id ORDER BY attempt_no) AS rn
-         FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL)
-       WHERE rn = 1`,
+      `INSERT INTO temp.${tables.attempts} (attempt_id, quiz_id, learner_id, third, score, qc)
+       SELECT id, @quizId, learner_id, NTILE(3) OVER (ORDER BY score, id), score, @qc FROM (
+         SELECT id, learner_id, MIN(attempt_no) AS first_no, COALESCE(score, 0) AS score
+         FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL GROUP BY learner_id)`,
     )
     .run({ quizId: quiz.id, qc: Math.max(1, quiz.questionCount) });
 }
 
-export function dropFirstAttempts(db: Db, table: string): void {
-  db.$client.exec(`DROP TABLE IF EXISTS temp.${table}`);
+/** Every other attempt at the quiz (retakes, unfinished ones) as third 0: counted in the per-question tallies only. */
+export function addOtherAttempts(db: Db, tables: ItemTables, quiz: { id: number; questionCount: number }): void {
+  db.$client
+    .prepare(
+      `INSERT OR IGNORE INTO temp.${tables.attempts} (attempt_id, quiz_id, learner_id, third, score, qc)
+       SELECT id, @quizId, learner_id, 0, 0, @qc FROM quiz_attempts WHERE quiz_id = @quizId`,
+    )
+    .run({ quizId: quiz.id, qc: Math.max(1, quiz.questionCount) });
+}
+
+export function dropItemTables(db: Db, tables: ItemTables): void {
+  db.$client.exec(`DROP TABLE IF EXISTS temp.${tables.attempts}; DROP TABLE IF EXISTS temp.${tables.sums}`);
 }
 
 /** Ranges of quiz_answers ids of about `size` rows, to scan the answers in slices. */
 export function answerIdRanges(db: Db, size = 150_000): LearnerRange[] {
-  const row = db.$client.prepare("SELECT MIN(id) AS lo, MAX(id) AS hi FROM quiz_answers").get() as { lo: number | null; hi: number | null };
+  // Two subqueries: SQLite reads MIN or MAX of the rowid from the b-tree's edge only when it is alone in its query.
+  const row = db.$client.prepare("SELECT (SELECT MIN(id) FROM quiz_answers) AS lo, (SELECT MAX(id) FROM quiz_answers) AS hi").get() as {
+    lo: number | null;
+    hi: number | null;
+  };
   if (row.lo === null || row.hi === null) return [];
   const out: LearnerRange[] = [];
   for (let from = row.lo; from <= row.hi; from += size) out.push({ from, to: Math.min(row.hi, from + size - 1) });
@@ -218,7 +284,8 @@ export function answerIdRanges(db: Db, size = 150_000): LearnerRange[] {
 export interface ItemGroup {
   quizId: number;
   position: number;
-  third: 1 | 2 | 3;
+  /** 1-3: a first attempt's third; 0: another attempt (in `right` and `n` only, for the tallies). */
+  third: 0 | 1 | 2 | 3;
   /**
    * Choice answers with one option: its index (bank order); true/false: 0 = true, 1 = false;
    * -2: several options ticked (counted by `multiOptionCounts`); -1: anything else.
@@ -231,6 +298,8 @@ export interface ItemGroup {
   sumY: number;
   sumY2: number;
   sumXY: number;
+  /** Answers stored as fully right (quiz_answers.correct). */
+  right: number;
 }
 
 // Answers are stored as JSON.stringify({ kind, ... }) (bot/features/quiz.ts), so the option can be
@@ -245,36 +314,51 @@ const OPTION_CODE = `CASE
     ELSE -1 END`;
 
 /**
- * Sums over one slice of quiz_answers (by id), for the first attempts in `table`: one sequential
- * pass over the answers with a rowid lookup each (cheaper than an index lookup per attempt),
- * grouped by one integer key (quiz, question, third, option), which SQLite sorts fastest.
+ * Adds one slice of quiz_answers (by id) of the attempts in `tables.attempts` into the running
+ * sums: one sequential pass over the answers with a rowid lookup each (cheaper than an index
+ * lookup per attempt), each answer added to its group's row (quiz, question, third, option packed
+ * in one integer key) by an upsert. A GROUP BY would sort every answer first: the upsert into a
+ * table of about a thousand rows costs half as much (measured: 1.9 s against 3.9 s of CPU for 2.2
+ * million answers).
  */
-export function itemGroups(db: Db, table: string, range: LearnerRange): ItemGroup[] {
+export function scanAnswers(db: Db, tables: ItemTables, range: LearnerRange): void {
+  db.$client
+    .prepare(
+      `INSERT INTO temp.${tables.sums} (k, n, sx, sxx, sy, syy, sxy, nright)
+       SELECT k, 1, x, x * x, y, y * y, x * y, c FROM (
+         SELECT (f.quiz_id << 20) | (ans.question_position << 8) | (f.third << 6) | (${OPTION_CODE} + 2) AS k,
+                ans.score AS x, f.score - ans.score * 100.0 / f.qc AS y, ans.correct AS c
+         FROM quiz_answers ans CROSS JOIN temp.${tables.attempts} f ON f.attempt_id = ans.attempt_id
+         WHERE ans.id BETWEEN @from AND @to)
+       WHERE true
+       ON CONFLICT (k) DO UPDATE SET n = n + 1, sx = sx + excluded.sx, sxx = sxx + excluded.sxx, sy = sy + excluded.sy,
+         syy = syy + excluded.syy, sxy = sxy + excluded.sxy, nright = nright + excluded.nright`,
+    )
+    .run({ from: range.from, to: range.to });
+}
+
+/** The groups summed so far by `scanAnswers`. */
+export function itemGroups(db: Db, tables: ItemTables): ItemGroup[] {
   return db.$client
     .prepare(
       `SELECT k >> 20 AS quizId, (k >> 8) & 4095 AS position, (k >> 6) & 3 AS third, (k & 63) - 2 AS option,
-              COUNT(*) AS n, SUM(x) AS sumX, SUM(x * x) AS sumX2, SUM(y) AS sumY, SUM(y * y) AS sumY2, SUM(x * y) AS sumXY
-       FROM (
-         SELECT (f.quiz_id << 20) | (ans.question_position << 8) | (f.third << 6) | (${OPTION_CODE} + 2) AS k,
-                ans.score AS x, f.score - ans.score * 100.0 / f.qc AS y
-         FROM quiz_answers ans CROSS JOIN temp.${table} f ON f.attempt_id = ans.attempt_id
-         WHERE ans.id BETWEEN @from AND @to)
-       GROUP BY k`,
+              n, sx AS sumX, sxx AS sumX2, sy AS sumY, syy AS sumY2, sxy AS sumXY, nright AS "right"
+       FROM temp.${tables.sums} ORDER BY k`,
     )
-    .all({ from: range.from, to: range.to }) as ItemGroup[];
+    .all() as ItemGroup[];
 }
 
-/** Option counts of the choice answers with several options ticked, in one slice (few rows: multiple-choice only). */
+/** Option counts of the first attempts' choice answers with several options ticked, in one slice (few rows: multiple-choice only). */
 export function multiOptionCounts(
   db: Db,
-  table: string,
+  tables: ItemTables,
   range: LearnerRange,
 ): { quizId: number; position: number; option: number; n: number }[] {
   return db.$client
     .prepare(
       `SELECT f.quiz_id AS quizId, ans.question_position AS position, CAST(j.value AS INTEGER) AS option, COUNT(*) AS n
-       FROM quiz_answers ans CROSS JOIN temp.${table} f ON f.attempt_id = ans.attempt_id, json_each(ans.answer, '$.options') j
-       WHERE ans.id BETWEEN @from AND @to AND ${CHOICE} AND instr(substr(ans.answer, 29), ',') > 0
+       FROM quiz_answers ans CROSS JOIN temp.${tables.attempts} f ON f.attempt_id = ans.attempt_id, json_each(ans.answer, '$.options') j
+       WHERE ans.id BETWEEN @from AND @to AND f.third > 0 AND ${CHOICE} AND instr(substr(ans.answer, 29), ',') > 0
        GROUP BY 1, 2, 3`,
     )
     .all({ from: range.from, to: range.to }) as { quizId: number; position: number; option: number; n: number }[];
@@ -286,6 +370,7 @@ export function accumulateItems(
   groups: readonly ItemGroup[],
 ): void {
   for (const g of groups) {
+    if (g.third === 0) continue;
     const quiz = into.get(g.quizId) ?? new Map<number, { sums: ItemSums; options: Map<number, number> }>();
     into.set(g.quizId, quiz);
     const item = quiz.get(g.position) ?? {
@@ -342,6 +427,9 @@ export function questionnaireCounts(db: Db, courseId: string, kind: Questionnair
 /**
  * Submitted answers to the given questions grouped by their stored JSON value, with counts:
  * one row per distinct answer, never per learner. Skipped answers come back as value null.
+ * Counted by an upsert into a small temporary table rather than a GROUP BY, which would sort
+ * every answer first (a third less CPU on 600,000 answers). A skipped answer (SQL NULL) is keyed
+ * as '', which no stored JSON value can be.
  */
 export function answerCounts(
   db: Db,
@@ -351,19 +439,29 @@ export function answerCounts(
   range: LearnerRange = { from: 0, to: Number.MAX_SAFE_INTEGER },
 ): { questionId: string; value: string | null; n: number }[] {
   if (questionIds.length === 0) return [];
-  return db.$client
-    .prepare(
-      `SELECT a.question_id AS questionId, a.value AS value, COUNT(*) AS n
-       FROM questionnaire_responses r JOIN questionnaire_answers a ON a.response_id = r.id
-       WHERE r.course_id = @courseId AND r.kind = @kind AND r.submitted_at IS NOT NULL
-         AND a.question_id IN (SELECT value FROM json_each(@ids)) AND r.id BETWEEN @from AND @to
-       GROUP BY a.question_id, a.value`,
-    )
-    .all({ courseId, kind, ids: JSON.stringify(questionIds), from: range.from, to: range.to }) as {
-    questionId: string;
-    value: string | null;
-    n: number;
-  }[];
+  const table = `analysis_counts_${process.pid}_${++tableSeq}`;
+  db.$client.exec(
+    `CREATE TEMP TABLE ${table} (question_id TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (question_id, value)) WITHOUT ROWID`,
+  );
+  try {
+    db.$client
+      .prepare(
+        `INSERT INTO temp.${table} (question_id, value, n)
+         SELECT a.question_id, COALESCE(a.value, ''), 1
+         FROM questionnaire_responses r JOIN questionnaire_answers a ON a.response_id = r.id
+         WHERE r.course_id = @courseId AND r.kind = @kind AND r.submitted_at IS NOT NULL
+           -- Unary + keeps the question ids off the index: one range read of each response's answers
+           -- beats a seek per question (a quarter less CPU at 600,000 answers).
+           AND +a.question_id IN (SELECT value FROM json_each(@ids)) AND r.id BETWEEN @from AND @to
+         ON CONFLICT (question_id, value) DO UPDATE SET n = n + 1`,
+      )
+      .run({ courseId, kind, ids: JSON.stringify(questionIds), from: range.from, to: range.to });
+    return db.$client
+      .prepare(`SELECT question_id AS questionId, NULLIF(value, '') AS value, n FROM temp.${table} ORDER BY question_id, value`)
+      .all() as { questionId: string; value: string | null; n: number }[];
+  } finally {
+    db.$client.exec(`DROP TABLE IF EXISTS temp.${table}`);
+  }
 }
 
 /** Ranges of questionnaire_responses ids of a course's questionnaire, about `size` responses each. */

@@ -9,12 +9,14 @@ import {
   accumulateMultiOptions,
   multiOptionCounts,
   addFirstAttempts,
+  addOtherAttempts,
   addProgressPart,
   answerIdRanges,
   responseIdRanges,
-  createFirstAttempts,
-  dropFirstAttempts,
+  createItemTables,
+  dropItemTables,
   itemGroups,
+  scanAnswers,
   answerCounts,
   emptyProgress,
   enrollmentCounts,
@@ -31,6 +33,7 @@ import type { Db } from "./client.js";
 import { getModules } from "./coursesRepo.js";
 import { courseQuestionnaires } from "./questionnaireRepo.js";
 import { quizBank } from "./quizRepo.js";
+import { identicalWrongAnswersIn, type IdenticalWrong, type QuestionTally } from "./reportsRepo.js";
 import type { Course, Module, Quiz } from "./schema/index.js";
 import { itemStats, type ItemStats, type ItemSums } from "../domain/itemAnalysis.js";
 import { comparableQuestions, type Question, type QuestionnaireKind } from "../domain/questionnaire.js";
@@ -102,8 +105,15 @@ export function isEmptyAnalysis(a: CourseAnalysis): boolean {
   return a.enrollment.enrolled === 0 && a.questionnaires.every((q) => q.counts.submitted === 0);
 }
 
+/** One range over every id: the queries unsliced. */
+const EVERYONE = { from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER };
+
 export interface AnalysisOptions {
-  /** Learners per chunk of the heavy queries (smaller: shorter pauses of the event loop). */
+  /**
+   * Learners per chunk of the heavy queries (smaller: shorter pauses of the event loop). Infinity:
+   * no chunks at all, for a thread with nothing else to do (the report worker), which saves the
+   * queries that find the chunks' bounds.
+   */
   chunkSize?: number;
   /** Awaited between queries; defaults to yielding to the event loop. */
   pause?: () => Promise<unknown>;
@@ -111,13 +121,14 @@ export interface AnalysisOptions {
 
 export async function analyseCourse(db: Db, course: Course, now: number, options: AnalysisOptions = {}): Promise<CourseAnalysis> {
   const pause = options.pause ?? (() => tick());
+  const whole = options.chunkSize === Infinity;
   const modules = getModules(db, course.id);
   const enrollment = enrollmentCounts(db, course.id);
   const quizzes = liveQuizzes(db, course.id);
   await pause();
 
   const progress = emptyProgress();
-  for (const range of learnerRanges(db, course.id, options.chunkSize)) {
+  for (const range of whole ? [EVERYONE] : learnerRanges(db, course.id, options.chunkSize)) {
     await pause();
     addProgressPart(progress, progressPart(db, course.id, quizzes, range));
   }
@@ -126,6 +137,7 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
     db,
     quizzes.map((q) => q.quiz),
     pause,
+    whole ? Infinity : undefined,
   );
   const moduleRows: ModuleAnalysis[] = [];
   for (const { quiz, module } of quizzes) {
@@ -150,7 +162,7 @@ export async function analyseCourse(db: Db, course: Course, now: number, options
     questionnaires.push({
       kind,
       counts: questionnaireCounts(db, course.id, kind),
-      questions: await analyseQuestions(db, course.id, kind, questions, pause),
+      questions: await analyseQuestions(db, course.id, kind, questions, pause, whole),
     });
   }
   const comparisons: CourseAnalysis["comparisons"] = [];
@@ -190,24 +202,66 @@ export async function itemAnalysis(
   pause: () => Promise<unknown> = () => tick(),
   sliceSize?: number,
 ): Promise<Map<number, ItemAnalysisRow[]>> {
+  return (await scanItems(db, quizzes, pause, { sliceSize })).items;
+}
+
+/**
+ * The one pass over the answers behind item analysis and, with `tallies`, /quizstats's answers
+ * and right answers per question over every attempt (retakes and unfinished ones too): those
+ * attempts join the scan as "third 0", so /quizstats does not walk each quiz's answers again;
+ * its identical wrong answers then read the same attempts table in one cheap filtered pass.
+ */
+async function scanItems(
+  db: Db,
+  quizzes: readonly Pick<Quiz, "id" | "questionCount">[],
+  pause: () => Promise<unknown>,
+  options: { sliceSize?: number; tallies?: boolean },
+): Promise<{ items: Map<number, ItemAnalysisRow[]>; tallies: Map<number, QuestionTally[]>; identical: Map<number, IdenticalWrong[]> }> {
   const acc = new Map<number, Map<number, { sums: ItemSums; options: Map<number, number> }>>();
+  const tallies = new Map<number, Map<number, QuestionTally>>();
+  let identical = new Map<number, IdenticalWrong[]>();
   const banks = new Map(quizzes.map((q) => [q.id, quizBank(db, q.id)]));
-  // Answers with several options ticked need a second (JSON) pass: only when a bank has such questions.
-  const hasMultiple = [...banks.values()].some((bank) => bank.some((q) => q.kind === "multiple"));
   if (quizzes.length > 0) {
-    const table = createFirstAttempts(db);
+    const tables = createItemTables(db);
     try {
       for (const q of quizzes) {
         await pause();
-        addFirstAttempts(db, table, q);
+        addFirstAttempts(db, tables, q);
       }
-      for (const range of answerIdRanges(db, sliceSize)) {
+      if (options.tallies) {
+        for (const q of quizzes) {
+          await pause();
+          addOtherAttempts(db, tables, q);
+        }
+      }
+      const ranges = answerIdRanges(db, options.sliceSize);
+      for (const range of ranges) {
         await pause();
-        accumulateItems(acc, itemGroups(db, table, range));
-        if (hasMultiple) accumulateMultiOptions(acc, multiOptionCounts(db, table, range));
+        scanAnswers(db, tables, range);
+      }
+      const groups = itemGroups(db, tables);
+      accumulateItems(acc, groups);
+      for (const g of groups) {
+        const quiz = tallies.get(g.quizId) ?? new Map<number, QuestionTally>();
+        tallies.set(g.quizId, quiz);
+        const t = quiz.get(g.position) ?? { position: g.position, answers: 0, right: 0 };
+        quiz.set(g.position, t);
+        t.answers += g.n;
+        t.right += g.right;
+      }
+      // Answers with several options ticked need a second (JSON) pass: only when the first one found some.
+      if (groups.some((g) => g.option === -2 && g.third > 0)) {
+        for (const range of ranges) {
+          await pause();
+          accumulateMultiOptions(acc, multiOptionCounts(db, tables, range));
+        }
+      }
+      if (options.tallies) {
+        await pause();
+        identical = identicalWrongAnswersIn(db, tables);
       }
     } finally {
-      dropFirstAttempts(db, table);
+      dropItemTables(db, tables);
     }
   }
   const out = new Map<number, ItemAnalysisRow[]>();
@@ -232,17 +286,38 @@ export async function itemAnalysis(
       }),
     );
   }
-  return out;
+  return {
+    items: out,
+    tallies: new Map(
+      [...tallies].map(([quizId, byPosition]) => [quizId, [...byPosition.values()].sort((a, b) => a.position - b.position)]),
+    ),
+    identical,
+  };
 }
 
-/** Item analysis of every live quiz of a course (for /quizstats: no progress or questionnaires). */
-export async function courseItemAnalysis(db: Db, courseId: string): Promise<{ quiz: Quiz; module: Module; items: ItemAnalysisRow[] }[]> {
+/**
+ * Item analysis of every live quiz of a course, and each quiz's answers and right answers per
+ * question and identical wrong free-text answers over all its attempts (for /quizstats: no
+ * progress or questionnaires).
+ */
+export async function courseItemAnalysis(
+  db: Db,
+  courseId: string,
+): Promise<{ quiz: Quiz; module: Module; items: ItemAnalysisRow[]; tallies: QuestionTally[]; identical: IdenticalWrong[] }[]> {
   const quizzes = liveQuizzes(db, courseId);
-  const items = await itemAnalysis(
+  const { items, tallies, identical } = await scanItems(
     db,
     quizzes.map((q) => q.quiz),
+    () => tick(),
+    { tallies: true },
   );
-  return quizzes.map(({ quiz, module }) => ({ quiz, module, items: items.get(quiz.id) ?? [] }));
+  return quizzes.map(({ quiz, module }) => ({
+    quiz,
+    module,
+    items: items.get(quiz.id) ?? [],
+    tallies: tallies.get(quiz.id) ?? [],
+    identical: identical.get(quiz.id) ?? [],
+  }));
 }
 
 async function analyseQuestions(
@@ -251,10 +326,11 @@ async function analyseQuestions(
   kind: QuestionnaireKind,
   questions: readonly Question[],
   pause: () => Promise<unknown>,
+  whole: boolean,
 ): Promise<QuestionAnalysis[]> {
   const counted = questions.filter((q) => q.type !== "text").map((q) => q.id);
   const rows: ReturnType<typeof answerCounts> = [];
-  for (const range of responseIdRanges(db, courseId, kind)) {
+  for (const range of whole ? [EVERYONE] : responseIdRanges(db, courseId, kind)) {
     await pause();
     rows.push(...answerCounts(db, courseId, kind, counted, range));
   }

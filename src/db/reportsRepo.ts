@@ -4,6 +4,7 @@
  */
 import type { QuestionnaireKind } from "../domain/questionnaire.js";
 import { normaliseText, type ScorePolicy } from "../domain/quiz.js";
+import { moduleScoreSelect, type ItemTables } from "./analysisRepo.js";
 import type { Db } from "./client.js";
 
 // ---- quizzes ----
@@ -18,20 +19,18 @@ export interface QuizTotals {
 }
 
 export function quizTotals(db: Db, quizId: number, policy: ScorePolicy, passScore: number): QuizTotals {
+  // Both read the covering index quiz_attempts_quiz_learner in learner order: no sort, no table row.
   const learners = db.$client
-    .prepare<[number], { n: number }>("SELECT COUNT(DISTINCT learner_id) AS n FROM quiz_attempts WHERE quiz_id = ?")
+    .prepare<[number], { n: number }>(
+      "SELECT COUNT(*) AS n FROM (SELECT learner_id FROM quiz_attempts WHERE quiz_id = ? GROUP BY learner_id)",
+    )
     .get(quizId)!.n;
   // A learner's module score: the best finished attempt, or the last one under the "last" policy.
   const scores = db.$client
-    .prepare<[{ policy: string; quizId: number; pass: number }], { scored: number; passed: number | null; average: number | null }>(
-      `SELECT COUNT(*) AS scored, SUM(s >= @pass) AS passed, AVG(s) AS average FROM (
-         SELECT CASE WHEN @policy = 'last' THEN MAX(CASE WHEN rn = 1 THEN s END) ELSE MAX(s) END AS s
-           FROM (SELECT learner_id, COALESCE(score, 0) AS s,
-                        ROW_NUMBER() OVER (PARTITION BY learner_id ORDER BY attempt_no DESC) AS rn
-                   FROM quiz_attempts WHERE quiz_id = @quizId AND finished_at IS NOT NULL)
-          GROUP BY learner_id)`,
+    .prepare<[{ from: number; to: number; pass: number }], { scored: number; passed: number | null; average: number | null }>(
+      `SELECT COUNT(*) AS scored, SUM(score >= @pass) AS passed, AVG(score) AS average FROM (${moduleScoreSelect({ id: quizId, scorePolicy: policy })})`,
     )
-    .get({ policy, quizId, pass: passScore })!;
+    .get({ from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER, pass: passScore })!;
   return { learners, passed: scores.passed ?? 0, average: scores.scored > 0 ? scores.average : null };
 }
 
@@ -74,6 +73,37 @@ export function identicalWrongAnswers(db: Db, quizId: number): IdenticalWrong[] 
         GROUP BY position, lower(trim(text))`,
     )
     .iterate(quizId);
+  return identicalGroups(rows);
+}
+
+/**
+ * identicalWrongAnswers of every quiz whose attempts are in an item-analysis attempts table
+ * (analysisRepo's ItemTables, with every attempt: /quizstats), by quiz id: one sequential pass
+ * over the answers instead of an index walk per quiz. instr() first: a cheap necessary
+ * condition, so only the wrong text answers are parsed as JSON.
+ */
+export function identicalWrongAnswersIn(db: Db, tables: Pick<ItemTables, "attempts">): Map<number, IdenticalWrong[]> {
+  const rows = db.$client
+    .prepare<[], { quizId: number; position: number; text: string; ids: string }>(
+      `SELECT quiz_id AS quizId, position, MIN(text) AS text, group_concat(DISTINCT learner_id) AS ids FROM (
+         SELECT f.quiz_id, a.question_position AS position, json_extract(a.answer, '$.text') AS text, f.learner_id
+           FROM quiz_answers a CROSS JOIN temp.${tables.attempts} f ON f.attempt_id = a.attempt_id
+          WHERE a.correct = 0 AND instr(a.answer, '"text"') > 0 AND json_extract(a.answer, '$.kind') = 'text')
+        WHERE text IS NOT NULL
+        GROUP BY quiz_id, position, lower(trim(text))`,
+    )
+    .all();
+  const byQuiz = new Map<number, typeof rows>();
+  for (const r of rows) {
+    const list = byQuiz.get(r.quizId) ?? [];
+    list.push(r);
+    byQuiz.set(r.quizId, list);
+  }
+  return new Map([...byQuiz].map(([quizId, quizRows]) => [quizId, identicalGroups(quizRows)]));
+}
+
+/** Merges SQLite's rough groups (in their GROUP BY order) by the domain's normalisation; keeps those of two learners or more. */
+function identicalGroups(rows: Iterable<{ position: number; text: string; ids: string }>): IdenticalWrong[] {
   const groups = new Map<string, { position: number; text: string; learners: Set<number> }>();
   for (const r of rows) {
     const norm = normaliseText(r.text);

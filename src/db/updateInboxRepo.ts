@@ -4,7 +4,7 @@
  * is handled, read at start to handle what a crash left behind.
  */
 import type { Update } from "grammy/types";
-import { statement, type Db } from "./client.js";
+import { statement, transaction, type Db } from "./client.js";
 
 /** Keeps a fetched batch, in one transaction (a batch is kept whole or not at all). */
 export function keepUpdates(db: Db, updates: readonly Update[], now: number): void {
@@ -13,9 +13,9 @@ export function keepUpdates(db: Db, updates: readonly Update[], now: number): vo
     db,
     "INSERT OR IGNORE INTO update_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
   );
-  db.$client.transaction(() => {
+  transaction(db, () => {
     for (const u of updates) insert.run(u.update_id, JSON.stringify(u), now);
-  })();
+  });
 }
 
 /** Starts that may replay one update: one that takes the process down every time is then given up. */
@@ -27,7 +27,7 @@ export const MAX_REPLAYS = 3;
  * the latter is returned, for the log).
  */
 export function takeKeptUpdates(db: Db): { updates: Update[]; givenUp: number } {
-  return db.$client.transaction(() => {
+  return transaction(db, () => {
     db.$client.exec("DELETE FROM update_inbox WHERE update_id IN (SELECT update_id FROM processed_updates)");
     const givenUp = statement<[number]>(db, "DELETE FROM update_inbox WHERE replays >= ?").run(MAX_REPLAYS).changes;
     db.$client.exec("UPDATE update_inbox SET replays = replays + 1");
@@ -35,7 +35,7 @@ export function takeKeptUpdates(db: Db): { updates: Update[]; givenUp: number } 
       .all()
       .map((r) => JSON.parse(r.payload) as Update);
     return { updates, givenUp };
-  })();
+  });
 }
 
 /** Kept (not handled) for longer than Telegram itself keeps an update (24 hours): too old to act on. */

@@ -5,16 +5,24 @@ import { floorTenth } from "../domain/quiz.js";
 import { shorten } from "../domain/text.js";
 import type { Db } from "../db/client.js";
 import { courseQuizzes, quizBank } from "../db/quizRepo.js";
-import { identicalWrongAnswers, quizQuestionTallies, quizTotals } from "../db/reportsRepo.js";
+import { identicalWrongAnswers, quizQuestionTallies, quizTotals, type IdenticalWrong, type QuestionTally } from "../db/reportsRepo.js";
 import type { Course } from "../db/schema/index.js";
 import { courseTitle } from "./courseViews.js";
 import { formatNumber } from "./format.js";
 import { escapeHtml, type T } from "./i18n.js";
 import { moduleName } from "./quizViews.js";
 
+/** A quiz's per-question tallies and identical wrong answers, computed by the caller. */
+export interface QuizCounts {
+  tallies: readonly QuestionTally[];
+  identical: readonly IdenticalWrong[];
+}
+
 /**
  * The report's lines for these courses (the "none" line when there are no courses). `first`: lines
  * put right under a course's header, by course id (the flagged questions of item analysis).
+ * `counted`: each quiz's answers per question and identical wrong answers by quiz id, when the
+ * caller already has them (the item-analysis scan counts them); otherwise they are queried.
  */
 export function quizStatsReport(
   db: Db,
@@ -22,12 +30,20 @@ export function quizStatsReport(
   lang: Locale,
   courses: readonly Course[],
   first?: ReadonlyMap<string, readonly string[]>,
+  counted?: ReadonlyMap<number, QuizCounts>,
 ): string[] {
-  const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? []));
+  const lines = courses.flatMap((course) => courseLines(db, t, lang, course, first?.get(course.id) ?? [], counted));
   return lines.length > 0 ? lines : [t("quiz.stats.none")];
 }
 
-function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly string[]): string[] {
+function courseLines(
+  db: Db,
+  t: T,
+  lang: Locale,
+  course: Course,
+  first: readonly string[],
+  counted: ReadonlyMap<number, QuizCounts> | undefined,
+): string[] {
   const lines = ["", t("quiz.stats.header", { course: courseTitle(course, lang) }), ...first];
   const quizzes = courseQuizzes(db, course.id);
   if (quizzes.length === 0) lines.push(t("quiz.progress.no_quizzes"));
@@ -46,7 +62,8 @@ function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly
         average: totals.average === null ? "—" : formatNumber(floorTenth(totals.average), lang),
       }),
     );
-    const hardest = quizQuestionTallies(db, quiz.id)
+    const known = counted?.get(quiz.id);
+    const hardest = (known?.tallies ?? quizQuestionTallies(db, quiz.id))
       .map((q) => ({ ...q, share: q.right / q.answers }))
       .filter((q) => q.share < 1)
       .sort((a, b) => a.share - b.share || a.position - b.position)
@@ -59,7 +76,7 @@ function courseLines(db: Db, t: T, lang: Locale, course: Course, first: readonly
         );
       }
     }
-    for (const g of identicalWrongAnswers(db, quiz.id)) {
+    for (const g of known?.identical ?? identicalWrongAnswers(db, quiz.id)) {
       lines.push(
         t("quiz.stats.identical", {
           question: label(g.position),

@@ -8,15 +8,20 @@ import type { Course } from "../db/schema/index.js";
 import type { Locale } from "../domain/locale.js";
 import { translator } from "../messages/i18n.js";
 import { resultsReport } from "../messages/questionnaireResultsViews.js";
-import { quizStatsReport } from "../messages/quizStatsViews.js";
+import { quizStatsReport, type QuizCounts } from "../messages/quizStatsViews.js";
 import { flaggedQuestionLines } from "../messages/reportViews.js";
 
 /** /quizstats: per course, the flagged questions of item analysis first, then each quiz's numbers. */
 export async function quizStatsLines(db: Db, courses: readonly Course[], lang: Locale): Promise<string[]> {
   const t = translator(lang);
   const flagged = new Map<string, string[]>();
-  for (const course of courses) flagged.set(course.id, flaggedQuestionLines(t, lang, course, await courseItemAnalysis(db, course.id)));
-  return quizStatsReport(db, t, lang, courses, flagged);
+  const counted = new Map<number, QuizCounts>();
+  for (const course of courses) {
+    const quizzes = await courseItemAnalysis(db, course.id);
+    flagged.set(course.id, flaggedQuestionLines(t, lang, course, quizzes));
+    for (const q of quizzes) counted.set(q.quiz.id, { tallies: q.tallies, identical: q.identical });
+  }
+  return quizStatsReport(db, t, lang, courses, flagged, counted);
 }
 
 /** /results: the questionnaires' counts, distributions and before/after comparison. */

@@ -19,7 +19,7 @@ import { renderReport, type RenderedReport } from "./courseReport.js";
 
 /** What a worker computes: the analysis report (charts, PDF) or the lines of a text report. */
 export type ReportTask =
-  | { kind: "analysis"; courseId: string; now: number; langs: Locale[]; team: string[]; chunkSize?: number | undefined }
+  | { kind: "analysis"; courseId: string; now: number; langs: Locale[]; team: string[] }
   | { kind: "quizstats"; courseIds: string[]; lang: Locale }
   | { kind: "results"; courseId: string; lang: Locale }
   /** Ends the worker thread mid-request (for tests: a crash must be an error, then a fresh worker). */
@@ -205,7 +205,7 @@ export async function buildCourseReports(
   const file = databaseFile(db);
   let reports: RenderedReport[];
   if (file && !options.inThread) {
-    reports = await buildReportsInWorker(file, { courseId: course.id, now, langs: unique, team: [...team], chunkSize: options.chunkSize });
+    reports = await buildReportsInWorker(file, { courseId: course.id, now, langs: unique, team: [...team] });
   } else {
     const analysis = await analyseCourse(db, course, now, options);
     reports = [];

@@ -25,9 +25,9 @@ async function run(db: Db, task: ReportTask): Promise<RenderedReport[] | string[
     case "analysis": {
       // Loaded here, not at the top: courseReport brings grammY, which the text reports do not need.
       const { renderReport } = await import("./courseReport.js");
-      // Nothing else runs on this thread: no pauses between the queries.
+      // Nothing else runs on this thread: no pauses between the queries, so no chunks either.
       const analysis = await analyseCourse(db, course(db, task.courseId), task.now, {
-        chunkSize: task.chunkSize,
+        chunkSize: Infinity,
         pause: () => Promise.resolve(),
       });
       const reports: RenderedReport[] = [];

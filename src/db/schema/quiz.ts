@@ -88,7 +88,11 @@ export const quizAttempts = sqliteTable(
      */
     matchingPartial: text("matching_partial", { mode: "json" }).$type<MatchingPartial>(),
   },
-  (t) => [uniqueIndex("quiz_attempts_learner_quiz_no").on(t.learnerId, t.quizId, t.attemptNo), index("quiz_attempts_quiz").on(t.quizId)],
+  (t) => [
+    uniqueIndex("quiz_attempts_learner_quiz_no").on(t.learnerId, t.quizId, t.attemptNo),
+    // Covering for the reports: module scores, first attempts and takers per quiz read it in learner order.
+    index("quiz_attempts_quiz_learner").on(t.quizId, t.learnerId, t.attemptNo, t.finishedAt, t.score),
+  ],
 );
 
 /** Every answer exactly as given, graded when given. One row per question of an attempt. */
