@@ -172,6 +172,8 @@ export async function runBroadcastBench(o: BroadcastBenchOptions): Promise<Broad
     }
     const whole = perSecond.slice(0, Math.floor((report.lastAt - report.firstAt) / 1000)).map((n: number | undefined) => n ?? 0);
     const medianRate = median(whole);
+    // BENCH_TRACE=1: the sends per second as Telegram saw them (where the pace dipped, and why).
+    if (process.env.BENCH_TRACE === "1") log(`  per second: ${whole.join(" ")}`);
     return {
       learners: o.learners,
       limit: LIMIT,

@@ -237,6 +237,24 @@ describe("the numbers behind the charts (seeded course, worked out by hand)", ()
     ]);
   });
 
+  it("writes the charts' numbers as the author reads them: 12 345 and 28,6% in Kazakh and Russian, 12,345 and 28.6% in English", async () => {
+    const a = await analysis();
+    const big: CourseAnalysis = { ...a, enrollment: { ...a.enrollment, enrolled: 12_345 } };
+    const nbsp = "\u00a0";
+    for (const [lang, n, pct] of [
+      ["kk", `12${nbsp}345`, "28,6%"],
+      ["ru", `12${nbsp}345`, "28,6%"],
+      ["en", "12,345", "28.6%"],
+    ] as const) {
+      const charts = reportCharts(big, translator(lang), lang);
+      const progress = charts.find((c) => c.id === "progress")!.spec as { title: { subtitle: string }; config: { locale: unknown } };
+      expect(progress.title.subtitle).toContain(n);
+      expect(progress.config.locale).toMatchObject({ number: { thousands: lang === "en" ? "," : nbsp } });
+      const funnel = funnelChart(a, translator(lang), lang).spec as { data: { values: { text: string }[] } };
+      expect(funnel.data.values.map((v) => v.text)).toContain(`2 (${pct})`);
+    }
+  });
+
   it("draws a chart as a valid PNG of a sane size, and a PDF with the course title in Kazakh", async () => {
     const a = await analysis();
     const chart = funnelChart(a, translator("kk"), "kk");

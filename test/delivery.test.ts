@@ -212,6 +212,18 @@ describe("adaptive pace (AIMD)", () => {
     expect(pace.rate).toBe(30);
   });
 
+  it("the 429s of one overshoot (every request in flight) slow it down once, and it climbs back to just under that rate", () => {
+    const pace = new AdaptivePace({ start: 480, ceiling: 500 }, 0);
+    for (let i = 0; i < 40; i++) pace.onFlood(1000 + i, 1000); // 40 requests in flight get their 429 together
+    expect(pace.rate).toBe(408);
+    pace.onFlood(2500, 1000); // still the same episode: its pause is not over
+    expect(pace.rate).toBe(408);
+    pace.tick(5000); // quick steps (25/s) up to 98% of 480, then slow ones (1/s)
+    expect(pace.rate).toBeCloseTo(471.4, 1);
+    pace.onFlood(6000, 1000); // a new episode
+    expect(pace.rate).toBeCloseTo(471.4 * 0.85, 1);
+  });
+
   it("the sender's pace drops after a 429 and the row waits retry_after, then goes out once", async () => {
     tb = new TestBot({ now: T0 });
     tb.telegram.addChat(1);

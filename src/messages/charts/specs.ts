@@ -11,6 +11,7 @@ import { RULES } from "../../domain/rules.js";
 import { PROGRESS_BUCKET } from "../../db/analysisRepo.js";
 import type { CourseAnalysis, QuestionAnalysis } from "../../db/courseAnalysis.js";
 import { courseTitle } from "../courseViews.js";
+import { formatNumber } from "../format.js";
 import type { T } from "../i18n.js";
 
 export const CHART_FONT = "DejaVu Sans";
@@ -20,7 +21,17 @@ const GREEN = "#4c9a5a";
 const ORANGE = "#d9822b";
 const GREY = "#8a8f98";
 /** Counts of people: whole numbers only on the axis. */
-const COUNT_AXIS = { format: "d", tickMinStep: 1 };
+const COUNT_AXIS = { format: ",d", tickMinStep: 1 };
+
+/** d3-format locales matching Intl.NumberFormat's output for each language (messages/format.ts). */
+const NUMBER_LOCALES: Record<Locale, { decimal: string; thousands: string; grouping: number[]; currency: [string, string] }> = {
+  kk: { decimal: ",", thousands: "\u00a0", grouping: [3], currency: ["", ""] },
+  ru: { decimal: ",", thousands: "\u00a0", grouping: [3], currency: ["", ""] },
+  en: { decimal: ".", thousands: ",", grouping: [3], currency: ["", ""] },
+};
+
+/** A count or a percentage in the text of a chart (labels, subtitles), formatted for the language. */
+const num = (n: number, lang: Locale, digits = 0) => formatNumber(n, lang, digits);
 
 export interface ChartSpec {
   /** Stable name, e.g. "funnel", "module-scores", "q-post-3". */
@@ -59,6 +70,7 @@ const short = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, 
 const pct = (n: number, of: number) => (of > 0 ? Math.round((1000 * n) / of) / 10 : 0);
 
 function base(
+  lang: Locale,
   title: string[],
   subtitle?: string,
 ): Pick<TopLevelSpec, "$schema" | "config" | "background" | "padding"> & { title: unknown } {
@@ -68,6 +80,8 @@ function base(
     padding: 16,
     title: { text: title, subtitle, anchor: "start", fontSize: 17, subtitleFontSize: 13, subtitleColor: "#555", offset: 12 },
     config: {
+      // Axis numbers grouped as the author reads them: 22 000 in Kazakh and Russian, 22,000 in English.
+      locale: { number: NUMBER_LOCALES[lang] },
       font: CHART_FONT,
       view: { stroke: null },
       axis: { labelFontSize: 12, titleFontSize: 13, gridColor: "#e6e6e6", domainColor: "#999", tickColor: "#999" },
@@ -100,13 +114,13 @@ export function funnelData(a: CourseAnalysis, t: T, _lang: Locale): FunnelStep[]
 
 export function funnelChart(a: CourseAnalysis, t: T, lang: Locale): ChartSpec {
   const p = plainT(t);
-  const data = funnelData(a, t, lang).map((s, i) => ({ ...s, order: i, text: `${s.count} (${s.percent}%)` }));
+  const data = funnelData(a, t, lang).map((s, i) => ({ ...s, order: i, text: `${num(s.count, lang)} (${num(s.percent, lang, 1)}%)` }));
   const title = p("report.chart.funnel_title");
   return {
     id: "funnel",
     caption: `${title} · ${courseTitle(a.course, lang)}`,
     spec: {
-      ...base([title], courseTitle(a.course, lang)),
+      ...base(lang, [title], courseTitle(a.course, lang)),
       width: WIDTH - 140,
       height: { step: 34 },
       data: { values: data },
@@ -156,7 +170,7 @@ export function progressChart(a: CourseAnalysis, t: T, lang: Locale): ChartSpec 
     id: "progress",
     caption: `${title} · ${courseTitle(a.course, lang)}`,
     spec: {
-      ...base([title], p("report.chart.progress_subtitle", { n: a.enrollment.enrolled })),
+      ...base(lang, [title], p("report.chart.progress_subtitle", { n: num(a.enrollment.enrolled, lang) })),
       width: WIDTH,
       height: 280,
       layer: [
@@ -216,10 +230,10 @@ export function modulesChart(a: CourseAnalysis, t: T, lang: Locale): ChartSpec {
     id: "modules",
     caption: `${title} · ${courseTitle(a.course, lang)}`,
     spec: {
-      ...base([title], p("report.chart.modules_subtitle")),
+      ...base(lang, [title], p("report.chart.modules_subtitle")),
       width: WIDTH,
       height: 260,
-      data: { values: modulesData(a, t).map((d) => ({ ...d, text: `${d.value}%` })) },
+      data: { values: modulesData(a, t).map((d) => ({ ...d, text: `${num(d.value, lang, 1)}%` })) },
       encoding: {
         x: { field: "module", type: "nominal", title: null, axis: { labelAngle: 0 }, sort: null },
         xOffset: { field: "measure", sort: null },
@@ -279,7 +293,7 @@ export function questionChart(
   if (q.type === "text" || qa.answered === 0) return null;
   const text = pickText(q.text, lang, a.course.languages);
   const title = wrap(`${number}. ${text}`);
-  const subtitle = p("report.chart.question_subtitle", { kind: kindLabel, answered: qa.answered });
+  const subtitle = p("report.chart.question_subtitle", { kind: kindLabel, answered: num(qa.answered, lang) });
   const caption = short(`${kindLabel} · ${number}. ${text}`, 1000);
   const id = `q-${kind}-${q.id}`;
   if (q.type === "number") {
@@ -288,7 +302,7 @@ export function questionChart(
       id,
       caption,
       spec: {
-        ...base(title, subtitle + (qa.mean !== null ? ` · ${p("report.chart.mean", { mean: Math.round(qa.mean * 100) / 100 })}` : "")),
+        ...base(lang, title, subtitle + (qa.mean !== null ? ` · ${p("report.chart.mean", { mean: num(qa.mean, lang, 2) })}` : "")),
         width: WIDTH,
         height: 240,
         data: { values: bins },
@@ -305,16 +319,16 @@ export function questionChart(
     label: answerLabel(q, d.key, t, lang, a.course.languages),
     order: i,
     count: d.count,
-    text: `${d.count} (${pct(d.count, qa.answered)}%)`,
+    text: `${num(d.count, lang)} (${num(pct(d.count, qa.answered), lang, 1)}%)`,
   }));
   return {
     id,
     caption,
     spec: {
       ...base(
+        lang,
         title,
-        subtitle +
-          (q.type === "rating" && qa.mean !== null ? ` · ${p("report.chart.mean", { mean: Math.round(qa.mean * 100) / 100 })}` : ""),
+        subtitle + (q.type === "rating" && qa.mean !== null ? ` · ${p("report.chart.mean", { mean: num(qa.mean, lang, 2) })}` : ""),
       ),
       width: WIDTH - 200,
       height: { step: 30 },
@@ -368,10 +382,10 @@ export function comparisonChart(a: CourseAnalysis, pre: QuestionAnalysis, post: 
     id: `cmp-${post.question.id}`,
     caption: short(`${p("report.chart.compare_caption")} · ${text}`, 1000),
     spec: {
-      ...base(wrap(text), p("report.chart.compare_subtitle", { pre: pre.answered, post: post.answered })),
+      ...base(lang, wrap(text), p("report.chart.compare_subtitle", { pre: num(pre.answered, lang), post: num(post.answered, lang) })),
       width: WIDTH - 200,
       height: { step: numeric ? 30 : 18 },
-      data: { values: data.map((d) => ({ ...d, text: numeric ? String(d.value) : `${d.value}%` })) },
+      data: { values: data.map((d) => ({ ...d, text: numeric ? num(d.value, lang, 2) : `${num(d.value, lang, 1)}%` })) },
       encoding: {
         y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: 260 } },
         yOffset: { field: "when", sort: null },
