@@ -14,7 +14,7 @@ import { startDraft, transition } from "../src/db/announceRepo.js";
 import { deadlineRemindersJob, weeklyAnnouncementsJob } from "../src/jobs/announcements.js";
 import { questionnaireJob } from "../src/jobs/questionnaireJobs.js";
 import { questionsDigestJob } from "../src/jobs/questions.js";
-import { announceSendButton } from "../src/messages/callbackData.js";
+import { announcePreviewButton, announceSendButton } from "../src/messages/callbackData.js";
 
 /** How many questions the learner's latest quiz attempt has (the interactive bench answers them all). */
 export function currentAttemptLength(db: Db, learnerId: number): number {
@@ -105,6 +105,31 @@ export const jobTargets: Target[] = [
           from: { id: env.authorId, is_bot: false, first_name: "Author" },
           chat_instance: "bench",
           data: announceSendButton.encode(draft.id),
+          message: { message_id: 1, date: 0, chat: { id: env.authorId, type: "private", first_name: "Author" }, text: "…" },
+        },
+      });
+    },
+  },
+  {
+    name: "/announce preview (the audience counted)",
+    at: (c) => c.now,
+    run: async (env, now) => {
+      // The author's versions are in: the preview counts who gets which (100,000 learners).
+      const draft = startDraft(env.db, env.authorId, "en", now);
+      const version = (text: string) => ({ method: "sendMessage" as const, payload: { text, parse_mode: "HTML" } });
+      transition(
+        env.db,
+        draft.id,
+        "choosing_course",
+        { status: "collecting", courseId: env.courseId, step: 3, versions: { kk: version("Хабарландыру"), en: version("Announcement") } },
+        now,
+      );
+      await env.send({
+        callback_query: {
+          id: "bench-preview",
+          from: { id: env.authorId, is_bot: false, first_name: "Author" },
+          chat_instance: "bench",
+          data: announcePreviewButton.encode(draft.id),
           message: { message_id: 1, date: 0, chat: { id: env.authorId, type: "private", first_name: "Author" }, text: "…" },
         },
       });

@@ -159,13 +159,42 @@ export function broadcastsInStatus(db: Db, status: BroadcastStatus): Broadcast[]
   return db.select().from(broadcasts).where(eq(broadcasts.status, status)).orderBy(asc(broadcasts.id)).all();
 }
 
-/** Active learners of a course by language, blocked ones apart: the author's preview, by SQL. */
-export function audienceByLanguage(db: Db, courseId: string): { language: string; n: number; blocked: number }[] {
-  return db.all<{ language: string; n: number; blocked: number }>(sql`
-    SELECT l.language AS language, count(*) AS n, count(l.blocked_at) AS blocked
-    FROM enrollments e JOIN learners l ON l.id = e.learner_id
-    WHERE e.course_id = ${courseId} AND e.status = 'active'
-    GROUP BY l.language`);
+/** Enrollments counted per statement by `audienceByLanguage` (about 15 ms each at 100,000). */
+const AUDIENCE_CHUNK = 10_000;
+
+/**
+ * Active learners of a course by language, blocked ones apart: the author's steps and preview,
+ * counted by SQL in chunks of enrollments with a turn for the event loop between them (in one
+ * statement, the join over 100,000 learners held the bot's thread for 0.2 s on every step).
+ */
+export async function audienceByLanguage(
+  db: Db,
+  courseId: string,
+  chunk = AUDIENCE_CHUNK,
+): Promise<{ language: string; n: number; blocked: number }[]> {
+  const page = statement<[string, number, number], { language: string; n: number; blocked: number; last: number }>(
+    db,
+    `SELECT l.language AS language, count(*) AS n, count(l.blocked_at) AS blocked, max(e.id) AS last
+     FROM (SELECT id, learner_id FROM enrollments WHERE course_id = ? AND status = 'active' AND id > ? ORDER BY id LIMIT ?) e
+     JOIN learners l ON l.id = e.learner_id
+     GROUP BY l.language`,
+  );
+  const totals = new Map<string, { language: string; n: number; blocked: number }>();
+  for (let after = 0; ;) {
+    const rows = page.all(courseId, after, chunk);
+    let seen = 0;
+    for (const r of rows) {
+      const t = totals.get(r.language) ?? { language: r.language, n: 0, blocked: 0 };
+      t.n += r.n;
+      t.blocked += r.blocked;
+      totals.set(r.language, t);
+      seen += r.n;
+      after = Math.max(after, r.last);
+    }
+    if (seen < chunk) break;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return [...totals.values()];
 }
 
 export const broadcastBatch = (id: number) => `bc:${id}`;

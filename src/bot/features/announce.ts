@@ -3,6 +3,7 @@ import { shorten } from "../../domain/text.js";
 import { DAY } from "../../clock.js";
 import { activeDraft, getBroadcast, queueBroadcast, startDraft, transition, versionFor } from "../../db/announceRepo.js";
 import { getCourse, listCourses } from "../../db/coursesRepo.js";
+import { enrolledCount } from "../../db/reportsRepo.js";
 import type { Broadcast } from "../../db/schema/index.js";
 import { courseState } from "../../domain/calendar.js";
 import { enqueueFanOutNow } from "../../db/outboxRepo.js";
@@ -21,7 +22,7 @@ import {
 } from "../../messages/callbackData.js";
 import { answerCallback, buttonValues, HTML, show } from "../ui.js";
 import { seemsOtherLanguage } from "../../domain/script.js";
-import { askForVersion, audience, languageName, n, showPreview } from "./announceScreens.js";
+import { askForVersion, languageName, n, showPreview } from "./announceScreens.js";
 import { stepLocales, versionFromMessage, versionText, withCourseName } from "./announceVersions.js";
 import { pauseOpenDialog } from "./dialogs.js";
 
@@ -210,7 +211,9 @@ buttons.callbackQuery(announceSendButton.filter, async (ctx) => {
   const messageId = ctx.callbackQuery.message?.message_id ?? null;
   // The status change decides (a double tap finds it moved on); the learners' rows are queued
   // right after, in chunks (db/announceRepo.ts queueBroadcast), and a restart finishes them.
-  const total = audience(db, course.id).total;
+  // Counted on the index (every active enrollment, blocked ones included, as the fan-out takes
+  // them): the per-language audience of the preview joins 100,000 learners, 0.2 s of this thread.
+  const total = enrolledCount(db, course.id);
   const moved = transition(
     db,
     b.id,

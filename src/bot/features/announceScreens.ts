@@ -30,8 +30,8 @@ export function languageName(ctx: BotContext, lang: Locale): string {
 export const n = (ctx: BotContext, x: number) => formatNumber(x, ctx.lang, 0);
 
 /** Who will receive it, counted in SQL (a course may have 100,000 learners). */
-export function audience(db: BotContext["deps"]["db"], courseId: string) {
-  const rows = audienceByLanguage(db, courseId);
+export async function audience(db: BotContext["deps"]["db"], courseId: string) {
+  const rows = await audienceByLanguage(db, courseId);
   const byLang = new Map(rows.map((r) => [r.language, r.n]));
   const total = rows.reduce((s, r) => s + r.n, 0);
   const blocked = rows.reduce((s, r) => s + r.blocked, 0);
@@ -41,7 +41,7 @@ export function audience(db: BotContext["deps"]["db"], courseId: string) {
 export async function askForVersion(ctx: BotContext, b: Broadcast, course: Course, fresh = false): Promise<void> {
   const langs = stepLocales(course, b.authorLang);
   const lang = langs[b.step]!;
-  const { byLang, total } = audience(ctx.deps.db, course.id);
+  const { byLang, total } = await audience(ctx.deps.db, course.id);
   const lines = [
     ctx.t("announce.course_chosen", { title: courseTitle(course, ctx.lang), count: n(ctx, total) }),
     "",
@@ -71,7 +71,7 @@ export async function showPreview(ctx: BotContext, draft: Broadcast, course: Cou
   const { db, clock } = ctx.deps;
   const b = transition(db, draft.id, ["collecting", "confirming"], { status: "confirming" }, clock.now());
   if (!b) return;
-  const { rows, byLang, total, blocked } = audience(db, course.id);
+  const { rows, byLang, total, blocked } = await audience(db, course.id);
   // Who gets which version.
   const gets = new Map<Locale, number>();
   for (const r of rows) {
