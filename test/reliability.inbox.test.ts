@@ -64,7 +64,10 @@ describe("updates in flight when the process dies", () => {
 
     const db = new Database(join(dir, "bot.sqlite"), { readonly: true });
     cleanups.push(() => void db.close());
-    expect(db.prepare("SELECT COUNT(*) AS n FROM update_inbox").get()).toEqual({ n: 0 });
+    // Nothing left to hand over again (a handled update leaves the inbox with the next batch).
+    expect(
+      db.prepare("SELECT COUNT(*) AS n FROM update_inbox WHERE update_id NOT IN (SELECT update_id FROM processed_updates)").get(),
+    ).toEqual({ n: 0 });
     expect(db.prepare("SELECT COUNT(*) AS n FROM processed_updates").get()).toEqual({ n: 1 });
     expect(telegram.textsTo(LEARNER).filter((t) => t.includes("Сәлеметсіз бе"))).toHaveLength(1);
   }, 90_000);

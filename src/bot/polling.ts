@@ -2,8 +2,9 @@
  * Long polling through the update inbox. grammY's runner confirms a batch to Telegram (the next
  * getUpdates' offset) while the batch is still being handled, so a crash loses whatever was in
  * flight: a tap or an answer the learner then has to repeat. Here each batch is kept in the
- * database before it is handed on (db/updateInboxRepo.ts), the dedupe middleware drops it once
- * handled, and a start handles what the previous process left first.
+ * database before it is handed on (db/updateInboxRepo.ts), leaves it with the next batch once
+ * the dedupe middleware has recorded it as handled, and a start handles what the previous
+ * process left first.
  */
 import {
   createConcurrentSink,

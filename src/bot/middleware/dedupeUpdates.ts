@@ -1,19 +1,18 @@
 import type { NextFunction } from "grammy";
 import type { Clock } from "../../clock.js";
 import { DAY } from "../../clock.js";
-import { statement, transaction, type Db } from "../../db/client.js";
+import { statement, type Db } from "../../db/client.js";
 import { pruneKeptUpdates } from "../../db/updateInboxRepo.js";
 import type { BotContext } from "../context.js";
 
 const SEEN = "SELECT 1 AS one FROM processed_updates WHERE update_id = ?";
 const RECORD = "INSERT OR IGNORE INTO processed_updates (update_id, handled_at) VALUES (?, ?)";
-const LEAVE_INBOX = "DELETE FROM update_inbox WHERE update_id = ?";
 
 /**
  * Telegram may deliver an update again (after a crash before the offset was confirmed, or a
  * webhook timeout), and the update inbox (bot/polling.ts) hands over again what a crash left
- * unhandled. An update id seen before is dropped; once handled, it is recorded and leaves the
- * inbox in one commit.
+ * unhandled. An update id seen before is dropped; once handled, it is recorded (which is what
+ * takes it out of the inbox: the poller clears handled ones there a batch at a time).
  *
  * That commit comes on every update, so the table has no index but its key: a second B-tree
  * (handled_at) made it write two pages per update instead of one.
@@ -23,11 +22,6 @@ export function dedupeUpdates(db: Db, clock: Clock) {
   // and needs no look-up; only ids at or below it (a redelivery, an update kept in the inbox, or
   // numbering that restarted) are looked up. Saves a statement on nearly every update.
   let highest = statement<[], { id: number | null }>(db, "SELECT max(update_id) AS id FROM processed_updates").get()?.id ?? 0;
-  const handled = (id: number, now: number) =>
-    transaction(db, () => {
-      statement<[number, number]>(db, RECORD).run(id, now);
-      statement<[number]>(db, LEAVE_INBOX).run(id);
-    });
   return async (ctx: BotContext, next: NextFunction) => {
     const id = ctx.update.update_id;
     if (id > highest) highest = id;
@@ -35,7 +29,7 @@ export function dedupeUpdates(db: Db, clock: Clock) {
     try {
       await next();
     } finally {
-      handled(id, clock.now());
+      statement<[number, number]>(db, RECORD).run(id, clock.now());
     }
   };
 }
