@@ -65,6 +65,28 @@ export interface Target {
 
 const noop = () => {};
 
+/** An /announce draft with its versions in, at the last language step (the preview comes next); its id. */
+function draftWithVersions(env: TargetEnv, now: number): number {
+  const draft = startDraft(env.db, env.authorId, "en", now);
+  const version = (text: string) => ({ method: "sendMessage" as const, payload: { text, parse_mode: "HTML" } });
+  const versions = { kk: version("Хабарландыру"), ru: version("Объявление"), en: version("Announcement") };
+  transition(env.db, draft.id, "choosing_course", { status: "collecting", courseId: env.courseId, step: 3, versions }, now);
+  return draft.id;
+}
+
+/** The author presses a button of the bot's message. */
+function authorTaps(env: TargetEnv, id: string, data: string): Promise<unknown> {
+  return env.send({
+    callback_query: {
+      id,
+      from: { id: env.authorId, is_bot: false, first_name: "Author" },
+      chat_instance: "bench",
+      data,
+      message: { message_id: 1, date: 0, chat: { id: env.authorId, type: "private", first_name: "Author" }, text: "…" },
+    },
+  });
+}
+
 export const jobTargets: Target[] = [
   {
     name: "weekly announcements (module 2 opens)",
@@ -85,64 +107,21 @@ export const jobTargets: Target[] = [
     // The author's last two taps: the preview (outside the measurement, as the author sees it
     // before confirming; it also loads what the confirm uses), then «Send» (measured).
     let draftId = 0;
-    const tap = (env: TargetEnv, id: string, data: string) =>
-      env.send({
-        callback_query: {
-          id,
-          from: { id: env.authorId, is_bot: false, first_name: "Author" },
-          chat_instance: "bench",
-          data,
-          message: { message_id: 1, date: 0, chat: { id: env.authorId, type: "private", first_name: "Author" }, text: "…" },
-        },
-      });
     return {
       name: "/announce to everyone (confirm)",
       at: (c: CourseCalendar) => c.now,
       warmUp: async (env: TargetEnv, now: number) => {
-        const draft = startDraft(env.db, env.authorId, "en", now);
-        const version = (text: string) => ({ method: "sendMessage" as const, payload: { text, parse_mode: "HTML" } });
-        transition(
-          env.db,
-          draft.id,
-          "choosing_course",
-          {
-            status: "collecting",
-            courseId: env.courseId,
-            step: 3,
-            versions: { kk: version("Хабарландыру"), ru: version("Объявление"), en: version("Announcement") },
-          },
-          now,
-        );
-        draftId = draft.id;
-        await tap(env, "bench-preview", announcePreviewButton.encode(draftId));
+        draftId = draftWithVersions(env, now);
+        await authorTaps(env, "bench-preview", announcePreviewButton.encode(draftId));
       },
-      run: (env: TargetEnv) => tap(env, "bench-confirm", announceSendButton.encode(draftId)),
+      run: (env: TargetEnv) => authorTaps(env, "bench-confirm", announceSendButton.encode(draftId)),
     };
   })(),
   {
     name: "/announce preview (the audience counted)",
     at: (c) => c.now,
-    run: async (env, now) => {
-      // The author's versions are in: the preview counts who gets which (100,000 learners).
-      const draft = startDraft(env.db, env.authorId, "en", now);
-      const version = (text: string) => ({ method: "sendMessage" as const, payload: { text, parse_mode: "HTML" } });
-      transition(
-        env.db,
-        draft.id,
-        "choosing_course",
-        { status: "collecting", courseId: env.courseId, step: 3, versions: { kk: version("Хабарландыру"), en: version("Announcement") } },
-        now,
-      );
-      await env.send({
-        callback_query: {
-          id: "bench-preview",
-          from: { id: env.authorId, is_bot: false, first_name: "Author" },
-          chat_instance: "bench",
-          data: announcePreviewButton.encode(draft.id),
-          message: { message_id: 1, date: 0, chat: { id: env.authorId, type: "private", first_name: "Author" }, text: "…" },
-        },
-      });
-    },
+    // The author's versions are in: the preview counts who gets which (100,000 learners).
+    run: (env, now) => authorTaps(env, "bench-preview", announcePreviewButton.encode(draftWithVersions(env, now))),
   },
   {
     name: "questions digest",
