@@ -1,34 +1,32 @@
 /**
  * The numbers of a course's analysis report, language-free: the charts, the PDF, /report and
- * the automatic job all read this one structure. Built from aggregate queries (db/analysisRepo)
+ * the automatic job all read this one structure. Built from aggregate queries (analysisRepo, itemAnalysisRepo, questionnaireCountsRepo)
  * and yields to the event loop between them, so the bot keeps replying while it is computed.
  */
 import { setImmediate as tick } from "node:timers/promises";
 import {
-  accumulateItems,
-  accumulateMultiOptions,
-  multiOptionCounts,
-  addFirstAttempts,
-  addOtherAttempts,
   addProgressPart,
-  answerIdRanges,
-  responseIdRanges,
-  createItemTables,
-  dropItemTables,
-  itemGroups,
-  scanAnswers,
-  answerCounts,
+  analysisFingerprint,
   emptyProgress,
   enrollmentCounts,
   learnerRanges,
   liveQuizzes,
   progressPart,
-  questionnaireCounts,
-  textAnswers,
-  analysisFingerprint,
   type EnrollmentCounts,
-  type ResponseCounts,
 } from "./analysisRepo.js";
+import {
+  accumulateItems,
+  accumulateMultiOptions,
+  addFirstAttempts,
+  addOtherAttempts,
+  answerIdRanges,
+  createItemTables,
+  dropItemTables,
+  itemGroups,
+  multiOptionCounts,
+  scanAnswers,
+} from "./itemAnalysisRepo.js";
+import { answerCounts, questionnaireCounts, responseIdRanges, textAnswers, type ResponseCounts } from "./questionnaireCountsRepo.js";
 import type { Db } from "./client.js";
 import { getModules } from "./coursesRepo.js";
 import { courseQuestionnaires } from "./questionnaireRepo.js";

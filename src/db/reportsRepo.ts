@@ -4,7 +4,8 @@
  */
 import type { QuestionnaireKind } from "../domain/questionnaire.js";
 import { normaliseText, type ScorePolicy } from "../domain/quiz.js";
-import { moduleScoreSelect, type ItemTables } from "./analysisRepo.js";
+import { moduleScoreSelect } from "./analysisRepo.js";
+import type { ItemTables } from "./itemAnalysisRepo.js";
 import type { Db } from "./client.js";
 
 // ---- quizzes ----
@@ -78,7 +79,7 @@ export function identicalWrongAnswers(db: Db, quizId: number): IdenticalWrong[] 
 
 /**
  * identicalWrongAnswers of every quiz whose attempts are in an item-analysis attempts table
- * (analysisRepo's ItemTables, with every attempt: /quizstats), by quiz id: one sequential pass
+ * (itemAnalysisRepo's ItemTables, with every attempt: /quizstats), by quiz id: one sequential pass
  * over the answers instead of an index walk per quiz. instr() first: a cheap necessary
  * condition, so only the wrong text answers are parsed as JSON.
  */
