@@ -2,6 +2,8 @@
  * Texts shortened by the bot never end in half an emoji (issue: "strings must be encoded in
  * UTF-8"): the strict fake Bot API refuses such a call, so every flow here must go through.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { quizAnswers } from "../src/db/schema/index.js";
@@ -86,5 +88,17 @@ describe("texts cut at grapheme boundaries", () => {
     // The quiz went on to its result instead of ending silently.
     expect(u.texts().some((t) => t.includes("w".repeat(150)))).toBe(true);
     expect(tb.db.select().from(quizAnswers).where(eq(quizAnswers.attemptId, stored[0]!.attemptId)).all()).toHaveLength(1);
+  });
+});
+
+describe("one shortening helper", () => {
+  it("no module shortens a text with its own slice and ellipsis (domain/text.ts shorten() cuts at graphemes)", () => {
+    const files = readdirSync("src", { recursive: true, encoding: "utf8" }).filter(
+      (f) => f.endsWith(".ts") && f !== join("domain", "text.ts"),
+    );
+    // A slice followed by an ellipsis on the same line: a hand-made cut that may split an emoji.
+    const handMade = /\.slice\([^)]*\)[^\n;]*…/;
+    const offenders = files.filter((f) => handMade.test(readFileSync(join("src", f), "utf8")));
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { fromBuffer, type Entry, type ZipFile } from "yauzl";
+import { shorten } from "../domain/text.js";
 
 /**
  * Reads an author's .zip in memory, refusing what could hurt the server or import something
@@ -133,5 +134,5 @@ function isSymlink(entry: Entry): boolean {
 
 function shown(name: string): string {
   const clean = name.replace(/\p{Cc}/gu, "?");
-  return clean.length > 120 ? `${clean.slice(0, 117)}…` : clean;
+  return shorten(clean, 120);
 }

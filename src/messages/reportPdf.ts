@@ -26,10 +26,11 @@ import { addLocalDays } from "../domain/time.js";
 import type { CourseAnalysis, ItemAnalysisRow } from "../db/courseAnalysis.js";
 import { fonts } from "./charts/fonts.js";
 import type { ChartRaster } from "./charts/render.js";
-import { plainT } from "./charts/specs.js";
+import { plainT } from "./charts/chartBase.js";
 import { courseTitle } from "./courseViews.js";
 import { formatDate, formatNumber } from "./format.js";
 import type { T } from "./i18n.js";
+import { shorten } from "../domain/text.js";
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 48;
@@ -386,5 +387,3 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
   w.footer(p, title);
   return doc.save();
 }
-
-const shorten = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join("")}…` : s);

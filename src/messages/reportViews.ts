@@ -7,8 +7,7 @@ import type { CourseAnalysis, ItemAnalysisRow } from "../db/courseAnalysis.js";
 import { courseTitle } from "./courseViews.js";
 import { formatNumber } from "./format.js";
 import type { T } from "./i18n.js";
-
-const short = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join("")}…` : s);
+import { shorten } from "../domain/text.js";
 
 /**
  * One line per flagged quiz question (negative discrimination first, then too hard, then too
@@ -34,7 +33,7 @@ export function flaggedQuestionLines(
       t("report.flag_line", {
         module: m.module.position + 1,
         number: i.position + 1,
-        prompt: short(i.question ? pickText(i.question.prompt, lang, course.languages) : "", 60),
+        prompt: shorten(i.question ? pickText(i.question.prompt, lang, course.languages) : "", 60),
         flags: i.stats.flags.map((f) => t(`report.flag.${f}`)).join(", "),
         facility: formatNumber(i.stats.facility * 100, lang, 0),
         discrimination: i.stats.discrimination === null ? "—" : formatNumber(i.stats.discrimination, lang, 2),

@@ -10,11 +10,10 @@ import { buildCourseReport } from "../../reports/reportThread.js";
 import { allowedIn, coursesWithRole, requireAuthor } from "../auth.js";
 import type { BotContext } from "../context.js";
 import { answerCallback, HTML } from "../ui.js";
+import { shorten } from "../../domain/text.js";
 
 export const reportFeature = new Composer<BotContext>();
 const pm = reportFeature.chatType("private");
-
-const short = (s: string, n: number) => ([...s].length > n ? `${[...s].slice(0, n - 1).join("")}…` : s);
 
 async function chooseCourse(ctx: BotContext): Promise<void> {
   const mine = new Set(coursesWithRole(ctx));
@@ -24,7 +23,7 @@ async function chooseCourse(ctx: BotContext): Promise<void> {
     return;
   }
   const kb = new InlineKeyboard();
-  for (const c of courses) kb.text(short(courseTitle(c, ctx.lang), 60), reportCourse.encode(c.id)).row();
+  for (const c of courses) kb.text(shorten(courseTitle(c, ctx.lang), 60), reportCourse.encode(c.id)).row();
   await ctx.reply(ctx.t("report.usage"), { ...HTML, reply_markup: kb });
 }
 
@@ -32,7 +31,7 @@ async function sendReport(ctx: BotContext, id: string): Promise<void> {
   if (!(await allowedIn(ctx, id))) return;
   const course = getCourse(ctx.deps.db, id);
   if (!course) {
-    await ctx.reply(ctx.t("report.unknown_course", { id: short(id, 64) }), HTML);
+    await ctx.reply(ctx.t("report.unknown_course", { id: shorten(id, 64) }), HTML);
     return;
   }
   const { db, clock, config } = ctx.deps;

@@ -8,7 +8,7 @@ import { Resvg } from "@resvg/resvg-js";
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { FONT_FILES } from "./fonts.js";
-import { CHART_FONT } from "./specs.js";
+import { CHART_FONT } from "./chartBase.js";
 
 export { FONT_FILES, fonts } from "./fonts.js";
 
