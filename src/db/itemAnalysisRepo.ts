@@ -77,8 +77,11 @@ export function answerIdRanges(db: Db, size = 150_000): LearnerRange[] {
   return out;
 }
 
-/** One group of answers: a quiz's question, a third of the attempts, and the option chosen. */
-export interface ItemGroup {
+/**
+ * One group of answers: a quiz's question, a third of the attempts, and the option chosen, with
+ * the sums item analysis needs (the thirds' own sums are made from these by `accumulateItems`).
+ */
+export interface ItemGroup extends Pick<ItemSums, "n" | "sumX" | "sumX2" | "sumY" | "sumY2" | "sumXY"> {
   quizId: number;
   position: number;
   /** 1-3: a first attempt's third; 0: another attempt (in `right` and `n` only, for the tallies). */
@@ -88,13 +91,6 @@ export interface ItemGroup {
    * -2: several options ticked (counted by `multiOptionCounts`); -1: anything else.
    */
   option: number;
-  n: number;
-  sumX: number;
-  sumX2: number;
-  /** Rest score: the attempt's percent without this item's contribution. */
-  sumY: number;
-  sumY2: number;
-  sumXY: number;
   /** Answers stored as fully right (quiz_answers.correct). */
   right: number;
 }
