@@ -76,12 +76,14 @@ pm.callbackQuery(versionsCourseButton.filter, async (ctx) => {
   await showVersions(ctx, values[0]);
 });
 
+interface Restorable {
+  def: CourseDefinition;
+  bundle: CourseBundle;
+  check: BundleCheck;
+}
+
 /** A stored version, checked again as it would be imported today; null after saying why not. */
-async function restorable(
-  ctx: BotContext,
-  courseId: string,
-  version: number,
-): Promise<{ def: CourseDefinition; bundle: CourseBundle; check: BundleCheck } | null> {
+async function restorable(ctx: BotContext, courseId: string, version: number): Promise<Restorable | null> {
   const { db } = ctx.deps;
   const bundle = versionBundle(db, courseId, version);
   if (!bundle) {
@@ -100,14 +102,25 @@ async function restorable(
   return { def: check.course, bundle, check };
 }
 
-pm.callbackQuery(rollbackButton.filter, async (ctx) => {
-  const values = await buttonValues(ctx, rollbackButton);
-  if (!values) return;
+/** The version a rollback button names, for its course's authors, if it can be restored; null after saying why not. */
+async function pressedVersion(
+  ctx: BotContext,
+  // Both rollback buttons carry (course, version): one codec type.
+  codec: typeof rollbackButton,
+): Promise<{ courseId: string; version: number; target: Restorable } | null> {
+  const values = await buttonValues(ctx, codec);
+  if (!values) return null;
   const [courseId, version] = values;
-  if (!(await allowedIn(ctx, courseId, "author"))) return;
+  if (!(await allowedIn(ctx, courseId, "author"))) return null;
   await answerCallback(ctx);
   const target = await restorable(ctx, courseId, version);
-  if (!target) return;
+  return target ? { courseId, version, target } : null;
+}
+
+pm.callbackQuery(rollbackButton.filter, async (ctx) => {
+  const pressed = await pressedVersion(ctx, rollbackButton);
+  if (!pressed) return;
+  const { courseId, version, target } = pressed;
   const v = courseVersion(ctx.deps.db, courseId, version)!;
   const title = ctx.t("versions.rollback_confirm", {
     title: pickText(target.def.title, ctx.lang, target.def.languages),
@@ -121,13 +134,9 @@ pm.callbackQuery(rollbackButton.filter, async (ctx) => {
 });
 
 pm.callbackQuery(rollbackConfirmButton.filter, async (ctx) => {
-  const values = await buttonValues(ctx, rollbackConfirmButton);
-  if (!values) return;
-  const [courseId, version] = values;
-  if (!(await allowedIn(ctx, courseId, "author"))) return;
-  await answerCallback(ctx);
-  const target = await restorable(ctx, courseId, version);
-  if (!target) return;
+  const pressed = await pressedVersion(ctx, rollbackConfirmButton);
+  if (!pressed) return;
+  const { courseId, version, target } = pressed;
   const now = ctx.deps.clock.now();
   const next = publishCourse(ctx.deps.db, target.def, target.bundle, {
     origin: "rollback",
