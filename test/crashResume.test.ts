@@ -8,7 +8,8 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import type { Update } from "grammy/types";
-import { attemptAnswers, quizBank } from "../src/db/quizRepo.js";
+import { quizBank } from "../src/db/quizRepo.js";
+import { attemptAnswers } from "../src/db/quizAttemptsRepo.js";
 import { answersOf, getResponse } from "../src/db/questionnaireRepo.js";
 import { quizAttempts } from "../src/db/schema/index.js";
 import { effectiveWeights, type QuizQuestion } from "../src/domain/quiz.js";

@@ -1,7 +1,7 @@
 import type { Locale } from "../domain/locale.js";
 import { nextGoal, type GoalModule } from "../domain/progressGoal.js";
 import { RULES } from "../domain/rules.js";
-import type { ModuleProgress } from "../db/quizRepo.js";
+import type { ModuleProgress } from "../db/quizAttemptsRepo.js";
 import { formatNumber } from "./format.js";
 import type { T } from "./i18n.js";
 

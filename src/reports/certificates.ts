@@ -26,7 +26,8 @@ import {
 import type { Db } from "../db/client.js";
 import { getCourse } from "../db/coursesRepo.js";
 import { getLearner } from "../db/learnersRepo.js";
-import { courseProgressFor, courseQuizzes } from "../db/quizRepo.js";
+import { courseQuizzes } from "../db/quizRepo.js";
+import { courseProgressFor } from "../db/quizAttemptsRepo.js";
 import type { Course } from "../db/schema/index.js";
 import { formatCode } from "../domain/certificate.js";
 import type { Locale } from "../domain/locale.js";

@@ -4,18 +4,15 @@ import { Composer, InlineKeyboard } from "grammy";
 import { moduleScore } from "../../../domain/quiz.js";
 import { getCourse, isEnrolled, learnerCourses } from "../../../db/coursesRepo.js";
 import { setOpenDialog } from "../../../db/dialogsRepo.js";
+import { courseQuizzes, quizBankSize, quizById, quizByModule } from "../../../db/quizRepo.js";
 import {
   availabilityFor,
   closeOverdueAttempts,
   courseProgressFor,
-  courseQuizzes,
   learnerAttempts,
-  quizBankSize,
-  quizById,
-  quizByModule,
   startOrResumeAttempt,
   type StartOutcome,
-} from "../../../db/quizRepo.js";
+} from "../../../db/quizAttemptsRepo.js";
 import { answeredItems, attemptState } from "../../../db/quizStepRepo.js";
 import { courseTitle } from "../../../messages/courseViews.js";
 import { escapeHtml } from "../../../messages/i18n.js";

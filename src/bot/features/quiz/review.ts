@@ -1,7 +1,8 @@
 /** Attempt review (issue 10 item 1): a learner's own finished attempts, when the quiz's review_after allows. */
 import { Composer } from "grammy";
 import { reviewAccess } from "../../../domain/quizReview.js";
-import { attemptAnswers, closeOverdueAttempts, getAttempt, quizBank, quizById } from "../../../db/quizRepo.js";
+import { quizBank, quizById } from "../../../db/quizRepo.js";
+import { attemptAnswers, closeOverdueAttempts, getAttempt } from "../../../db/quizAttemptsRepo.js";
 import { reviewButton, reviewOpenButton } from "../../../messages/callbackData.js";
 import { renderReviewItem, renderReviewSummary, reviewRefusal } from "../../../messages/quizReviewViews.js";
 import type { BotContext } from "../../context.js";
