@@ -6,6 +6,9 @@
 import type { Update } from "grammy/types";
 import { statement, transaction, type Db } from "./client.js";
 
+/** Lets go of kept updates the dedupe middleware has recorded as handled (a key look-up per kept row). */
+const DROP_HANDLED = "DELETE FROM update_inbox WHERE EXISTS (SELECT 1 FROM processed_updates p WHERE p.update_id = update_inbox.update_id)";
+
 /**
  * Keeps a fetched batch, in one transaction (a batch is kept whole or not at all), and lets go of
  * the updates handled since the last batch (recorded in processed_updates by the dedupe
@@ -16,12 +19,8 @@ export function keepUpdates(db: Db, updates: readonly Update[], now: number): vo
     db,
     "INSERT OR IGNORE INTO update_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
   );
-  const handled = statement(
-    db,
-    "DELETE FROM update_inbox WHERE update_id IN (SELECT update_id FROM processed_updates WHERE update_id IN (SELECT update_id FROM update_inbox))",
-  );
   transaction(db, () => {
-    handled.run();
+    statement(db, DROP_HANDLED).run();
     for (const u of updates) insert.run(u.update_id, JSON.stringify(u), now);
   });
 }
@@ -36,7 +35,7 @@ export const MAX_REPLAYS = 3;
  */
 export function takeKeptUpdates(db: Db): { updates: Update[]; givenUp: number } {
   return transaction(db, () => {
-    db.$client.exec("DELETE FROM update_inbox WHERE update_id IN (SELECT update_id FROM processed_updates)");
+    statement(db, DROP_HANDLED).run();
     const givenUp = statement<[number]>(db, "DELETE FROM update_inbox WHERE replays >= ?").run(MAX_REPLAYS).changes;
     db.$client.exec("UPDATE update_inbox SET replays = replays + 1");
     const updates = statement<[], { payload: string }>(db, "SELECT payload FROM update_inbox ORDER BY update_id")
