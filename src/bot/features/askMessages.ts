@@ -110,7 +110,7 @@ pm.on("message", async (ctx, next) => {
 });
 
 async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string): Promise<void> {
-  const { db, clock, config } = ctx.deps;
+  const { db, clock } = ctx.deps;
   const learnerId = ctx.from!.id;
   if (!enabled(ctx, courseId)) {
     deleteDraft(db, learnerId);
@@ -155,16 +155,20 @@ async function submitQuestion(ctx: BotContext, draft: AskDraft, courseId: string
     deleteDraft(db, learnerId);
     return q;
   });
-  let outcome = "ask.sent";
+  await confirm(ctx, question.id, await post(ctx, question, now, false), now);
+}
+
+/** Posts a stored question to its assistants' chat; returns the key of what the learner is told. */
+async function post(ctx: BotContext, q: Question, now: number, maybeCopy: boolean): Promise<string> {
+  const { db, config } = ctx.deps;
   try {
     // Not posted: the bot was removed from the course's chat; it waits until a chat is linked again.
-    if (!(await postQuestion(ctx.api, db, config, question, now))) outcome = "ask.waiting";
+    return (await postQuestion(ctx.api, db, config, q, now, { maybeCopy })) ? "ask.sent" : "ask.waiting";
   } catch (err) {
     // Saved all the same: the redelivery job posts it when Telegram answers again.
-    outcome = "ask.queued";
-    ctx.log.warn({ err, question: question.id }, "question not posted yet");
+    ctx.log.warn({ err, question: q.id }, "question not posted yet");
+    return "ask.queued";
   }
-  await confirm(ctx, question.id, outcome, now);
 }
 
 /** Tells the learner the question's number and how it went; then the /ask flow is over. */
@@ -187,18 +191,10 @@ async function confirm(ctx: BotContext, questionId: number, outcome: string, now
  * number) instead of being taken for a stray text. Once settled, the redelivery job owns it.
  */
 async function finishInterrupted(ctx: BotContext, q: Question): Promise<void> {
-  const { db, clock, config } = ctx.deps;
+  const { clock } = ctx.deps;
   const now = clock.now();
   if (now - q.createdAt >= RULES.questions.settledMinutes * 60_000) return;
-  let outcome = "ask.sent";
-  if (q.assistantMessageId === null) {
-    try {
-      if (!(await postQuestion(ctx.api, db, config, q, now, { maybeCopy: q.postStartedAt !== null }))) outcome = "ask.waiting";
-    } catch (err) {
-      outcome = "ask.queued";
-      ctx.log.warn({ err, question: q.id }, "question not posted yet");
-    }
-  }
+  const outcome = q.assistantMessageId === null ? await post(ctx, q, now, q.postStartedAt !== null) : "ask.sent";
   if (q.learnerNotifiedAt === null) await confirm(ctx, q.id, outcome, now);
 }
 
